@@ -1,0 +1,39 @@
+"""Endpoint handler registry of the simulator.
+
+Each module under ``vos3000.simulator.handlers`` registers one function per VOS
+endpoint it serves:
+
+    from vos3000.simulator.registry import handler
+    from vos3000.simulator import codes
+    from vos3000.simulator.codes import SimError
+
+    SCHEMA = '''CREATE TABLE IF NOT EXISTS ...;'''   # optional; run at startup
+
+    @handler("CreateCustomer")
+    def create_customer(ctx, req: dict) -> dict:
+        ...
+        return {}            # the app adds retCode 0; return response fields only
+
+Handlers raise ``SimError(code)`` to answer a non-zero retCode; the app adds the
+endpoint's list field as ``[]`` to error answers, as real servers do.
+``ctx`` is a ``vos3000.simulator.context.Context``: ``ctx.db`` (sqlite3 connection,
+one transaction per request, rolled back if the handler raises), ``ctx.now_ms()``
+(the simulator's clock, advanceable), ``ctx.push(name, payload)`` (queue a
+section-3 push), ``ctx.settings`` (simulator settings such as the GetCdr range cap).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+HANDLERS: dict[str, Callable] = {}
+
+
+def handler(name: str):
+    def register(fn):
+        if name in HANDLERS:
+            raise RuntimeError(f"two handlers for {name}")
+        HANDLERS[name] = fn
+        return fn
+
+    return register
