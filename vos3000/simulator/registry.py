@@ -37,3 +37,19 @@ def handler(name: str):
         return fn
 
     return register
+
+
+# Control API actions under /_sim/<name> (not part of VOS). Same idea: modules
+# register what they own ("place_call" lives with the calls, "fault" with the app).
+# A control function gets (sim, params: dict) and returns a JSON-able dict.
+CONTROLS: dict[str, Callable] = {}
+
+
+def control(name: str):
+    def register(fn):
+        if name in CONTROLS:
+            raise RuntimeError(f"two control actions named {name}")
+        CONTROLS[name] = fn
+        return fn
+
+    return register
