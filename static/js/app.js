@@ -1,0 +1,31 @@
+// Small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  function dismiss(toast) {
+    toast.classList.add("is-leaving");
+    setTimeout(function () { toast.remove(); }, 300);
+  }
+
+  function armToasts(root) {
+    root.querySelectorAll(".toast:not([data-armed])").forEach(function (toast) {
+      toast.setAttribute("data-armed", "1");
+      // Errors stay until dismissed: they are what the user must read.
+      if (!toast.classList.contains("toast-error")) {
+        setTimeout(function () { dismiss(toast); }, 6000);
+      }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss-toast]");
+    if (button) { dismiss(button.closest(".toast")); }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { armToasts(document); });
+  document.addEventListener("htmx:afterSettle", function () { armToasts(document); });
+})();

@@ -1,0 +1,28 @@
+"""Navigation for the signed-in user's role, built in one place."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import ADMIN, CUSTOMER, RESELLER, role_of
+
+# (url name, label, roles that see it). Pages join this list as they are built.
+NAV_ITEMS = [
+    ("dashboard", _("Dashboard"), {ADMIN, RESELLER, CUSTOMER}),
+    ("admin:index", _("Administration"), {ADMIN}),
+]
+
+
+def navigation(request):
+    role = role_of(getattr(request, "user", None))
+    if role is None:
+        return {"nav_role": None, "nav_items": []}
+    current = request.path
+    items = []
+    for url_name, label, roles in NAV_ITEMS:
+        if role in roles:
+            url = reverse(url_name)
+            active = current == url if url == "/" else current.startswith(url)
+            items.append({"url": url, "label": label, "active": active})
+    return {"nav_role": role, "nav_items": items}

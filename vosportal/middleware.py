@@ -1,0 +1,68 @@
+"""Request id and per-user preferences (language, time zone)."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import uuid
+import zoneinfo
+
+from django.utils import timezone, translation
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# Accept a caller's id only when it looks like one of ours: it is echoed into logs
+# and headers, so nothing that could smuggle text in.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _request_id.get()
+        return True
+
+
+class UserPreferencesMiddleware:
+    """Activate the signed-in user's language and time zone for this request.
+
+    Runs after authentication; LocaleMiddleware has already picked a language from
+    the cookie/Accept-Language, the user's saved choice wins over both.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = translation.get_language()
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
