@@ -21,6 +21,9 @@ CARD_EXPIRED = -19006
 ACCOUNT_LOCKED = -19007
 IN_USE = -19008
 UNKNOWN_ENDPOINT = -19009
+# -192xx: gateways, suites, cards, phone books, IVR (the "rest" handlers).
+PHONE_BOOK_FULL = -19201
+BIND_LIMIT_REACHED = -19202
 
 MESSAGES: dict[int, str] = {
     NOT_FOUND: "Not found, operation failed.",
@@ -36,6 +39,8 @@ MESSAGES: dict[int, str] = {
     ACCOUNT_LOCKED: "Account locked or expired.",
     IN_USE: "Referenced by other objects, operation failed.",
     UNKNOWN_ENDPOINT: "Unknown interface.",
+    PHONE_BOOK_FULL: "Phone book number limit reached, operation failed.",
+    BIND_LIMIT_REACHED: "Bind number limit of the phone card reached, operation failed.",
 }
 
 
