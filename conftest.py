@@ -59,6 +59,15 @@ def _backend_requirements(request):
         _ran_backends.add("celery-worker")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached VOS answers must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def pytest_terminal_summary(terminalreporter):
     from django.conf import settings
 

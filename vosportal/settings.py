@@ -32,7 +32,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if (DEBUG or TESTING) else None)
-if not (DEBUG or TESTING) and SECRET_KEY == _DEV_SECRET_KEY:
+if not SECRET_KEY or (not (DEBUG or TESTING) and SECRET_KEY == _DEV_SECRET_KEY):
     raise ImproperlyConfigured("SECRET_KEY must be set to a real secret when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])

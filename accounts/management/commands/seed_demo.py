@@ -12,6 +12,11 @@ DEMO_ADMIN_EMAIL = "admin@demo.vosportal"
 DEMO_ADMIN_PASSWORD = "demo-admin-pass"
 
 
+def demo_logins() -> list[str]:
+    """The lines `make run` prints so a newcomer can sign in straight away."""
+    return [f"{DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}  (platform admin)"]
+
+
 class Command(BaseCommand):
     help = "Create the demo users (safe to run again)."
 

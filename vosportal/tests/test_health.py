@@ -1,0 +1,49 @@
+import json
+import socket
+
+import pytest
+
+from telephony import vos
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def unreachable_vos(settings):
+    port = _closed_port()
+    settings.VOS_SERVERS = [
+        {"name": "main", "base_url": f"http://127.0.0.1:{port}/external/server/"}
+    ]
+    settings.VOS_CONNECT_TIMEOUT = 0.5
+    vos.forget_clients()
+    yield port
+    vos.forget_clients()
+
+
+def test_it_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["broker"]["ok"] is True
+
+
+def test_it_reports_an_unreachable_vos_without_its_address(client, unreachable_vos):
+    response = client.get("/healthz")
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["vos"]["main"]["ok"] is False
+    text = json.dumps(body)
+    assert "127.0.0.1" not in text
+    assert str(unreachable_vos) not in text
+    assert "external" not in text
+
+
+def test_it_is_not_cached_by_browsers_or_proxies(client):
+    assert "no-cache" in client.get("/healthz")["Cache-Control"]
