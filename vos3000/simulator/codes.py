@@ -21,6 +21,10 @@ CARD_EXPIRED = -19006
 ACCOUNT_LOCKED = -19007
 IN_USE = -19008
 UNKNOWN_ENDPOINT = -19009
+# -191xx: customers, phones, money (the core handlers).
+CARD_NOT_FOUND = -19101
+CARD_NOT_ACTIVATABLE = -19102
+AGENT_CYCLE = -19103
 # -192xx: gateways, suites, cards, phone books, IVR (the "rest" handlers).
 PHONE_BOOK_FULL = -19201
 BIND_LIMIT_REACHED = -19202
@@ -39,6 +43,9 @@ MESSAGES: dict[int, str] = {
     ACCOUNT_LOCKED: "Account locked or expired.",
     IN_USE: "Referenced by other objects, operation failed.",
     UNKNOWN_ENDPOINT: "Unknown interface.",
+    CARD_NOT_FOUND: "Phone card not found.",
+    CARD_NOT_ACTIVATABLE: "Phone card cannot be activated (recharge card), operation failed.",
+    AGENT_CYCLE: "The agent is below this account in the agent tree, operation failed.",
     PHONE_BOOK_FULL: "Phone book number limit reached, operation failed.",
     BIND_LIMIT_REACHED: "Bind number limit of the phone card reached, operation failed.",
 }

@@ -53,3 +53,15 @@ def control(name: str):
         return fn
 
     return register
+
+
+# Lifecycle hooks for modules that keep live state or background work.
+# RESET_HOOKS: fn(sim), called inside the reset transaction after the tables are emptied
+#   (clear in-memory state such as live calls).
+# ADVANCE_HOOKS: fn(sim), called after the control API moved the clock (end calls whose
+#   simulated time is up).
+# BACKGROUND: fn(sim) -> stop callable or None, called once when the simulator starts
+#   serving (the traffic generator reads sim.settings.traffic and sim.stopping).
+RESET_HOOKS: list[Callable] = []
+ADVANCE_HOOKS: list[Callable] = []
+BACKGROUND: list[Callable] = []

@@ -1,0 +1,3 @@
+from vos3000.simulator.cli import main
+
+main()

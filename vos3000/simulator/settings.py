@@ -1,0 +1,22 @@
+"""Settings of one simulator (CLI flags; some changeable at runtime via `/_sim/settings`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 9090
+    allow: str = "127.0.0.1|::1"
+    data: str | None = None
+    demo: bool = False
+    push_url: str | None = None
+    push_backoff: float = 0.5
+    push_max_retries: int = 10
+    traffic: float = 0.0
+    cdr_max_days: int = 31
+
+    # What the `settings` control action may change at runtime.
+    RUNTIME = ("allow", "push_url", "push_backoff", "push_max_retries", "traffic", "cdr_max_days")
