@@ -28,6 +28,8 @@ AGENT_CYCLE = -19103
 # -192xx: gateways, suites, cards, phone books, IVR (the "rest" handlers).
 PHONE_BOOK_FULL = -19201
 BIND_LIMIT_REACHED = -19202
+# -193xx: rates, calls, CDRs, reports (the billing handlers).
+ACCESS_PASSWORD_WRONG = -19301
 
 MESSAGES: dict[int, str] = {
     NOT_FOUND: "Not found, operation failed.",
@@ -48,6 +50,7 @@ MESSAGES: dict[int, str] = {
     AGENT_CYCLE: "The agent is below this account in the agent tree, operation failed.",
     PHONE_BOOK_FULL: "Phone book number limit reached, operation failed.",
     BIND_LIMIT_REACHED: "Bind number limit of the phone card reached, operation failed.",
+    ACCESS_PASSWORD_WRONG: "Access number or its password wrong, operation failed.",
 }
 
 
