@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 
-.PHONY: run test lint format bench deps clean-var
+.PHONY: run test lint format bench deps messages clean-var
 
 $(DEPS): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ format: $(DEPS)
 
 bench: $(DEPS)
 	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# Refresh the Chinese catalogue after changing user-facing strings, translate the new
+# entries in locale/zh_Hans/LC_MESSAGES/django.po, then run this again to compile.
+messages: $(DEPS)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var \
+		--ignore=static/vendor --ignore=vos3000 --ignore=benchmarks --ignore=scripts
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean-var:
 	rm -rf var

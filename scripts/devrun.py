@@ -33,14 +33,41 @@ def main() -> int:
 
     commands = {
         "simulator": [
-            sys.executable, "-m", "vos3000.simulator", "--host", "127.0.0.1",
-            "--port", sim_port, "--allow", "127.0.0.1|::1", "--data", "var/sim.sqlite3",
-            "--demo", "--traffic", os.environ.get("VOS_SIM_TRAFFIC", "6"),
+            sys.executable,
+            "-m",
+            "vos3000.simulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            sim_port,
+            "--allow",
+            "127.0.0.1|::1",
+            "--data",
+            "var/sim.sqlite3",
+            "--demo",
+            "--traffic",
+            os.environ.get("VOS_SIM_TRAFFIC", "6"),
         ],
-        "worker": [str(BIN / "celery"), "-A", "vosportal", "worker", "-l", "info",
-                   "--concurrency", "2"],
-        "beat": [str(BIN / "celery"), "-A", "vosportal", "beat", "-l", "info",
-                 "-s", "var/celerybeat-schedule"],
+        "worker": [
+            str(BIN / "celery"),
+            "-A",
+            "vosportal",
+            "worker",
+            "-l",
+            "info",
+            "--concurrency",
+            "2",
+        ],
+        "beat": [
+            str(BIN / "celery"),
+            "-A",
+            "vosportal",
+            "beat",
+            "-l",
+            "info",
+            "-s",
+            "var/celerybeat-schedule",
+        ],
         "web": [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
     }
     processes: dict[str, subprocess.Popen] = {}
@@ -90,7 +117,7 @@ def _wait_for(url: str, proc: subprocess.Popen, name: str, seconds: float = 120)
         try:
             method = "POST" if "/_sim/" in url else "GET"
             request = urllib.request.Request(url, data=b"{}" if method == "POST" else None)
-            urllib.request.urlopen(request, timeout=2)  # noqa: S310 (loopback only)
+            urllib.request.urlopen(request, timeout=2)
             return
         except OSError as exc:
             if getattr(exc, "code", None):  # any HTTP answer means it is up

@@ -38,7 +38,11 @@ def test_it_has_no_open_signup(client):
     assert "closed" in response.text.lower()
     client.post(
         reverse("account_signup"),
-        {"email": "mallory@example.test", "password1": "a-long-password-9", "password2": "a-long-password-9"},
+        {
+            "email": "mallory@example.test",
+            "password1": "a-long-password-9",
+            "password2": "a-long-password-9",
+        },
     )
     from accounts.models import User
 
@@ -56,7 +60,11 @@ def test_it_changes_the_password(client):
     client.force_login(user)
     response = client.post(
         reverse("account_change_password"),
-        {"oldpassword": DEFAULT_PASSWORD, "password1": "a-brand-new-secret", "password2": "a-brand-new-secret"},
+        {
+            "oldpassword": DEFAULT_PASSWORD,
+            "password1": "a-brand-new-secret",
+            "password2": "a-brand-new-secret",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

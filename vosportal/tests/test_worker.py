@@ -9,7 +9,6 @@ from django.db import transaction
 from vosportal.tasks import HEARTBEAT_CACHE_KEY, echo, enqueue, record_heartbeat
 
 
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_it_runs_a_task_in_a_separate_worker_process(celery_worker_process):

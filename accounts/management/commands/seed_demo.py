@@ -9,7 +9,7 @@ from django.db import transaction
 from accounts.models import User
 
 DEMO_ADMIN_EMAIL = "admin@demo.vosportal"
-DEMO_ADMIN_PASSWORD = "demo-admin-pass"
+DEMO_ADMIN_PASSWORD = "demo-admin-pass"  # noqa: S105 (documented demo login)
 
 
 def demo_logins() -> list[str]:

@@ -1,0 +1,16 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+# collectstatic needs a key to import settings; the real one comes from the environment.
+RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput \
+    && useradd --system --home /app vosportal && mkdir -p /app/var && chown vosportal /app/var
+USER vosportal
+
+EXPOSE 8000
+CMD ["gunicorn", "vosportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
