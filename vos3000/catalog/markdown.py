@@ -104,9 +104,9 @@ def _describe(f: Field) -> str:
     if f.default is not None:
         parts.append(f"Default: `{f.default}`")
     if f.minimum is not None:
-        parts.append(f"Range: {f.minimum} to {f.maximum}")
+        parts.append(f"Enforced range: {f.minimum} to {f.maximum}")
     if f.format:
-        parts.append(f"Date format: `{f.format}`")
+        parts.append(f"Enforced date format: `{f.format}`")
     if f.also_accepts:
         parts.append(f"Also accepted: {_cell(f.also_accepts)}")
     if f.note:
