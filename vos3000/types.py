@@ -27,13 +27,19 @@ from vos3000 import catalog
 # Keys every answer carries; they are the client's business, not a typed attribute.
 STATUS_KEYS = ("retCode", "exception")
 
+# The manual's Java spellings, as the catalog keeps them.
 SCALAR_TYPES = {
     "String": "str",
+    "string": "str",
     "Integer": "int",
+    "integer": "int",
+    "int": "int",
     "Long": "int",
+    "long": "int",
     "Double": "float",
     "double": "float",
     "Boolean": "bool",
+    "boolean": "bool",
 }
 
 
@@ -43,9 +49,12 @@ def attribute_name(wire_name: str) -> str:
 
 
 def split_type(type_name: str) -> tuple[str, bool]:
-    """("InfoCdr", True) for "InfoCdr[]", ("String", False) for "String"."""
+    """("InfoCdr", True) for "InfoCdr[]", ("String", True) for "Vector<String>",
+    ("String", False) for "String"."""
     if type_name.endswith("[]"):
         return type_name[:-2], True
+    if type_name.startswith("Vector<") and type_name.endswith(">"):
+        return type_name[len("Vector<") : -1], True
     return type_name, False
 
 

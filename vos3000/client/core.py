@@ -119,7 +119,8 @@ class VosClient(EndpointMethods):
             _reject_non_finite(payload, "")
         except VosValidationError as exc:
             self._count("rejected")
-            log.info("VOS %s rejected before sending: %s", name, exc)
+            # Field and problem only: the message may quote the (secret) value.
+            log.info("VOS %s rejected before sending: %s (%s)", name, exc.field, exc.problem)
             raise
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         return catalog.ENDPOINTS[name], body.encode("utf-8")
@@ -133,6 +134,7 @@ class VosClient(EndpointMethods):
                 return self._attempt(endpoint, body, payload, timeout, attempt, attempts)
             except _FailedAttempt as failed:
                 if attempt == attempts or not failed.failure.transient:
+                    self._count("unavailable")
                     raise failed.error from None
             self._count("retries")
             time.sleep(self.backoff * 2 ** (attempt - 1))
@@ -188,7 +190,6 @@ class VosClient(EndpointMethods):
 
     def _unavailable(self, failure: Failure, context, duration_ms: float) -> _FailedAttempt:
         with self._stats_lock:
-            self._counts["unavailable"] += 1
             self._last_error = failure.reason
         _log_attempt(logging.WARNING, context, f"VosUnavailable({failure.reason})", duration_ms)
         exc = VosUnavailable(
@@ -216,9 +217,10 @@ class VosClient(EndpointMethods):
     def stats(self) -> dict:
         """Counters, latencies (ms, of attempts that got an HTTP answer) and breaker state.
 
-        ``calls`` counts calls that passed validation, ``attempts`` the requests sent,
-        ``errors`` the attempts answered with retCode != 0 or without a usable answer
-        (fast failures of an open breaker included); JSON-able, address-free.
+        Per call (that passed validation): ``calls`` = ``ok`` + ``api_errors`` (retCode
+        != 0) + ``unavailable`` (VosUnavailable, open breaker included); ``errors`` is
+        the last two together. Per attempt: ``attempts`` (requests sent), ``retries``,
+        ``fast_failures`` (refused by the open breaker). JSON-able and address-free.
         """
         with self._stats_lock:
             counts = dict(self._counts)
