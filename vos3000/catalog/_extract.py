@@ -261,7 +261,7 @@ class Extractor:
         key = f"{self.table_key}.{row['name']}"
         cell = parse_cell(row["lines"], row["type"])
         notes = [row["fix_note"]] if row["fix_note"] else []
-        note = self.lookup(fix.FIELD_NOTES, key, row["name"])
+        note = self.lookup("note", fix.FIELD_NOTES, key, row["name"])
         if note:
             notes.append(note)
         if row["length"] is not None and strip_array(row["type"]) not in STRING_TYPES:
@@ -283,15 +283,16 @@ class Extractor:
         for extra in ("special", "minimum", "maximum", "format"):
             if cell.get(extra) is not None:
                 field[extra] = cell[extra]
-        also = self.lookup(fix.ALSO_ACCEPTS, key, row["name"])
+        also = self.lookup("also", fix.ALSO_ACCEPTS, key, row["name"])
         if also:
             field["also_accepts"] = also
         return field
 
-    def lookup(self, table: dict, key: str, name: str):
+    def lookup(self, label: str, table: dict, key: str, name: str):
+        """The entry for this field ("Table.name", or "*.name" for every table)."""
         for candidate in (key, f"*.{name}"):
             if candidate in table:
-                self.used.add(f"{id(table)}:{candidate}")
+                self.used.add(f"{label}:{candidate}")
                 return table[candidate]
         return None
 
@@ -313,8 +314,8 @@ class Extractor:
             {f"name:{n}" for n in fix.BROKEN_NAMES}
             | {f"type:{t}" for t in fix.TYPE_HEADER_FIXES}
             | {f"range:{k}" for k in fix.RANGE_FIXES}
-            | {f"{id(fix.FIELD_NOTES)}:{k}" for k in fix.FIELD_NOTES}
-            | {f"{id(fix.ALSO_ACCEPTS)}:{k}" for k in fix.ALSO_ACCEPTS}
+            | {f"note:{k}" for k in fix.FIELD_NOTES}
+            | {f"also:{k}" for k in fix.ALSO_ACCEPTS}
         )
         unused = expected - self.used
         if len(self.fixed_lines) != len(fix.LINE_FIXES):

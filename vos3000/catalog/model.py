@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 # Java spellings the manual uses, by JSON kind.
@@ -42,11 +40,12 @@ class Field:
     mo: str
     type: str
     length: int | None = None
-    enum: Mapping[str, str] | None = field(default=None, hash=False)
+    # Plain dicts as the contract says (JSON-serialisable); treat them as read-only.
+    enum: dict[str, str] | None = field(default=None, hash=False)
     default: Any = field(default=None, hash=False)
     description: str = ""
     note: str | None = None
-    special: Mapping[str, str] | None = field(default=None, hash=False)
+    special: dict[str, str] | None = field(default=None, hash=False)
     minimum: int | float | None = None
     maximum: int | float | None = None
     format: str | None = None
@@ -106,8 +105,8 @@ class Push:
     description: str | None = None
 
 
-def _frozen(mapping: dict | None) -> Mapping | None:
-    return None if mapping is None else MappingProxyType(dict(mapping))
+def _copy(mapping: dict | None) -> dict | None:
+    return None if mapping is None else dict(mapping)
 
 
 def field_from_json(data: dict) -> Field:
@@ -116,11 +115,11 @@ def field_from_json(data: dict) -> Field:
         mo=data["mo"],
         type=data["type"],
         length=data["length"],
-        enum=_frozen(data["enum"]),
+        enum=_copy(data["enum"]),
         default=data["default"],
         description=data["description"],
         note=data["note"],
-        special=_frozen(data.get("special")),
+        special=_copy(data.get("special")),
         minimum=data.get("minimum"),
         maximum=data.get("maximum"),
         format=data.get("format"),
