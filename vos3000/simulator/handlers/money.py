@@ -135,11 +135,15 @@ def _move_balance(ctx, account: str, delta_e4: int, *, consumed: bool, now_ms: i
     """Add ``delta_e4`` to the balance (and to today's consumption when ``consumed``)."""
     if consumed:
         day = now_ms // DAY_MS
+        # A charge dated on an earlier day (a call that ended before midnight, history
+        # loading) moves the balance but leaves a newer day's consumption alone.
         cursor = ctx.db.execute(
-            "UPDATE customer SET money_e4 = money_e4 + ?,"
-            " today_e4 = CASE WHEN today_day = ? THEN today_e4 - ? ELSE -? END, today_day = ?"
-            " WHERE account = ? RETURNING money_e4",
-            (delta_e4, day, delta_e4, delta_e4, day, account),
+            "UPDATE customer SET money_e4 = money_e4 + :delta,"
+            " today_e4 = CASE WHEN today_day = :day THEN today_e4 - :delta"
+            "  WHEN today_day < :day THEN -:delta ELSE today_e4 END,"
+            " today_day = max(today_day, :day)"
+            " WHERE account = :account RETURNING money_e4",
+            {"delta": delta_e4, "day": day, "account": account},
         )
     else:
         cursor = ctx.db.execute(
