@@ -25,7 +25,6 @@ call still completes "phone to PSTN" with an empty callee gateway.
 from __future__ import annotations
 
 import logging
-import math
 import random
 import threading
 
@@ -165,11 +164,10 @@ def _route(ctx, callee: str) -> dict:
     if not candidates:
         return {"callee_to_gateway_e164": callee}
     gateway = candidates[0]
-    ips = [ip.strip() for ip in str(gateway.get("remoteIps") or "").split(",") if ip.strip()]
     online = ctx.sim.live.get("gateway_registrations", {}).get(("routing", gateway["name"]))
     return {
         "callee_gateway": gateway["name"],
-        "callee_ip": ips[0] if ips else (online or {}).get("localIp", ""),
+        "callee_ip": gateway.get("remoteIp") or (online or {}).get("localIp", ""),
         "callee_product_id": gateway["name"],
         "callee_to_gateway_e164": callee,
     }
@@ -286,7 +284,8 @@ def _push_state(ctx, call_id: int, caller: str, callee: str, state: int, at_ms: 
 
 def _finish(ctx, call, stop_ms: int, reason: int, direction: int) -> int:
     connected = call["connect_ms"] and call["connect_ms"] <= stop_ms
-    hold = math.ceil((stop_ms - call["connect_ms"]) / 1000) if connected else 0
+    # Talk time to the nearest second (a disconnect lands between whole seconds).
+    hold = (stop_ms - call["connect_ms"] + 500) // 1000 if connected else 0
     flow_no = record_call(
         ctx,
         CallFacts(
@@ -308,7 +307,6 @@ def _finish(ctx, call, stop_ms: int, reason: int, direction: int) -> int:
             caller_product_id=call["caller_product_id"],
             callee_product_id=call["callee_product_id"],
             callee_to_gateway_e164=call["callee_to_gateway_e164"],
-            flow_no=call["callId"],
         ),
     )
     ctx.db.execute("DELETE FROM current_call WHERE callId = ?", (call["callId"],))
