@@ -62,15 +62,20 @@ def _backend_requirements(request):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached VOS answers must not leak from one test to the next."""
-    from django.core.cache import cache
+    from django.conf import settings
 
-    cache.clear()
+    if settings.configured:  # the pure vos3000 tests may run without Django (-p no:django)
+        from django.core.cache import cache
+
+        cache.clear()
     yield
 
 
 def pytest_terminal_summary(terminalreporter):
     from django.conf import settings
 
+    if not settings.configured:
+        return
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = settings.CELERY_BROKER_URL.split(":", 1)[0]
     terminalreporter.write_line(
