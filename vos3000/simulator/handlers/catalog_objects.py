@@ -13,6 +13,7 @@ Default of a field the caller left out, in this order:
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 from vos3000 import catalog
@@ -130,7 +131,8 @@ def union_fields(*sources: str) -> tuple:
 
     A source is an endpoint name ("CreateGatewayMapping") or a type name
     ("InfoGatewayMapping"); the stored object of a family is the union of its
-    Create/Modify requests and its Info type, so nothing sent is ever lost.
+    Create/Modify requests and its Info type, so nothing sent is ever lost. A default
+    that only a later source states (CreateAlarm's ``value``) is kept.
     """
     seen: dict[str, object] = {}
     for source in sources:
@@ -138,5 +140,7 @@ def union_fields(*sources: str) -> tuple:
             catalog.TYPES[source] if source in catalog.TYPES else catalog.endpoint(source).request
         )
         for f in fields:
-            seen.setdefault(f.name, f)
+            first = seen.setdefault(f.name, f)
+            if first.default is None and f.default is not None:
+                seen[f.name] = dataclasses.replace(first, default=f.default)
     return tuple(seen.values())

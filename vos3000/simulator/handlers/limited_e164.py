@@ -4,7 +4,8 @@ A group is a named list of numbers that gateways refer to in
 ``callerLimitE164Groups`` / ``calleeLimitE164Groups``. Create adds numbers to a group
 (creating it; a number already there gets the new memo); Delete removes numbers
 from an existing group, and the group disappears with its last number. The manual
-has no Get: ``limited_e164_numbers(ctx, group)`` is for the router and tests.
+has no Get: ``limited_e164_numbers(ctx, group)`` is for the router, the control
+action ``limited_numbers`` (group) for tests.
 
 Table:
 
@@ -61,8 +62,8 @@ def delete_limit_e164(ctx, req: dict) -> dict:
     return {}
 
 
-@control("limited_e164")
-def limited_e164(sim, params: dict) -> dict:
+@control("limited_numbers")
+def limited_numbers(sim, params: dict) -> dict:
     """The numbers of a group (the manual has no Get for them): group."""
     with sim.transaction(write=False) as ctx:
         return {"numbers": limited_e164_numbers(ctx, params["group"])}
