@@ -200,6 +200,32 @@ def test_it_orders_routing_candidates_as_vos_tries_them(sim):
     assert other == ["anything"]
 
 
+def test_it_leaves_full_and_unregistered_routing_gateways_out(sim):
+    ok(sim, "CreateCustomer", account="caller-acct", money=100)
+    sim.control(
+        "set_fee_rates", group="std", rates=[{"feePrefix": "1", "areaCode": "1", "fee": 0.1}]
+    )
+    ok(sim, "ModifyCustomer", account="caller-acct", feeRateGroup="std")
+    ok(sim, "CreatePhone", autoCreateAccount=False, account="caller-acct", e164="1001")
+    ok(sim, "CreateGatewayRouting", name="small", prefix="1", capacity=1, prefixStyle=1)
+    ok(sim, "CreateGatewayRouting", name="dynamic", prefix="1", registerType=1, prefixStyle=1)
+    ok(sim, "CreateGatewayRouting", name="spare", prefix="1", priority=9, prefixStyle=1)
+
+    def names():
+        with sim.sim.transaction(write=False) as ctx:
+            return [g["name"] for g in routing_candidates(ctx, "1555")]
+
+    idle = names()
+    sim.control("place_call", caller="1001", callee="1555", duration=600)
+    busy = names()
+    sim.control("gateway_online", kind="routing", name="dynamic", ip="203.0.113.9")
+    registered = names()
+
+    assert idle == ["small", "spare"]
+    assert busy == ["spare"]
+    assert registered == ["dynamic", "spare"]
+
+
 def test_it_reindexes_routing_prefixes_on_modify(sim):
     ok(sim, "CreateGatewayRouting", name="gw", prefix="44")
 

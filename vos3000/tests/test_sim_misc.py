@@ -7,6 +7,7 @@ import io
 import json
 import threading
 import time
+import urllib.error
 import wave
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -440,6 +441,7 @@ def test_it_raises_an_alarm_and_pushes_the_current_list(sim, receiver):
     assert (first["name"], first["type"], first["level"]) == ("Account Balance", 20007, 2)
     assert (first["value"], first["lower"], first["memo"]) == (3.5, 5.0, "acme low")
     assert second["value"] == 2147483647.0 and second["startTime"] > 0
+    assert "upper" not in second and "stopTime" not in second
     assert [path for path, _ in pushes] == ["/push/AlarmCurrentReport"] * 2
     assert [len(body["infoAlarmCurrents"]) for _, body in pushes] == [1, 2]
     assert pushes[1][1]["infoAlarmCurrents"] == alarms
@@ -468,6 +470,8 @@ def test_it_raises_and_clears_system_alarms_from_the_control_api(sim):
 
     assert [(a["type"], a["level"], a["value"]) for a in during] == [(20003, 3, 97.0)]
     assert ok(sim, "GetAlarmCurrent")["infoAlarmCurrents"] == []
+    with pytest.raises(urllib.error.HTTPError):
+        sim.control("raise_alarm", name="Odd", type=1)
 
 
 # ---------------------------------------------------------------------------- media block

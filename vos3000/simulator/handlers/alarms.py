@@ -9,6 +9,7 @@ CreateAlarm has no ``type`` but InfoAlarmCurrent needs one from the manual's lis
 system alarm types: the type whose meaning is the alarm's name ("Account Balance"
 -> 20007), else 20007 Account Balance, the one system alarm a third party such as a
 billing portal has reason to raise. ``alarmInfo`` is answered as the alarm's memo.
+Optional fields never set (stopTime, upper, lower, confirm*) are left out of answers.
 Control actions: ``raise_alarm`` (a system alarm of any type) and ``clear_alarm``.
 
 Table:
@@ -60,7 +61,9 @@ def _current_rows(ctx):
 
 def current_alarms(ctx) -> list[dict]:
     return [
-        objs.project("InfoAlarmCurrent", {**json.loads(r["info"]), "id": r["id"]})
+        objs.project(
+            "InfoAlarmCurrent", {**json.loads(r["info"]), "id": r["id"]}, omit_unset_optional=True
+        )
         for r in _current_rows(ctx)
     ]
 
@@ -76,14 +79,18 @@ def report_new_alarms(ctx) -> None:
 
 def raise_alarm(ctx, given: dict) -> int:
     """Store an alarm (InfoAlarmCurrent fields; type and startTime default) and report it."""
-    alarm = {"startTime": ctx.now_ms(), **{k: v for k, v in given.items() if v is not None}}
+    fields = {f.name: f for f in objs.union_fields("InfoAlarmCurrent", "CreateAlarm")}
+    alarm = {name: given[name] for name in fields if given.get(name) is not None}
+    alarm.setdefault("startTime", ctx.now_ms())
+    alarm.setdefault("value", objs.default_for(fields["value"]))
     alarm.setdefault("type", _type_for(alarm["name"]))
-    alarm = objs.complete(objs.union_fields("InfoAlarmCurrent", "CreateAlarm"), alarm)
-    if alarm["stopTime"] and alarm["stopTime"] <= alarm["startTime"]:
+    if str(alarm["type"]) not in fields["type"].enum:
+        raise SimError(codes.INPUT_ERROR, f"type {alarm['type']} is not an alarm type.")
+    if alarm.get("stopTime") and alarm["stopTime"] <= alarm["startTime"]:
         raise SimError(codes.INPUT_ERROR, "stopTime must be after startTime.")
     alarm_id = ctx.db.execute(
         "INSERT INTO alarm (start_time, stop_time, info) VALUES (?, ?, ?)",
-        (alarm["startTime"], alarm["stopTime"] or 0, json.dumps(alarm, ensure_ascii=False)),
+        (alarm["startTime"], alarm.get("stopTime") or 0, json.dumps(alarm, ensure_ascii=False)),
     ).lastrowid
     report_new_alarms(ctx)
     return alarm_id

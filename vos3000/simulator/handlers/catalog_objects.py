@@ -120,9 +120,17 @@ def merged(fields, stored: dict, changes: dict) -> dict:
     return out
 
 
-def project(type_name: str, obj: dict) -> dict:
-    """``obj`` as the manual's Info type ``type_name``: exactly its fields, in its order."""
-    return complete(catalog.TYPES[type_name], obj)
+def project(type_name: str, obj: dict, *, omit_unset_optional: bool = False) -> dict:
+    """``obj`` as the manual's Info type ``type_name``: exactly its fields, in its order.
+
+    ``omit_unset_optional``: an optional ("O") field that ``obj`` lacks is left out
+    rather than defaulted, for answers where a default would claim something (an
+    alarm's ``upper`` of 0).
+    """
+    fields = catalog.TYPES[type_name]
+    if omit_unset_optional:
+        fields = [f for f in fields if f.mo == "M" or obj.get(f.name) is not None]
+    return complete(fields, obj)
 
 
 @cache

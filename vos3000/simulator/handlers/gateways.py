@@ -219,13 +219,14 @@ def gateways_billed_to(ctx, account: str) -> list[str]:
 
 
 def routing_candidates(ctx, callee: str) -> list[dict]:
-    """Routing gateways that may carry a call to ``callee``, in the order VOS tries them.
+    """Routing gateways that may carry a call to ``callee`` now, in the order VOS tries them.
 
     Longest matching prefix first; among gateways of one prefix the smallest priority
     number, then the lower share of capacity in use, then the gateway id. A group of
     one prefix that holds a gateway in terminal prefix mode (0) ends the search;
-    shorter prefixes are only tried after groups in continual mode (1). Locked
-    gateways (lockType 3) are left out.
+    shorter prefixes are only tried after groups in continual mode (1). Left out:
+    locked gateways (lockType 3), gateways whose ``capacity`` (> 0) is all in use, and
+    dynamic ones (registerType 1/2) that are not registered.
     """
     heads = [callee[:n] for n in range(len(callee), -1, -1)]
     marks = ", ".join("?" * len(heads))
@@ -236,15 +237,24 @@ def routing_candidates(ctx, callee: str) -> list[dict]:
         (*heads, LOCK_ALL),
     ).fetchall()
     calls = system.current_calls_by_gateway(ctx, "callee")
+    registrations = _registrations(ctx.sim)
 
     def order(row):
         load = calls.get(row["name"], 0) / row["capacity"] if row["capacity"] > 0 else 0
         return (-len(row["prefix"]), row["priority"], load, row["id"])
 
+    def usable(row, obj) -> bool:
+        full = 0 < row["capacity"] <= calls.get(row["name"], 0)
+        offline = obj["registerType"] != STATIC and ("routing", row["name"]) not in registrations
+        return not full and not offline
+
     chosen: dict[int, dict] = {}
     for _, group in itertools.groupby(sorted(rows, key=order), key=lambda r: r["prefix"]):
         group = [r for r in group if r["id"] not in chosen]
-        chosen.update((r["id"], json.loads(r["info"])) for r in group)
+        for row in group:
+            obj = json.loads(row["info"])
+            if usable(row, obj):
+                chosen[row["id"]] = obj
         if any(r["prefix_style"] == TERMINAL for r in group):
             break
     return list(chosen.values())
