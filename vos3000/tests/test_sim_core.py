@@ -373,14 +373,10 @@ def test_it_gives_up_on_a_push_after_the_retry_limit(sim):
 
 def test_it_queues_no_push_for_a_rolled_back_request(sim):
     call(sim, "CreateCustomer", {"account": "a", "money": 5})
-    call(sim, "CreatePhone", {"e164": "200", "account": "a", "autoCreateAccount": False})
     card = sim.control("create_phone_cards", value=10, bits_of_config=1 << 3)["cards"][0]
-    # Activation credits a new account (a money push) and then fails on the taken E164.
-    answer = call(
-        sim,
-        "PhoneCardActive",
-        {"pin": card["pin"], "password": card["password"], "bindedE164": "200"},
-    )
+    call(sim, "CreatePhone", {"e164": card["pin"], "account": "a", "autoCreateAccount": False})
+    # Activation credits a new account (a money push), then fails making the card's phone.
+    answer = call(sim, "PhoneCardActive", {"pin": card["pin"], "password": card["password"]})
     assert answer["retCode"] == codes.ALREADY_EXISTS
     assert accounts(sim) == ["a"]
     assert [p["payload"]["account"] for p in sim.control("pushes")["pushes"]] == ["a"]

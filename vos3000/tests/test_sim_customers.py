@@ -218,6 +218,17 @@ def test_it_refuses_to_delete_a_customer_with_balance_phones_or_children(sim):
     assert ok(sim, "GetAllCustomers")["accounts"] == ["rich"]
 
 
+def test_it_refuses_to_delete_a_customer_a_gateway_or_card_bills_to(sim):
+    ok(sim, "CreateCustomer", {"account": "gw"})
+    ok(sim, "CreateGatewayMapping", {"name": "m1", "account": "gw"})
+    assert call(sim, "DeleteCustomer", {"account": "gw"})["retCode"] == codes.IN_USE
+    ok(sim, "DeleteGatewayMapping", {"name": "m1"})
+    ok(sim, "CreateActivePhoneCard", {"pin": "123", "account": "gw"})
+    assert call(sim, "DeleteCustomer", {"account": "gw"})["retCode"] == codes.IN_USE
+    ok(sim, "DeleteActivePhoneCard", {"pin": "123"})
+    ok(sim, "DeleteCustomer", {"account": "gw"})
+
+
 def test_it_finds_customers_by_account_and_by_phone(sim):
     for account in ("b", "a", "c"):
         ok(sim, "CreateCustomer", {"account": account})

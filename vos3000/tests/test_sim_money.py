@@ -265,11 +265,13 @@ def test_it_activates_a_card_into_its_own_account(sim):
     assert answer["retCode"] == codes.CARD_USED
 
 
-def test_it_binds_the_given_number_when_activating(sim):
-    card = cards(sim, bits_of_config=money.CARD_CREATE_ACCOUNT)[0]
+def test_it_binds_the_given_number_to_the_activated_card(sim):
+    card = cards(sim, bits_of_config=money.CARD_CREATE_ACCOUNT_ACTIVE_CARD, password="5555")[0]
     ok(sim, "PhoneCardActive", {"pin": card["pin"], "bindedE164": "8613900000000"})
-    phone = ok(sim, "GetPhone", {"e164s": ["8613900000000"]})["infoPhones"][0]
-    assert phone["account"] == card["pin"]
+    active = ok(sim, "GetActivePhoneCard", {"pins": [card["pin"]]})
+    assert active[catalog.endpoint("GetActivePhoneCard").list_field][0]["account"] == card["pin"]
+    answer = pay(sim, "8613900000000", 5, owner_type=money.OWNER_BINDED_E164)
+    assert answer["infoPay"] == answer["infoPay"] | {"account": card["pin"], "money": 15.0}
 
 
 def test_it_refuses_to_activate_a_recharge_card(sim):

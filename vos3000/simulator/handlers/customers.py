@@ -20,7 +20,8 @@ Shared functions (the billing and rest handlers call these):
 
 Modify is a partial update: fields left out keep their value (``infoCustomerAdditional``
 merges key by key). Delete is refused (NOT_EMPTY) while the balance is not zero, phones
-remain, or the account is another account's agent.
+remain, or the account is another account's agent; and (IN_USE) while a mapping gateway,
+a routing gateway (clearing account) or an active phone card bills to it.
 """
 
 from __future__ import annotations
@@ -261,8 +262,28 @@ def delete_customer(ctx, req: dict) -> dict:
         "SELECT 1 FROM customer WHERE agent_account = ? LIMIT 1", (account,)
     ).fetchone():
         raise SimError(codes.NOT_EMPTY, "Account is the agent of other accounts, operation failed.")
+    if referrer := _referenced_by(ctx, account):
+        raise SimError(codes.IN_USE, f"Account is used by a {referrer}, operation failed.")
     ctx.db.execute("DELETE FROM customer WHERE account = ?", (account,))
     return {}
+
+
+# Objects of other modules that bill to an account, as (table, column, what it is).
+_ACCOUNT_REFERENCES = (
+    ("gateway_mapping", "account", "mapping gateway"),
+    ("gateway_routing", "clearing_account", "routing gateway"),
+    ("active_phone_card", "account", "active phone card"),
+)
+
+
+def _referenced_by(ctx, account: str) -> str | None:
+    tables = {row[0] for row in ctx.db.execute("SELECT name FROM sqlite_master")}
+    for table, column, what in _ACCOUNT_REFERENCES:
+        # Identifiers from the constant above; only the account is a parameter.
+        sql = f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1"  # noqa: S608
+        if table in tables and ctx.db.execute(sql, (account,)).fetchone():
+            return what
+    return None
 
 
 @handler("GetCustomer")

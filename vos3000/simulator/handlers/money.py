@@ -257,19 +257,6 @@ def pay(ctx, req: dict) -> dict:
     return {"infoPay": _info_pay(ctx, account, req["money"])}
 
 
-def _accounts_for(ctx, req: dict) -> list[str]:
-    """``account`` and/or ``agentAccount`` (every account below the agent)."""
-    from vos3000.simulator.handlers.customers import descendants
-
-    account, agent = req.get("account"), req.get("agentAccount")
-    if not account and not agent:
-        raise SimError(codes.MISS_PARAMETERS)
-    if agent:
-        below = descendants(ctx, agent)
-        return [account] if account and account in below else [] if account else below
-    return [account]
-
-
 def _time_range(req: dict) -> tuple[int, int]:
     begin, end = parse_vos_time(req["beginTime"]), parse_vos_time(req["endTime"]) + 999
     if end < begin:
@@ -277,17 +264,31 @@ def _time_range(req: dict) -> tuple[int, int]:
     return begin, end
 
 
+# Rows of ``account`` and/or of every account below ``agentAccount`` in a time range.
+# {table}/{time} are this module's own identifiers, never request data.
+_ROWS_OF_ACCOUNT = "SELECT * FROM {table} WHERE account = ? AND {time} BETWEEN ? AND ?"
+_ROWS_BELOW_AGENT = (
+    "WITH RECURSIVE tree(account) AS ("
+    " SELECT account FROM customer WHERE agent_account = ?"
+    " UNION SELECT c.account FROM customer c JOIN tree t ON c.agent_account = t.account)"
+    " SELECT r.* FROM {table} r JOIN tree t ON r.account = t.account"
+    " WHERE r.{time} BETWEEN ? AND ?"
+)
+
+
 def _rows_for_accounts(ctx, table: str, time_column: str, req: dict) -> list:
-    accounts = _accounts_for(ctx, req)
+    account, agent = req.get("account"), req.get("agentAccount")
+    if not account and not agent:
+        raise SimError(codes.MISS_PARAMETERS)
     begin, end = _time_range(req)
-    rows = []
-    for account in accounts:
-        rows.extend(
-            ctx.db.execute(
-                f"SELECT * FROM {table} WHERE account = ? AND {time_column} BETWEEN ? AND ?",  # noqa: S608
-                (account, begin, end),
-            )
-        )
+    if agent:
+        sql = _ROWS_BELOW_AGENT.format(table=table, time=time_column)
+        rows = ctx.db.execute(sql, (agent, begin, end)).fetchall()
+        if account:
+            rows = [row for row in rows if row["account"] == account]
+    else:
+        sql = _ROWS_OF_ACCOUNT.format(table=table, time=time_column)
+        rows = ctx.db.execute(sql, (account, begin, end)).fetchall()
     return sorted(rows, key=lambda row: (row[time_column], row["id"]))
 
 
@@ -375,9 +376,15 @@ def pay_by_phone_card(ctx, req: dict) -> dict:
 
 @handler("PhoneCardActive")
 def phone_card_active(ctx, req: dict) -> dict:
-    """Open the card's own account (account = PIN, type 1 "Phone Card") with its value."""
+    """Open the card's own account (account = PIN, type 1 "Phone Card") with its value.
+
+    As ``bitsOfConfig`` says, also an active phone card (1<<2) or a phone (1<<3) with
+    the PIN as number; ``bindedE164`` binds that number to the active card (made if
+    needed), through the handlers that own those objects.
+    """
     card = _usable_card(ctx, req["pin"], req.get("password"))
-    if not card["bits_of_config"] & _ACTIVATING_BITS:
+    bits = card["bits_of_config"]
+    if not bits & _ACTIVATING_BITS:
         raise SimError(codes.CARD_NOT_ACTIVATABLE)
     account = card["pin"]
     create_customer_row(
@@ -394,19 +401,28 @@ def phone_card_active(ctx, req: dict) -> dict:
         },
         pay_type=PAY_TYPE_CARD,
     )
-    if card["bits_of_config"] & CARD_CREATE_ACCOUNT_PHONE or req.get("bindedE164"):
+    if bits & CARD_CREATE_ACCOUNT_PHONE:
         from vos3000.simulator.handlers.phones import create_phone_row
 
-        create_phone_row(
-            ctx,
-            {
-                "e164": req.get("bindedE164") or account,
-                "account": account,
-                "password": card["password"],
-            },
+        create_phone_row(ctx, {"e164": account, "account": account, "password": card["password"]})
+    if bits & CARD_CREATE_ACCOUNT_ACTIVE_CARD or req.get("bindedE164"):
+        password = card["password"] or None
+        _call_handler(
+            ctx, "CreateActivePhoneCard", {"pin": account, "account": account, "password": password}
         )
+    if req.get("bindedE164"):
+        _call_handler(ctx, "CreateBindedE164", {"e164": req["bindedE164"], "pin": account})
     _mark_used(ctx, card["pin"], account)
     return {}
+
+
+def _call_handler(ctx, name: str, req: dict) -> dict:
+    """Another module's handler inside this transaction (objects obey its rules)."""
+    from vos3000.simulator.registry import HANDLERS
+
+    if name not in HANDLERS:
+        raise SimError(codes.UNKNOWN_ENDPOINT, f"{name} is not available in this simulator.")
+    return HANDLERS[name](ctx, {k: v for k, v in req.items() if v is not None})
 
 
 def _card_info(card) -> dict:
