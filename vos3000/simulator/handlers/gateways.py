@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
+from dataclasses import dataclass
 
 from vos3000.simulator import codes
 from vos3000.simulator.codes import SimError
@@ -59,7 +60,7 @@ CREATE TABLE IF NOT EXISTS gateway_routing (
 );
 CREATE TABLE IF NOT EXISTS gateway_routing_prefix (
     prefix TEXT NOT NULL,
-    gateway_id INTEGER NOT NULL REFERENCES gateway_routing (id) ON DELETE CASCADE
+    gateway_id INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS gateway_routing_prefix_prefix ON gateway_routing_prefix (prefix);
 CREATE INDEX IF NOT EXISTS gateway_routing_prefix_gateway ON gateway_routing_prefix (gateway_id);
@@ -69,19 +70,18 @@ LOCK_ALL = 3
 TERMINAL = 0
 STATIC = 0
 H323 = 0
-_SIGNAL_PORT = {H323: 1720}
-_SIP_SIGNAL_PORT = 5060
+H323_SIGNAL_PORT, SIP_SIGNAL_PORT = 1720, 5060
 
 
+@dataclass(frozen=True)
 class _Kind:
-    def __init__(self, name, table, info_type, create, modify, list_field, online_type):
-        self.name = name
-        self.table = table
-        self.info_type = info_type
-        self.create = create
-        self.modify = modify
-        self.list_field = list_field
-        self.online_type = online_type
+    name: str
+    table: str
+    info_type: str
+    create: str
+    modify: str
+    list_field: str
+    online_type: str
 
     @property
     def fields(self):
@@ -170,7 +170,8 @@ def _create(ctx, kind: _Kind, req: dict) -> dict:
         if not given.get("password"):
             given["password"] = secrets.token_hex(4)
         if given.get("signalPort") is None:
-            given["signalPort"] = _SIGNAL_PORT.get(given.get("protocol") or H323, _SIP_SIGNAL_PORT)
+            h323 = (given.get("protocol") or H323) == H323
+            given["signalPort"] = H323_SIGNAL_PORT if h323 else SIP_SIGNAL_PORT
     _save(ctx, kind, objs.complete(kind.fields, given), None)
     return {}
 
@@ -200,12 +201,6 @@ def _rows(ctx, kind: _Kind, names) -> list:
 def _get(ctx, kind: _Kind, req: dict) -> dict:
     rows = _rows(ctx, kind, req.get("names"))
     return {kind.list_field: [json.loads(r["info"]) for r in rows]}
-
-
-def gateway(ctx, kind: str, name: str) -> dict | None:
-    """The stored object of one gateway ("mapping"/"routing"), or None."""
-    row = _row(ctx, KINDS[kind], name)
-    return json.loads(row["info"]) if row else None
 
 
 def gateways_billed_to(ctx, account: str) -> list[str]:
