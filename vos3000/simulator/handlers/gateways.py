@@ -203,16 +203,6 @@ def _get(ctx, kind: _Kind, req: dict) -> dict:
     return {kind.list_field: [json.loads(r["info"]) for r in rows]}
 
 
-def gateways_billed_to(ctx, account: str) -> list[str]:
-    """Names of gateways referring to ``account`` (as mapping billing or routing clearing)."""
-    rows = ctx.db.execute(
-        "SELECT name FROM gateway_mapping WHERE account = ? UNION "
-        "SELECT name FROM gateway_routing WHERE clearing_account = ?",
-        (account, account),
-    )
-    return [r["name"] for r in rows]
-
-
 def routing_candidates(ctx, callee: str) -> list[dict]:
     """Routing gateways that may carry a call to ``callee`` now, in the order VOS tries them.
 
