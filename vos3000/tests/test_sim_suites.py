@@ -94,6 +94,9 @@ def test_it_refuses_bad_suites(sim, daily):
         infoGiftTimes=[{**GIFT, "startTime": 7200, "endTime": 3600}],
     )
 
+    negative = call(sim, "CreateSuite", name="z", rentPeriod=1, rentType=0, rentFee=-1, giftMoney=0)
+
+    assert negative["retCode"] == codes.INPUT_ERROR
     assert same_name["retCode"] == codes.ALREADY_EXISTS
     assert no_period["retCode"] == codes.INPUT_ERROR
     assert backwards["retCode"] == codes.INPUT_ERROR

@@ -143,6 +143,8 @@ def _info_suite(row) -> dict:
 def create_suite(ctx, req: dict) -> dict:
     if req["rentPeriod"] <= 0:
         raise SimError(codes.INPUT_ERROR, "rentPeriod must be at least 1.")
+    if req["rentFee"] < 0 or req["giftMoney"] < 0:
+        raise SimError(codes.INPUT_ERROR, "rentFee and giftMoney cannot be negative.")
     for gift in req.get("infoGiftTimes") or []:
         if gift.get("startTime", 0) > gift.get("endTime", 0):
             raise SimError(codes.INPUT_ERROR, "A gift time starts after it ends.")
