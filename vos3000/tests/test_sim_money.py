@@ -295,3 +295,17 @@ def test_it_issues_the_same_cards_for_the_same_seed(sim):
     sim.control("reset")
     again = cards(sim, count=3, seed=7, prefix="77", pin_length=10)
     assert [(c["pin"], c["password"]) for c in again] == [(c["pin"], c["password"]) for c in first]
+
+
+def test_it_serves_the_typed_client(vos, sim):
+    vos.create_customer(account="typed", money=3, limit_money=1)
+    vos.create_phone(e164="900", account="typed", auto_create_account=False)
+    info_pay = vos.pay(owner_name="900", owner_type=money.OWNER_PHONE, money=1.5).info_pay
+    assert (info_pay.account, info_pay.money, info_pay.pay_money) == ("typed", 4.5, 1.5)
+    rows = vos.get_pay_history(
+        account="typed", begin_time="20000101000000", end_time="29991231235959"
+    ).info_pay_historys
+    assert [(row.type, row.fee, row.customer_money) for row in rows] == [
+        (money.PAY_CREATE_ACCOUNT, 3.0, 3.0),
+        (money.PAY_PAYMENT, 1.5, 4.5),
+    ]
