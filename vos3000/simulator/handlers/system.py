@@ -3,8 +3,8 @@
 The simulator is one soft switch. Its name is what gateways default their
 ``softswitchName`` to; its IP is the simulator's listening host.
 
-Traffic figures (current calls per gateway, ASR/ACD) come from the calls and CDRs
-of the billing handlers (``calls.current_calls``, ``cdrs.gateway_totals``).
+Traffic figures (current calls per gateway, ASR/ACD) come from the billing
+handlers' ``current_call`` table and ``cdrs.gateway_totals``.
 """
 
 from __future__ import annotations
@@ -35,21 +35,24 @@ def softswitch_ip(ctx) -> str:
         return "127.0.0.1"
 
 
-def live_calls(ctx) -> list[dict]:
-    """The calls in progress, as InfoCurrentCall dicts."""
-    from vos3000.simulator.handlers import calls
+# The calls module's ``current_call`` table: a call is live from begin_ms until end_ms.
+_LIVE = "FROM current_call WHERE begin_ms <= ? AND end_ms > ?"
 
-    return calls.current_calls(ctx)
+
+def live_call_count(ctx) -> int:
+    now = ctx.now_ms()
+    return ctx.db.execute(f"SELECT count(*) {_LIVE}", (now, now)).fetchone()[0]
 
 
 def current_calls_by_gateway(ctx, side: str) -> dict[str, int]:
     """Number of live calls per gateway name; side "caller" (mapping) or "callee" (routing)."""
-    key = f"{side}GatewayId"
-    counts: dict[str, int] = {}
-    for call in live_calls(ctx):
-        if call.get(key):
-            counts[call[key]] = counts.get(call[key], 0) + 1
-    return counts
+    column = {"caller": "caller_gateway", "callee": "callee_gateway"}[side]
+    now = ctx.now_ms()
+    rows = ctx.db.execute(
+        f"SELECT {column}, count(*) {_LIVE} AND {column} != '' GROUP BY {column}",
+        (now, now),
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def gateway_asr_acd(ctx, side: str, name: str) -> dict:
@@ -83,5 +86,5 @@ def get_soft_switch(ctx, req: dict) -> dict:
 @handler("GetPerformance")
 def get_performance(ctx, req: dict) -> dict:
     # CDRs are written in the call's own transaction, so none ever wait in a queue.
-    performance = {"callSize": len(live_calls(ctx)), "cdrQueueSize": 0}
+    performance = {"callSize": live_call_count(ctx), "cdrQueueSize": 0}
     return {"infoPerformance": objs.project("InfoPerformance", performance)}
