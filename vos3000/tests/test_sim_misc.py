@@ -348,6 +348,7 @@ def test_it_keeps_ivr_audio_and_its_data(sim):
     stored = sim.control("ivr_audio", id=created["id"])
     assert (stored["size"], stored["durationMs"], stored["data"]) == (len(data), 1500, data.hex())
     assert ok(sim, "GetIvrAudio", type=4, ids=created["id"] + 1)["infoIvrAudios"] == []
+    assert ok(sim, "GetIvrAudio", type=4, ids=[created["id"]])["infoIvrAudios"] == audios
 
 
 @pytest.mark.parametrize(
