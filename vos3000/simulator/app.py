@@ -49,7 +49,8 @@ log = logging.getLogger("vos3000.simulator")
 
 _ENDPOINT_PATH = re.compile(r"/(?:[^?#]*/)?server/([A-Za-z0-9_]+)/?")
 _CONTROL_PATH = re.compile(r"/_sim/([a-z_]+)/?")
-_SECRET_KEY = re.compile(r"pass|pwd|secret|pin", re.IGNORECASE)
+_KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+_SECRET_WORDS = {"pin", "pins", "pwd", "passwd", "secret"}
 _REQUEST_LOG_SIZE = 1000
 _NO_LOCK = contextlib.nullcontext()
 
@@ -95,11 +96,19 @@ def _normalize_ip(text: str) -> str:
     return str(address)
 
 
+def _is_secret(key: str) -> bool:
+    # By camelCase word, so "pin" and "customerPassword" match but "mappingGateway" does not.
+    words = [word.lower() for word in _KEY_WORD.findall(key)]
+    return any(word in _SECRET_WORDS or word.startswith("password") for word in words)
+
+
 def redact(value: Any) -> Any:
     """A copy of a request body with passwords and PINs replaced, for the request log."""
     if isinstance(value, dict):
         return {
-            key: "***" if _SECRET_KEY.search(key) and value[key] not in (None, "") else redact(v)
+            key: "***"
+            if _is_secret(key) and isinstance(v, (str, int, list)) and not isinstance(v, bool)
+            else redact(v)
             for key, v in value.items()
         }
     if isinstance(value, list):

@@ -35,6 +35,10 @@ class Pusher:
         self._now_ms = now_ms
         self._queue: queue.Queue[dict] = queue.Queue(QUEUE_SIZE)
         self._stop = threading.Event()
+        # Set by clear()/stop() to cut short a retry wait; the message being retried is
+        # then abandoned if it belongs to an earlier generation (before a reset).
+        self._interrupt = threading.Event()
+        self._generation = 0
         self._lock = threading.Lock()
         # Recent pushes with their delivery status, for the `pushes` control action.
         self.recent: collections.deque[dict] = collections.deque(maxlen=500)
@@ -43,8 +47,14 @@ class Pusher:
         self._thread.start()
 
     def send(self, name: str, payload: dict) -> None:
-        entry = {"name": name, "payload": payload, "queuedAt": self._now_ms(), "status": "queued"}
-        entry["attempts"] = 0
+        entry = {
+            "name": name,
+            "payload": payload,
+            "queuedAt": self._now_ms(),
+            "status": "queued",
+            "attempts": 0,
+            "generation": self._generation,
+        }
         with self._lock:
             self.recent.append(entry)
         if not self._settings.push_url:
@@ -62,7 +72,9 @@ class Pusher:
             return [dict(entry) for entry in self.recent]
 
     def clear(self) -> None:
-        """Forget queued and recent pushes (simulator reset)."""
+        """Forget queued, in-flight and recent pushes (simulator reset)."""
+        self._generation += 1
+        self._interrupt.set()
         while True:
             try:
                 self._queue.get_nowait()["status"] = "cancelled"
@@ -74,6 +86,7 @@ class Pusher:
 
     def stop(self) -> None:
         self._stop.set()
+        self._interrupt.set()
         self._thread.join(timeout=2)
 
     def _run(self) -> None:
@@ -82,11 +95,15 @@ class Pusher:
                 entry = self._queue.get(timeout=0.2)
             except queue.Empty:
                 continue
+            self._interrupt.clear()
             self._deliver(entry)
 
     def _deliver(self, entry: dict) -> None:
         delay = float(self._settings.push_backoff)
-        while not self._stop.is_set() and entry["status"] != "cancelled":
+        while not self._stop.is_set():
+            if entry["generation"] != self._generation:
+                entry["status"] = "cancelled"
+                return
             url = self._settings.push_url
             if not url:
                 entry["status"] = "no-push-url"
@@ -112,7 +129,7 @@ class Pusher:
                     exc,
                     delay,
                 )
-                self._stop.wait(delay)
+                self._interrupt.wait(delay)
                 delay = min(delay * 2, _MAX_BACKOFF)
             else:
                 entry["status"] = "delivered"

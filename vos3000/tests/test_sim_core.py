@@ -446,3 +446,30 @@ def test_it_runs_from_the_command_line_and_stops_on_sigterm(tmp_path):
             process.kill()
         process.stdout.close()
         process.stderr.close()
+
+
+def test_it_redacts_pins_but_not_names_that_merely_contain_pin(sim):
+    call(sim, "GetPhoneCard", {"pin": ["123456"], "Password": "x"})
+    call(sim, "GetGatewayMapping", {"names": ["mapping-1"]})
+    bodies = [entry["body"] for entry in sim.control("requests")["requests"]]
+    assert bodies[0] == {"pin": "***", "Password": "***"}
+    assert bodies[1] == {"names": ["mapping-1"]}
+
+
+def test_it_abandons_a_retrying_push_on_reset(sim):
+    dead = f"http://127.0.0.1:{free_port()}/push"
+    sim.control("settings", push_url=dead, push_backoff=5)
+    call(sim, "CreateCustomer", {"account": "old", "money": 1})
+    assert wait_until(lambda: sim.control("pushes")["pushes"][0]["status"] == "retrying")
+    sim.control("reset")
+    receiver = PushReceiver()
+    try:
+        sim.control("settings", push_url=receiver.url)
+        call(sim, "CreateCustomer", {"account": "new", "money": 2})
+        # Not stuck behind the old message's 5 s backoff.
+        assert wait_until(lambda: receiver.received, timeout=2)
+        assert receiver.received == [
+            ("/vos/push/CustomerMoneyChange", {"account": "new", "money": 2.0})
+        ]
+    finally:
+        receiver.close()
