@@ -2,8 +2,9 @@
 
 An alarm is current from ``startTime`` (default: now) until ``stopTime`` (none: until
 cleared). Whenever an alarm becomes current -- at CreateAlarm, or when an ``advance``
-of the clock reaches a future ``startTime`` -- an ``AlarmCurrentReport`` push carries
-the whole current list, as the manual's "current alarm list" says.
+of the clock reaches a future ``startTime`` (real time passing alone reports it only
+with the next alarm or advance) -- an ``AlarmCurrentReport`` push carries the whole
+current list, as the manual's "current alarm list" says.
 
 CreateAlarm has no ``type`` but InfoAlarmCurrent needs one from the manual's list of
 system alarm types: the type whose meaning is the alarm's name ("Account Balance"
