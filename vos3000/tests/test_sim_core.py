@@ -108,6 +108,13 @@ def test_it_parses_the_raw_body_as_json_whatever_the_content_type(sim, content_t
     assert info["name"] == "Zoë Ölund"
 
 
+def test_it_reads_a_chunked_body(sim):
+    chunks = (part.encode() for part in ['{"account": ', '"chunky"}'])
+    response = requests.post(sim.base_url + "CreateCustomer", data=chunks, timeout=5)
+    assert response.json() == {"retCode": 0}
+    assert accounts(sim) == ["chunky"]
+
+
 def test_it_serves_any_context_path_ending_in_server(sim):
     for context in ("external", "external_new", "a/b"):
         response = raw_post(f"{sim.root_url}{context}/server/GetAllCustomers", data="{}")
