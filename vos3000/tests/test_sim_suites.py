@@ -151,6 +151,25 @@ def test_it_charges_each_new_period_as_the_clock_moves(sim, daily):
     assert [(r["type"], r["money"]) for r in rents] == [(0, 1.5)] * 5
 
 
+def test_it_charges_the_periods_a_long_advance_skips_until_the_order_expires(sim, daily):
+    today = sim.control("now")["now"] // (DAY_S * 1000) * DAY_S * 1000
+    expire = today + 2 * DAY_S * 1000 + 3_600_000
+    ok(
+        sim,
+        "CreateSuiteOrder",
+        ownerName="alice",
+        ownerType=ACCOUNT,
+        suiteId=daily,
+        availableTime=today,
+        expireTime=expire,
+    )
+
+    sim.control("advance", seconds=10 * DAY_S)
+
+    assert balance(sim, "alice") == 100 - 3 * 1.5
+    assert current(sim, "alice") == []
+
+
 def test_it_waits_for_a_future_available_time(sim, daily):
     start = sim.control("now")["now"] + 3_600_000
     ok(

@@ -249,10 +249,12 @@ def _settle(ctx, order, *, insist: bool = False) -> None:
 
 
 def settle_all(ctx) -> None:
-    """Settle every order whose next period has begun (advance hook, background ticker)."""
+    """Settle every order that has begun (advance hook, background ticker).
+
+    Expired orders too: an ``advance`` past the expiry still owes the periods before it.
+    """
     for order in ctx.db.execute(
-        "SELECT * FROM suite_order WHERE available_time <= ? AND expire_time > ?",
-        (ctx.now_ms(), ctx.now_ms()),
+        "SELECT * FROM suite_order WHERE available_time <= ?", (ctx.now_ms(),)
     ).fetchall():
         try:
             _settle(ctx, order)
