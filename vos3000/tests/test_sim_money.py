@@ -309,3 +309,16 @@ def test_it_serves_the_typed_client(vos, sim):
         (money.PAY_CREATE_ACCOUNT, 3.0, 3.0),
         (money.PAY_PAYMENT, 1.5, 4.5),
     ]
+
+
+def test_it_refuses_card_batches_it_cannot_issue(sim):
+    def refused(**params) -> int:
+        response = requests.post(sim.root_url + "_sim/create_phone_cards", json=params, timeout=5)
+        return response.status_code
+
+    assert cards(sim, prefix="123456", pin_length=6)[0]["pin"] == "123456"
+    assert refused(value=1, prefix="123456", pin_length=6) == 400  # that PIN is taken
+    assert refused(value=1, count=2, prefix="12", pin_length=2) == 400
+    assert refused(value=1, agent_account="ghost") == 400
+    assert refused(value=1, fee_rate_group="ghost") == 400
+    assert len(ok(sim, "GetPhoneCard", {"pin": ["123456"]})["infoPhoneCards"]) == 1

@@ -47,6 +47,7 @@ from vos3000.simulator import codes
 from vos3000.simulator.codes import SimError
 from vos3000.simulator.handlers.customers import (
     DAY_MS,
+    check_fee_rate_group,
     create_customer_row,
     get_customer_row,
     require_customer,
@@ -469,8 +470,17 @@ def create_phone_cards(sim, params: dict) -> dict:
         expire = int(
             params.get("expire_time") or now + int(params.get("expire_days", 365)) * DAY_MS
         )
+        check_fee_rate_group(ctx, params.get("fee_rate_group"))
+        if params.get("agent_account"):
+            require_customer(ctx, params["agent_account"])
+        digits = pin_length - len(prefix)
+        if digits < 0 or (digits == 0 and count > 1):
+            raise ValueError("pin_length leaves no room for distinct PINs after the prefix")
+        attempts = 0
         while len(cards) < count:
-            digits = pin_length - len(prefix)
+            attempts += 1
+            if attempts > count * 100:
+                raise ValueError("no free PINs left with this prefix and length")
             pin = prefix + "".join(rng.choice("0123456789") for _ in range(digits))
             password = str(
                 params.get("password") or "".join(rng.choice("0123456789") for _ in range(6))
