@@ -480,3 +480,13 @@ def test_it_abandons_a_retrying_push_on_reset(sim):
         ]
     finally:
         receiver.close()
+
+
+def test_it_documents_every_control_action_in_the_readme(sim):
+    readme = (Path(__file__).resolve().parents[1] / "simulator" / "README.md").read_text()
+    undocumented = [
+        name
+        for name in registry.CONTROLS
+        if f"| `{name}`" not in readme and f"/ `{name}`" not in readme
+    ]
+    assert undocumented == []
