@@ -176,7 +176,8 @@ class Simulator:
             try:
                 yield ctx
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+                    conn.execute("ROLLBACK")
                 raise
             else:
                 conn.execute("COMMIT")
