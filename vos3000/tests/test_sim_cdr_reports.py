@@ -208,3 +208,36 @@ def test_it_bills_a_created_cdr_like_a_call_once_per_flow_no(sim):
     assert money_of(sim, "r1a") == 499.82
     unknown = call(sim, "CreateCdr", {**cdr, "flowNo": 9999, "callerE164": "nobody"})
     assert unknown["retCode"] == codes.NOT_FOUND
+
+
+def test_it_generates_a_dataset_whose_cdrs_reports_and_balances_agree(tmp_path):
+    from vos3000.simulator.app import start_simulator
+    from vos3000.simulator.generate import generate
+
+    path = str(tmp_path / "scale.sqlite3")
+    generate(path, customers=40, cdr_count=4000, days=5, seed=3)
+    handle = start_simulator(port=0, data=path)
+    try:
+        now = handle.control("now")["now"]
+        span = {"beginTime": utc_day(now - 5 * 86_400_000), "endTime": utc_day(now - 86_400_000)}
+        accounts = ok(handle, "GetAllCustomers")["accounts"]
+        assert len(accounts) == 40 + 4  # two resellers, each with a sub-reseller
+        customers = [a for a in accounts if a.startswith("c")]
+        seen = 0
+        for account in customers[:10]:
+            cdrs = ok(handle, "GetCdr", {"accounts": [account], **span})["infoCdrs"]
+            seen += len(cdrs)
+            assert balance_spent(handle, account, 100_000) == exact_sum(c["fee"] for c in cdrs)
+            report = {"accounts": [account], "period": -2, **span}
+            rows = ok(handle, "GetReportCustomerFee", report)["infoReportCustomerFees"]
+            assert_adds_up(rows, cdrs, levels=False)
+        assert seen > 0
+        report = {"accounts": ["reseller000"], "period": 1, **span}
+        rows = ok(handle, "GetReportCustomerFee", report)["infoReportCustomerFees"]
+        assert exact_sum(r["totalFee"] for r in rows) == balance_spent(handle, "reseller000", 10**7)
+    finally:
+        handle.stop()
+
+
+def balance_spent(sim, account: str, opening) -> Decimal:
+    return Decimal(opening) - Decimal(str(money_of(sim, account)))
