@@ -62,6 +62,12 @@ LINE_FIXES: dict[str, tuple[str, str]] = {
         "level O Integer Level",
         "The manual leaves M/O blank for this field; taken as optional.",
     ),
+    # GetGatewayMapping / GetGatewayRouting print `names` as M but describe blank/null as
+    # "All", and real clients send {} to mean all gateways; real servers accept it.
+    "names M String [] Gateway Name": (
+        "names O String [] Gateway Name",
+        "Printed as M, but blank or null means all gateways and real servers accept {}.",
+    ),
 }
 
 # Type headers misspelt in the manual: printed name -> the name every reference uses.

@@ -318,7 +318,7 @@ class Extractor:
             | {f"also:{k}" for k in fix.ALSO_ACCEPTS}
         )
         unused = expected - self.used
-        if len(self.fixed_lines) != len(fix.LINE_FIXES):
+        if set(self.fixed_lines.values()) != {note for _, note in fix.LINE_FIXES.values()}:
             unused.add("LINE_FIXES")
         if unused:
             raise ManualError(f"corrections never applied: {sorted(unused)}")
