@@ -327,8 +327,15 @@ def settle_due_calls(ctx) -> int:
 
 
 def _settle(sim) -> None:
-    with sim.transaction() as ctx:
-        settle_due_calls(ctx)
+    # A cheap read first: the ticker runs every second and should not take the write lock
+    # for nothing.
+    with sim.transaction(write=False) as ctx:
+        due = ctx.db.execute(
+            "SELECT 1 FROM current_call WHERE end_ms <= ? LIMIT 1", (ctx.now_ms(),)
+        ).fetchone()
+    if due:
+        with sim.transaction() as ctx:
+            settle_due_calls(ctx)
 
 
 # -- current calls ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import json
 
 from vos3000.simulator import codes
 from vos3000.simulator.codes import SimError
+from vos3000.simulator.handlers import catalog_objects
 from vos3000.simulator.pricing import Rate, Section, candidate_prefixes, exact_decimal
 from vos3000.simulator.registry import control, handler
 
@@ -154,7 +155,9 @@ def get_fee_rate_group(ctx, req: dict) -> dict:
     rows = ctx.db.execute("SELECT name, memo FROM fee_rate_group ORDER BY name").fetchall()
     return {
         "infoFeeRateGroups": [
-            {"name": r["name"], "memo": r["memo"]} for r in rows if not names or r["name"] in names
+            catalog_objects.project("InfoFeeRateGroup", dict(r))
+            for r in rows
+            if not names or r["name"] in names
         ]
     }
 
@@ -205,7 +208,8 @@ def get_fee_rate(ctx, req: dict) -> dict:
         raise SimError(codes.MISS_PARAMETERS)
     if not group_exists(ctx.db, group):
         raise SimError(codes.NOT_FOUND)
-    return {"infoFeeRates": [r.to_info() for r in rates_of(ctx.db, group, req.get("areaCodes"))]}
+    rates = rates_of(ctx.db, group, req.get("areaCodes"))
+    return {"infoFeeRates": [catalog_objects.project("InfoFeeRate", r.to_info()) for r in rates]}
 
 
 @control("set_fee_rates")
