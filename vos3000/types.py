@@ -8,10 +8,11 @@ keyword-only and defaulting to None. Field names and types exist only in the cat
 editors and type checkers.
 
 Parsing never fails on what VOS sends: unknown keys land in ``.extra`` (wire name ->
-value), values of an unexpected shape are kept as they came. ``to_wire()`` is the exact
+value), values of an unexpected shape are kept as they came. ``to_wire()`` is the
 inverse of ``from_wire()`` (extra keys included); None attributes are left out.
 A response additionally keeps the whole answer in ``.raw``, and its list fields are
-``[]`` rather than None when VOS leaves them out, so they can always be iterated.
+``[]`` rather than None when VOS leaves them out or sends null, so they can always be
+iterated.
 """
 
 from __future__ import annotations
@@ -101,9 +102,9 @@ class Record:
             elif key not in cls._skip_keys:
                 extra[key] = value
         if cls._is_response:
-            for field in cls._shape.fields:
-                if split_type(field.type)[1]:
-                    values.setdefault(cls._shape.attr_of[field.name], [])
+            for attr, _, empty_list in record_attributes(cls._shape, response=True):
+                if empty_list and values.get(attr) is None:
+                    values.pop(attr, None)  # a null list becomes the default []
             values["raw"] = dict(data)
         return cls(**values, extra=extra)
 
@@ -164,14 +165,33 @@ def annotation(type_name: str) -> str:
     return f"list[{inner}]" if is_list else inner
 
 
+def record_attributes(shape: Shape, *, response: bool) -> list[tuple[str, str, bool]]:
+    """(attribute, annotation, defaults to []) for each catalog field of a record: None
+    by default, except a response's lists, which are [] so they can always be iterated."""
+    attributes = []
+    for attr, wire in shape.wire_of.items():
+        type_annotation = annotation(shape.type_of[wire])
+        if response and split_type(shape.type_of[wire])[1]:
+            attributes.append((attr, type_annotation, True))
+        else:
+            attributes.append((attr, f"{type_annotation} | None", False))
+    return attributes
+
+
 def _record_class(name: str, fields: tuple, *, response: bool = False) -> type[Record]:
     shape = Shape(tuple(f for f in fields if not (response and f.name in STATUS_KEYS)))
     clash = set(shape.wire_of) & {"extra", "raw", "from_wire", "to_wire", "wire_payload"}
     if clash:
         raise RuntimeError(f"{name}: catalog field names clash with {sorted(clash)}")
     spec = [
-        (attr, f"{annotation(shape.type_of[wire])} | None", dataclasses.field(default=None))
-        for attr, wire in shape.wire_of.items()
+        (
+            attr,
+            type_annotation,
+            dataclasses.field(default_factory=list)
+            if empty_list
+            else dataclasses.field(default=None),
+        )
+        for attr, type_annotation, empty_list in record_attributes(shape, response=response)
     ]
     spec.append(("extra", "dict[str, Any]", dataclasses.field(default_factory=dict)))
     if response:

@@ -31,6 +31,7 @@ from vos3000.client import (
     ms_from_datetime,
     parse_day,
     parse_timestamp,
+    stubs,
 )
 from vos3000.client.redact import redact
 
@@ -573,6 +574,11 @@ def test_it_generates_one_typed_method_per_endpoint():
         names = [p for p in method.__signature__.parameters if p != "self"]
         assert names == [types.attribute_name(f.name) for f in endpoint.request]
         assert endpoint.title in method.__doc__
+
+
+def test_it_keeps_the_generated_type_stubs_up_to_date():
+    for path, text in stubs.rendered().items():
+        assert path.read_text(encoding="utf-8") == text, "run python -m vos3000.client.stubs"
 
 
 # -- dates --------------------------------------------------------------------------

@@ -1010,7 +1010,7 @@ fails("CreateGatewayMapping", codes.ALREADY_EXISTS)(
     lambda w: w.call("CreateGatewayMapping", name=w.mapping_gateway(), account=ACCOUNT)
 )
 fails("ModifyGatewayMapping", NOT_FOUND)(lambda w: w.call("ModifyGatewayMapping", name="none"))
-fails("GetGatewayMapping", "names:missing")(lambda w: w.vos.get_gateway_mapping())
+fails("GetGatewayMapping", "names[0]:type")(lambda w: w.vos.get_gateway_mapping(names=[1]))
 fails("DeleteGatewayMapping", NOT_FOUND)(lambda w: w.call("DeleteGatewayMapping", name="none"))
 fails("GetGatewayMappingOnline", "names:type")(
     lambda w: w.call("GetGatewayMappingOnline", names=MAPPING)
@@ -1020,7 +1020,7 @@ fails("CreateGatewayRouting", codes.ALREADY_EXISTS)(
 )
 fails("ModifyGatewayRouting", NOT_FOUND)(lambda w: w.call("ModifyGatewayRouting", name="none"))
 fails("DeleteGatewayRouting", NOT_FOUND)(lambda w: w.call("DeleteGatewayRouting", name="none"))
-fails("GetGatewayRouting", "names:missing")(lambda w: w.vos.get_gateway_routing())
+fails("GetGatewayRouting", "names[0]:type")(lambda w: w.vos.get_gateway_routing(names=[1]))
 fails("GetGatewayRoutingOnline", "names:type")(
     lambda w: w.call("GetGatewayRoutingOnline", names="gw-out-1")
 )
