@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -417,6 +418,20 @@ def test_it_reports_its_measurements(client, sim, customer):
     assert stats["last_latency_ms"] < 50 <= max(stats["avg_latency_ms"], 50)
     assert stats["breaker"]["state"] == "closed"
     assert json.loads(json.dumps(stats)) == stats
+
+
+def test_it_serves_concurrent_callers_from_one_client(client, sim, customer):
+    def read_five():
+        return [
+            client.get_customer(accounts=[customer]).info_customers[0].account for _ in range(5)
+        ]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: read_five(), range(4)))
+    assert results == [[customer] * 5] * 4
+    assert sent(sim, "GetCustomer") == 20
+    stats = client.stats()
+    assert (stats["calls"], stats["ok"], stats["attempts"]) == (21, 21, 21)
 
 
 # -- nothing leaks: no address in errors or logs, no secrets in logs ----------------
