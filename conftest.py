@@ -117,6 +117,47 @@ def page(browser, live_server):
     context.close()
 
 
+# --- VOS simulator ----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def portal_sim():
+    """One simulator over real HTTP for the portal's tests; reset by ``vos_server``."""
+    from vos3000.simulator.app import start_simulator
+
+    handle = start_simulator(host="127.0.0.1", port=0, allow="127.0.0.1|::1")
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def vos_server(db, portal_sim):
+    """A VosServer row pointing at the (emptied) simulator."""
+    from telephony import vos
+    from telephony.models import VosServer
+
+    portal_sim.control("reset")
+    vos.forget_clients()
+    server = VosServer.objects.create(
+        name="main", base_url=portal_sim.base_url, connect_timeout=1, read_timeout=5
+    )
+    yield server
+    vos.forget_clients()
+
+
+@pytest.fixture
+def demo_vos_server(db, portal_sim):
+    """Like ``vos_server``, with the simulator's demo platform loaded."""
+    from telephony import vos
+    from telephony.models import VosServer
+
+    portal_sim.control("reset", demo=True)
+    vos.forget_clients()
+    server = VosServer.objects.create(
+        name="main", base_url=portal_sim.base_url, connect_timeout=1, read_timeout=10
+    )
+    yield server
+    vos.forget_clients()
+
+
 # --- Celery worker ----------------------------------------------------------------------
 @pytest.fixture
 def celery_worker_process(transactional_db):

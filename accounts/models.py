@@ -6,8 +6,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import ROLES_BY_TENANT_KIND, Role
 
 
 def validate_time_zone(value: str) -> None:
@@ -34,7 +38,111 @@ class UserManager(BaseUserManager):
     def create_superuser(self, email, password=None, **extra):
         extra["is_staff"] = True
         extra["is_superuser"] = True
+        extra.setdefault("role", Role.PLATFORM_ADMIN)
+        extra.setdefault("tenant", Tenant.platform_root())
         return self._create_user(email, password, **extra)
+
+
+class Tenant(models.Model):
+    """A node of the tenant tree: the platform at the root, resellers (VOS agent
+    accounts, nested to any depth) and customers (VOS customer accounts) below.
+
+    ``path`` is the materialized path of ids ("/1/4/9/"): a subtree is one indexed
+    ``path LIKE '/1/4/%'`` query, so scoped queries need no recursive walk.
+    """
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("Platform")
+        RESELLER = "reseller", _("Reseller")
+        CUSTOMER = "customer", _("Customer")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        GONE = "gone", _("Deleted in VOS")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=128)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    server = models.ForeignKey(
+        "telephony.VosServer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tenants",
+    )
+    vos_account = models.CharField(_("VOS account"), max_length=64, blank=True)
+    path = models.CharField(max_length=512, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server", "vos_account"],
+                condition=~models.Q(vos_account=""),
+                name="tenant_unique_vos_account_per_server",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="platform"),
+                name="tenant_single_platform_root",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            # The path is made of ids: insert first, then write the path.
+            self.path = "/pending/"
+            super().save(*args, **kwargs)
+            self._compute_path()
+            super().save(update_fields=["path", "depth"])
+            return
+        old_path, old_depth = self.path, self.depth
+        self._compute_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moved under another parent: carry the whole subtree along in one UPDATE.
+            Tenant.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + (self.depth - old_depth),
+            )
+
+    @classmethod
+    def platform_root(cls) -> Tenant:
+        root = cls.objects.filter(kind=cls.Kind.PLATFORM).first()
+        if root is None:
+            root = cls(kind=cls.Kind.PLATFORM, name="Platform")
+            root.save()
+        return root
+
+    def _compute_path(self) -> None:
+        if self.parent_id:
+            parent = Tenant.objects.only("path").get(pk=self.parent_id)
+            if self.pk and parent.path.startswith(f"{self.path}") and self.path != "/pending/":
+                raise ValidationError(_("A tenant cannot be moved below itself."))
+            parent_path = parent.path
+        else:
+            parent_path = "/"
+        self.path = f"{parent_path}{self.pk}/"
+        self.depth = self.path.count("/") - 2
+
+    def is_within(self, other: Tenant) -> bool:
+        """True when this tenant is ``other`` or below it."""
+        return self.path.startswith(other.path)
+
+    def subtree(self):
+        return Tenant.objects.filter(path__startswith=self.path)
+
+    def ancestors(self):
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return Tenant.objects.filter(pk__in=ids).order_by("depth")
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -52,6 +160,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
 
     objects = UserManager()
 
@@ -71,3 +183,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def clean(self):
+        super().clean()
+        if self.tenant_id and self.role not in ROLES_BY_TENANT_KIND[self.tenant.kind]:
+            raise ValidationError({"role": _("This role does not fit this kind of tenant.")})

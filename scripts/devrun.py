@@ -29,25 +29,8 @@ def main() -> int:
 
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True)
 
     commands = {
-        "simulator": [
-            sys.executable,
-            "-m",
-            "vos3000.simulator",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            sim_port,
-            "--allow",
-            "127.0.0.1|::1",
-            "--data",
-            "var/sim.sqlite3",
-            "--demo",
-            "--traffic",
-            os.environ.get("VOS_SIM_TRAFFIC", "6"),
-        ],
         "worker": [
             str(BIN / "celery"),
             "-A",
@@ -70,6 +53,22 @@ def main() -> int:
         ],
         "web": [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
     }
+    simulator = [
+        sys.executable,
+        "-m",
+        "vos3000.simulator",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        sim_port,
+        "--allow",
+        "127.0.0.1|::1",
+        "--data",
+        "var/sim.sqlite3",
+        "--demo",
+        "--traffic",
+        os.environ.get("VOS_SIM_TRAFFIC", "6"),
+    ]
     processes: dict[str, subprocess.Popen] = {}
 
     def stop_all(*_args):
@@ -85,10 +84,12 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        # The simulator first: seeding mirrors the demo tenants from it.
+        processes["simulator"] = subprocess.Popen(simulator, cwd=ROOT, env=env)
+        _wait_for(f"http://127.0.0.1:{sim_port}/_sim/now", processes["simulator"], "simulator")
+        subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True)
         for name, command in commands.items():
             processes[name] = subprocess.Popen(command, cwd=ROOT, env=env)
-            if name == "simulator":
-                _wait_for(f"http://127.0.0.1:{sim_port}/_sim/now", processes[name], name)
         _wait_for(f"http://127.0.0.1:{port}/healthz", processes["web"], "web")
         _print_banner(port, env)
         while True:

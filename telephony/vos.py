@@ -1,36 +1,33 @@
-"""The portal's door to VOS: one pooled client per configured server, built from
-settings. Every VOS call the portal makes goes through a client from here."""
+"""The portal's door to VOS: one pooled client per VOS server row. Every VOS call the
+portal makes goes through a client from here (and, for tenant data, through the
+request's scope first)."""
 
 from __future__ import annotations
 
 import threading
 
-from django.conf import settings
+from vos3000.client import VosClient
 
-_clients: dict = {}
+_clients: dict[tuple, VosClient] = {}
 _lock = threading.Lock()
 
 
-def server_names() -> list[str]:
-    return [server["name"] for server in settings.VOS_SERVERS]
-
-
-def client_for(name: str):
-    from vos3000.client import VosClient
-
+def client_for(server) -> VosClient:
+    """The pooled client of a VosServer. Rebuilt when the row's address or timeouts
+    change, so an admin's edit takes effect without a restart."""
+    key = (server.pk, server.base_url, server.connect_timeout, server.read_timeout)
     with _lock:
-        if name not in _clients:
-            server = next((s for s in settings.VOS_SERVERS if s["name"] == name), None)
-            if server is None:
-                raise KeyError(name)
-            _clients[name] = VosClient(
-                server["base_url"],
-                timeout=(settings.VOS_CONNECT_TIMEOUT, settings.VOS_READ_TIMEOUT),
+        client = _clients.get(key)
+        if client is None:
+            for stale in [k for k in _clients if k[0] == server.pk]:
+                del _clients[stale]
+            client = VosClient(
+                server.base_url, timeout=(server.connect_timeout, server.read_timeout)
             )
-        return _clients[name]
+            _clients[key] = client
+        return client
 
 
 def forget_clients() -> None:
-    """Drop cached clients (settings changed, e.g. in tests)."""
     with _lock:
         _clients.clear()

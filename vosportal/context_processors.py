@@ -15,9 +15,11 @@ NAV_ITEMS = [
 
 
 def navigation(request):
-    role = role_of(getattr(request, "user", None))
+    scope = getattr(request, "scope", None)
+    # The navigation follows whom the page is seen as (view-as), not who is typing.
+    role = role_of(scope.user) if scope else None
     if role is None:
-        return {"nav_role": None, "nav_items": []}
+        return {"nav_role": None, "nav_items": [], "viewing_as": None}
     current = request.path
     items = []
     for url_name, label, roles in NAV_ITEMS:
@@ -25,4 +27,8 @@ def navigation(request):
             url = reverse(url_name)
             active = current == url if url == "/" else current.startswith(url)
             items.append({"url": url, "label": label, "active": active})
-    return {"nav_role": role, "nav_items": items}
+    return {
+        "nav_role": role,
+        "nav_items": items,
+        "viewing_as": scope.user if scope.acting_user else None,
+    }

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from telephony import vos
+from telephony.models import VosServer
 from vos3000.errors import VosError
 from vosportal.tasks import HEARTBEAT_CACHE_KEY
 
@@ -53,15 +54,15 @@ def _check_broker():
     return {}
 
 
-def _probe_vos(name: str) -> dict:
-    cache_key = f"healthz:vos:{name}"
+def _probe_vos(server: VosServer) -> dict:
+    cache_key = f"healthz:vos:{server.pk}"
     cached = cache.get(cache_key)
     if cached is not None:
         return cached
 
     def probe():
         try:
-            vos.client_for(name).call("GetSoftSwitch", {})
+            vos.client_for(server).call("GetSoftSwitch", {})
         except VosError as exc:
             # An answer with a non-zero retCode still proves the server is reachable.
             if getattr(exc, "ret_code", None) is None:
@@ -77,11 +78,14 @@ def _probe_vos(name: str) -> dict:
 @require_GET
 def healthz(request):
     heartbeat = cache.get(HEARTBEAT_CACHE_KEY)
+    database = _timed(_check_database)
     checks = {
-        "database": _timed(_check_database),
+        "database": database,
         "broker": _timed(_check_broker),
         "worker": {"ok": heartbeat is not None, "last_heartbeat": heartbeat},
-        "vos": {name: _probe_vos(name) for name in vos.server_names()},
+        "vos": {s.name: _probe_vos(s) for s in VosServer.objects.filter(enabled=True)}
+        if database["ok"]
+        else {},
     }
     essential_ok = checks["database"]["ok"] and checks["broker"]["ok"]
     vos_ok = all(item["ok"] for item in checks["vos"].values())

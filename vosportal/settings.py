@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "vosportal.middleware.UserPreferencesMiddleware",
+    "accounts.middleware.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -166,6 +167,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "vosportal.tasks.record_heartbeat", "schedule": 60.0},
+    "sync-tenants": {
+        "task": "accounts.tasks.sync_all_tenants",
+        "schedule": env_float("TENANT_SYNC_SECONDS", 600.0, minimum=30),
+    },
 }
 
 # --- VOS3000 -----------------------------------------------------------------------------

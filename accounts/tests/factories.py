@@ -1,8 +1,23 @@
 import factory
 
-from accounts.models import User
+from accounts.models import Tenant, User
+from accounts.roles import Role
 
 DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenant
+
+    kind = Tenant.Kind.CUSTOMER
+    name = factory.Sequence(lambda n: f"Tenant {n}")
+    parent = factory.LazyFunction(Tenant.platform_root)
+    vos_account = factory.Sequence(lambda n: f"acct{n}")
+
+
+class ResellerFactory(TenantFactory):
+    kind = Tenant.Kind.RESELLER
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -12,6 +27,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.test")
     full_name = factory.Faker("name")
+    tenant = factory.SubFactory(TenantFactory)
+    role = Role.CUSTOMER_OWNER
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
@@ -23,3 +40,5 @@ class UserFactory(factory.django.DjangoModelFactory):
 class AdminFactory(UserFactory):
     is_staff = True
     is_superuser = True
+    role = Role.PLATFORM_ADMIN
+    tenant = factory.LazyFunction(Tenant.platform_root)

@@ -4,6 +4,7 @@ import socket
 import pytest
 
 from telephony import vos
+from telephony.models import VosServer
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +16,11 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def unreachable_vos(settings):
+def unreachable_vos():
     port = _closed_port()
-    settings.VOS_SERVERS = [
-        {"name": "main", "base_url": f"http://127.0.0.1:{port}/external/server/"}
-    ]
-    settings.VOS_CONNECT_TIMEOUT = 0.5
-    vos.forget_clients()
+    VosServer.objects.create(
+        name="main", base_url=f"http://127.0.0.1:{port}/external/server/", connect_timeout=0.5
+    )
     yield port
     vos.forget_clients()
 
@@ -47,3 +46,9 @@ def test_it_reports_an_unreachable_vos_without_its_address(client, unreachable_v
 
 def test_it_is_not_cached_by_browsers_or_proxies(client):
     assert "no-cache" in client.get("/healthz")["Cache-Control"]
+
+
+def test_it_reports_a_reachable_vos(client, vos_server):
+    body = client.get("/healthz").json()
+    assert body["checks"]["vos"][vos_server.name]["ok"] is True
+    assert body["status"] in {"ok", "degraded"}  # degraded only for a missing worker heartbeat

@@ -1,34 +1,82 @@
-"""Create the fixed demo logins (idempotent). The passwords are documented in README;
-they exist only for the demo and tests, never in production."""
+"""Create the demo platform (idempotent): the VOS servers named in VOS_SERVERS, the tenant
+tree mirrored from the first one (the simulator's demo data under `make run`), and one
+login for every role. The passwords are documented in README; demo only."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import User
+from accounts import services
+from accounts.models import Tenant, User
+from accounts.roles import Role
+from telephony.models import VosServer
+from vos3000.errors import VosError
 
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (documented demo login)
 DEMO_ADMIN_EMAIL = "admin@demo.vosportal"
-DEMO_ADMIN_PASSWORD = "demo-admin-pass"  # noqa: S105 (documented demo login)
+
+# (email, full name, role, VOS account of the tenant or None for the platform)
+DEMO_USERS = (
+    (DEMO_ADMIN_EMAIL, "Ada Admin", Role.PLATFORM_ADMIN, None),
+    ("auditor@demo.vosportal", "Otto Auditor", Role.PLATFORM_AUDITOR, None),
+    ("globaltel@demo.vosportal", "Grace GlobalTel", Role.RESELLER_MANAGER, "globaltel"),
+    ("operator@demo.vosportal", "Oscar Operator", Role.RESELLER_OPERATOR, "globaltel"),
+    ("citylink@demo.vosportal", "Carl CityLink", Role.RESELLER_MANAGER, "citylink"),
+    ("skyvoice@demo.vosportal", "Sky Manager", Role.RESELLER_MANAGER, "skyvoice"),
+    ("manila@demo.vosportal", "Maria Manila", Role.CUSTOMER_OWNER, "manila-bpo"),
+    ("cafe@demo.vosportal", "Chiara Cafe", Role.CUSTOMER_OWNER, "cafe-roma"),
+    ("acme@demo.vosportal", "Alan Acme", Role.CUSTOMER_VIEWER, "acme"),
+)
 
 
 def demo_logins() -> list[str]:
     """The lines `make run` prints so a newcomer can sign in straight away."""
-    return [f"{DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}  (platform admin)"]
+    return [f"{email:28} {DEMO_PASSWORD}   {Role(role).label}" for email, _, role, _ in DEMO_USERS]
+
+
+def upsert_servers_from_settings() -> list[VosServer]:
+    servers = []
+    for entry in settings.VOS_SERVERS:
+        server, _ = VosServer.objects.update_or_create(
+            name=entry["name"],
+            defaults={
+                "base_url": entry["base_url"],
+                "connect_timeout": settings.VOS_CONNECT_TIMEOUT,
+                "read_timeout": settings.VOS_READ_TIMEOUT,
+            },
+        )
+        servers.append(server)
+    return servers
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (safe to run again)."
+    help = "Create the demo platform and one login per role (safe to run again)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
-        admin, created = User.objects.get_or_create(
-            email=DEMO_ADMIN_EMAIL,
-            defaults={"full_name": "Demo Admin", "is_staff": True, "is_superuser": True},
-        )
-        if created:
-            admin.set_password(DEMO_ADMIN_PASSWORD)
-            admin.save()
-        self.stdout.write(
-            f"{'created' if created else 'kept'} {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD} (admin)"
-        )
+        servers = upsert_servers_from_settings()
+        if servers:
+            try:
+                result = services.sync_tenants_from_vos(servers[0])
+                self.stdout.write(f"tenants mirrored from VOS: {result.seen} accounts")
+            except VosError as exc:
+                self.stderr.write(f"VOS not reachable, tenants not mirrored: {exc}")
+        with transaction.atomic():
+            root = Tenant.platform_root()
+            for email, name, role, account in DEMO_USERS:
+                tenant = root
+                if account is not None:
+                    tenant = Tenant.objects.filter(vos_account=account).first()
+                    if tenant is None:
+                        self.stderr.write(f"skipped {email}: no tenant for VOS account {account}")
+                        continue
+                user, created = User.objects.get_or_create(
+                    email=email,
+                    defaults={"full_name": name, "role": role, "tenant": tenant},
+                )
+                if created:
+                    user.is_staff = user.is_superuser = role == Role.PLATFORM_ADMIN
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                self.stdout.write(f"{'created' if created else 'kept'} {email} ({role})")

@@ -1,0 +1,156 @@
+"""The one place that decides what a user may see and touch.
+
+A ``Scope`` is built per request (``request.scope``, see ``ScopeMiddleware``) or per
+task (``Scope.for_user_id``) from the user's tenant and role. Views, selectors, forms,
+exports, htmx fragments and Celery tasks ask it; none decides on its own. Anything
+outside the scope is answered with 404 (``Http404``), never 403, so that the existence
+of other tenants' objects does not leak.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.http import Http404
+
+from accounts.models import Tenant, User
+from accounts.roles import ROLE_ACTIONS, ROLES_BY_TENANT_KIND, Action, Role, can_grant
+
+log = logging.getLogger(__name__)
+
+
+class OutOfScope(Http404):
+    """A foreign or unknown id. Rendered as a plain 404 and recorded in the audit trail."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    user: User
+    # Who is really at the keyboard when an admin or reseller views as ``user``.
+    acting_user: User | None = None
+
+    # --- construction --------------------------------------------------------------------
+    @classmethod
+    def for_user_id(cls, user_id: int, acting_user_id: int | None = None) -> Scope:
+        """For Celery tasks: they get ids, never objects, and rebuild the scope."""
+        user = User.objects.select_related("tenant").get(pk=user_id, is_active=True)
+        acting = User.objects.get(pk=acting_user_id, is_active=True) if acting_user_id else None
+        return cls(user=user, acting_user=acting)
+
+    # --- who -----------------------------------------------------------------------------
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    @cached_property
+    def tenant(self) -> Tenant | None:
+        return self.user.tenant
+
+    @property
+    def is_platform(self) -> bool:
+        return self.tenant is not None and self.tenant.kind == Tenant.Kind.PLATFORM
+
+    def can(self, action: str) -> bool:
+        if self.tenant is None or not self.user.is_active:
+            return False
+        return action in ROLE_ACTIONS.get(self.role, frozenset())
+
+    def require(self, action: str) -> None:
+        """Refuse an action the role does not allow. A 404 like any other refusal: a
+        viewer probing a manager's form learns nothing either."""
+        if not self.can(action):
+            raise OutOfScope(f"action {action} not allowed")
+
+    # --- tenants -------------------------------------------------------------------------
+    def tenants(self):
+        """Every tenant this user may see: its own and everything below it."""
+        if self.tenant is None:
+            return Tenant.objects.none()
+        return Tenant.objects.filter(path__startswith=self.tenant.path)
+
+    def tenant_or_404(self, pk) -> Tenant:
+        try:
+            return self.tenants().get(pk=int(pk))
+        except (Tenant.DoesNotExist, TypeError, ValueError):
+            raise OutOfScope(f"tenant {pk!r}") from None
+
+    def contains(self, tenant: Tenant) -> bool:
+        return self.tenant is not None and tenant.path.startswith(self.tenant.path)
+
+    def customer_tenants(self):
+        return self.tenants().filter(kind=Tenant.Kind.CUSTOMER)
+
+    def reseller_tenants(self):
+        return self.tenants().filter(kind=Tenant.Kind.RESELLER)
+
+    # --- users ---------------------------------------------------------------------------
+    def users(self):
+        return (
+            User.objects.filter(tenant__path__startswith=self.tenant.path)
+            if self.tenant
+            else (User.objects.none())
+        )
+
+    def user_or_404(self, pk) -> User:
+        try:
+            return self.users().get(pk=int(pk))
+        except (User.DoesNotExist, TypeError, ValueError):
+            raise OutOfScope(f"user {pk!r}") from None
+
+    def grantable_roles(self, tenant: Tenant) -> list[str]:
+        """Roles this user may give someone in ``tenant``: fitting the tenant's kind and
+        no higher than their own."""
+        if not self.can(Action.MANAGE_USERS) or not self.contains(tenant):
+            return []
+        return [r for r in ROLES_BY_TENANT_KIND[tenant.kind] if can_grant(self.role, r)]
+
+    # --- VOS accounts --------------------------------------------------------------------
+    def vos_accounts(self, server) -> set[str]:
+        """The VOS account names this user may name in calls to ``server``."""
+        return set(
+            self.tenants()
+            .filter(server=server, status=Tenant.Status.ACTIVE)
+            .exclude(vos_account="")
+            .values_list("vos_account", flat=True)
+        )
+
+    def require_vos_accounts(self, server, accounts: Iterable[str]) -> list[str]:
+        """Check every account a request is about to name; 404 on any foreign one."""
+        accounts = list(accounts)
+        allowed = self.vos_accounts(server)
+        foreign = [a for a in accounts if a not in allowed]
+        if foreign:
+            raise OutOfScope(f"VOS accounts outside the scope: {len(foreign)}")
+        return accounts
+
+    def keep_in_scope(self, server, rows: Iterable[dict], field: str = "account") -> list[dict]:
+        """Re-check an answer from VOS: rows about accounts outside the subtree are
+        dropped (and logged), whatever VOS sent."""
+        allowed = self.vos_accounts(server)
+        kept, dropped = [], 0
+        for row in rows:
+            if row.get(field) in allowed:
+                kept.append(row)
+            else:
+                dropped += 1
+        if dropped:
+            log.warning("dropped %d VOS rows outside the scope of user %s", dropped, self.user.pk)
+        return kept
+
+    # --- view-as -------------------------------------------------------------------------
+    def may_view_as(self, other: User) -> bool:
+        """Admins may view as anyone; resellers as users strictly below their tenant."""
+        if self.acting_user is not None or other.pk == self.user.pk or not other.is_active:
+            return False
+        if other.tenant is None:
+            return False
+        if self.role == Role.PLATFORM_ADMIN:
+            return other.role != Role.PLATFORM_ADMIN
+        if self.role == Role.RESELLER_MANAGER:
+            return other.tenant.path.startswith(self.tenant.path) and (
+                other.tenant_id != self.tenant.pk
+            )
+        return False
