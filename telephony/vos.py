@@ -20,7 +20,7 @@ def client_for(server) -> VosClient:
         client = _clients.get(key)
         if client is None:
             for stale in [k for k in _clients if k[0] == server.pk]:
-                del _clients[stale]
+                _clients.pop(stale).close()
             client = VosClient(
                 server.base_url, timeout=(server.connect_timeout, server.read_timeout)
             )
@@ -30,4 +30,6 @@ def client_for(server) -> VosClient:
 
 def forget_clients() -> None:
     with _lock:
+        for client in _clients.values():
+            client.close()
         _clients.clear()

@@ -302,5 +302,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # urllib3's debug lines name the host it connects to: the VOS address stays out.
+        "urllib3": {"level": "WARNING"},
+    },
 }
