@@ -6,7 +6,7 @@
 The file must not exist yet. Accounts and phones are created through the handlers'
 own row functions (so they are complete and valid; opening balances are in the pay
 history), with resellers and sub-resellers above most customers (agent depth up to 3)
-and the demo's four rate groups. CDRs are then bulk-written (executemany in big
+the demo's four rate groups and routing gateways. CDRs are then bulk-written (executemany in big
 transactions, indexes created after the load) with fees from ``pricing.price`` at each
 payer's own rate (customer, then each agent, cached per group, prefix and duration),
 agent shares in ``cdr_agent_fee``, and every balance lowered by exactly what its CDRs
@@ -24,7 +24,7 @@ import sys
 import time
 from functools import cache
 
-from vos3000.simulator import demo
+from vos3000.simulator import demo, registry
 from vos3000.simulator.app import load_handler_modules
 from vos3000.simulator.context import Context
 from vos3000.simulator.handlers import cdrs
@@ -108,6 +108,9 @@ class Generator:
         for group, rates in self.rates.items():
             ctx.db.execute("INSERT INTO fee_rate_group (name, memo) VALUES (?, ?)", (group, group))
             save_rates(ctx.db, group, list(rates.values()))
+        for name, prefix, ip in demo.ROUTING_GATEWAYS:
+            gateway = {"name": name, "prefix": prefix, "remoteIp": ip}
+            registry.HANDLERS["CreateGatewayRouting"](ctx, gateway)
         resellers = max(2, self.customer_count // 5000)
         tops, subs = [], []
         for n in range(resellers):

@@ -14,7 +14,7 @@ the catalog), plus ``flowNo`` (primary key; CreateCdr's flowNo) and the matched 
 integers of 1/10000 (pricing.to_e4), so report totals are exact sums.
 Indexes: (account, start) for GetCdr and reports; (callerGateway, stop) and
 (calleeGateway, stop) for the gateway ASR/ACD figures; cdr_agent_fee (agent_account,
-start) for agents' reports.
+start, ...) covering what the customer and location reports of an agent read.
 
 A CDR's day is the UTC day of its ``start``; unanswered and refused calls are CDRs
 with holdTime 0 and fee 0 and count in cdrCount. A CDR with no rate at all (refused
@@ -95,7 +95,8 @@ INDEXES = """
 CREATE INDEX IF NOT EXISTS cdr_account_start ON cdr (account, start);
 CREATE INDEX IF NOT EXISTS cdr_caller_gateway_stop ON cdr (callerGateway, stop);
 CREATE INDEX IF NOT EXISTS cdr_callee_gateway_stop ON cdr (calleeGateway, stop);
-CREATE INDEX IF NOT EXISTS cdr_agent_fee_agent_start ON cdr_agent_fee (agent_account, start);
+CREATE INDEX IF NOT EXISTS cdr_agent_fee_agent_cover
+    ON cdr_agent_fee (agent_account, start, call_level, area_code, area_name, fee_e4, fee_time);
 """
 SCHEMA += INDEXES
 

@@ -30,25 +30,41 @@ from vos3000.simulator.registry import handler
 BY_MONTH = -2
 LEVEL_NAMES = {1: "net", 2: "local", 4: "domestic", 5: "international"}
 
-# One row per UTC day and key of everything an account was charged. The key columns
-# are e164 (billing caller), calleeBilling, level, areaCode, areaName.
-_CHARGES = """
-SELECT start / 86400000 AS day, e164, callee_billing, level, area_code, area_name,
-       count(*) AS n, sum(fee) AS fee, sum(fee_time) AS fee_time,
-       sum(suite_fee) AS suite_fee, sum(suite_fee_time) AS suite_fee_time
+# What each report groups by: (own CDR column, agent share column) per key. An agent's
+# share row has its own rate's level and area; the caller's e164 and calleeBilling come
+# from the CDR (a join the phone report alone pays for).
+_KEYS = {
+    "e164": ("callerE164", "c.callerE164"),
+    "callee_billing": ("calleeBilling", "c.calleeBilling"),
+    "level": ("callLevel", "a.call_level"),
+    "area_code": ("areaCode", "a.area_code"),
+    "area_name": ("areaName", "a.area_name"),
+}
+_JOINED = ("e164", "callee_billing")
+
+
+def _charges_sql(keys: tuple[str, ...]) -> str:
+    """One row per UTC day and ``keys`` of everything an account was charged."""
+    own = ", ".join(f"{_KEYS[k][0]} AS {k}" for k in keys)
+    share = ", ".join(f"{_KEYS[k][1]} AS {k}" for k in keys)
+    join = " JOIN cdr c ON c.flowNo = a.flow_no" if set(keys) & set(_JOINED) else ""
+    grouped = ", ".join(("day", *keys))
+    # Only constant column names are interpolated, never request data.
+    return f"""
+SELECT start / 86400000 AS day, {", ".join(keys)}, count(*) AS n, sum(fee) AS fee,
+       sum(fee_time) AS fee_time, sum(suite_fee) AS suite_fee,
+       sum(suite_fee_time) AS suite_fee_time
 FROM (
-    SELECT start, callerE164 AS e164, calleeBilling AS callee_billing, callLevel AS level,
-           areaCode AS area_code, areaName AS area_name, fee, feeTime AS fee_time,
-           suiteFee AS suite_fee, suiteFeeTime AS suite_fee_time
+    SELECT start, {own}, fee, feeTime AS fee_time, suiteFee AS suite_fee,
+           suiteFeeTime AS suite_fee_time
     FROM cdr WHERE account = :account AND start >= :begin AND start < :end
     UNION ALL
-    SELECT a.start, c.callerE164, c.calleeBilling, a.call_level, a.area_code, a.area_name,
-           a.fee_e4, a.fee_time, 0, 0
-    FROM cdr_agent_fee a JOIN cdr c ON c.flowNo = a.flow_no
+    SELECT a.start, {share}, a.fee_e4, a.fee_time, 0, 0
+    FROM cdr_agent_fee a{join}
     WHERE a.agent_account = :account AND a.start >= :begin AND a.start < :end
 )
-GROUP BY day, e164, callee_billing, level, area_code, area_name
-"""
+GROUP BY {grouped}
+"""  # noqa: S608
 
 
 def _period_of(req: dict) -> int:
@@ -83,8 +99,9 @@ def bucket(day_ms: int, period: int, begin: int, end: int) -> tuple[int, int]:
     return max(first, begin), min(after, end) - 1
 
 
-def charges(ctx, account: str, begin: int, end: int) -> list:
-    return ctx.db.execute(_CHARGES, {"account": account, "begin": begin, "end": end}).fetchall()
+def charges(ctx, account: str, begin: int, end: int, keys: tuple[str, ...]) -> list:
+    params = {"account": account, "begin": begin, "end": end}
+    return ctx.db.execute(_charges_sql(keys), params).fetchall()
 
 
 def _empty_totals() -> dict:
@@ -112,12 +129,12 @@ def _as_money(totals: dict) -> dict:
     return {k: from_e4(v) if k.endswith("Fee") else v for k, v in totals.items()}
 
 
-def _grouped(ctx, account, req, key) -> list[tuple[tuple, dict]]:
+def _grouped(ctx, account, req, keys, key) -> list[tuple[tuple, dict]]:
     """Totals per (period, key(row)) for one account, in period then key order."""
     begin, end = day_range(req)
     period = _period_of(req)
     groups: dict[tuple, dict] = defaultdict(_empty_totals)
-    for row in charges(ctx, account, begin, end):
+    for row in charges(ctx, account, begin, end, keys):
         k = key(row)
         if k is None:
             continue
@@ -141,7 +158,7 @@ def get_report_customer_fee(ctx, req: dict) -> dict:
     out = []
     for account in _accounts(req.get("accounts")):
         owner = _owner(ctx, account)
-        for ((first, last), _), totals in _grouped(ctx, account, req, lambda r: ()):
+        for ((first, last), _), totals in _grouped(ctx, account, req, ("level",), lambda r: ()):
             info = {"beginTime": first, "endTime": last, **owner, **_as_money(totals)}
             out.append(catalog_objects.project("InfoReportCustomerFee", info))
     return {"infoReportCustomerFees": out}
@@ -159,7 +176,9 @@ def get_report_phone_fee(ctx, req: dict) -> dict:
     out = []
     for account in _accounts(req.get("accounts")):
         owner = _owner(ctx, account)
-        for ((first, last), (e164, callee_billing)), totals in _grouped(ctx, account, req, key):
+        for ((first, last), (e164, callee_billing)), totals in _grouped(
+            ctx, account, req, ("e164", "callee_billing", "level"), key
+        ):
             info = {
                 "beginTime": first,
                 "endTime": last,
@@ -186,7 +205,8 @@ def get_report_customer_location_fee(ctx, req: dict) -> dict:
 
     owner = _owner(ctx, account)
     out = []
-    for ((first, last), (area_code, area_name)), totals in _grouped(ctx, account, req, key):
+    keys = ("area_code", "area_name", "level")
+    for ((first, last), (area_code, area_name)), totals in _grouped(ctx, account, req, keys, key):
         info = {
             "beginTime": first,
             "endTime": last,
