@@ -314,3 +314,20 @@ def test_it_generates_traffic_between_phones_and_out(world):
     world.control("advance", seconds=3600)
     assert ok(world, "GetCurrentCall")["infoCurrentCalls"] == []
     assert len(cdrs_of(world, "c1")) == 20
+
+
+def test_it_prices_by_the_phones_own_fee_rate_group_before_the_accounts(world):
+    ok(world, "ModifyPhone", {"e164": "1001", "feerateGroup": "WHOLESALE"})
+    world.control("place_call", caller="1001", callee=UK_FIXED, duration=60, complete=1)
+    [cdr] = cdrs_of(world, "c1")
+    assert (cdr["fee"], cdr["agentFee"]) == (0.06, 0.06)  # WHOLESALE for both
+    assert money_of(world, "c1") == 9.94
+
+
+def test_it_counts_a_phones_current_calls_in_its_online_state(world):
+    world.control("register_phone", e164="1001", ip="192.0.2.50")
+    world.control("place_call", caller="1001", callee=UK_FIXED, duration=60)
+    [online] = ok(world, "GetPhoneOnline", {"e164s": ["1001"]})["infoPhoneOnlines"]
+    assert online["currentCall"] == 1
+    [live] = ok(world, "GetCurrentCall")["infoCurrentCalls"]
+    assert live["callerRtpIp"] == "192.0.2.50"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import requests
 
 from vos3000.simulator import pricing
 from vos3000.simulator.pricing import Charge, Rate, Section
@@ -207,3 +208,64 @@ def test_it_round_trips_an_info_fee_rate():
         "ivrPeriod": 60,
     }
     assert Rate.from_info(info).to_info() == info
+
+
+# -- fee rate groups over HTTP -------------------------------------------------------------
+
+
+def test_it_creates_modifies_lists_and_deletes_fee_rate_groups(sim):
+    from vos3000.simulator import codes
+    from vos3000.tests.test_sim_calls import call, ok
+
+    ok(sim, "CreateFeeRateGroup", {"name": "Retail", "memo": "shop prices", "fakeMinute": 50})
+    ok(sim, "CreateFeeRateGroup", {"name": "Wholesale"})
+    assert call(sim, "CreateFeeRateGroup", {"name": "Retail"})["retCode"] == codes.ALREADY_EXISTS
+    ok(sim, "ModifyFeeRateGroup", {"name": "Wholesale", "memo": "carriers"})
+    groups = ok(sim, "GetFeeRateGroup")["infoFeeRateGroups"]
+    assert groups == [
+        {"name": "Retail", "memo": "shop prices"},
+        {"name": "Wholesale", "memo": "carriers"},
+    ]
+    only = ok(sim, "GetFeeRateGroup", {"names": ["Wholesale", "nope"]})["infoFeeRateGroups"]
+    assert [g["name"] for g in only] == ["Wholesale"]
+    assert call(sim, "ModifyFeeRateGroup", {"name": "nope"})["retCode"] == codes.NOT_FOUND
+    ok(sim, "DeleteFeeRateGroup", {"name": "Wholesale"})
+    assert call(sim, "DeleteFeeRateGroup", {"name": "Wholesale"})["retCode"] == codes.NOT_FOUND
+
+
+def test_it_refuses_to_delete_a_fee_rate_group_a_customer_or_phone_uses(sim):
+    from vos3000.simulator import codes
+    from vos3000.tests.test_sim_calls import call, ok
+
+    for name in ("ByCustomer", "ByPhone"):
+        ok(sim, "CreateFeeRateGroup", {"name": name})
+    ok(sim, "CreateCustomer", {"account": "c1", "feeRateGroup": "ByCustomer"})
+    phone = {"e164": "1001", "account": "c1", "autoCreateAccount": False}
+    ok(sim, "CreatePhone", {**phone, "feerateGroup": "ByPhone"})
+    for name in ("ByCustomer", "ByPhone"):
+        assert call(sim, "DeleteFeeRateGroup", {"name": name})["retCode"] == codes.IN_USE
+    ok(sim, "ModifyPhone", {"e164": "1001", "feerateGroup": "ByCustomer"})
+    ok(sim, "DeleteFeeRateGroup", {"name": "ByPhone"})
+
+
+def test_it_loads_rates_and_answers_them_by_area_code(sim):
+    from vos3000.tests.test_sim_calls import RATES, call, ok
+
+    assert sim.control("set_fee_rates", group="Retail", rates=RATES["RETAIL"]) == {
+        "group": "Retail",
+        "rates": len(RATES["RETAIL"]),
+    }
+    every = ok(sim, "GetFeeRate", {"feeRateGroup": "Retail"})["infoFeeRates"]
+    assert len(every) == len(RATES["RETAIL"])
+    uk = ok(sim, "GetFeeRate", {"feeRateGroup": "Retail", "areaCodes": ["447", "44"]})
+    [fixed, mobile] = uk["infoFeeRates"]
+    assert (fixed["feePrefix"], fixed["fee"], fixed["period"]) == ("44", 0.12, 60)
+    assert mobile["infoFeeRateSections"] == [{"fee": 0.2, "time": 30, "position": 1}]
+    sim.control("set_fee_rates", group="Retail", rates=[{"feePrefix": "44", "fee": 0.1}], replace=1)
+    assert [
+        r["fee"] for r in ok(sim, "GetFeeRate", {"feeRateGroup": "Retail"})["infoFeeRates"]
+    ] == [0.1]
+    assert call(sim, "GetFeeRate", {"feeRateGroup": "nope"})["retCode"] == -10007
+    nonsense = {"group": "Retail", "rates": [{"feePrefix": ""}]}
+    bad = requests.post(f"{sim.root_url}_sim/set_fee_rates", json=nonsense, timeout=(1, 5))
+    assert bad.status_code == 400
