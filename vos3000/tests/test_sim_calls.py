@@ -331,3 +331,14 @@ def test_it_counts_a_phones_current_calls_in_its_online_state(world):
     assert online["currentCall"] == 1
     [live] = ok(world, "GetCurrentCall")["infoCurrentCalls"]
     assert live["callerRtpIp"] == "192.0.2.50"
+
+
+def test_it_pushes_call_states_from_connect_to_release(world):
+    world.control("register_phone", e164="1001", ip="192.0.2.50")
+    placed = world.control("place_call", caller="1001", callee=UK_FIXED, duration=5, complete=1)
+    pushes = world.control("pushes", name="CallStateReport")["pushes"]
+    states = [p["payload"] for p in pushes if p["payload"]["callId"] == placed["callId"]]
+    assert [s["callState"] for s in states] == [-6, -13]
+    assert {(s["callerE164"], s["calleeE164"], s["callerIp"]) for s in states} == {
+        ("1001", UK_FIXED, "192.0.2.50")
+    }

@@ -259,21 +259,27 @@ def start_call(
             state,
         ),
     ).fetchone()[0]
-    _push_state(ctx, call_id, caller, callee, STATE_CONNECT if connect_ms == now else state, now)
+    call = ctx.db.execute("SELECT * FROM current_call WHERE callId = ?", (call_id,)).fetchone()
+    _push_state(ctx, call, STATE_CONNECT if connect_ms == now else state, now)
     return {"callId": call_id, "endTime": end_ms}
 
 
-def _push_state(ctx, call_id: int, caller: str, callee: str, state: int, at_ms: int) -> None:
+def _push_state(ctx, call, state: int, at_ms: int) -> None:
+    """CallStateReport (3.4) of a ``current_call`` row."""
     ctx.push(
         "CallStateReport",
         catalog_objects.complete(
             catalog_objects.catalog.PUSHES["CallStateReport"].request,
             {
-                "callId": call_id,
+                "callId": call["callId"],
                 "callState": state,
                 "eventTime": at_ms,
-                "callerE164": caller,
-                "calleeE164": callee,
+                "callerE164": call["caller_e164"],
+                "calleeE164": call["callee_e164"],
+                "callerGatewayId": call["caller_gateway"],
+                "calleeGatewayId": call["callee_gateway"],
+                "callerIp": call["caller_ip"],
+                "calleeIp": call["callee_ip"],
             },
         ),
     )
@@ -310,9 +316,7 @@ def _finish(ctx, call, stop_ms: int, reason: int, direction: int) -> int:
         ),
     )
     ctx.db.execute("DELETE FROM current_call WHERE callId = ?", (call["callId"],))
-    _push_state(
-        ctx, call["callId"], call["caller_e164"], call["callee_e164"], STATE_RELEASE, stop_ms
-    )
+    _push_state(ctx, call, STATE_RELEASE, stop_ms)
     return flow_no
 
 
