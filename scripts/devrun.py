@@ -128,14 +128,18 @@ def _wait_for(url: str, proc: subprocess.Popen, name: str, seconds: float = 120)
 
 
 def _print_banner(port: str, env: dict) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vosportal.settings")
-    from accounts.management.commands.seed_demo import demo_logins
-
+    logins = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--logins"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     print("\n" + "=" * 72)
     print(f"VOS Portal is running at http://127.0.0.1:{port}/")
-    print("Demo logins (email / password):")
-    for line in demo_logins():
+    print("Demo logins (email, password, role):")
+    for line in logins.splitlines():
         print(f"  {line}")
     print("Ctrl-C stops the simulator, the worker, beat and the web server.")
     print("=" * 72 + "\n", flush=True)

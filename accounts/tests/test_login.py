@@ -34,6 +34,7 @@ def test_it_rejects_a_wrong_password(client):
 
 
 def test_it_has_no_open_signup(client):
+    assert "sign up" not in client.get(reverse("account_login")).text.lower()
     response = client.get(reverse("account_signup"))
     assert "closed" in response.text.lower()
     client.post(

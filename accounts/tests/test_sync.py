@@ -1,6 +1,5 @@
 """Mirroring the VOS account tree into tenants, against the simulator over HTTP."""
 
-
 from accounts.models import Tenant
 from accounts.services import sync_tenants_from_vos
 from telephony.vos import client_for

@@ -54,7 +54,13 @@ def upsert_servers_from_settings() -> list[VosServer]:
 class Command(BaseCommand):
     help = "Create the demo platform and one login per role (safe to run again)."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--logins", action="store_true", help="only print the demo logins")
+
     def handle(self, *args, **options):
+        if options["logins"]:
+            self.stdout.write("\n".join(demo_logins()))
+            return
         servers = upsert_servers_from_settings()
         if servers:
             try:
