@@ -147,13 +147,15 @@ if REDIS_URL:
 else:
     # kombu's filesystem transport: a real broker shared by separate processes through
     # files under var/, so `make run` runs a real worker without Redis.
-    for sub in ("out", "processed", "results"):
+    for sub in ("out", "processed", "results", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # Broadcast (control) messages too, or kombu makes ./control in the working dir.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
