@@ -188,3 +188,105 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         if self.tenant_id and self.role not in ROLES_BY_TENANT_KIND[self.tenant.kind]:
             raise ValidationError({"role": _("This role does not fit this kind of tenant.")})
+
+
+class Invitation(models.Model):
+    """An expiring invitation to join a tenant with a role. Only the token's hash is
+    stored; the link carries the token itself."""
+
+    email = models.EmailField(_("email address"))
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.tenant} ({self.role})"
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only audit trail.
+
+    Tamper evidence: ``row_hash = sha256(prev_hash + canonical row)``, rows written
+    under a lock so the chain is linear (see ``accounts.audit``). On PostgreSQL a
+    trigger refuses UPDATE and DELETE. Nothing here may hold a password, PIN, session
+    id or the VOS address: payloads are redacted before they arrive.
+    """
+
+    created_at = models.DateTimeField(db_index=True)
+    # Who typed it; "on behalf of" is the user they were viewing as, if any.
+    actor = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    actor_tenant = models.ForeignKey(
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    on_behalf_of_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=128, blank=True)
+    # The tenant the event is about, and its path then: scoped audit pages filter on it.
+    tenant = models.ForeignKey(
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    tenant_path = models.CharField(max_length=512, blank=True, db_index=True)
+    vos_server = models.CharField(max_length=50, blank=True)
+    vos_endpoint = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    result = models.CharField(max_length=32, blank=True)  # ok / error / denied / unknown
+    ret_code = models.IntegerField(null=True, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["tenant_path", "-id"], name="audit_tenant_path_id"),
+            models.Index(fields=["actor", "-id"], name="audit_actor_id"),
+            models.Index(fields=["action", "-id"], name="audit_action_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_email} {self.action}"
