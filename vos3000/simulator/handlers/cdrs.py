@@ -12,8 +12,8 @@ Storage: ``cdr`` columns are the InfoCdr wire names (so GetCdr is a projection t
 the catalog), plus ``flowNo`` (primary key; CreateCdr's flowNo) and the matched rate's
 ``areaCode`` / ``areaName`` (for the location report). Double fields are stored as
 integers of 1/10000 (pricing.to_e4), so report totals are exact sums.
-Indexes: (account, start) for GetCdr and reports; (callerGateway, stop) and
-(calleeGateway, stop) for the gateway ASR/ACD figures; cdr_agent_fee (agent_account,
+Indexes: (account, start) for GetCdr and reports; (callerGateway, stop, holdTime) and
+(calleeGateway, stop, holdTime) covering the gateway ASR/ACD figures; cdr_agent_fee (agent_account,
 start, ...) covering what the customer and location reports of an agent read.
 
 A CDR's day is the UTC day of its ``start``; unanswered and refused calls are CDRs
@@ -93,8 +93,8 @@ CREATE TABLE IF NOT EXISTS cdr_agent_fee (
 # Created after bulk loads by the scale generator, so kept apart from the tables.
 INDEXES = """
 CREATE INDEX IF NOT EXISTS cdr_account_start ON cdr (account, start);
-CREATE INDEX IF NOT EXISTS cdr_caller_gateway_stop ON cdr (callerGateway, stop);
-CREATE INDEX IF NOT EXISTS cdr_callee_gateway_stop ON cdr (calleeGateway, stop);
+CREATE INDEX IF NOT EXISTS cdr_caller_gateway_cover ON cdr (callerGateway, stop, holdTime);
+CREATE INDEX IF NOT EXISTS cdr_callee_gateway_cover ON cdr (calleeGateway, stop, holdTime);
 CREATE INDEX IF NOT EXISTS cdr_agent_fee_agent_cover
     ON cdr_agent_fee (agent_account, start, call_level, area_code, area_name, fee_e4, fee_time);
 """
