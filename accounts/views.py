@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import audit
 from accounts.forms import LanguageForm, PreferencesForm
 
 
@@ -21,8 +22,17 @@ def dashboard(request):
 @login_required
 def preferences(request):
     form = PreferencesForm(request.POST or None, instance=request.user)
+    before = {name: getattr(request.user, name) for name in PreferencesForm.Meta.fields}
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
+        audit.record(
+            "user.preferences",
+            scope=request.scope,
+            target=user,
+            tenant=user.tenant,
+            before=before,
+            after={name: getattr(user, name) for name in PreferencesForm.Meta.fields},
+        )
         translation.activate(form.cleaned_data["language"])
         messages.success(request, _("Your preferences were saved."))
         response = redirect("preferences")
