@@ -24,7 +24,7 @@ section-3 push), ``ctx.settings`` (simulator settings such as the GetCdr range c
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 HANDLERS: dict[str, Callable] = {}
 
