@@ -216,6 +216,23 @@ class Invitation(models.Model):
         return f"{self.email} → {self.tenant} ({self.role})"
 
 
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an audit row."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # Bulk paths skip save()/delete(): refuse them too (PostgreSQL's trigger refuses
+    # raw SQL as well; on SQLite these are the guard).
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit events cannot be updated")
+
+    def delete(self):
+        raise AppendOnlyError("audit events cannot be deleted")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be updated")
+
+
 class AuditEvent(models.Model):
     """One row of the append-only audit trail.
 
@@ -280,6 +297,8 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     row_hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         indexes = [
@@ -290,3 +309,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_email} {self.action}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: a row is written once, by ``accounts.audit.record``.
+        if not self._state.adding or not kwargs.get("force_insert"):
+            raise AppendOnlyError("audit events are written once, by accounts.audit.record")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be deleted")
