@@ -62,6 +62,27 @@ class AuditContextMiddleware:
         finally:
             _request_info.reset(token)
 
+    def process_exception(self, request, exception):
+        """Record a scope refusal (a foreign or unknown id, a forbidden action), then let
+        Django render its plain 404: one place instead of every view."""
+        from accounts.scope import OutOfScope
+
+        if not isinstance(exception, OutOfScope):
+            return None
+        scope = getattr(request, "scope", None)
+        if not scope:
+            return None
+        user = scope.user
+        record(
+            "authz.denied",
+            scope=scope,
+            tenant=user.tenant,
+            payload={"path": request.path[:500], "method": request.method},
+            result="denied",
+            error=str(exception),
+        )
+        return None
+
 
 def redact(value):
     """A copy of ``value`` with every secret-looking key's value replaced."""
