@@ -71,6 +71,14 @@ def _fresh_cache():
     yield
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's own var/ directory (see VAR_DIR in settings)."""
+    from django.conf import settings
+
+    if settings.configured and Path(settings.VAR_DIR).name.startswith("run-"):
+        shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
+
+
 def pytest_terminal_summary(terminalreporter):
     from django.conf import settings
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Tenant
 from telephony import vos
@@ -129,3 +130,49 @@ def _parents_first(agent_of: dict[str, str]) -> list[str]:
     for account in sorted(agent_of):
         place(account, set())
     return ordered
+
+
+class LinkRefused(Exception):
+    """A VOS account that cannot become a tenant; the message says why, for the form."""
+
+
+def link_vos_account(server, account: str, kind: str) -> Tenant:
+    """Bind an existing VOS account to a new tenant, checked against the VOS tree: the
+    account must exist, and its agent must already be a tenant (or it has no agent and
+    hangs under the platform)."""
+    existing = Tenant.objects.filter(server=server, vos_account=account).first()
+    if existing is not None:
+        raise LinkRefused(
+            _("This VOS account is already the tenant “%(name)s”.") % {"name": existing.name}
+        )
+    answer = vos.client_for(server).get_customer(accounts=[account])
+    info = next((c for c in answer.info_customers if c.account == account), None)
+    if info is None:
+        raise LinkRefused(
+            _("There is no account %(account)s on this VOS server.") % {"account": account}
+        )
+    parent = Tenant.platform_root()
+    if info.agent_account:
+        parent = Tenant.objects.filter(
+            server=server, vos_account=info.agent_account, status=Tenant.Status.ACTIVE
+        ).first()
+        if parent is None:
+            raise LinkRefused(
+                _("Its agent account %(agent)s is not a tenant yet: link that first.")
+                % {"agent": info.agent_account}
+            )
+        if parent.kind != Tenant.Kind.RESELLER:
+            raise LinkRefused(
+                _("Its agent account %(agent)s is a customer, not a reseller.")
+                % {"agent": info.agent_account}
+            )
+    tenant = Tenant(
+        server=server,
+        vos_account=account,
+        kind=kind,
+        name=info.name or account,
+        parent=parent,
+        synced_at=timezone.now(),
+    )
+    tenant.save()
+    return tenant

@@ -10,6 +10,7 @@ from accounts.roles import ADMIN, CUSTOMER, RESELLER, role_of
 # (url name, label, roles that see it). Pages join this list as they are built.
 NAV_ITEMS = [
     ("dashboard", _("Dashboard"), {ADMIN, RESELLER, CUSTOMER}),
+    ("tenant_list", _("Accounts"), {ADMIN, RESELLER}),
     ("admin:index", _("Administration"), {ADMIN}),
 ]
 

@@ -5,6 +5,7 @@ SQLite and a filesystem Celery broker under var/, no PostgreSQL or Redis needed.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,10 @@ DEBUG = env_bool("DEBUG", False)
 # On under pytest unless said otherwise: a dev secret, a fast hasher, plain-HTTP cookies,
 # and a var/ of its own so tests never share a broker or cache with `make run`.
 TESTING = env_bool("TESTING", "pytest" in sys.modules)
-VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / ("var/test" if TESTING else "var"))))
+# Each test run gets a var/ of its own (database file, broker, cache), so runs side by
+# side never share state; the root conftest removes it at the end.
+_DEFAULT_VAR = BASE_DIR / (f"var/test/run-{os.getpid()}" if TESTING else "var")
+VAR_DIR = Path(env_str("VAR_DIR", str(_DEFAULT_VAR)))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
@@ -75,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "vosportal.middleware.HtmxLoginRedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
@@ -121,6 +126,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so a real worker process can see what a test wrote.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+elif TESTING:
+    # Side-by-side runs on one PostgreSQL server must not share a test database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker and results ----------------------------------------------

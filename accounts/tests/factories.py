@@ -4,6 +4,7 @@ from accounts.models import Tenant, User
 from accounts.roles import Role
 
 DEFAULT_PASSWORD = "correct-horse-battery"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
@@ -35,6 +36,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def totp(obj, create, extracted, **kwargs):
+        """Enrol a TOTP authenticator (secret ``TEST_TOTP_SECRET``) for roles that must
+        have one, as real users of those roles do; ``totp=False`` leaves them without,
+        ``totp=True`` enrols any role."""
+        from accounts.roles import MFA_REQUIRED_ROLES
+
+        wanted = extracted if extracted is not None else obj.role in MFA_REQUIRED_ROLES
+        if create and wanted:
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(obj, TEST_TOTP_SECRET)
 
 
 class AdminFactory(UserFactory):

@@ -1,8 +1,16 @@
 """A real Chromium, driven by Playwright, against the live portal."""
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-from accounts.tests.factories import DEFAULT_PASSWORD, AdminFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, AdminFactory, UserFactory
+
+
+def current_totp() -> str:
+    import time
+
+    return format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,6 +22,10 @@ def test_it_logs_in_and_sees_the_dashboard(page):
     page.fill("input[name=login]", "admin@example.test")
     page.fill("input[name=password]", DEFAULT_PASSWORD)
     page.click("form button[type=submit]")
+    # Admins must use their second factor.
+    page.wait_for_url("**/2fa/authenticate/")
+    page.fill("input[name=code]", current_totp())
+    page.click("form button[type=submit]")
     page.wait_for_url("**/")
     assert page.locator("h1").inner_text() == "Dashboard"
     assert page.get_by_role("link", name="Administration").is_visible()
@@ -22,7 +34,7 @@ def test_it_logs_in_and_sees_the_dashboard(page):
 
 
 def test_it_switches_language_without_javascript_errors(page):
-    AdminFactory(email="admin@example.test")
+    UserFactory(email="admin@example.test")
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
