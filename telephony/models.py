@@ -36,6 +36,5 @@ class VosServer(models.Model):
 
     @property
     def masked_url(self) -> str:
-        """Scheme and context path only: enough to recognise, nothing to connect to."""
-        parts = urlsplit(self.base_url)
-        return f"{parts.scheme}://•••{parts.path}"
+        """The scheme only: admins know servers by name; nothing here to connect to."""
+        return f"{urlsplit(self.base_url).scheme}://••••••"
