@@ -136,18 +136,25 @@ def portal_sim():
     handle.stop()
 
 
+def _fresh_vos_server(portal_sim, *, demo: bool):
+    """Reset the simulator (empty, or with its demo platform) and point a VosServer row
+    at it."""
+    from telephony import vos
+    from telephony.models import VosServer
+
+    portal_sim.control("reset", demo=demo)
+    vos.forget_clients()
+    return VosServer.objects.create(
+        name="main", base_url=portal_sim.base_url, connect_timeout=1, read_timeout=10
+    )
+
+
 @pytest.fixture
 def vos_server(db, portal_sim):
     """A VosServer row pointing at the (emptied) simulator."""
     from telephony import vos
-    from telephony.models import VosServer
 
-    portal_sim.control("reset")
-    vos.forget_clients()
-    server = VosServer.objects.create(
-        name="main", base_url=portal_sim.base_url, connect_timeout=1, read_timeout=5
-    )
-    yield server
+    yield _fresh_vos_server(portal_sim, demo=False)
     vos.forget_clients()
 
 
@@ -155,14 +162,8 @@ def vos_server(db, portal_sim):
 def demo_vos_server(db, portal_sim):
     """Like ``vos_server``, with the simulator's demo platform loaded."""
     from telephony import vos
-    from telephony.models import VosServer
 
-    portal_sim.control("reset", demo=True)
-    vos.forget_clients()
-    server = VosServer.objects.create(
-        name="main", base_url=portal_sim.base_url, connect_timeout=1, read_timeout=10
-    )
-    yield server
+    yield _fresh_vos_server(portal_sim, demo=True)
     vos.forget_clients()
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 
 import pytest
-import requests
 
 from vos3000.simulator import codes, pricing
+from vos3000.tests.simhttp import call, ok
 
 RATES = {
     "RETAIL": [
@@ -52,18 +52,6 @@ RATES = {
 }
 UK_MOBILE = "447700900123"
 UK_FIXED = "442079460000"
-
-
-def call(sim, name: str, payload: dict | None = None) -> dict:
-    response = requests.post(sim.base_url + name, json=payload or {}, timeout=(1, 5))
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def ok(sim, name: str, payload: dict | None = None) -> dict:
-    answer = call(sim, name, payload)
-    assert answer["retCode"] == 0, answer
-    return answer
 
 
 def money_of(sim, account: str) -> float:

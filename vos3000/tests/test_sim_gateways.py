@@ -9,6 +9,7 @@ from vos3000 import catalog
 from vos3000.simulator import codes
 from vos3000.simulator.handlers import catalog_objects
 from vos3000.simulator.handlers.gateways import routing_candidates
+from vos3000.tests.simhttp import call, ok
 
 KINDS = {
     "Mapping": ("CreateGatewayMapping", "InfoGatewayMapping", "infoGatewayMappings"),
@@ -16,17 +17,6 @@ KINDS = {
 }
 # Fields that must name an existing customer.
 ACCOUNT_FIELDS = {"account", "clearingAccount"}
-
-
-def call(sim, endpoint: str, /, **payload) -> dict:
-    answer = requests.post(sim.base_url + endpoint, json=payload, timeout=5).json()
-    return answer
-
-
-def ok(sim, endpoint: str, /, **payload) -> dict:
-    answer = call(sim, endpoint, **payload)
-    assert answer["retCode"] == 0, (endpoint, answer)
-    return answer
 
 
 def non_default(field, account: str):

@@ -12,21 +12,11 @@ import wave
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import requests
 
 from vos3000.simulator import codes
+from vos3000.tests.simhttp import call, ok
 
 ACCOUNT = 2
-
-
-def call(sim, endpoint: str, /, **payload) -> dict:
-    return requests.post(sim.base_url + endpoint, json=payload, timeout=5).json()
-
-
-def ok(sim, endpoint: str, /, **payload) -> dict:
-    answer = call(sim, endpoint, **payload)
-    assert answer["retCode"] == 0, (endpoint, answer)
-    return answer
 
 
 def balance(sim, account: str) -> float:

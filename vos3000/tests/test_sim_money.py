@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import requests
@@ -10,20 +9,9 @@ import requests
 from vos3000 import catalog
 from vos3000.simulator import codes
 from vos3000.simulator.handlers import money
+from vos3000.tests.simhttp import call, ok
 
 DAY_MS = 86_400_000
-
-
-def call(sim, name: str, payload=None) -> dict:
-    response = requests.post(sim.base_url + name, data=json.dumps(payload or {}), timeout=5)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def ok(sim, name: str, payload=None) -> dict:
-    answer = call(sim, name, payload)
-    assert answer["retCode"] == 0, answer
-    return answer
 
 
 def balance(sim, account: str) -> float:

@@ -5,24 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-import requests
 
 from vos3000.simulator import codes
 from vos3000.simulator.handlers.suites import DAY, MONTH, YEAR, period_index, period_start
+from vos3000.tests.simhttp import call, ok
 
 DAY_S = 86_400
 ACCOUNT, PHONE = 2, 6
 GIFT = {"prefix": "44,33", "startTime": 0, "endTime": 86400, "giftTime": 600, "billingTime": 60}
-
-
-def call(sim, endpoint: str, /, **payload) -> dict:
-    return requests.post(sim.base_url + endpoint, json=payload, timeout=5).json()
-
-
-def ok(sim, endpoint: str, /, **payload) -> dict:
-    answer = call(sim, endpoint, **payload)
-    assert answer["retCode"] == 0, (endpoint, answer)
-    return answer
 
 
 def balance(sim, account: str) -> float:
