@@ -6,5 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        # The audit trail's authentication events (``accounts.signals``).
-        from accounts import signals  # noqa: F401
+        # Registers the system checks and the login-time / deactivation signal handlers,
+        # and the audit trail's authentication events (``accounts.signals``).
+        from accounts import checks, sessions, signals  # noqa: F401

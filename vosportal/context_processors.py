@@ -14,6 +14,11 @@ NAV_ITEMS = [
     ("admin:index", _("Administration"), {ADMIN}),
 ]
 
+# (url name, label, action the scope must allow): pages for some roles of a family only.
+NAV_ITEMS_BY_ACTION = [
+    ("user_list", _("Users"), "manage_users"),
+]
+
 
 def navigation(request):
     scope = getattr(request, "scope", None)
@@ -28,6 +33,10 @@ def navigation(request):
             url = reverse(url_name)
             active = current == url if url == "/" else current.startswith(url)
             items.append({"url": url, "label": label, "active": active})
+    for url_name, label, action in NAV_ITEMS_BY_ACTION:
+        if scope.can(action):
+            url = reverse(url_name)
+            items.append({"url": url, "label": label, "active": current.startswith(url)})
     return {
         "nav_role": role,
         "nav_items": items,

@@ -36,6 +36,12 @@ POLICIES: dict[str, tuple[str, str | None]] = {
     "view_as_start": (OBJECT, "user"),
     "view_as_stop": (SIGNED_IN, None),
     "tenant_link": (PLATFORM, None),
+    # Users and invitations (managers only; others get 404 from scope.require).
+    "user_list": (SIGNED_IN, None),
+    "user_invite": (SIGNED_IN, None),
+    "invitation_revoke": (OBJECT, "invitation"),
+    "user_deactivate": (OBJECT, "user"),
+    "invitation_accept": (PUBLIC, None),
 }
 
 # Whole families, by URL namespace or name prefix, whose rules live in their package.

@@ -13,4 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("accounts.users_urls")),
 ]
+
+handler500 = "vosportal.errors.server_error"

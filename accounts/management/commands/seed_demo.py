@@ -1,16 +1,18 @@
 """Create the demo platform (idempotent): the VOS servers named in VOS_SERVERS, the tenant
 tree mirrored from the first one (the simulator's demo data under `make run`), and one
-login for every role. The passwords are documented in README; demo only."""
+login for every role, with a fixed TOTP secret for the roles that require MFA. The
+passwords and secrets are documented in README; demo only."""
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import services
 from accounts.models import Tenant, User
-from accounts.roles import Role
+from accounts.roles import MFA_REQUIRED_ROLES, Role
 from telephony.models import VosServer
 from vos3000.errors import VosError
 
@@ -31,9 +33,42 @@ DEMO_USERS = (
 )
 
 
+# Fixed TOTP secrets (base32) for the demo logins whose role requires MFA, so the codes
+# can be computed by `manage.py demo_totp <email>` or added to an authenticator app.
+# Demo only, like the password.
+DEMO_TOTP_SECRETS = {
+    DEMO_ADMIN_EMAIL: "DEMOADMINTOTPSECRETAAAAAAAAAAAAA",
+    "auditor@demo.vosportal": "DEMOAUDITORTOTPSECRETAAAAAAAAAAA",
+    "globaltel@demo.vosportal": "DEMOGLOBALTELTOTPSECRETAAAAAAAAA",
+    "operator@demo.vosportal": "DEMOOPERATORTOTPSECRETAAAAAAAAAA",
+    "citylink@demo.vosportal": "DEMOCITYLINKTOTPSECRETAAAAAAAAAA",
+    "skyvoice@demo.vosportal": "DEMOSKYVOICETOTPSECRETAAAAAAAAAA",
+}
+
+
 def demo_logins() -> list[str]:
     """The lines `make run` prints so a newcomer can sign in straight away."""
-    return [f"{email:28} {DEMO_PASSWORD}   {Role(role).label}" for email, _, role, _ in DEMO_USERS]
+    lines = []
+    for email, _, role, _ in DEMO_USERS:
+        secret = DEMO_TOTP_SECRETS.get(email)
+        mfa = f"   TOTP secret {secret}" if secret else ""
+        lines.append(f"{email:28} {DEMO_PASSWORD}   {Role(role).label}{mfa}")
+    return lines
+
+
+def enrol_demo_totp(user) -> None:
+    """Give a demo user whose role needs MFA its fixed TOTP secret and recovery codes."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    secret = DEMO_TOTP_SECRETS.get(user.email)
+    if secret is None or user.role not in MFA_REQUIRED_ROLES:
+        return
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
 
 
 def upsert_servers_from_settings() -> list[VosServer]:
@@ -85,4 +120,8 @@ class Command(BaseCommand):
                     user.is_staff = user.is_superuser = role == Role.PLATFORM_ADMIN
                     user.set_password(DEMO_PASSWORD)
                     user.save()
+                EmailAddress.objects.update_or_create(
+                    user=user, email=email, defaults={"verified": True, "primary": True}
+                )
+                enrol_demo_totp(user)
                 self.stdout.write(f"{'created' if created else 'kept'} {email} ({role})")

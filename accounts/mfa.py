@@ -1,0 +1,83 @@
+"""Second factor: required for the roles in ``MFA_REQUIRED_ROLES``, optional for others.
+
+One middleware: a signed-in user whose role requires MFA and who has no active TOTP
+authenticator reaches only the enrolment pages (and logout, the language switch,
+static files and the health check); every other request is sent to enrolment.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
+
+from accounts.roles import MFA_REQUIRED_ROLES
+from accounts.sessions import redirect_to
+
+# What a user who must enrol may still reach. Reauthentication is allauth's "enter your
+# password again" step in front of TOTP activation.
+ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_reauthenticate",
+        "account_logout",
+        "set_language",
+        "healthz",
+    }
+)
+
+
+def requires_mfa(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.role in MFA_REQUIRED_ROLES
+
+
+def has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_status(user) -> str:
+    """ "on", "required" (missing but needed) or "off" (optional and missing)."""
+    if has_totp(user):
+        return "on"
+    return "required" if requires_mfa(user) else "off"
+
+
+class MfaRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and requires_mfa(user)
+            and not self._allowed(request)
+            and not has_totp(user)
+        ):
+            if request.method == "GET" and not request.headers.get("HX-Request"):
+                messages.warning(
+                    request,
+                    _(
+                        "Your role requires two-factor authentication. "
+                        "Set up an authenticator app to continue."
+                    ),
+                )
+            return redirect_to(request, reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    def _allowed(self, request) -> bool:
+        if request.path.startswith(self.static_prefix):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in ENROLMENT_URL_NAMES
