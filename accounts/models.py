@@ -318,3 +318,40 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditExport(models.Model):
+    """A CSV export of the audit trail, written by a Celery task, downloadable by its
+    requester only until ``expires_at``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # Who asked (the person at the keyboard) and whose scope the rows follow (the user
+    # they were viewing as, or themselves).
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="audit_exports"
+    )
+    scope_user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    filters = models.JSONField(default=dict, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    rows_written = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=255, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"audit export {self.pk} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

@@ -15,3 +15,18 @@ def sync_tenants(server_id: int) -> dict:
 def sync_all_tenants() -> None:
     for server_id in VosServer.objects.filter(enabled=True).values_list("pk", flat=True):
         sync_tenants.delay(server_id)
+
+
+@shared_task
+def export_audit(job_id: int) -> None:
+    """Write one audit CSV export (``accounts.audit.write_export``)."""
+    from accounts import audit
+
+    audit.write_export(job_id)
+
+
+@shared_task
+def purge_audit_exports() -> int:
+    from accounts import audit
+
+    return audit.purge_expired_exports()

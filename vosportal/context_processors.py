@@ -17,6 +17,7 @@ NAV_ITEMS = [
 # (url name, label, action the scope must allow): pages for some roles of a family only.
 NAV_ITEMS_BY_ACTION = [
     ("user_list", _("Users"), "manage_users"),
+    ("audit_list", _("Audit"), "view_audit"),
 ]
 
 

@@ -183,11 +183,15 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "vosportal.tasks.record_heartbeat", "schedule": 60.0},
+    "purge-audit-exports": {"task": "accounts.tasks.purge_audit_exports", "schedule": 3600.0},
     "sync-tenants": {
         "task": "accounts.tasks.sync_all_tenants",
         "schedule": env_float("TENANT_SYNC_SECONDS", 600.0, minimum=30),
     },
 }
+
+# Audit CSV exports are downloadable this long, then deleted (files under VAR_DIR/exports).
+AUDIT_EXPORT_TTL_HOURS = env_int("AUDIT_EXPORT_TTL_HOURS", 24, minimum=1)
 
 # --- VOS3000 -----------------------------------------------------------------------------
 # name=base_url pairs; the base URL includes the context path. Never rendered to users.

@@ -36,6 +36,12 @@ POLICIES: dict[str, tuple[str, str | None]] = {
     "view_as_start": (OBJECT, "user"),
     "view_as_stop": (SIGNED_IN, None),
     "tenant_link": (PLATFORM, None),
+    # The audit trail: the list is filtered by the scope (404 without the audit right).
+    "audit_list": (SIGNED_IN, None),
+    "audit_detail": (OBJECT, "audit_event"),
+    "audit_export": (SIGNED_IN, None),
+    "audit_export_status": (OBJECT, "audit_export"),
+    "audit_export_download": (OBJECT, "audit_export"),
     # Users and invitations (managers only; others get 404 from scope.require).
     "user_list": (SIGNED_IN, None),
     "user_invite": (SIGNED_IN, None),

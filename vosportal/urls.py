@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("audit/", include("accounts.audit_urls")),
     path("", include("accounts.urls")),
     path("", include("accounts.users_urls")),
 ]

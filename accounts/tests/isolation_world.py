@@ -109,10 +109,41 @@ def _invitation_pk(world: World, role_name: str, own: bool):
     ).pk
 
 
+def _audit_event_pk(world: World, role_name: str, own: bool):
+    from accounts import audit
+
+    tenant = _tenant(world, role_name, own)
+    if tenant is None:
+        return None
+    return audit.record("test.isolation", actor=world.users["admin"], tenant=tenant).pk
+
+
+def _audit_export_pk(world: World, role_name: str, own: bool):
+    """A finished export with its file: the requester's own, or someone else's (an admin
+    may not download another user's export either)."""
+    from accounts import audit
+    from accounts.models import AuditExport
+
+    requester = world.users[
+        role_name if own else ("customer_b1" if role_name == "admin" else "admin")
+    ]
+    job = AuditExport.objects.create(
+        requested_by=requester,
+        scope_user=requester,
+        status=AuditExport.Status.DONE,
+        file_name=f"isolation-{uuid.uuid4().hex}.csv",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    (audit.export_dir() / job.file_name).write_text("id\n", encoding="utf-8")
+    return job.pk
+
+
 OBJECT_MAKERS = {
     "tenant": _tenant_pk,
     "user": _user_pk,
     "invitation": _invitation_pk,
+    "audit_event": _audit_event_pk,
+    "audit_export": _audit_export_pk,
 }
 
 # URL kwargs for non-object URLs that take parameters: name -> maker(world). Without an
