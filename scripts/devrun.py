@@ -138,9 +138,10 @@ def _print_banner(port: str, env: dict) -> None:
     ).stdout
     print("\n" + "=" * 72)
     print(f"VOS Portal is running at http://127.0.0.1:{port}/")
-    print("Demo logins (email, password, role):")
+    print("Demo logins (email, password, role, TOTP secret where the role requires MFA):")
     for line in logins.splitlines():
         print(f"  {line}")
+    print("Current TOTP code: .venv/bin/python manage.py demo_totp <email>")
     print("Ctrl-C stops the simulator, the worker, beat and the web server.")
     print("=" * 72 + "\n", flush=True)
 

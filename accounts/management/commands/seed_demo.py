@@ -51,8 +51,8 @@ def demo_logins() -> list[str]:
     lines = []
     for email, _, role, _ in DEMO_USERS:
         secret = DEMO_TOTP_SECRETS.get(email)
-        mfa = f"   TOTP secret {secret}" if secret else ""
-        lines.append(f"{email:28} {DEMO_PASSWORD}   {Role(role).label}{mfa}")
+        mfa = f" TOTP secret {secret}" if secret else ""
+        lines.append(f"{email:28} {DEMO_PASSWORD}   {Role(role).label:18}{mfa}".rstrip())
     return lines
 
 
