@@ -1,7 +1,7 @@
 """The world the isolation suite tests in, and how to make objects of each kind in it.
 
 Tree:  platform > reseller A > customer A1
-                            > sub-reseller A' > customer A1' (depth 3)
+                            > reseller A-mid > sub-reseller A' (depth 3) > customer A1'
                 > reseller B > customer B1
 
 ``OBJECT_MAKERS[kind](world, role_name, own)`` returns the primary key of an object of
@@ -36,7 +36,7 @@ class World:
         return {
             "customer_a1": self.tenants["A1"],
             "customer_b1": self.tenants["B1"],
-            "reseller_a": self.tenants["A1'"],  # a depth-3 customer two levels below A
+            "reseller_a": self.tenants["A1'"],  # a depth-4 customer three levels below A
             "sub_reseller_a": self.tenants["A1'"],
             "reseller_b": self.tenants["B1"],
             "admin": self.tenants["B1"],
@@ -55,7 +55,9 @@ class World:
 
 def build_world() -> World:
     a = ResellerFactory(name="A", vos_account="res-a")
-    a_sub = ResellerFactory(name="A'", parent=a, vos_account="res-a-sub")
+    a_mid = ResellerFactory(name="A-mid", parent=a, vos_account="res-a-mid")
+    a_sub = ResellerFactory(name="A'", parent=a_mid, vos_account="res-a-sub")
+    assert a_sub.depth == 3
     b = ResellerFactory(name="B", vos_account="res-b")
     tenants = {
         "A": a,
