@@ -288,30 +288,6 @@ def verify_chain(chunk_size: int = _VERIFY_CHUNK) -> ChainVerification:
 
 
 # --- reading the trail --------------------------------------------------------------------
-def visible_events(scope):
-    """The part of the trail ``scope`` may read: all of it on the platform (admins and
-    auditors), the tenant's subtree for resellers, the own tenant for customer owners.
-    Roles without the audit right (customer viewers) get a 404."""
-    from accounts.roles import Action
-    from accounts.scope import OutOfScope
-
-    if scope is None or not scope.can(Action.VIEW_AUDIT):
-        raise OutOfScope("no audit access")
-    if scope.is_platform:
-        return AuditEvent.objects.all()
-    # A prefix on the path: the (tenant_path, -id) index serves it.
-    return AuditEvent.objects.filter(tenant_path__startswith=scope.tenant.path)
-
-
-def event_or_404(scope, pk) -> AuditEvent:
-    from accounts.scope import OutOfScope
-
-    try:
-        return visible_events(scope).get(pk=int(pk))
-    except (AuditEvent.DoesNotExist, TypeError, ValueError):
-        raise OutOfScope(f"audit event {pk!r}") from None
-
-
 def filter_events(events, filters: dict):
     """Apply the audit filter form's cleaned data (see ``accounts.audit_forms``)."""
     if filters.get("actor"):
@@ -429,7 +405,7 @@ def write_export(job_id: int) -> None:
         form = AuditFilterForm(job.filters, scope=scope, time_zone=job.time_zone)
         if not form.is_valid():
             raise ValueError("the filters are no longer valid")
-        events = filter_events(visible_events(scope), form.cleaned_data)
+        events = filter_events(scope.audit_events(), form.cleaned_data)
         zone = zoneinfo.ZoneInfo(job.time_zone)
         written = 0
         with open(path, "w", newline="", encoding="utf-8") as out:

@@ -34,7 +34,7 @@ def _filter_form(request, data) -> AuditFilterForm:
 
 @login_required
 def audit_list(request):
-    events = audit.visible_events(request.scope)
+    events = request.scope.audit_events()
     form = _filter_form(request, request.GET)
     if form.is_valid():
         events = audit.filter_events(events, form.cleaned_data)
@@ -54,7 +54,7 @@ def audit_list(request):
 
 @login_required
 def audit_detail(request, pk: int):
-    event = audit.event_or_404(request.scope, pk)
+    event = request.scope.audit_event_or_404(pk)
     context = {
         "event": event,
         "payload_json": _pretty(event.payload),
@@ -72,7 +72,7 @@ def _pretty(value) -> str:
 @require_POST
 def audit_export(request):
     """Queue a CSV export of what the list shows with the same filters."""
-    audit.visible_events(request.scope)  # 404 without the audit right
+    request.scope.audit_events()  # 404 without the audit right
     form = _filter_form(request, request.POST)
     if not form.is_valid():
         page = audit.EventPage(events=[], newer_than=None, older_than=None)

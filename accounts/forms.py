@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant, User
-from accounts.roles import ROLES_BY_TENANT_KIND, Role, can_grant
+from accounts.roles import Role
 
 
 def _time_zone_choices():
@@ -46,10 +46,7 @@ class InvitationForm(forms.Form):
         self.fields["tenant"].queryset = tenants
         kinds = set(tenants.values_list("kind", flat=True).distinct())
         self.fields["role"].choices = [
-            (role, label)
-            for role, label in Role.choices
-            if can_grant(scope.role, role)
-            and any(role in ROLES_BY_TENANT_KIND[kind] for kind in kinds)
+            (role, Role(role).label) for role in scope.grantable_roles_in_kinds(kinds)
         ]
 
     def clean_email(self):

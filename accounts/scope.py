@@ -103,9 +103,52 @@ class Scope:
     def grantable_roles(self, tenant: Tenant) -> list[str]:
         """Roles this user may give someone in ``tenant``: fitting the tenant's kind and
         no higher than their own."""
-        if not self.can(Action.MANAGE_USERS) or not self.contains(tenant):
+        if not self.contains(tenant):
             return []
-        return [r for r in ROLES_BY_TENANT_KIND[tenant.kind] if can_grant(self.role, r)]
+        return self.grantable_roles_in_kinds({tenant.kind})
+
+    def grantable_roles_in_kinds(self, kinds) -> list[str]:
+        """Roles this user may give in tenants of any of ``kinds`` (for choice lists)."""
+        if not self.can(Action.MANAGE_USERS):
+            return []
+        return [
+            role
+            for role in Role.values
+            if can_grant(self.role, role)
+            and any(role in ROLES_BY_TENANT_KIND[kind] for kind in kinds)
+        ]
+
+    def may_manage(self, other: User) -> bool:
+        """Whether this user may change ``other``'s account (deactivate it, say): someone
+        in the scope, not themselves, and not above their own role."""
+        return (
+            self.can(Action.MANAGE_USERS)
+            and other.tenant is not None
+            and self.contains(other.tenant)
+            and other.pk not in {self.user.pk, getattr(self.acting_user, "pk", None)}
+            and can_grant(self.role, other.role)
+        )
+
+    # --- audit trail ---------------------------------------------------------------------
+    def audit_events(self):
+        """The part of the trail this user may read: all of it on the platform (admins,
+        auditors), the tenant's subtree for resellers, the own tenant for customer
+        owners. Roles without the audit right get a 404."""
+        from accounts.models import AuditEvent
+
+        self.require(Action.VIEW_AUDIT)
+        if self.is_platform:
+            return AuditEvent.objects.all()
+        # A prefix on the path: the (tenant_path, -id) index serves it.
+        return AuditEvent.objects.filter(tenant_path__startswith=self.tenant.path)
+
+    def audit_event_or_404(self, pk):
+        from accounts.models import AuditEvent
+
+        try:
+            return self.audit_events().get(pk=int(pk))
+        except (AuditEvent.DoesNotExist, TypeError, ValueError):
+            raise OutOfScope(f"audit event {pk!r}") from None
 
     # --- VOS accounts --------------------------------------------------------------------
     def vos_accounts(self, server) -> set[str]:

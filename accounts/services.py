@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import Invitation, Tenant, User
-from accounts.roles import Action, Role, can_grant
+from accounts.roles import Action, Role
 from accounts.scope import OutOfScope
 from accounts.sessions import end_all_sessions
 from telephony import vos
@@ -327,7 +327,7 @@ def deactivate_user(scope, user: User) -> User:
         raise OutOfScope(f"user {user.pk}")
     if user.pk in {scope.user.pk, getattr(scope.acting_user, "pk", None)}:
         raise ValidationError(_("You cannot deactivate yourself."))
-    if not can_grant(scope.role, user.role):
+    if not scope.may_manage(user):
         raise ValidationError(_("You cannot deactivate a user with a higher role than yours."))
     if not user.is_active:
         return user

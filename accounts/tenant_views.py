@@ -25,7 +25,7 @@ PAGE_SIZE = 50
 def tenant_list(request):
     scope = request.scope
     form = TenantSearchForm(request.GET or None)
-    tenants = scope.tenants().exclude(kind=Tenant.Kind.PLATFORM).select_related("parent")
+    tenants = scope.tenants().exclude(kind=Tenant.Kind.PLATFORM)
     if form.is_valid():
         if query := form.cleaned_data["q"].strip():
             tenants = tenants.filter(Q(name__icontains=query) | Q(vos_account__icontains=query))
@@ -51,7 +51,7 @@ def tenant_list(request):
 def tenant_detail(request, tenant_id: int):
     scope = request.scope
     tenant = scope.tenant_or_404(tenant_id)
-    users = scope.users().filter(tenant=tenant).order_by("email")
+    users = scope.users().filter(tenant=tenant).select_related("tenant").order_by("email")
     return render(
         request,
         "tenants/detail.html",
@@ -92,8 +92,7 @@ def view_as_stop(request):
 @login_required
 def tenant_link(request):
     scope = request.scope
-    if not (scope.is_platform and scope.can(Action.RUN_PLATFORM)):
-        raise OutOfScope("linking is for platform admins")
+    scope.require(Action.RUN_PLATFORM)
     form = TenantLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -105,3 +105,16 @@ def test_it_lets_resellers_view_as_users_strictly_below_them(tree):
     assert not scope.may_view_as(colleague)
     assert not scope.may_view_as(foreign)
     assert Scope(AdminFactory()).may_view_as(foreign)
+
+
+def test_it_lets_managers_manage_only_lower_or_equal_users_in_scope(tree):
+    manager = UserFactory(tenant=tree["A"], role=Role.RESELLER_MANAGER)
+    scope = Scope(manager)
+    assert scope.may_manage(UserFactory(tenant=tree["A1"], role=Role.CUSTOMER_OWNER))
+    assert scope.may_manage(UserFactory(tenant=tree["A"], role=Role.RESELLER_OPERATOR))
+    assert not scope.may_manage(manager)
+    assert not scope.may_manage(UserFactory(tenant=tree["B1"], role=Role.CUSTOMER_OWNER))
+    assert not scope.may_manage(AdminFactory())
+    operator = Scope(UserFactory(tenant=tree["A"], role=Role.RESELLER_OPERATOR))
+    assert not operator.may_manage(UserFactory(tenant=tree["A1"], role=Role.CUSTOMER_VIEWER))
+    assert operator.grantable_roles_in_kinds({"customer"}) == []
