@@ -42,13 +42,6 @@ def has_totp(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
-def mfa_status(user) -> str:
-    """ "on", "required" (missing but needed) or "off" (optional and missing)."""
-    if has_totp(user):
-        return "on"
-    return "required" if requires_mfa(user) else "off"
-
-
 class MfaRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

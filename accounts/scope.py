@@ -80,12 +80,6 @@ class Scope:
     def contains(self, tenant: Tenant) -> bool:
         return self.tenant is not None and tenant.path.startswith(self.tenant.path)
 
-    def customer_tenants(self):
-        return self.tenants().filter(kind=Tenant.Kind.CUSTOMER)
-
-    def reseller_tenants(self):
-        return self.tenants().filter(kind=Tenant.Kind.RESELLER)
-
     # --- users ---------------------------------------------------------------------------
     def users(self):
         return (

@@ -26,5 +26,5 @@ def record_heartbeat() -> str:
 
 @shared_task
 def echo(value):
-    """Round trip through broker, worker and result backend; used by health checks and tests."""
+    """Round trip through broker, worker and result backend (the worker fixture waits on it)."""
     return value
