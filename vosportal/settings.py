@@ -230,6 +230,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "VOS Portal")
+# Accept the code of the step before or after as well: phones' clocks drift, and a code
+# typed in the last second of its window otherwise fails (RFC 6238, section 5.2).
+MFA_TOTP_TOLERANCE = 1
 USERSESSIONS_TRACK_ACTIVITY = True
 # Enforced by accounts.sessions.SessionLifetimeMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)

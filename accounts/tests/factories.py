@@ -1,3 +1,5 @@
+import time
+
 import factory
 
 from accounts.models import Tenant, User
@@ -5,6 +7,22 @@ from accounts.roles import Role
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+TOTP_PERIOD = 30
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, offset: int = 0) -> str:
+    """The TOTP code of ``secret`` now (``offset`` steps away)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // TOTP_PERIOD + offset))
+
+
+def fresh_totp_code(secret: str = TEST_TOTP_SECRET, margin: float = 4.0) -> str:
+    """A code with at least ``margin`` seconds left in its window, so a test that types
+    it and submits it does not race the window's end."""
+    if TOTP_PERIOD - time.time() % TOTP_PERIOD < margin:
+        time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.1)
+    return totp_code(secret)
 
 
 class TenantFactory(factory.django.DjangoModelFactory):

@@ -1,16 +1,8 @@
 """A real Chromium, driven by Playwright, against the live portal."""
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-from accounts.tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, AdminFactory, UserFactory
-
-
-def current_totp() -> str:
-    import time
-
-    return format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
-
+from accounts.tests.factories import DEFAULT_PASSWORD, AdminFactory, UserFactory, fresh_totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +16,7 @@ def test_it_logs_in_and_sees_the_dashboard(page):
     page.click("form button[type=submit]")
     # Admins must use their second factor.
     page.wait_for_url("**/2fa/authenticate/")
-    page.fill("input[name=code]", current_totp())
+    page.fill("input[name=code]", fresh_totp_code())
     page.click("form button[type=submit]")
     page.wait_for_url("**/")
     assert page.locator("h1").inner_text() == "Dashboard"

@@ -1,13 +1,10 @@
 """In a real browser: a reseller signs in with TOTP and sees only its subtree; a customer
 sees only itself."""
 
-import time
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
-from accounts.tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET
+from accounts.tests.factories import DEFAULT_PASSWORD, fresh_totp_code
 from accounts.tests.isolation_world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,8 +17,7 @@ def _sign_in(page, email, *, totp: bool):
     page.click("form button[type=submit]")
     if totp:
         page.wait_for_url("**/2fa/authenticate/")
-        code = format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
-        page.fill("input[name=code]", code)
+        page.fill("input[name=code]", fresh_totp_code())
         page.click("form button[type=submit]")
     page.wait_for_url("**/")
 

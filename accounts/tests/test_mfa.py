@@ -2,11 +2,10 @@
 customers; TOTP login; enrolment with a server-drawn QR code; rate limits."""
 
 import re
-import time
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
@@ -14,19 +13,18 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.tests.factories import (
     DEFAULT_PASSWORD,
+    TEST_TOTP_SECRET,
     AdminFactory,
     ResellerFactory,
     TenantFactory,
     UserFactory,
+    fresh_totp_code,
+    totp_code,
 )
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # fixed: the test computes codes from it
-
-
-def current_code(secret: str = SECRET, offset: int = 0) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+SECRET = TEST_TOTP_SECRET  # fixed: the test computes codes from it
 
 
 def make_user(role, totp=False):
@@ -98,7 +96,7 @@ def test_it_asks_for_the_password_then_shows_a_server_drawn_qr_code(client):
     secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page)
     secret = secret or re.search(r'value="([A-Z2-7]{32})"', page)
     assert secret, page
-    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret[1])})
+    response = client.post(reverse("mfa_activate_totp"), {"code": fresh_totp_code(secret[1])})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type="totp").exists()
     assert Authenticator.objects.filter(user=user, type="recovery_codes").exists()
@@ -115,7 +113,7 @@ def test_it_logs_in_with_password_then_a_totp_code(client):
     assert client.get(reverse("dashboard")).status_code == 302  # not signed in yet
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert response.status_code == 200  # wrong code: the form again
-    response = client.post(reverse("mfa_authenticate"), {"code": current_code()})
+    response = client.post(reverse("mfa_authenticate"), {"code": fresh_totp_code(SECRET)})
     assert response.status_code == 302
     assert client.get(reverse("dashboard")).status_code == 200
 
@@ -126,7 +124,7 @@ def test_it_rate_limits_wrong_totp_codes(client):
     client.post(reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD})
     for _ in range(5):
         client.post(reverse("mfa_authenticate"), {"code": "000000"})
-    response = client.post(reverse("mfa_authenticate"), {"code": current_code()})
+    response = client.post(reverse("mfa_authenticate"), {"code": fresh_totp_code(SECRET)})
     assert "Too many failed" in response.text or response.status_code == 429
     assert client.get(reverse("dashboard")).status_code == 302
 
@@ -206,7 +204,7 @@ def test_it_enrols_the_demo_users_with_fixed_secrets_and_prints_codes(capsys):
     assert DEMO_TOTP_SECRETS["admin@demo.vosportal"] in out
     call_command("demo_totp", "admin@demo.vosportal")
     code = capsys.readouterr().out.strip()
-    assert code in {current_code(DEMO_TOTP_SECRETS["admin@demo.vosportal"], o) for o in (0, 1)}
+    assert code in {totp_code(DEMO_TOTP_SECRETS["admin@demo.vosportal"], o) for o in (0, 1)}
 
 
 # --- In a real browser -------------------------------------------------------------------
@@ -246,7 +244,7 @@ def test_it_signs_a_reseller_in_with_a_totp_code_in_the_browser(page):
     errors = _collect_errors(page)
     _sign_in(page, user.email)
     page.wait_for_url("**/2fa/authenticate/")
-    page.fill("input[name=code]", current_code())
+    page.fill("input[name=code]", fresh_totp_code(SECRET))
     page.click("main form button[type=submit]")
     page.wait_for_url("**/")
     assert page.locator("h1").inner_text() == "Dashboard"
@@ -276,7 +274,7 @@ def test_it_sends_a_reseller_without_mfa_to_enrolment_in_the_browser(page):
     page.goto("/preferences/")  # anything else leads back to enrolment
     page.wait_for_url("**/2fa/totp/activate/")
     secret = page.locator("#authenticator_secret").input_value()  # new on every visit
-    page.fill("input[name=code]", current_code(secret))
+    page.fill("input[name=code]", fresh_totp_code(secret))
     page.click("main form button[type=submit]")
     page.wait_for_url("**/2fa/recovery-codes/")
     page.goto("/")
