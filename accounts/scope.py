@@ -77,6 +77,20 @@ class Scope:
         except (Tenant.DoesNotExist, TypeError, ValueError):
             raise OutOfScope(f"tenant {pk!r}") from None
 
+    def customer_or_404(self, pk) -> Tenant:
+        """A customer tenant in the scope (the pages about one VOS customer account)."""
+        tenant = self.tenant_or_404(pk)
+        if tenant.kind != Tenant.Kind.CUSTOMER:
+            raise OutOfScope(f"tenant {pk!r} is not a customer")
+        return tenant
+
+    def account_or_404(self, pk) -> Tenant:
+        """A tenant with a VOS account (customer or reseller) in the scope."""
+        tenant = self.tenant_or_404(pk)
+        if tenant.kind == Tenant.Kind.PLATFORM:
+            raise OutOfScope(f"tenant {pk!r} has no VOS account")
+        return tenant
+
     def contains(self, tenant: Tenant) -> bool:
         return self.tenant is not None and tenant.path.startswith(self.tenant.path)
 
@@ -176,6 +190,21 @@ class Scope:
         if dropped:
             log.warning("dropped %d VOS rows outside the scope of user %s", dropped, self.user.pk)
         return kept
+
+    # --- fee rate groups -----------------------------------------------------------------
+    def fee_rate_groups(self, server=None) -> set[str] | None:
+        """The fee rate groups this user may give customers and see rates of: None means
+        every group (the platform); resellers have the groups granted to their tenant;
+        customers see the group of their own account (looked up by the caller)."""
+        from billing.models import FeeRateGroupGrant
+
+        if self.is_platform:
+            return None
+        if self.tenant is None:
+            return set()
+        return set(
+            FeeRateGroupGrant.objects.filter(tenant=self.tenant).values_list("group", flat=True)
+        )
 
     # --- view-as -------------------------------------------------------------------------
     def may_view_as(self, other: User) -> bool:

@@ -16,6 +16,7 @@ from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.tenant_forms import TenantLinkForm, TenantSearchForm
+from telephony import vos
 from vos3000.errors import VosError
 
 PAGE_SIZE = 50
@@ -103,7 +104,7 @@ def tenant_link(request):
         except services.LinkRefused as exc:
             form.add_error("vos_account", str(exc))
         except VosError as exc:
-            form.add_error(None, _("The VOS server could not be asked: %(error)s") % {"error": exc})
+            form.add_error(None, vos.describe_error(exc))
         else:
             audit.record(
                 "tenant.link",

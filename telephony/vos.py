@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import threading
 
+from django.utils.translation import gettext as _
+
 from vos3000 import catalog
 from vos3000.client import VosApiError, VosClient, VosUnavailable, VosValidationError
+from vos3000.errors import VosError
 
 _clients: dict[tuple, VosClient] = {}
 _lock = threading.Lock()
@@ -36,19 +39,23 @@ def forget_clients() -> None:
         _clients.clear()
 
 
-def call(scope, server, endpoint: str, payload: dict, *, target=None, tenant=None) -> dict:
+def call(
+    scope, server, endpoint: str, payload: dict, *, target=None, tenant=None, verified=frozenset()
+) -> dict:
     """Make one VOS call on behalf of ``scope``'s user: the way views and services call VOS.
 
-    The client validates the payload against the catalog first (VosValidationError,
-    nothing sent, nothing recorded). Every WRITE endpoint is then audited whatever the
-    outcome: result "ok", "error" (VOS refused: its retCode; or certainly not applied:
-    the failure's reason), or "unknown" when VOS may have applied it (a read timeout after
-    sending). Errors are re-raised for the caller to show. Reads are not audited. The
-    caller has already checked the accounts it names against the scope
-    (``scope.require_vos_accounts``). The server's name is recorded, never its address.
+    ``guard`` first refuses (404) a call naming an account or phone outside the scope,
+    or an endpoint the role may not use. The client then validates the payload against
+    the catalog (VosValidationError: nothing sent, nothing recorded). Every WRITE is
+    audited whatever the outcome: "ok", "error" (VOS refused: its retCode; or certainly
+    not applied: the failure's reason), or "unknown" when VOS may have applied it (a
+    read timeout after sending). Errors are re-raised for the caller to show
+    (``describe_error`` words them). Reads are not audited. The server's name is
+    recorded, never its address.
     """
     from accounts import audit
 
+    guard(scope, server, endpoint, payload, verified=verified)
     client = client_for(server)
     is_write = endpoint in catalog.ENDPOINTS and catalog.endpoint(endpoint).kind == "write"
     event = {
@@ -86,3 +93,172 @@ def call(scope, server, endpoint: str, payload: dict, *, target=None, tenant=Non
     if is_write:
         audit.record(f"vos.{endpoint}", **event, result="ok", ret_code=answer.get("retCode", 0))
     return answer
+
+
+# --- The per-endpoint guard --------------------------------------------------------------
+# VOS trusts its caller completely, so before anything is sent the portal checks that
+# every account and phone a payload names belongs to the caller's scope. Each endpoint a
+# tenant may reach is listed with the fields that name accounts (ACCOUNT_FIELDS) or phones
+# (E164_FIELDS); an endpoint that is in neither table nor in SHARED_READS is for the
+# platform only. Platform scopes (admins, auditors) name any account.
+
+# endpoint -> fields whose value is an account name (or a list of them).
+ACCOUNT_FIELDS: dict[str, tuple[str, ...]] = {
+    # The new account is nobody's yet (VOS refuses a duplicate); its agent must be ours.
+    "CreateCustomer": ("agentAccount",),
+    "ModifyCustomer": ("account", "agentAccount"),
+    "DeleteCustomer": ("account",),
+    "GetCustomer": ("accounts",),
+    "CreatePhone": ("account",),
+    "ModifyPhone": ("account",),
+    "GetPhone": ("accounts",),
+    "CreateActivePhoneCard": ("account",),
+    "ModifyActivePhoneCard": ("account",),
+    "GetActivePhoneCard": ("accounts",),
+    "GetBindedE164": ("account",),
+    "GetE164Convert": ("account",),
+    "GetPayHistory": ("account", "agentAccount"),
+    "GetConsumption": ("account", "agentAccount"),
+    "GetCdr": ("accounts",),
+    "GetReportCustomerFee": ("accounts",),
+    "GetReportPhoneFee": ("accounts",),
+    "GetReportCustomerLocationFee": ("account",),
+    "GetCustomerPhoneBook": ("account",),
+    "CreateCustomerPhoneBook": ("account",),
+    "ModifyCustomerPhoneBook": ("account",),
+    "DeleteCustomerPhoneBook": ("account",),
+}
+# Endpoints with an owner (ownerType + ownerName): 2 names an account, 6 a phone.
+OWNER_ENDPOINTS = frozenset(
+    {
+        "Pay",
+        "PayByPhoneCard",
+        "CreateSuiteOrder",
+        "GetSuiteOrder",
+        "GetCurrentSuite",
+    }
+)
+OWNER_ACCOUNT, OWNER_PHONE = 2, 6
+# endpoint -> fields whose value is a phone number (or a list of them) that must belong
+# to an account in the scope.
+E164_FIELDS: dict[str, tuple[str, ...]] = {
+    "ModifyPhone": ("e164",),
+    "DeletePhone": ("e164",),
+    "GetPhone": ("e164s",),
+    "GetPhoneOnline": ("e164s",),
+    "GetCustomer": ("e164s",),
+    "CallBack": ("callerE164",),
+    # billingMode 0 bills the phone named by billingName (checked in _named_e164s).
+    "GetAvailableTime": (),
+}
+# Reads of shared, non-tenant data any signed-in role may make (what a caller then shows
+# is narrowed further by its view: fee rate groups by the reseller's grants).
+SHARED_READS = frozenset(
+    {"GetSuite", "GetFeeRateGroup", "GetFeeRate", "GetPhoneCard", "GetSuiteOrder"}
+)
+# Writes that move money need MOVE_MONEY; every other write needs CHANGE.
+MONEY_WRITES = frozenset({"Pay", "PayByPhoneCard"})
+# Endpoints whose results are keyed by id after an owner check by the caller: the caller
+# passes ``checked_ids`` it got from a scoped read (suite orders, binded numbers...).
+ID_CHECKED = frozenset(
+    {
+        "ModifySuiteOrder",
+        "DeleteSuiteOrder",
+        "DeleteCurrentSuite",
+        "DeleteActivePhoneCard",
+        "CreateBindedE164",
+        "ModifyBindedE164",
+        "DeleteBindedE164",
+        "CreateE164Convert",
+        "ModifyE164Convert",
+        "DeleteE164Convert",
+        "CreateLimitedE164",
+        "DeleteLimitE164",
+    }
+)
+
+
+def _as_list(value) -> list[str]:
+    if value in (None, ""):
+        return []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def _named_accounts(endpoint: str, payload: dict) -> list[str]:
+    names = [n for f in ACCOUNT_FIELDS.get(endpoint, ()) for n in _as_list(payload.get(f))]
+    if endpoint in OWNER_ENDPOINTS and payload.get("ownerType") == OWNER_ACCOUNT:
+        names += _as_list(payload.get("ownerName"))
+    return names
+
+
+def _named_e164s(endpoint: str, payload: dict) -> list[str]:
+    numbers = [n for f in E164_FIELDS.get(endpoint, ()) for n in _as_list(payload.get(f))]
+    if endpoint in OWNER_ENDPOINTS and payload.get("ownerType") == OWNER_PHONE:
+        numbers += _as_list(payload.get("ownerName"))
+    if endpoint == "GetAvailableTime" and payload.get("billingMode") == 0:
+        numbers += _as_list(payload.get("billingName"))
+    return numbers
+
+
+def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) -> None:
+    """Refuse (404, recorded as an out-of-scope attempt) a call this scope may not make.
+
+    ``verified`` holds phone numbers or ids the caller has just read through the scope
+    (a phone list built from ``GetPhone(accounts=[own])``, say), so they need no second
+    lookup; any other phone named is looked up with one GetPhone call.
+    """
+    from accounts.roles import Action
+    from accounts.scope import OutOfScope
+
+    spec = catalog.ENDPOINTS.get(endpoint)
+    if spec is not None and spec.kind == "write":
+        scope.require(Action.MOVE_MONEY if endpoint in MONEY_WRITES else Action.CHANGE)
+    else:
+        scope.require(Action.VIEW)
+    if scope.is_platform:
+        return
+    known = endpoint in ACCOUNT_FIELDS or endpoint in E164_FIELDS or endpoint in OWNER_ENDPOINTS
+    if endpoint in ID_CHECKED:
+        ids = [str(payload.get(k)) for k in ("id", "pin", "e164") if payload.get(k) is not None]
+        if not ids or any(i not in verified for i in ids):
+            raise OutOfScope(f"{endpoint}: ids not checked against the scope")
+        return
+    if not known and endpoint not in SHARED_READS:
+        raise OutOfScope(f"{endpoint} is for the platform only")
+    scope.require_vos_accounts(server, _named_accounts(endpoint, payload))
+    numbers = [n for n in _named_e164s(endpoint, payload) if n not in verified]
+    if numbers:
+        owners = {
+            row.get("e164"): row.get("account")
+            for row in client_for(server).call("GetPhone", {"e164s": numbers}).get("infoPhones", [])
+        }
+        allowed = scope.vos_accounts(server)
+        if any(owners.get(n) not in allowed for n in numbers):
+            raise OutOfScope(f"{endpoint}: phones outside the scope")
+
+
+# --- Errors in words ---------------------------------------------------------------------
+def describe_error(exc: VosError) -> str:
+    """What to tell a person about a failed VOS call, never naming the server's address
+    (VosUnavailable's own message may carry it, so it is never shown)."""
+    if isinstance(exc, VosApiError):
+        detail = (exc.message or "").strip()
+        if detail:
+            return _("The switch refused the request: %(detail)s (code %(code)s).") % {
+                "detail": detail[:200],
+                "code": exc.ret_code,
+            }
+        return _("The switch refused the request (code %(code)s).") % {"code": exc.ret_code}
+    if isinstance(exc, VosUnavailable):
+        if exc.may_have_been_applied:
+            return _(
+                "The switch did not answer in time. The change may or may not have been "
+                "made; we are checking."
+            )
+        return _("The switch cannot be reached right now. Nothing was changed; please try again.")
+    if isinstance(exc, VosValidationError):
+        return _("The switch would not accept %(field)s: %(problem)s") % {
+            "field": exc.field,
+            "problem": exc.message,
+        }
+    return _("The switch could not be asked.")

@@ -21,6 +21,43 @@ NAV_ITEMS_BY_ACTION = [
 ]
 
 
+def _app_entries(attribute: str) -> list:
+    from importlib import import_module
+
+    from vosportal.url_policies import PAGE_MODULES
+
+    return [
+        entry
+        for module_name in PAGE_MODULES
+        for entry in getattr(import_module(module_name), attribute, [])
+    ]
+
+
+def nav_items() -> list:
+    """The core entries, then each app's (``*_pages`` modules), before Administration."""
+    core = [item for item in NAV_ITEMS if item[0] != "admin:index"]
+    admin = [item for item in NAV_ITEMS if item[0] == "admin:index"]
+    return core + _app_entries("NAV_ITEMS") + admin
+
+
+def nav_items_by_action() -> list:
+    return _app_entries("NAV_ITEMS_BY_ACTION") + NAV_ITEMS_BY_ACTION
+
+
+def customer_tabs(request, tenant) -> list[dict]:
+    """The tabs of a customer's (or reseller's) pages that ``request.scope`` may open,
+    each app contributing its own (``CUSTOMER_TABS``)."""
+    from django.urls import reverse
+
+    scope = request.scope
+    tabs = []
+    for url_name, label, allowed in _app_entries("CUSTOMER_TABS"):
+        if allowed(scope, tenant):
+            url = reverse(url_name, kwargs={"tenant_id": tenant.pk})
+            tabs.append({"url": url, "label": label, "active": request.path == url})
+    return tabs
+
+
 def navigation(request):
     scope = getattr(request, "scope", None)
     # The navigation follows whom the page is seen as (view-as), not who is typing.
@@ -29,12 +66,12 @@ def navigation(request):
         return {"nav_role": None, "nav_items": [], "viewing_as": None}
     current = request.path
     items = []
-    for url_name, label, roles in NAV_ITEMS:
+    for url_name, label, roles in nav_items():
         if role in roles:
             url = reverse(url_name)
             active = current == url if url == "/" else current.startswith(url)
             items.append({"url": url, "label": label, "active": active})
-    for url_name, label, action in NAV_ITEMS_BY_ACTION:
+    for url_name, label, action in nav_items_by_action():
         if scope.can(action):
             url = reverse(url_name)
             items.append({"url": url, "label": label, "active": current.startswith(url)})

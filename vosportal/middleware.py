@@ -89,3 +89,34 @@ class HtmxLoginRedirectMiddleware:
             redirect["HX-Redirect"] = response["Location"]
             return redirect
         return response
+
+
+class HtmxMessagesMiddleware:
+    """Messages added while answering an htmx request arrive as toasts: rendered out of
+    band (``hx-swap-oob``) after the fragment, so views just call ``messages.success``
+    the same way for plain posts and htmx."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") != "true"
+            or response.status_code != 200
+            or response.has_header("HX-Redirect")
+            or response.has_header("HX-Location")
+            or getattr(response, "streaming", False)
+            or not response.get("Content-Type", "").startswith("text/html")
+        ):
+            return response
+        from django.contrib.messages import get_messages
+        from django.template.loader import render_to_string
+
+        pending = list(get_messages(request))
+        if pending:
+            toasts = render_to_string(
+                "includes/toasts_oob.html", {"messages": pending}, request=request
+            )
+            response.content = response.content + toasts.encode()
+        return response

@@ -59,6 +59,32 @@ FAMILIES: dict[str, str] = {
 }
 
 
+# Apps declare the policies of their own URLs (and their navigation) in a "pages" module
+# of their own, so that several people can add pages without editing one shared table.
+# Each module may define POLICIES (merged here), NAV_ITEMS, NAV_ITEMS_BY_ACTION and
+# CUSTOMER_TABS (merged by vosportal.context_processors).
+PAGE_MODULES = (
+    "accounts.customer_pages",
+    "telephony.pages",
+    "billing.pages",
+    "billing.money_pages",
+)
+
+
+def _merge_app_policies() -> None:
+    from importlib import import_module
+
+    for module_name in PAGE_MODULES:
+        module = import_module(module_name)
+        for name, policy in getattr(module, "POLICIES", {}).items():
+            if name in POLICIES:
+                raise ValueError(f"{module_name}: the policy of {name!r} is declared twice")
+            POLICIES[name] = policy
+
+
+_merge_app_policies()
+
+
 def policy_for(name: str) -> tuple[str, str | None] | None:
     if name in POLICIES:
         return POLICIES[name]

@@ -16,3 +16,11 @@ def when(value):
         return ""
     local = timezone.localtime(value)
     return f"{date_format(local, 'Y-m-d H:i')} {local.tzname()}"
+
+
+@register.inclusion_tag("includes/customer_tabs.html", takes_context=True)
+def customer_tabs(context, tenant):
+    """The tab bar of a customer's pages: ``{% customer_tabs tenant %}``."""
+    from vosportal.context_processors import customer_tabs as tabs_for
+
+    return {"tabs": tabs_for(context["request"], tenant), "tenant": tenant}

@@ -142,6 +142,8 @@ def _audit_export_pk(world: World, role_name: str, own: bool):
 
 OBJECT_MAKERS = {
     "tenant": _tenant_pk,
+    # A customer-kind tenant: "customer" pages (phones, money...) take only those.
+    "customer": _tenant_pk,
     "user": _user_pk,
     "invitation": _invitation_pk,
     "audit_event": _audit_event_pk,
@@ -158,3 +160,31 @@ OWN_REFUSED: set[tuple[str, str]] = {
     ("view_as_start", "customer_a1"),
     ("view_as_start", "customer_b1"),
 }
+
+
+# Apps add makers for their own object kinds in ``<app>/tests/isolation_makers.py``
+# (OBJECT_MAKERS, SAMPLE_KWARGS, OWN_REFUSED), merged here. A maker may return a dict of
+# URL kwargs instead of a primary key, for URLs with more than one parameter (the
+# tenant, then the object inside it); every parameter must then come from the maker.
+APP_MAKER_MODULES = (
+    "accounts.tests.customer_isolation_makers",
+    "telephony.tests.isolation_makers",
+    "billing.tests.isolation_makers",
+    "billing.tests.money_isolation_makers",
+)
+
+
+def _merge_app_makers() -> None:
+    from importlib import import_module
+
+    for module_name in APP_MAKER_MODULES:
+        module = import_module(module_name)
+        for kind, maker in getattr(module, "OBJECT_MAKERS", {}).items():
+            if kind in OBJECT_MAKERS:
+                raise ValueError(f"{module_name}: a maker for {kind!r} exists already")
+            OBJECT_MAKERS[kind] = maker
+        SAMPLE_KWARGS.update(getattr(module, "SAMPLE_KWARGS", {}))
+        OWN_REFUSED.update(getattr(module, "OWN_REFUSED", set()))
+
+
+_merge_app_makers()

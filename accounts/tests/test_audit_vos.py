@@ -2,14 +2,15 @@ import pytest
 
 from accounts.models import AuditEvent
 from accounts.scope import Scope
-from accounts.tests.factories import TenantFactory, UserFactory
+from accounts.tests.factories import AdminFactory, TenantFactory
 from telephony import vos
 from vos3000.client import VosApiError, VosUnavailable, VosValidationError
 
 
 @pytest.fixture
 def scope(db):
-    return Scope(user=UserFactory())
+    # The platform runs these calls; the guard's tenant rules are tested in telephony.
+    return Scope(user=AdminFactory())
 
 
 @pytest.fixture

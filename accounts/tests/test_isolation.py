@@ -59,9 +59,14 @@ def _url(name, world, role_name="admin", own=True):
     if not converters:
         return reverse(name)
     if policy == up.OBJECT:
-        assert len(converters) == 1, f"{name}: an object URL takes exactly one parameter"
-        pk = iw.OBJECT_MAKERS[kind](world, role_name, own)
-        return None if pk is None else reverse(name, kwargs={next(iter(converters)): pk})
+        made = iw.OBJECT_MAKERS[kind](world, role_name, own)
+        if made is None:
+            return None
+        if isinstance(made, dict):
+            assert set(made) == set(converters), f"{name}: the maker must give {set(converters)}"
+            return reverse(name, kwargs=made)
+        assert len(converters) == 1, f"{name}: a maker of one id serves one-parameter URLs"
+        return reverse(name, kwargs={next(iter(converters)): made})
     if name in iw.SAMPLE_KWARGS:
         return reverse(name, kwargs=iw.SAMPLE_KWARGS[name](world))
     unmatched = {

@@ -1,0 +1,266 @@
+"""Money the portal moves, the limits it moves it under, the fee rate groups resellers
+may use, and the balances it last read from VOS.
+
+The ledger is two tables: a ``MoneyTransfer`` is what a person asked for (top up this
+customer by 20.00), recorded with its idempotency key before VOS hears of it; each
+``LedgerEntry`` is one money call to VOS (a Pay or PayByPhoneCard) made for it. A
+reseller-funded top-up has two legs (debit the reseller, credit the customer) and, when
+the second leg fails, a third that gives the reseller the money back.
+
+Rows are never deleted and their facts never change: only an entry's state moves
+forward (pending -> sent -> succeeded | failed | unknown, and unknown -> succeeded |
+failed once reconciled), enforced in ``LedgerEntry.save`` and, on PostgreSQL, by a
+trigger (migration 0002).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+CENT = Decimal("0.01")
+
+
+class MoneySettings(models.Model):
+    """The platform's money rules: one row, edited by admins."""
+
+    reseller_funded_topups = models.BooleanField(
+        _("reseller-funded top-ups"),
+        default=True,
+        help_text=_(
+            "When a reseller tops up a customer, take the same amount from the reseller's "
+            "own VOS account."
+        ),
+    )
+    max_per_transaction = models.DecimalField(
+        _("largest single amount"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("5000.00"),
+        validators=[MinValueValidator(CENT)],
+    )
+    max_per_day = models.DecimalField(
+        _("most per day and payer"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("20000.00"),
+        validators=[MinValueValidator(CENT)],
+        help_text=_("Per reseller (or admin) making top-ups, counted in UTC days."),
+    )
+    low_balance_threshold = models.DecimalField(
+        _("low balance below"), max_digits=12, decimal_places=2, default=Decimal("5.00")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("money settings")
+        verbose_name_plural = _("money settings")
+
+    def __str__(self) -> str:
+        return str(_("Money settings"))
+
+    @classmethod
+    def current(cls) -> MoneySettings:
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
+class FeeRateGroupGrant(models.Model):
+    """A VOS fee rate group a reseller may give its customers. Admins grant groups to
+    resellers; a reseller may pass its own groups on to the resellers below it."""
+
+    tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.CASCADE, related_name="fee_rate_grants"
+    )
+    group = models.CharField(_("fee rate group"), max_length=64)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "group"], name="fee_rate_grant_unique")
+        ]
+        ordering = ["group"]
+
+    def __str__(self) -> str:
+        return f"{self.tenant} · {self.group}"
+
+
+class MoneyTransfer(models.Model):
+    """What someone asked for, recorded before any money call is made."""
+
+    class Kind(models.TextChoices):
+        TOPUP = "topup", _("Top-up")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        PIN_TOPUP = "pin_topup", _("Phone card top-up")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        # The reseller's money came back after the customer's credit failed.
+        COMPENSATED = "compensated", _("Failed, reseller refunded")
+        UNKNOWN = "unknown", _("Confirming with the switch")
+        REVIEW = "review", _("Needs an admin")
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    server = models.ForeignKey("telephony.VosServer", on_delete=models.PROTECT, related_name="+")
+    # For whom: the account that receives (or, for a debit adjustment, loses) the money.
+    customer = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.PROTECT, related_name="money_transfers"
+    )
+    # Who pays, when a reseller's own account funds the top-up.
+    funded_by = models.ForeignKey(
+        "accounts.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funded_transfers",
+    )
+    # Signed: a debit adjustment is negative. Phone-card top-ups: the card's value.
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    memo = models.CharField(max_length=255, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="money_transfers"
+    )
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Whose daily limit this counts against (the paying tenant, or the admin's platform).
+    payer_tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    # Where the customer tenant sits, for scoped ledger pages without a join.
+    tenant_path = models.CharField(max_length=512, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    # Phone-card top-ups: the card's number with all but the last four digits hidden.
+    card_hint = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    needs_review_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="transfer_state_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} → {self.customer}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.PENDING, self.State.UNKNOWN, self.State.REVIEW)
+
+
+class LedgerEntry(models.Model):
+    """One money call to VOS. At most one per VOS account is in flight at a time (the
+    partial unique constraint below), so an unanswered call can be matched against VOS's
+    pay history without doubt."""
+
+    class Leg(models.TextChoices):
+        CREDIT = "credit", _("Credit customer")
+        DEBIT_FUNDER = "debit_funder", _("Debit reseller")
+        REFUND_FUNDER = "refund_funder", _("Refund reseller")
+        ADJUST = "adjust", _("Adjustment")
+        PIN = "pin", _("Phone card")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Confirming with the switch")
+
+    IN_FLIGHT = (State.PENDING, State.SENT, State.UNKNOWN)
+    FINAL = (State.SUCCEEDED, State.FAILED)
+    # state -> the states it may move to.
+    TRANSITIONS = {
+        State.PENDING: {State.SENT, State.FAILED},
+        State.SENT: {State.SUCCEEDED, State.FAILED, State.UNKNOWN},
+        State.UNKNOWN: {State.SUCCEEDED, State.FAILED},
+        State.SUCCEEDED: set(),
+        State.FAILED: set(),
+    }
+
+    transfer = models.ForeignKey(MoneyTransfer, on_delete=models.PROTECT, related_name="entries")
+    seq = models.PositiveSmallIntegerField()
+    leg = models.CharField(max_length=16, choices=Leg.choices)
+    server = models.ForeignKey("telephony.VosServer", on_delete=models.PROTECT, related_name="+")
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.PROTECT, related_name="+")
+    vos_account = models.CharField(max_length=64)
+    # As sent to VOS: negative debits the account.
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    # "answer" (VOS replied), "reconciliation" (matched in pay history) or "admin".
+    settled_by = models.CharField(max_length=16, blank=True)
+    balance_after = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    # The pay-history row this entry was matched to (epoch ms), so no row is claimed twice.
+    vos_pay_time = models.BigIntegerField(null=True, blank=True)
+    ret_code = models.IntegerField(null=True, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    reconcile_attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["transfer_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "seq"], name="ledger_entry_seq"),
+            models.UniqueConstraint(
+                fields=["server", "vos_account"],
+                condition=Q(state__in=["pending", "sent", "unknown"]),
+                name="ledger_one_in_flight_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["server", "vos_account", "vos_pay_time"],
+                condition=Q(vos_pay_time__isnull=False),
+                name="ledger_pay_row_claimed_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "sent_at"], name="ledger_state_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_leg_display()} {self.amount} {self.vos_account} ({self.state})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            old = LedgerEntry.objects.only("state", "amount", "vos_account").get(pk=self.pk)
+            if (old.amount, old.vos_account) != (self.amount, self.vos_account):
+                raise ValidationError("A ledger entry's amount and account never change.")
+            if old.state != self.state and self.state not in self.TRANSITIONS[old.state]:
+                raise ValidationError(f"A ledger entry cannot go from {old.state} to {self.state}.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Ledger entries are never deleted.")
+
+
+class BalanceReading(models.Model):
+    """The last balance VOS told us for an account, and when: from a page's GetCustomer,
+    a Pay answer or a CustomerMoneyChange push. Shown only with its time, never adjusted
+    locally."""
+
+    server = models.ForeignKey("telephony.VosServer", on_delete=models.CASCADE, related_name="+")
+    vos_account = models.CharField(max_length=64)
+    money = models.DecimalField(max_digits=16, decimal_places=4)
+    limit_money = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    read_at = models.DateTimeField()
+    source = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["server", "vos_account"], name="balance_reading_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vos_account}: {self.money} at {self.read_at:%Y-%m-%d %H:%M:%S}"
