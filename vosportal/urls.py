@@ -15,6 +15,10 @@ urlpatterns = [
     path("audit/", include("accounts.audit_urls")),
     path("", include("accounts.urls")),
     path("", include("accounts.users_urls")),
+    path("", include("accounts.customer_urls")),
+    path("", include("telephony.urls")),
+    path("", include("billing.urls")),
+    path("", include("billing.money_urls")),
 ]
 
 handler500 = "vosportal.errors.server_error"

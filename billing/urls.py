@@ -1,0 +1,3 @@
+"""URLs of this part of the portal; their policies live in the matching *pages module."""
+
+urlpatterns: list = []
