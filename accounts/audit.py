@@ -43,6 +43,11 @@ _request_info: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar(
 )
 
 
+def request_info() -> RequestInfo:
+    """The IP, user agent and request id of the request being answered (empty in tasks)."""
+    return _request_info.get()
+
+
 class AuditContextMiddleware:
     """Remember the request's IP, user agent and id for every event it records."""
 

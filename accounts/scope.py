@@ -191,6 +191,26 @@ class Scope:
             log.warning("dropped %d VOS rows outside the scope of user %s", dropped, self.user.pk)
         return kept
 
+    # --- money -------------------------------------------------------------------------
+    def money_transfers(self):
+        """Ledger rows this user may see: all on the platform; otherwise transfers for
+        accounts in the subtree (a reseller's funding legs are for its customers, so they
+        are in)."""
+        from billing.models import MoneyTransfer
+
+        self.require(Action.VIEW)
+        if self.is_platform:
+            return MoneyTransfer.objects.all()
+        return MoneyTransfer.objects.filter(tenant_path__startswith=self.tenant.path)
+
+    def money_transfer_or_404(self, pk):
+        from billing.models import MoneyTransfer
+
+        try:
+            return self.money_transfers().get(pk=int(pk))
+        except (MoneyTransfer.DoesNotExist, TypeError, ValueError):
+            raise OutOfScope(f"money transfer {pk!r}") from None
+
     # --- fee rate groups -----------------------------------------------------------------
     def fee_rate_groups(self, server=None) -> set[str] | None:
         """The fee rate groups this user may give customers and see rates of: None means

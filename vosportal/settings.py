@@ -189,7 +189,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.sync_all_tenants",
         "schedule": env_float("TENANT_SYNC_SECONDS", 600.0, minimum=30),
     },
+    # Money calls whose answer was lost, settled against VOS's pay history.
+    "reconcile-money": {"task": "billing.tasks.reconcile_open_transfers", "schedule": 60.0},
 }
+
+# A money call left unanswered is taken as not applied when VOS's pay history still
+# lacks it this long after it was sent (longer than any read timeout).
+MONEY_RECONCILE_GRACE_SECONDS = env_int("MONEY_RECONCILE_GRACE_SECONDS", 120, minimum=1)
+# CustomerMoneyChange pushes are accepted at /vos/push/<token>/CustomerMoneyChange; empty
+# turns the receiver off.
+VOS_PUSH_TOKEN = env_str("VOS_PUSH_TOKEN", "")
 
 # Audit CSV exports are downloadable this long, then deleted (files under VAR_DIR/exports).
 AUDIT_EXPORT_TTL_HOURS = env_int("AUDIT_EXPORT_TTL_HOURS", 24, minimum=1)

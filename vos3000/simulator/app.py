@@ -317,7 +317,15 @@ class Simulator:
             for hook in registry.RESET_HOOKS:
                 hook(self)
             if demo:
-                self.load_demo()
+                # Building the demo prices thousands of calls (seconds); the same day's
+                # demo is the same data, so later resets copy the first one's rows back.
+                day = self.clock.now_ms() // 86_400_000
+                cached = getattr(self, "_demo_snapshot", None)
+                if cached is not None and cached[0] == day:
+                    self.store.restore(ctx.db, cached[1])
+                else:
+                    self.load_demo()
+                    self._demo_snapshot = (day, self.store.snapshot(ctx.db))
 
     def load_demo(self) -> None:
         try:

@@ -80,6 +80,28 @@ class Store:
         ).fetchone():
             conn.execute("DELETE FROM sqlite_sequence")
 
+    def snapshot(self, conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+        """Every row of every table (and the AUTOINCREMENT counters), to ``restore`` later."""
+        names = [*self.table_names(conn), "sqlite_sequence"]
+        present = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        return {
+            name: [tuple(row) for row in conn.execute(f'SELECT * FROM "{name}"')]  # noqa: S608
+            for name in names
+            if name in present
+        }
+
+    def restore(self, conn: sqlite3.Connection, snapshot: dict[str, list[tuple]]) -> None:
+        """Put a ``snapshot`` back into emptied tables (inside the caller's transaction)."""
+        for name, rows in sorted(snapshot.items(), key=lambda item: item[0] == "sqlite_sequence"):
+            if name == "sqlite_sequence":
+                # Inserting explicit ids moved the counters already: set them exactly.
+                conn.execute("DELETE FROM sqlite_sequence")
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                conn.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)  # noqa: S608
+
     def is_empty(self, conn: sqlite3.Connection) -> bool:
         return not any(
             conn.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone()  # noqa: S608
