@@ -1,0 +1,141 @@
+"""The per-endpoint guard in telephony.vos.call: nothing reaches VOS naming an account or
+phone outside the caller's scope, or an endpoint the caller's role may not use."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import AuditEvent
+from accounts.roles import Role
+from accounts.scope import OutOfScope, Scope
+from accounts.tests.factories import AdminFactory, ResellerFactory, TenantFactory, UserFactory
+from telephony import vos
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree(demo_vos_server):
+    globaltel = ResellerFactory(server=demo_vos_server, vos_account="globaltel")
+    manila = TenantFactory(parent=globaltel, server=demo_vos_server, vos_account="manila-bpo")
+    acme = TenantFactory(server=demo_vos_server, vos_account="acme")
+    return {
+        "server": demo_vos_server,
+        "manila": manila,
+        "acme": acme,
+        "reseller": Scope(user=UserFactory(tenant=globaltel, role=Role.RESELLER_MANAGER)),
+        "operator": Scope(user=UserFactory(tenant=globaltel, role=Role.RESELLER_OPERATOR)),
+        "viewer": Scope(user=UserFactory(tenant=manila, role=Role.CUSTOMER_VIEWER)),
+        "owner": Scope(user=UserFactory(tenant=manila, role=Role.CUSTOMER_OWNER)),
+        "admin": Scope(user=AdminFactory()),
+    }
+
+
+def sent(portal_sim, endpoint: str) -> int:
+    return portal_sim.control("stats")["requests"].get(endpoint, 0)
+
+
+def test_it_lets_a_reseller_name_accounts_of_its_subtree(tree):
+    answer = vos.call(tree["reseller"], tree["server"], "GetCustomer", {"accounts": ["manila-bpo"]})
+    assert answer["infoCustomers"][0]["account"] == "manila-bpo"
+
+
+def test_it_refuses_a_foreign_account_before_anything_is_sent(tree, portal_sim):
+    with pytest.raises(OutOfScope):
+        vos.call(tree["reseller"], tree["server"], "GetCustomer", {"accounts": ["acme"]})
+    with pytest.raises(OutOfScope):
+        vos.call(
+            tree["reseller"],
+            tree["server"],
+            "GetCustomer",
+            {"accounts": ["manila-bpo", "acme"]},  # one foreign name spoils the list
+        )
+    with pytest.raises(OutOfScope):
+        vos.call(
+            tree["reseller"],
+            tree["server"],
+            "Pay",
+            {"ownerName": "acme", "ownerType": 2, "money": 1},
+        )
+    assert sent(portal_sim, "GetCustomer") == 0 and sent(portal_sim, "Pay") == 0
+
+
+def test_it_checks_the_owner_of_every_phone_a_call_names(tree, portal_sim):
+    # 80001001 is acme's phone: a globaltel reseller may not touch it.
+    with pytest.raises(OutOfScope):
+        vos.call(tree["reseller"], tree["server"], "DeletePhone", {"e164": "80001001"})
+    assert sent(portal_sim, "DeletePhone") == 0
+    # manila-bpo's own phone passes (looked up once with GetPhone).
+    answer = vos.call(tree["reseller"], tree["server"], "GetPhoneOnline", {"e164s": ["80002001"]})
+    assert answer["retCode"] == 0
+
+
+def test_it_skips_the_lookup_for_phones_the_caller_has_verified(tree, portal_sim):
+    before = sent(portal_sim, "GetPhone")
+    vos.call(
+        tree["reseller"],
+        tree["server"],
+        "GetPhoneOnline",
+        {"e164s": ["80002001"]},
+        verified={"80002001"},
+    )
+    assert sent(portal_sim, "GetPhone") == before
+
+
+def test_it_keeps_platform_endpoints_for_the_platform(tree, portal_sim):
+    for scope in ("reseller", "owner"):
+        with pytest.raises(OutOfScope):
+            vos.call(tree[scope], tree["server"], "GetGatewayRouting", {})
+    assert sent(portal_sim, "GetGatewayRouting") == 0
+    assert vos.call(tree["admin"], tree["server"], "GetGatewayRouting", {})["retCode"] == 0
+
+
+def test_it_wants_the_right_to_change_or_to_move_money(tree):
+    with pytest.raises(OutOfScope):  # viewers only look
+        vos.call(
+            tree["viewer"],
+            tree["server"],
+            "ModifyCustomer",
+            {"account": "manila-bpo", "memo": "x"},
+        )
+    with pytest.raises(OutOfScope):  # operators change, but move no money
+        vos.call(
+            tree["operator"],
+            tree["server"],
+            "Pay",
+            {"ownerName": "manila-bpo", "ownerType": 2, "money": 1},
+        )
+    answer = vos.call(
+        tree["operator"], tree["server"], "ModifyCustomer", {"account": "manila-bpo", "memo": "ok"}
+    )
+    assert answer["retCode"] == 0
+
+
+def test_it_wants_ids_read_through_the_scope_for_id_keyed_writes(tree, portal_sim):
+    with pytest.raises(OutOfScope):
+        vos.call(tree["reseller"], tree["server"], "DeleteSuiteOrder", {"id": 1})
+    assert sent(portal_sim, "DeleteSuiteOrder") == 0
+
+
+def test_it_records_nothing_for_a_refused_call(tree):
+    before = AuditEvent.objects.filter(action__startswith="vos.").count()
+    with pytest.raises(OutOfScope):
+        vos.call(tree["owner"], tree["server"], "DeleteCustomer", {"account": "acme"})
+    assert AuditEvent.objects.filter(action__startswith="vos.").count() == before
+
+
+def test_it_lets_a_new_customer_be_created_only_under_an_agent_in_the_scope(tree):
+    with pytest.raises(OutOfScope):
+        vos.call(
+            tree["reseller"],
+            tree["server"],
+            "CreateCustomer",
+            {"account": "newco", "agentAccount": "skyvoice"},
+        )
+    answer = vos.call(
+        tree["reseller"],
+        tree["server"],
+        "CreateCustomer",
+        {"account": "newco", "agentAccount": "globaltel"},
+    )
+    assert answer["retCode"] == 0
