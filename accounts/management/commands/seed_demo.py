@@ -125,3 +125,7 @@ class Command(BaseCommand):
                 )
                 enrol_demo_totp(user)
                 self.stdout.write(f"{'created' if created else 'kept'} {email} ({role})")
+        from billing.services import grant_demo_groups
+
+        granted = grant_demo_groups()
+        self.stdout.write(f"fee rate groups granted to the demo resellers: {granted} new")
