@@ -1,3 +1,19 @@
 """URLs of this part of the portal; their policies live in the matching *pages module."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from accounts import customer_views as views
+
+urlpatterns = [
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/new/", views.customer_create, name="customer_create"),
+    path("customers/<int:tenant_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:tenant_id>/edit/", views.customer_edit, name="customer_edit"),
+    path("customers/<int:tenant_id>/lock/", views.customer_lock, name="customer_lock"),
+    path(
+        "customers/<int:tenant_id>/valid-time/",
+        views.customer_valid_time,
+        name="customer_valid_time",
+    ),
+    path("customers/<int:tenant_id>/delete/", views.customer_delete, name="customer_delete"),
+]

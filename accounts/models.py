@@ -78,6 +78,14 @@ class Tenant(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A light copy of a few VOS fields, so the customer list can search, filter and sort
+    # in SQL over a whole subtree (10,000 accounts) without asking VOS for all of them.
+    # Only ever a search aid: pages show the values VOS gives them, with the time read.
+    # Refreshed by every page that reads the account (accounts.customer_services
+    # remember_vos_fields) and by the portal's own changes.
+    vos_memo = models.CharField(_("memo (as last read)"), max_length=255, blank=True)
+    vos_locked = models.BooleanField(_("locked (as last read)"), default=False)
+    vos_type = models.PositiveSmallIntegerField(_("account type (as last read)"), default=0)
 
     class Meta:
         constraints = [

@@ -16,7 +16,28 @@ from accounts.forms import LanguageForm, PreferencesForm
 
 @login_required
 def dashboard(request):
-    return render(request, "accounts/dashboard.html")
+    """The home page of each family: a customer's own account, a reseller's subtree
+    (``customer_selectors.subtree_summary``, cached a minute: tens of VOS calls for a
+    big subtree), an admin's platform totals. Every panel shows its own VOS failure in
+    words; none is a 500."""
+    from accounts import customer_selectors as selectors
+    from accounts.models import Tenant
+    from accounts.roles import ADMIN, role_of
+
+    scope = request.scope
+    context: dict = {"family": role_of(scope.user)}
+    tenant = scope.tenant
+    if tenant is not None and tenant.kind == Tenant.Kind.CUSTOMER:
+        context["home"] = selectors.customer_home(scope, tenant)
+        context["tenant"] = tenant
+    elif tenant is not None and tenant.kind == Tenant.Kind.RESELLER:
+        context["summary"] = selectors.subtree_summary(scope)
+        context["topups"] = selectors.recent_topups(scope)
+        context["linked"] = bool(tenant.server_id and tenant.vos_account)
+    elif context["family"] == ADMIN:
+        context["platform"] = selectors.platform_summary(scope)
+        context["topups"] = selectors.recent_topups(scope)
+    return render(request, "accounts/dashboard.html", context)
 
 
 @login_required
