@@ -72,6 +72,20 @@ class PriceForm(forms.Form):
 
 
 # --- Suites ------------------------------------------------------------------------------
+RENT_UNITS = {0: _("day(s)"), 1: _("month(s)"), 2: _("year(s)")}
+
+
+def _suite_label(suite: dict) -> str:
+    from billing.rating import to_decimal
+
+    return _("%(name)s: %(fee)s every %(period)s %(unit)s") % {
+        "name": suite.get("name"),
+        "fee": f"{to_decimal(suite.get('rentFee')):.2f}",
+        "period": suite.get("rentPeriod"),
+        "unit": RENT_UNITS.get(suite.get("rentType"), ""),
+    }
+
+
 class SuiteOrderForm(forms.Form):
     suite = forms.TypedChoiceField(label=_("Suite"), coerce=int)
     phone = forms.ChoiceField(
@@ -92,9 +106,7 @@ class SuiteOrderForm(forms.Form):
     def __init__(self, *args, suites=(), phones=(), **kwargs):
         kwargs.setdefault("initial", {"available": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["suite"].choices = [
-            (s["id"], f"{s.get('name')} ({s.get('rentFee')})") for s in suites
-        ]
+        self.fields["suite"].choices = [(s["id"], _suite_label(s)) for s in suites]
         self.fields["phone"].choices = [("", _("The whole account")), *((p, p) for p in phones)]
 
     def clean(self):

@@ -50,7 +50,7 @@ RATE_TYPES = {
     4: gettext_lazy("Domestic"),
     5: gettext_lazy("International"),
 }
-RENT_TYPES = {0: gettext_lazy("day(s)"), 1: gettext_lazy("month(s)"), 2: gettext_lazy("year(s)")}
+RENT_TYPES = forms.RENT_UNITS
 # Why VOS would end a call at once (GetAvailableTime's negative timeRemain). The manual
 # gives no table; these are the reasons the portal can put in words.
 END_REASONS = {
@@ -381,7 +381,7 @@ def customer_suites(request, tenant_id: int):
         suites = selectors.suites(scope, tenant.server)
     except VosError as exc:
         suites, context["error"] = [], read_words(exc)
-    form = forms.SuiteOrderForm(suites=suites, phones=numbers, initial=None)
+    form = forms.SuiteOrderForm(suites=suites, phones=numbers)
     if request.method == "POST":
         form = forms.SuiteOrderForm(request.POST, suites=suites, phones=numbers)
         if not may_manage:
