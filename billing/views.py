@@ -67,6 +67,14 @@ def _not_allowed():
     return HttpResponseNotAllowed(list(READS))
 
 
+def _keep_in_place() -> HttpResponse:
+    """An htmx answer that leaves the page as it is; the middleware still appends the
+    toast that says what went wrong (htmx processes out-of-band parts with swap none)."""
+    response = HttpResponse("")
+    response["HX-Reswap"] = "none"
+    return response
+
+
 def _money(value) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -484,7 +492,7 @@ def customer_suite_end(request, tenant_id: int):
     except VosError as exc:
         _vos_error(request, exc)
         if request.htmx:
-            return HttpResponse(status=204)
+            return _keep_in_place()
     if request.htmx:
         return HttpResponse("")  # the row goes; the toast says why
     return redirect(back)
@@ -501,8 +509,11 @@ ADDRESS_TYPES = {0: "", 1: gettext_lazy("Office"), 2: gettext_lazy("Home")}
 
 
 def _entry_row(entry: dict) -> dict:
+    e164 = str(entry.get("e164") or "")
     return {
         **entry,
+        # Entries made elsewhere may hold a number no URL can carry: shown, not linked.
+        "linkable": bool(e164) and "/" not in e164 and e164.strip() == e164,
         "short_numbers": ", ".join(str(s) for s in entry.get("shortE164s") or []),
         "device": DEVICE_TYPES.get(entry.get("deviceType"), ""),
         "address": ADDRESS_TYPES.get(entry.get("addressType"), ""),
@@ -625,7 +636,7 @@ def customer_phonebook_delete(request, tenant_id: int, e164: str):
         except VosError as exc:
             _vos_error(request, exc)
             if request.htmx:
-                return HttpResponse(status=204)
+                return _keep_in_place()
         else:
             messages.success(request, _("Removed from the phone book."))
             if request.htmx:

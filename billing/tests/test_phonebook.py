@@ -154,3 +154,20 @@ def test_it_says_when_the_customer_is_not_linked(client, db):
     response = client.get(reverse("customer_phonebook", args=[tenant.pk]))
     assert response.status_code == 200
     assert "not linked to a VOS server" in response.text
+
+
+def test_a_failed_htmx_delete_keeps_the_row_and_says_why(client, world, portal_sim):
+    _add(world, "4930123456", "Berlin")
+    world.login(client, "manila")
+    portal_sim.control("fault", endpoint="DeleteCustomerPhoneBook", mode="http500")
+    response = client.post(_entry_url(world, "delete", "4930123456"), **HTMX)
+    assert response.status_code == 200 and response["HX-Reswap"] == "none"
+    assert "hx-swap-oob" in response.text and "switch" in response.text
+    assert set(_book(world)) == {"4930123456"}
+
+
+def test_an_entry_no_url_can_carry_is_listed_without_links(client, world):
+    _add(world, "12/34", "Made elsewhere")
+    world.login(client, "manila")
+    page = client.get(_url(world))
+    assert page.status_code == 200 and "Made elsewhere" in page.text
