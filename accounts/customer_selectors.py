@@ -78,7 +78,11 @@ def customer_list(scope, *, q="", locked=False, low=False, account_type=None, so
     if account_type is not None:
         tenants = tenants.filter(vos_type=account_type)
     if low:
-        tenants = tenants.filter(last_money__lt=MoneySettings.current().low_balance_threshold)
+        # Customers only: a sub-reseller's own balance is its business, as on the dashboard.
+        tenants = tenants.filter(
+            kind=Tenant.Kind.CUSTOMER,
+            last_money__lt=MoneySettings.current().low_balance_threshold,
+        )
     return tenants.select_related("server").order_by(*SORTS.get(sort, SORTS["account"]))
 
 

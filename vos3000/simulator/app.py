@@ -323,6 +323,9 @@ class Simulator:
                 cached = getattr(self, "_demo_snapshot", None)
                 if cached is not None and cached[0] == day:
                     self.store.restore(ctx.db, cached[1])
+                    from vos3000.simulator.demo import register_demo_phones
+
+                    register_demo_phones(self)
                 else:
                     self.load_demo()
                     self._demo_snapshot = (day, self.store.snapshot(ctx.db))

@@ -473,8 +473,13 @@ def load_demo(sim) -> None:
         loader.history()
         if "create_phone_cards" in registry.CONTROLS:
             loader.phone_cards()
+    register_demo_phones(sim)
+
+
+def register_demo_phones(sim) -> None:
+    """Live state, not history: the first phone of every customer is online. Run after
+    every demo load, a restored snapshot included (registrations are not in the store)."""
     if "register_phone" in registry.CONTROLS:
-        # Live state, not history: the first phone of every customer is online.
         for account in CUSTOMERS:
             registry.CONTROLS["register_phone"](
                 sim, {"e164": account.phones[0], "device": "Yealink SIP-T46U"}

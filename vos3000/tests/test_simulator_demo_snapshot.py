@@ -20,3 +20,15 @@ def test_it_restores_the_demo_exactly_as_it_was_built():
         assert sum(len(rows) for rows in built.values()) > 1000
     finally:
         handle.stop()
+
+
+def test_it_brings_the_demo_phones_online_after_a_restore_too():
+    handle = start_simulator(port=0)
+    try:
+        handle.control("reset", demo=True)
+        online = set(handle.sim.registrations)
+        assert "80001001" in online
+        handle.control("reset", demo=True)  # from the snapshot this time
+        assert set(handle.sim.registrations) == online
+    finally:
+        handle.stop()
