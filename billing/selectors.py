@@ -142,10 +142,12 @@ def _rates_key(server, group: str) -> str:
     return f"billing:rates:{server.pk}:{digest}"
 
 
-def fee_rates(scope, server, group: str) -> list[dict]:
-    """Every InfoFeeRate of ``group`` (checked against the scope first), sorted by
-    prefix; the table is cached briefly, per server and group."""
-    group_or_404(scope, server, group)
+def fee_rates(scope, server, group: str, *, checked: bool = False) -> list[dict]:
+    """Every InfoFeeRate of ``group``, sorted by prefix; the table is cached briefly, per
+    server and group. The group is checked against the scope first unless the caller
+    has just done so (``checked``: the result of ``group_or_404``)."""
+    if not checked:
+        group_or_404(scope, server, group)
     return _fee_rates_unchecked(scope, server, group)
 
 

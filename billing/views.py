@@ -29,6 +29,8 @@ from telephony import vos
 from vos3000.errors import VosError, VosUnavailable, VosValidationError
 
 RATES_PER_PAGE = 50
+# Resellers listed with their grants on the rates page (a tree rarely has more).
+RESELLERS_LISTED = 500
 READS = ("GET", "HEAD")
 
 PAY_TYPES = {
@@ -133,7 +135,8 @@ def rate_list(request):
         resellers = scope.tenants().filter(kind=Tenant.Kind.RESELLER)
         if not scope.is_platform:
             resellers = resellers.exclude(pk=scope.tenant.pk)
-        context["resellers"] = resellers.annotate(grants=Count("fee_rate_grants")).order_by("path")
+        resellers = resellers.annotate(grants=Count("fee_rate_grants")).order_by("path")
+        context["resellers"] = resellers[:RESELLERS_LISTED]
         context["own_grants_tenant"] = None if scope.is_platform else scope.tenant
     return render(request, "rates/list.html", context)
 
@@ -175,7 +178,7 @@ def rate_detail(request, group: str):
     }
     if server is not None and not error:
         try:
-            rates = selectors.fee_rates(scope, server, group)
+            rates = selectors.fee_rates(scope, server, group, checked=True)
         except VosError as exc:
             context["error"] = read_words(exc)
             rates = []
@@ -184,7 +187,7 @@ def rate_detail(request, group: str):
         page = Paginator(shown, RATES_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = [_rate_row(r) for r in page.object_list]
         context.update(page=page, query=query, total=len(rates))
-        if price_form.is_bound and price_form.is_valid():
+        if price_form.is_bound and price_form.is_valid() and not context["error"]:
             context["quote"] = rating.quote(rates, price_form.cleaned_data["number"])
             context["no_rate"] = context["quote"] is None
     target = request.headers.get("HX-Target", "")
@@ -269,7 +272,7 @@ def rate_export(request, group: str):
         messages.error(request, error or _("This account is not linked to a VOS server."))
         return redirect("rate_detail", group=group)
     try:
-        rates = selectors.fee_rates(scope, server, group)
+        rates = selectors.fee_rates(scope, server, group, checked=True)
     except VosError as exc:
         _vos_error(request, exc, read=True)
         return redirect("rate_detail", group=group)

@@ -234,3 +234,19 @@ def test_it_prices_sections_and_periods():
     assert rating.price(rate, 31) == rating.Charge(31, 60, Decimal("0.5000"))
     assert rating.longest_prefix_rate([{"feePrefix": "6"}, info], "639")["feePrefix"] == "63"
     assert rating.normalize_number("+63 (2) 555-0100") == "6325550100"
+
+
+def test_the_selector_itself_refuses_a_group_the_user_may_not_see(world):
+    """The guard lets GetFeeRate through for everyone (a shared read): the selector is
+    what keeps a reseller to its grants and a customer to its own group."""
+    from accounts.scope import OutOfScope, Scope
+    from billing import selectors
+
+    _grant(world, "globaltel", "Retail-Premium")
+    reseller = Scope(user=world.users["globaltel"])
+    customer = Scope(user=world.users["cafe"])  # cafe-roma: Retail-Standard
+    assert selectors.fee_rates(reseller, world.server, "Retail-Premium")
+    assert selectors.fee_rates(customer, world.server, "Retail-Standard")
+    for scope, group in ((reseller, "Retail-Standard"), (customer, "Retail-Premium")):
+        with pytest.raises(OutOfScope):
+            selectors.fee_rates(scope, world.server, group)
