@@ -69,6 +69,15 @@ def _not_allowed():
     return HttpResponseNotAllowed(list(READS))
 
 
+def talk_time(seconds: int) -> str:
+    """1 h 05 min, 12 min 30 s: a talk time in words a person reads at a glance."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min %(s)02d s") % {"m": minutes, "s": secs}
+
+
 def _keep_in_place() -> HttpResponse:
     """An htmx answer that leaves the page as it is; the middleware still appends the
     toast that says what went wrong (htmx processes out-of-band parts with swap none)."""
@@ -696,8 +705,7 @@ def _tools_context(request, tenant, *, call_form=None) -> dict:
                 "phone": data["phone"],
                 "number": data["number"],
                 "seconds": left.seconds,
-                "minutes": (left.seconds // 60) if left.seconds else 0,
-                "rest": (left.seconds % 60) if left.seconds else 0,
+                "length": talk_time(left.seconds) if left.seconds else "",
                 "reason": left.reason,
                 "reason_words": END_REASONS.get(left.reason, ""),
             }

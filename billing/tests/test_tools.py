@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from billing import services
+from billing import services, views
 from billing.tests import pages_world
 from billing.tests.pages_world import raw
 
@@ -64,7 +64,8 @@ def test_it_tells_the_minutes_left_as_vos_counts_them(client, world, portal_sim)
     expected = raw(world.server, "GetAvailableTime", sent)["InfoAvailableTime"]["timeRemain"]
     minutes = response.context["minutes"]
     assert minutes["seconds"] == expected > 0
-    assert f"{expected // 60} min {expected % 60} s" in response.text
+    assert views.talk_time(expected) in response.text
+    assert views.talk_time(86400) == "24 h 00 min" and views.talk_time(754) == "12 min 34 s"
 
 
 def test_it_says_why_no_call_is_possible(client, world):
