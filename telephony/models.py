@@ -38,3 +38,52 @@ class VosServer(models.Model):
     def masked_url(self) -> str:
         """The scheme only: admins know servers by name; nothing here to connect to."""
         return f"{urlsplit(self.base_url).scheme}://••••••"
+
+
+class LimitedE164Group(models.Model):
+    """Who owns a limited-E164 group (2.66 CreateLimitedE164).
+
+    VOS keeps these groups in one global namespace and the manual has no Get for them,
+    so the portal records each group it creates, the tenant that owns it (a reseller,
+    or the platform) and the numbers it put in it. A reseller's groups are named
+    ``<its VOS account>:<name>`` so that no two resellers can ever name the same group;
+    the scope decides who sees a group through its owner.
+    """
+
+    SEPARATOR = ":"
+
+    server = models.ForeignKey(VosServer, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.PROTECT, related_name="limited_e164_groups"
+    )
+    name = models.CharField(_("group name in VOS"), max_length=255)
+    memo = models.CharField(_("memo"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["server", "name"], name="limited_group_unique_name")
+        ]
+        verbose_name = _("limited-number group")
+        verbose_name_plural = _("limited-number groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LimitedE164Number(models.Model):
+    """A number the portal put in a limited-E164 group (VOS cannot be asked for them)."""
+
+    group = models.ForeignKey(LimitedE164Group, on_delete=models.CASCADE, related_name="numbers")
+    e164 = models.CharField(_("number"), max_length=64)
+    memo = models.CharField(_("memo"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["e164"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "e164"], name="limited_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.e164

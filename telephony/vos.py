@@ -178,6 +178,16 @@ ID_CHECKED = frozenset(
 )
 
 
+# endpoint -> payload fields holding what an ID_CHECKED endpoint is keyed by, when that
+# is not id / pin / e164. Limited-E164 groups are global in VOS and have no Get: the
+# caller verifies the group's name against the portal's record of who owns it
+# (telephony.models.LimitedE164Group).
+ID_FIELDS: dict[str, tuple[str, ...]] = {
+    "CreateLimitedE164": ("limitE164GroupName",),
+    "DeleteLimitE164": ("limitE164GroupName",),
+}
+
+
 def _as_list(value) -> list[str]:
     if value in (None, ""):
         return []
@@ -219,7 +229,8 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
         return
     known = endpoint in ACCOUNT_FIELDS or endpoint in E164_FIELDS or endpoint in OWNER_ENDPOINTS
     if endpoint in ID_CHECKED:
-        ids = [str(payload.get(k)) for k in ("id", "pin", "e164") if payload.get(k) is not None]
+        keys = ID_FIELDS.get(endpoint, ("id", "pin", "e164"))
+        ids = [str(payload.get(k)) for k in keys if payload.get(k) is not None]
         if not ids or any(i not in verified for i in ids):
             raise OutOfScope(f"{endpoint}: ids not checked against the scope")
         return

@@ -1,0 +1,56 @@
+"""In a real browser: a reseller opens a customer's phones tab, adds a phone with a blank
+password (a generated one is shown once) and finds it in the list."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory, fresh_totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, email):
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/2fa/authenticate/")
+    page.fill("input[name=code]", fresh_totp_code())
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def test_a_reseller_adds_a_phone_and_sees_its_password_once(page, demo, sim_call):
+    _server, tenants = demo
+    manila = tenants["manila"]
+    reseller = UserFactory(tenant=tenants["globaltel"], role=Role.RESELLER_MANAGER)
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    _sign_in(page, reseller.email)
+
+    page.goto(f"/customers/{manila.pk}/phones/")
+    page.get_by_role("link", name="Phones", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Phones")
+    expect(page.locator("#phone-rows")).to_contain_text("80002001")
+
+    page.get_by_role("button", name="Add a phone").click()
+    page.fill("#id_e164", "80002077")
+    page.fill("#id_memo", "front desk")
+    page.get_by_role("button", name="Create the phone").click()
+    password = page.locator("#phone-password")
+    expect(password).to_be_visible()
+    shown = password.inner_text()
+    assert len(shown) >= 12
+    assert sim_call("GetPhone", {"e164s": ["80002077"]})["infoPhones"][0]["password"] == shown
+
+    page.get_by_role("link", name="Back to the phones").click()
+    row = page.locator("#phone-rows tr", has_text="80002077")
+    expect(row).to_contain_text("front desk")
+    expect(row.locator("[data-status]")).to_have_attribute("data-status", "offline")
+    assert shown not in page.content()
+
+    # Search as you type narrows the list through htmx.
+    page.fill("#id_q", "2077")
+    expect(page.locator("#phone-rows a", has_text="8000")).to_have_count(1)
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e]

@@ -1,0 +1,61 @@
+"""What the telephony views share: finding the customer through the scope, the page for
+a tenant without a VOS account, who counts as a provider, showing VOS errors."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from accounts.models import Tenant
+from accounts.roles import Action
+from accounts.scope import OutOfScope
+from telephony import selectors, vos
+from vos3000.errors import VosUnavailable
+
+
+def is_provider(scope) -> bool:
+    """Resellers and the platform: the people who set up phones and cards for customers."""
+    return scope.tenant is not None and scope.tenant.kind in (
+        Tenant.Kind.PLATFORM,
+        Tenant.Kind.RESELLER,
+    )
+
+
+def require_provider(scope, action: str = Action.VIEW) -> None:
+    """Pages for the customer's provider only: customers get the same 404 as anyone
+    asking for something that is not theirs."""
+    scope.require(action)
+    if not is_provider(scope):
+        raise OutOfScope("for resellers and the platform only")
+
+
+def customer(request, tenant_id: int):
+    return request.scope.customer_or_404(tenant_id)
+
+
+def not_linked(request, tenant):
+    """The page of a customer without a VOS account: said in words, status 200."""
+    return render(request, "phones/not_linked.html", {"tenant": tenant})
+
+
+def unavailable(request, tenant, exc, *, title: str = ""):
+    """A page that could not be shown because VOS failed: the reason in words."""
+    return render(
+        request,
+        "phones/unavailable.html",
+        {"tenant": tenant, "error": vos.describe_error(exc), "title": title},
+    )
+
+
+def write_error(exc) -> str:
+    """What to say when a write failed; for a write that may have been applied, what to
+    check before trying again."""
+    message = vos.describe_error(exc)
+    if isinstance(exc, VosUnavailable) and exc.may_have_been_applied:
+        message += " " + _(
+            "Reload the list to see whether the change was made before trying again."
+        )
+    return message
+
+
+linked = selectors.is_linked

@@ -1,0 +1,397 @@
+"""A customer's active phone cards, the numbers bound to them and its E164 converts:
+pages for the customer's provider (resellers and the platform). Customers get 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from accounts.roles import Action
+from telephony import selectors, services
+from telephony.forms_numbers import (
+    BindingCreateForm,
+    BindingEditForm,
+    CardCreateForm,
+    CardEditForm,
+    ConvertCreateForm,
+    ConvertEditForm,
+    masked_pin,
+)
+from telephony.views_common import (
+    customer,
+    linked,
+    not_linked,
+    require_provider,
+    unavailable,
+    write_error,
+)
+from vos3000.errors import VosError, VosValidationError
+
+
+def _provider_page(request, tenant_id: int):
+    """The customer, for its provider: 404 for customers; POSTs need CHANGE."""
+    scope = request.scope
+    tenant = customer(request, tenant_id)
+    require_provider(scope, Action.CHANGE if request.method == "POST" else Action.VIEW)
+    return scope, tenant
+
+
+def _deleted(request, message: str, url_name: str, tenant):
+    messages.success(request, message)
+    if request.htmx:
+        return HttpResponse("")  # the row goes; the toast comes out of band
+    return redirect(url_name, tenant_id=tenant.pk)
+
+
+def _delete_failed(request, error: str):
+    messages.error(request, error)
+    response = HttpResponse("")
+    response["HX-Reswap"] = "none"
+    return response
+
+
+# --- Active phone cards ------------------------------------------------------------------
+@login_required
+@never_cache
+def card_list(request, tenant_id: int):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    form = CardCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password = services.create_card(scope, tenant, form.to_payload())
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            pin = form.cleaned_data["pin"]
+            messages.success(request, _("Card %(pin)s added.") % {"pin": masked_pin(pin)})
+            if password:
+                response = render(
+                    request,
+                    "numbers/card_password.html",
+                    {"tenant": tenant, "pin": pin, "password": password},
+                )
+                response["Cache-Control"] = "no-store"
+                return response
+            return redirect("card_list", tenant_id=tenant.pk)
+    try:
+        cards = selectors.active_cards(scope, tenant)
+        bound = selectors.bindings(scope, tenant)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Cards & numbers"))
+    counts: dict[str, int] = {}
+    for row in bound:
+        counts[row["card_ref"]] = counts.get(row["card_ref"], 0) + 1
+    return render(
+        request,
+        "numbers/cards.html",
+        {
+            "tenant": tenant,
+            "cards": [
+                (card, masked_pin(card["pin"]), counts.get(card["ref"], 0)) for card in cards
+            ],
+            "form": form,
+            "may_change": scope.can(Action.CHANGE),
+            "section": "cards",
+        },
+    )
+
+
+@login_required
+def card_edit(request, tenant_id: int, card_ref: str):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    try:
+        card = selectors.card_or_404(scope, tenant, card_ref)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Card"))
+    form = CardEditForm(
+        request.POST or None, initial=CardEditForm.initial_from(card) | {"password": ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.modify_card(scope, tenant, card, form.to_payload())
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            messages.success(request, _("Card %(pin)s saved.") % {"pin": masked_pin(card["pin"])})
+            return redirect("card_list", tenant_id=tenant.pk)
+    return render(
+        request,
+        "numbers/card_edit.html",
+        {
+            "tenant": tenant,
+            "card": card,
+            "form": form,
+            "may_change": scope.can(Action.CHANGE),
+            "section": "cards",
+        },
+    )
+
+
+@login_required
+def card_delete(request, tenant_id: int, card_ref: str):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    try:
+        card = selectors.card_or_404(scope, tenant, card_ref)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Card"))
+    label = masked_pin(card["pin"])
+    error = ""
+    if request.method == "POST":
+        try:
+            services.delete_card(scope, tenant, card)
+        except VosError as exc:
+            error = write_error(exc)
+            if request.htmx:
+                return _delete_failed(request, error)
+        else:
+            return _deleted(
+                request, _("Card %(pin)s deleted.") % {"pin": label}, "card_list", tenant
+            )
+    return render(
+        request,
+        "numbers/confirm_delete.html",
+        {
+            "tenant": tenant,
+            "what": _("the card %(pin)s") % {"pin": label},
+            "error": error,
+            "back": "card_list",
+            "note": _("A card with bound numbers cannot be deleted: remove its numbers first."),
+            "section": "cards",
+        },
+    )
+
+
+# --- Numbers bound to cards --------------------------------------------------------------
+def _card_by_ref(cards: list[dict], ref: str) -> dict | None:
+    return next((card for card in cards if card["ref"] == ref), None)
+
+
+@login_required
+def number_list(request, tenant_id: int):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    try:
+        cards = selectors.active_cards(scope, tenant)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Cards & numbers"))
+    form = BindingCreateForm(request.POST or None, cards=cards)
+    if request.method == "POST" and form.is_valid():
+        card = _card_by_ref(cards, form.cleaned_data["card"])
+        try:
+            services.create_binding(scope, tenant, card, form.to_payload())
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            messages.success(
+                request, _("%(e164)s bound to the card.") % {"e164": form.cleaned_data["e164"]}
+            )
+            return redirect("number_list", tenant_id=tenant.pk)
+    try:
+        bound = selectors.bindings(scope, tenant)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Cards & numbers"))
+    return render(
+        request,
+        "numbers/numbers.html",
+        {
+            "tenant": tenant,
+            "bindings": [(row, masked_pin(row.get("pin"))) for row in bound],
+            "form": form,
+            "has_cards": bool(cards),
+            "may_change": scope.can(Action.CHANGE),
+            "section": "numbers",
+        },
+    )
+
+
+@login_required
+def binding_edit(request, tenant_id: int, e164: str):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    try:
+        binding = selectors.binding_or_404(scope, tenant, e164)
+        cards = selectors.active_cards(scope, tenant)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=e164)
+    initial = BindingEditForm.initial_from(binding) | {"card": binding["card_ref"]}
+    form = BindingEditForm(request.POST or None, initial=initial, cards=cards)
+    if request.method == "POST" and form.is_valid():
+        card = _card_by_ref(cards, form.cleaned_data["card"])
+        try:
+            services.modify_binding(scope, tenant, binding, card, form.to_payload())
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            messages.success(request, _("%(e164)s saved.") % {"e164": e164})
+            return redirect("number_list", tenant_id=tenant.pk)
+    return render(
+        request,
+        "numbers/binding_edit.html",
+        {
+            "tenant": tenant,
+            "binding": binding,
+            "form": form,
+            "may_change": scope.can(Action.CHANGE),
+            "section": "numbers",
+        },
+    )
+
+
+@login_required
+def binding_delete(request, tenant_id: int, e164: str):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    try:
+        binding = selectors.binding_or_404(scope, tenant, e164)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=e164)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.delete_binding(scope, tenant, binding)
+        except VosError as exc:
+            error = write_error(exc)
+            if request.htmx:
+                return _delete_failed(request, error)
+        else:
+            return _deleted(
+                request, _("%(e164)s is no longer bound.") % {"e164": e164}, "number_list", tenant
+            )
+    return render(
+        request,
+        "numbers/confirm_delete.html",
+        {
+            "tenant": tenant,
+            "what": _("the bound number %(e164)s") % {"e164": e164},
+            "error": error,
+            "back": "number_list",
+            "section": "numbers",
+        },
+    )
+
+
+# --- E164 converts -----------------------------------------------------------------------
+@login_required
+def convert_list(request, tenant_id: int):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    try:
+        phones = selectors.phones(scope, tenant)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Cards & numbers"))
+    form = ConvertCreateForm(request.POST or None, phones=phones)
+    if request.method == "POST" and form.is_valid():
+        phone = next(p for p in phones if p["e164"] == form.cleaned_data["phone"])
+        try:
+            services.create_convert(scope, tenant, phone, form.to_payload())
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            messages.success(request, _("Convert added to %(e164)s.") % {"e164": phone["e164"]})
+            return redirect("convert_list", tenant_id=tenant.pk)
+    try:
+        rows = selectors.converts(scope, tenant)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Cards & numbers"))
+    return render(
+        request,
+        "numbers/converts.html",
+        {
+            "tenant": tenant,
+            "converts": rows,
+            "form": form,
+            "has_phones": bool(phones),
+            "may_change": scope.can(Action.CHANGE),
+            "section": "converts",
+        },
+    )
+
+
+@login_required
+def convert_edit(request, tenant_id: int, convert_id: int):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    try:
+        convert = selectors.convert_or_404(scope, tenant, convert_id)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Convert"))
+    form = ConvertEditForm(request.POST or None, initial=ConvertEditForm.initial_from(convert))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.modify_convert(scope, tenant, convert, form.to_payload())
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            messages.success(request, _("Convert saved."))
+            return redirect("convert_list", tenant_id=tenant.pk)
+    return render(
+        request,
+        "numbers/convert_edit.html",
+        {
+            "tenant": tenant,
+            "convert": convert,
+            "form": form,
+            "may_change": scope.can(Action.CHANGE),
+            "section": "converts",
+        },
+    )
+
+
+@login_required
+def convert_delete(request, tenant_id: int, convert_id: int):
+    scope, tenant = _provider_page(request, tenant_id)
+    if not linked(tenant):
+        return not_linked(request, tenant)
+    try:
+        convert = selectors.convert_or_404(scope, tenant, convert_id)
+    except VosError as exc:
+        return unavailable(request, tenant, exc, title=_("Convert"))
+    error = ""
+    if request.method == "POST":
+        try:
+            services.delete_convert(scope, tenant, convert)
+        except VosError as exc:
+            error = write_error(exc)
+            if request.htmx:
+                return _delete_failed(request, error)
+        else:
+            return _deleted(request, _("Convert deleted."), "convert_list", tenant)
+    return render(
+        request,
+        "numbers/confirm_delete.html",
+        {
+            "tenant": tenant,
+            "what": _("the convert of %(caller)s to %(e164)s")
+            % {"caller": convert.get("mappingGatewayCallerE164"), "e164": convert.get("e164")},
+            "error": error,
+            "back": "convert_list",
+            "section": "converts",
+        },
+    )
