@@ -229,6 +229,8 @@ CUSTOMER_PATHS = frozenset(
         f"{VA}colorRingName",
     }
 )
+# Settings that name limited-E164 groups (telephony.models.LimitedE164Group).
+LIMIT_GROUP_PATHS = frozenset({"callerLimitE164Groups", "calleeLimitE164Groups"})
 # Settings that are secrets: never shown, sent only when something is typed.
 SECRET_PATHS = frozenset({"customerPassword"})
 
@@ -376,9 +378,12 @@ class PhoneSettingsForm(CatalogForm):
         visible_groups=("basic", "limits", "value_added"),
         editable=frozenset(),
         account_choices=None,
+        limit_groups=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        # The limited-number groups the viewer may name (None: any, for the platform).
+        self.limit_groups = None if limit_groups is None else set(limit_groups)
         visible = set().union(*(GROUP_PATHS[key] for key in visible_groups))
         for path in list(self.fields):
             if path not in visible:
@@ -403,6 +408,31 @@ class PhoneSettingsForm(CatalogForm):
             if path not in editable and path != "account":
                 field.disabled = True
         self.editable = frozenset(path for path, field in self.fields.items() if not field.disabled)
+        if self.limit_groups is not None:
+            names = ", ".join(sorted(self.limit_groups)[:20]) or _("none yet")
+            for path in LIMIT_GROUP_PATHS & self.editable:
+                self.fields[path].help_text = _(
+                    "Names of your limited-number groups, separated by commas: %(names)s"
+                ) % {"names": names}
+
+    def clean(self):
+        data = super().clean()
+        if self.limit_groups is None:
+            return data
+        for path in LIMIT_GROUP_PATHS & self.editable:
+            if path not in self.changed_data or not data.get(path):
+                continue
+            names = [name.strip() for name in data[path].split(",") if name.strip()]
+            unknown = [name for name in names if name not in self.limit_groups]
+            if unknown:
+                self.add_error(
+                    path,
+                    _("Not one of your limited-number groups: %(names)s")
+                    % {"names": ", ".join(unknown)},
+                )
+            else:
+                data[path] = ",".join(names)
+        return data
 
     @classmethod
     def initial_from(cls, info: dict) -> dict:

@@ -153,7 +153,19 @@ def _settings_options(scope, tenant) -> dict:
             .exclude(vos_account="")
             .order_by("name")
         ]
-    return {"visible_groups": visible, "editable": editable, "account_choices": account_choices}
+    limit_groups = None
+    if not scope.is_platform:
+        limit_groups = set(
+            selectors.limited_groups(scope)
+            .filter(server_id=tenant.server_id)
+            .values_list("name", flat=True)
+        )
+    return {
+        "visible_groups": visible,
+        "editable": editable,
+        "account_choices": account_choices,
+        "limit_groups": limit_groups,
+    }
 
 
 @login_required

@@ -319,9 +319,17 @@ def test_it_round_trips_every_group(client, demo, as_user, sim_call, who):
         if who == "admin"
         else {"basic", "limits", "value_added"}
     )
-    data, expected = posted_settings(
-        form, {"feerateGroup": "Retail-Premium"} if who == "admin" else {}
-    )
+    if who == "admin":
+        overrides = {"feerateGroup": "Retail-Premium"}
+    else:
+        from telephony.models import LimitedE164Group
+
+        LimitedE164Group.objects.create(server=_server, owner=t["globaltel"], name="globaltel:vip")
+        overrides = {
+            "callerLimitE164Groups": "globaltel:vip",
+            "calleeLimitE164Groups": "globaltel:vip",
+        }
+    data, expected = posted_settings(form, overrides)
     data["customerPassword"] = expected["customerPassword"] = "web-pass-1"
     if who == "admin":
         data["account"] = "manila-bpo"
@@ -580,3 +588,38 @@ def test_customers_reach_their_phones_by_the_tab_and_the_navigation(client, demo
     assert url("card_list", t["manila"]) not in page.text  # the provider's tab
     assert "Add a phone" not in page.text
     assert client.get(url("card_list", t["manila"])).status_code == 404
+
+
+def test_a_reseller_names_only_its_own_limited_groups(client, demo, as_user, sim_call, portal_sim):
+    from telephony.models import LimitedE164Group
+
+    server, t = demo
+    LimitedE164Group.objects.create(server=server, owner=t["globaltel"], name="globaltel:vip")
+    LimitedE164Group.objects.create(server=server, owner=t["skyvoice"], name="skyvoice:vip")
+    as_user(t["globaltel"])
+    page = client.get(url("phone_edit", t["manila"], e164="80002002"))
+    assert "globaltel:vip" in page.text and "skyvoice:vip" not in page.text
+    before = calls(portal_sim)
+    data = {**NO_PERIODS, "callerLimitE164Groups": "globaltel:vip, skyvoice:vip"}
+    response = client.post(url("phone_edit", t["manila"], e164="80002002"), data)
+    assert (
+        response.status_code == 200
+        and "Not one of your limited-number groups: skyvoice:vip" in response.text
+    )
+    assert "ModifyPhone" not in delta(before, calls(portal_sim))
+    data["callerLimitE164Groups"] = "globaltel:vip"
+    assert client.post(url("phone_edit", t["manila"], e164="80002002"), data).status_code == 302
+    assert get_phone(sim_call, "80002002")["callerLimitE164Groups"] == "globaltel:vip"
+
+
+def test_a_failed_save_is_worded(client, demo, as_user, portal_sim, sim_call):
+    server, t = demo
+    as_user(t["globaltel"])
+    portal_sim.control("fault", endpoint="ModifyPhone", mode="http500")
+    data = {**NO_PERIODS, "displayNumber": "4242"}
+    response = client.post(url("phone_edit", t["manila"], e164="80002002"), data)
+    assert (
+        response.status_code == 200 and "form-errors" in response.text and "switch" in response.text
+    )
+    assert server.base_url not in response.text
+    assert AuditEvent.objects.get(action="vos.ModifyPhone").result == "unknown"
