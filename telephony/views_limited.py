@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,7 +86,9 @@ def limited_group_list(request):
             else:
                 messages.success(request, _("Group %(name)s created.") % {"name": group.name})
                 return redirect("limited_group_detail", group_id=group.pk)
-    groups = selectors.limited_groups(scope).order_by("name")
+    groups = (
+        selectors.limited_groups(scope).annotate(number_count=Count("numbers")).order_by("name")
+    )
     return render(
         request,
         "numbers/limited_list.html",

@@ -54,3 +54,20 @@ def test_a_reseller_adds_a_phone_and_sees_its_password_once(page, demo, sim_call
     page.fill("#id_q", "2077")
     expect(page.locator("#phone-rows a", has_text="8000")).to_have_count(1)
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e]
+
+    # Its settings: tick do-not-disturb, save, read back from VOS.
+    page.get_by_role("link", name="80002077").click()
+    page.get_by_label("Do not disturb").check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#toasts")).to_contain_text("Settings of 80002077 saved.")
+    stored = sim_call("GetPhone", {"e164s": ["80002077"]})["infoPhones"][0]
+    assert stored["infoPhoneValueAdded"]["doNotDisturb"] is True
+
+    # Delete from the list: htmx asks first, then the row goes.
+    page.goto(f"/customers/{manila.pk}/phones/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#phone-rows tr", has_text="80002077").get_by_role("link", name="Delete").click()
+    expect(page.locator("#phone-rows tr", has_text="80002077")).to_have_count(0)
+    expect(page.locator("#toasts")).to_contain_text("Phone 80002077 deleted.")
+    assert sim_call("GetPhone", {"e164s": ["80002077"]})["infoPhones"] == []
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e]
