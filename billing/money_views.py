@@ -258,8 +258,10 @@ def pin_topup(request, tenant_id: int):
 def my_pin_topup(request):
     """The customers' menu entry: their own account's phone-card page."""
     tenant = request.scope.tenant
-    if tenant is None or tenant.kind == Tenant.Kind.PLATFORM:
+    if tenant is None:
         raise Http404("no account of one's own")
+    if tenant.kind == Tenant.Kind.PLATFORM:
+        return redirect("money_ledger")  # the platform has no balance of its own
     return redirect("money_pin_topup", tenant_id=tenant.pk)
 
 

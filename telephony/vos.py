@@ -147,15 +147,17 @@ E164_FIELDS: dict[str, tuple[str, ...]] = {
     "GetPhone": ("e164s",),
     "GetPhoneOnline": ("e164s",),
     "GetCustomer": ("e164s",),
-    "CallBack": ("callerE164",),
+    # Every number that decides who pays, or whose password is used, must be ours.
+    "CallBack": ("callerE164", "accessE164", "callbackBillingE164", "calloutBillingE164"),
     # billingMode 0 bills the phone named by billingName (checked in _named_e164s).
     "GetAvailableTime": (),
 }
 # Reads of shared, non-tenant data any signed-in role may make (what a caller then shows
 # is narrowed further by its view: fee rate groups by the reseller's grants).
-SHARED_READS = frozenset(
-    {"GetSuite", "GetFeeRateGroup", "GetFeeRate", "GetPhoneCard", "GetSuiteOrder"}
-)
+SHARED_READS = frozenset({"GetSuite", "GetFeeRateGroup", "GetFeeRate", "GetPhoneCard"})
+# Endpoints whose account field is optional in the manual but must be given by tenants:
+# without it VOS answers about every account.
+ACCOUNT_REQUIRED = frozenset({"GetCustomerPhoneBook", "GetCustomer", "GetPhone"})
 # Writes that move money need MOVE_MONEY; every other write needs CHANGE.
 MONEY_WRITES = frozenset({"Pay", "PayByPhoneCard"})
 # Endpoints whose results are keyed by id after an owner check by the caller: the caller
@@ -205,7 +207,7 @@ def _named_e164s(endpoint: str, payload: dict) -> list[str]:
     numbers = [n for f in E164_FIELDS.get(endpoint, ()) for n in _as_list(payload.get(f))]
     if endpoint in OWNER_ENDPOINTS and payload.get("ownerType") == OWNER_PHONE:
         numbers += _as_list(payload.get("ownerName"))
-    if endpoint == "GetAvailableTime" and payload.get("billingMode") == 0:
+    if endpoint == "GetAvailableTime":
         numbers += _as_list(payload.get("billingName"))
     return numbers
 
@@ -236,7 +238,13 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
         return
     if not known and endpoint not in SHARED_READS:
         raise OutOfScope(f"{endpoint} is for the platform only")
-    scope.require_vos_accounts(server, _named_accounts(endpoint, payload))
+    if endpoint == "GetAvailableTime" and payload.get("billingMode") != 0:
+        # Other modes name gateways and cards whose owner the portal cannot check.
+        raise OutOfScope("GetAvailableTime: only a phone's own time (billingMode 0)")
+    named = _named_accounts(endpoint, payload)
+    if endpoint in ACCOUNT_REQUIRED and not named and not _named_e164s(endpoint, payload):
+        raise OutOfScope(f"{endpoint} without an account answers about everyone")
+    scope.require_vos_accounts(server, named)
     numbers = [n for n in _named_e164s(endpoint, payload) if n not in verified]
     if numbers:
         owners = {
@@ -261,6 +269,13 @@ def describe_error(exc: VosError) -> str:
             }
         return _("The switch refused the request (code %(code)s).") % {"code": exc.ret_code}
     if isinstance(exc, VosUnavailable):
+        is_write = (
+            exc.endpoint in catalog.ENDPOINTS and catalog.endpoint(exc.endpoint).kind == "write"
+        )
+        if not is_write:
+            if not exc.may_have_been_applied:
+                return _("The switch cannot be reached right now. Please try again.")
+            return _("The switch did not answer. Please try again in a moment.")
         if exc.may_have_been_applied:
             return _(
                 "The switch did not answer in time. The change may or may not have been "

@@ -139,3 +139,59 @@ def test_it_lets_a_new_customer_be_created_only_under_an_agent_in_the_scope(tree
         {"account": "newco", "agentAccount": "globaltel"},
     )
     assert answer["retCode"] == 0
+
+
+def test_it_checks_every_number_of_a_callback_that_decides_who_pays(tree, portal_sim):
+    with pytest.raises(OutOfScope):
+        vos.call(
+            tree["owner"],
+            tree["server"],
+            "CallBack",
+            {
+                "callerE164": "80002001",  # manila-bpo's own phone
+                "calleeE164s": "4420000000",
+                "accessE164": "80001001",  # acme's phone: acme would pay
+                "accessE164Password": "x",
+            },
+        )
+    assert sent(portal_sim, "CallBack") == 0
+
+
+def test_it_refuses_reads_that_would_answer_about_everyone(tree, portal_sim):
+    for endpoint in ("GetCustomer", "GetPhone", "GetCustomerPhoneBook"):
+        with pytest.raises(OutOfScope):
+            vos.call(tree["reseller"], tree["server"], endpoint, {})
+        assert sent(portal_sim, endpoint) == 0
+
+
+def test_it_allows_minutes_left_only_for_the_own_phones_billing(tree, portal_sim):
+    with pytest.raises(OutOfScope):  # a phone-card or gateway mode names what we cannot check
+        vos.call(
+            tree["owner"],
+            tree["server"],
+            "GetAvailableTime",
+            {"billingName": "manila-bpo", "billingMode": 3, "calleeE164": "4420000000"},
+        )
+    with pytest.raises(OutOfScope):
+        vos.call(
+            tree["owner"],
+            tree["server"],
+            "GetAvailableTime",
+            {"billingName": "80001001", "billingMode": 0, "calleeE164": "4420000000"},
+        )
+    answer = vos.call(
+        tree["owner"],
+        tree["server"],
+        "GetAvailableTime",
+        {"billingName": "80002001", "billingMode": 0, "calleeE164": "4420000000"},
+    )
+    assert answer["retCode"] == 0
+
+
+def test_it_words_a_read_that_went_unanswered_without_talk_of_changes():
+    from vos3000.errors import VosUnavailable
+
+    read = VosUnavailable("x", may_have_been_applied=True, endpoint="GetCustomer")
+    write = VosUnavailable("x", may_have_been_applied=True, endpoint="Pay")
+    assert "changed" not in vos.describe_error(read) and "may" not in vos.describe_error(read)
+    assert "may or may not" in vos.describe_error(write)
