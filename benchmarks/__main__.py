@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["sim_getcdr"]
+BENCHMARKS = ["sim_getcdr", "customer_list"]
 
 
 def main(argv: list[str]) -> int:

@@ -408,3 +408,22 @@ def test_it_lets_a_reseller_not_change_its_own_account(client, demo, globaltel):
     assert client.get(reverse("customer_detail", args=[own.pk])).status_code == 200
     assert client.get(reverse("customer_edit", args=[own.pk])).status_code == 404
     assert client.post(reverse("customer_delete", args=[own.pk])).status_code == 404
+
+
+def test_it_never_lets_an_older_reading_replace_a_newer_one(vos_server):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.customer_services import record_balances
+
+    now = timezone.now()
+    info = {"account": "c1", "money": 10.5, "limitMoney": 2.0}
+    assert record_balances(vos_server, [info], "page", now) == 1
+    record_balances(vos_server, [{**info, "money": 99.0}], "page", now - timedelta(seconds=5))
+    reading = BalanceReading.objects.get(vos_account="c1")
+    assert reading.money == Decimal("10.5") and reading.read_at == now
+    record_balances(vos_server, [{**info, "money": 7.25}], "dashboard", now + timedelta(seconds=1))
+    reading.refresh_from_db()
+    assert reading.money == Decimal("7.25") and reading.source == "dashboard"
+    assert reading.limit_money == Decimal("2")
