@@ -158,6 +158,11 @@ SHARED_READS = frozenset({"GetSuite", "GetFeeRateGroup", "GetFeeRate", "GetPhone
 # Endpoints whose account field is optional in the manual but must be given by tenants:
 # without it VOS answers about every account.
 ACCOUNT_REQUIRED = frozenset({"GetCustomerPhoneBook", "GetCustomer", "GetPhone"})
+# Reads filtered by an account *or* by numbers/PINs the portal cannot attribute: tenants
+# must name their account (their rows are then re-checked with keep_in_scope).
+ACCOUNT_ONLY_FILTER = frozenset({"GetActivePhoneCard", "GetBindedE164", "GetE164Convert"})
+# Writes keyed by an id and naming an account: both must check out.
+ID_AND_ACCOUNT = frozenset({"ModifyActivePhoneCard"})
 # Writes that move money need MOVE_MONEY; every other write needs CHANGE.
 MONEY_WRITES = frozenset({"Pay", "PayByPhoneCard"})
 # Endpoints whose results are keyed by id after an owner check by the caller: the caller
@@ -230,6 +235,15 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
     if scope.is_platform:
         return
     known = endpoint in ACCOUNT_FIELDS or endpoint in E164_FIELDS or endpoint in OWNER_ENDPOINTS
+    if endpoint in ID_AND_ACCOUNT:
+        pin = payload.get("pin")
+        if pin is None or str(pin) not in verified or not payload.get("account"):
+            raise OutOfScope(f"{endpoint}: card not read through the scope, or no account")
+    if endpoint == "CreatePhone" and (
+        payload.get("autoCreateAccount") or not payload.get("account")
+    ):
+        # Creating an account along with the phone would place it outside the tree.
+        raise OutOfScope("CreatePhone: tenants add phones to an existing own account")
     if endpoint in ID_CHECKED:
         keys = ID_FIELDS.get(endpoint, ("id", "pin", "e164"))
         ids = [str(payload.get(k)) for k in keys if payload.get(k) is not None]
@@ -244,6 +258,8 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
     named = _named_accounts(endpoint, payload)
     if endpoint in ACCOUNT_REQUIRED and not named and not _named_e164s(endpoint, payload):
         raise OutOfScope(f"{endpoint} without an account answers about everyone")
+    if endpoint in ACCOUNT_ONLY_FILTER and not named:
+        raise OutOfScope(f"{endpoint}: tenants must name their account")
     scope.require_vos_accounts(server, named)
     numbers = [n for n in _named_e164s(endpoint, payload) if n not in verified]
     if numbers:

@@ -195,3 +195,39 @@ def test_it_words_a_read_that_went_unanswered_without_talk_of_changes():
     write = VosUnavailable("x", may_have_been_applied=True, endpoint="Pay")
     assert "changed" not in vos.describe_error(read) and "may" not in vos.describe_error(read)
     assert "may or may not" in vos.describe_error(write)
+
+
+def test_it_wants_an_own_account_on_reads_filtered_by_cards_or_numbers(tree, portal_sim):
+    for endpoint, payload in (
+        ("GetActivePhoneCard", {"pins": ["123"]}),
+        ("GetBindedE164", {"e164s": ["80001001"]}),
+        ("GetE164Convert", {"e164": "80001001"}),
+    ):
+        with pytest.raises(OutOfScope):
+            vos.call(tree["reseller"], tree["server"], endpoint, payload)
+        assert sent(portal_sim, endpoint) == 0
+
+
+def test_it_wants_both_the_card_and_the_account_checked_to_modify_a_card(tree):
+    payload = {"pin": "5551234", "account": "manila-bpo", "memo": "x"}
+    with pytest.raises(OutOfScope):  # the PIN was not read through the scope
+        vos.call(tree["reseller"], tree["server"], "ModifyActivePhoneCard", payload)
+    with pytest.raises(OutOfScope):  # a checked PIN moved to a foreign account
+        vos.call(
+            tree["reseller"],
+            tree["server"],
+            "ModifyActivePhoneCard",
+            {**payload, "account": "acme"},
+            verified={"5551234"},
+        )
+
+
+def test_it_lets_tenants_add_phones_only_to_an_existing_own_account(tree, portal_sim):
+    for payload in (
+        {"autoCreateAccount": True, "e164": "99990001"},
+        {"autoCreateAccount": True, "e164": "99990002", "account": "manila-bpo"},
+        {"autoCreateAccount": False, "e164": "99990003", "account": "acme"},
+    ):
+        with pytest.raises(OutOfScope):
+            vos.call(tree["reseller"], tree["server"], "CreatePhone", payload)
+    assert sent(portal_sim, "CreatePhone") == 0
