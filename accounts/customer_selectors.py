@@ -443,8 +443,7 @@ class _Failed(Exception):
 
 
 def read_error(exc: VosError) -> str:
-    """A failed read in words. ``vos.describe_error`` words an unanswered call as a
-    change that may have been made; a read changes nothing."""
+    """A failed read in words, saying what is missing from the page."""
     if isinstance(exc, VosUnavailable):
         return _(
             "The switch did not answer, so these figures could not be read. "

@@ -66,10 +66,21 @@ def test_it_lets_a_reseller_create_a_customer_and_see_it_in_the_list(page, demo_
     assert "q=browser" in page.url
 
     # Lock it in place (htmx, after a confirmation), then unlock.
-    page.on("dialog", lambda dialog: dialog.accept())
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     rows.first.get_by_role("link").first.click()
     page.get_by_role("button", name="Lock", exact=True).click()
     expect(page.locator("#lock-state")).to_contain_text("Locked")
+    assert len(dialogs) == 1 and "Lock this account" in dialogs[0]
     page.get_by_role("button", name="Unlock").click()
     expect(page.locator("#lock-state")).to_contain_text("Normal")
+    assert len(dialogs) == 1  # unlocking needs no confirmation
+
+    # Delete it: a confirmation, then back to the list with the news.
+    page.get_by_role("button", name="Delete").click()
+    page.wait_for_url("**/customers/")
+    expect(page.locator(".toast")).to_contain_text("was deleted")
+    assert "Delete the account browser-co?" in dialogs[-1]
+    tenant.refresh_from_db()
+    assert tenant.status == Tenant.Status.GONE
     assert errors == []
