@@ -115,6 +115,10 @@ def sync_tenants_from_vos(server) -> SyncResult:
                 tenant.synced_at = now
                 tenant.save(update_fields=["status", "synced_at"])
                 result.gone.append(account)
+        # The local copy that search and filters use (memo, lock, type) follows VOS too.
+        from accounts.customer_services import remember_vos_fields
+
+        remember_vos_fields(server, [info.to_wire() for info in infos.values()])
     log.info(
         "tenant sync %s: %d seen, %d created, %d moved, %d gone",
         server.name,

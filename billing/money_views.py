@@ -262,6 +262,8 @@ def my_pin_topup(request):
         raise Http404("no account of one's own")
     if tenant.kind == Tenant.Kind.PLATFORM:
         return redirect("money_ledger")  # the platform has no balance of its own
+    if not request.scope.can(Action.MOVE_MONEY):
+        return redirect("money_account", tenant_id=tenant.pk)  # viewers see, not pay
     return redirect("money_pin_topup", tenant_id=tenant.pk)
 
 

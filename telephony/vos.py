@@ -267,7 +267,7 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
             row.get("e164"): row.get("account")
             for row in client_for(server).call("GetPhone", {"e164s": numbers}).get("infoPhones", [])
         }
-        allowed = scope.vos_accounts(server)
+        allowed = scope.vos_accounts_among(server, owners.values())
         if any(owners.get(n) not in allowed for n in numbers):
             raise OutOfScope(f"{endpoint}: phones outside the scope")
 
