@@ -35,9 +35,9 @@ bench: $(DEPS)
 # Refresh the Chinese catalogue after changing user-facing strings, translate the new
 # entries in locale/zh_Hans/LC_MESSAGES/django.po, then run this again to compile.
 messages: $(DEPS)
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var \
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var \
 		--ignore=static/vendor --ignore=vos3000 --ignore=benchmarks --ignore=scripts
-	$(PY) manage.py compilemessages --ignore=.venv
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean-var:
 	rm -rf var
