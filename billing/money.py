@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,14 +158,15 @@ def _check_limits(amount: Decimal, payer: Tenant | None) -> None:
             _("The most you can move at once is %(limit)s.") % {"limit": rules.max_per_transaction}
         )
     start_of_day = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    spent = MoneyTransfer.objects.filter(payer_tenant=payer, created_at__gte=start_of_day).exclude(
-        state__in=[MoneyTransfer.State.FAILED, MoneyTransfer.State.COMPENSATED],
-    ).exclude(kind=MoneyTransfer.Kind.PIN_TOPUP).aggregate(total=Sum("amount"))["total"] or Decimal(
-        "0"
+    today = (
+        MoneyTransfer.objects.filter(payer_tenant=payer, created_at__gte=start_of_day)
+        .exclude(state__in=[MoneyTransfer.State.FAILED, MoneyTransfer.State.COMPENSATED])
+        .exclude(kind=MoneyTransfer.Kind.PIN_TOPUP)
     )
-    # Debit adjustments count by their size.
-    if spent.copy_abs() + amount > rules.max_per_day:
-        left = max(rules.max_per_day - spent.copy_abs(), Decimal("0"))
+    spent = today.aggregate(total=Sum(Abs("amount")))["total"] or Decimal("0")
+    # Debit adjustments count by their size (Abs), like credits.
+    if spent + amount > rules.max_per_day:
+        left = max(rules.max_per_day - spent, Decimal("0"))
         raise MoneyRefused(
             _("This would pass today's limit of %(limit)s (%(left)s left).")
             % {"limit": rules.max_per_day, "left": left}
@@ -227,6 +229,15 @@ def _create(scope: Scope, *, key: str, kind: str, customer: Tenant, amount: Deci
         return found, False
 
 
+def _record_and_run(scope: Scope, **fields) -> MoneyTransfer:
+    """Record the transfer, then make its money calls; a replayed key makes none."""
+    transfer, created = _create(scope, **fields)
+    if created:
+        advance(scope, transfer)
+        transfer.refresh_from_db()
+    return transfer
+
+
 # --- Starting transfers ------------------------------------------------------------------
 def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -> MoneyTransfer:
     """A reseller (or admin) tops up an account below it. Reseller-funded when the
@@ -265,7 +276,7 @@ def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -
                     "amount": amount,
                 }
             )
-    transfer, created = _create(
+    return _record_and_run(
         scope,
         key=key,
         kind=MoneyTransfer.Kind.TOPUP,
@@ -275,10 +286,6 @@ def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -
         payer_tenant=scope.tenant,
         memo=memo,
     )
-    if created:
-        advance(scope, transfer)
-        transfer.refresh_from_db()
-    return transfer
 
 
 def adjust(
@@ -295,7 +302,7 @@ def adjust(
         return found
     _linked(customer)
     _check_limits(amount, scope.tenant)
-    transfer, created = _create(
+    return _record_and_run(
         scope,
         key=key,
         kind=MoneyTransfer.Kind.ADJUSTMENT,
@@ -304,10 +311,6 @@ def adjust(
         payer_tenant=scope.tenant,
         memo=memo,
     )
-    if created:
-        advance(scope, transfer)
-        transfer.refresh_from_db()
-    return transfer
 
 
 def mask_pin(pin: str) -> str:

@@ -133,15 +133,13 @@ def topup(request, tenant_id: int):
     form = TopupForm(request.POST or None, initial={"key": money.new_idempotency_key()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            transfer = money.topup(
-                scope, tenant, data["amount"], key=data["key"], memo=data["memo"]
-            )
-        except money.MoneyRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            _tell(request, transfer)
-            return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+        done = _start_transfer(
+            request,
+            form,
+            lambda: money.topup(scope, tenant, data["amount"], key=data["key"], memo=data["memo"]),
+        )
+        if done:
+            return done
     balance, balance_error = _balance_or_none(scope, tenant)
     funder_balance, funder_error = _balance_or_none(scope, scope.tenant) if funded else (None, "")
     return render(
@@ -170,20 +168,20 @@ def adjust(request, tenant_id: int):
     form = AdjustForm(request.POST or None, initial={"key": money.new_idempotency_key()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            transfer = money.adjust(
+        done = _start_transfer(
+            request,
+            form,
+            lambda: money.adjust(
                 scope,
                 tenant,
                 data["amount"],
                 direction=data["direction"],
                 key=data["key"],
                 memo=data["memo"],
-            )
-        except money.MoneyRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            _tell(request, transfer)
-            return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+            ),
+        )
+        if done:
+            return done
     balance, balance_error = _balance_or_none(scope, tenant)
     return render(
         request,
@@ -265,6 +263,18 @@ def my_pin_topup(request):
     if not request.scope.can(Action.MOVE_MONEY):
         return redirect("money_account", tenant_id=tenant.pk)  # viewers see, not pay
     return redirect("money_pin_topup", tenant_id=tenant.pk)
+
+
+def _start_transfer(request, form, start):
+    """Run ``start`` (a money service call); its refusal goes on the form, its transfer
+    is announced and shown on its own page."""
+    try:
+        transfer = start()
+    except money.MoneyRefused as exc:
+        form.add_error(None, str(exc))
+        return None
+    _tell(request, transfer)
+    return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
 
 
 def _tell(request, transfer: MoneyTransfer) -> None:

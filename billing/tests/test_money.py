@@ -388,3 +388,13 @@ def test_it_shows_a_reseller_only_its_own_ledger(world, client):
     client.force_login(world.reseller)
     page = client.get(reverse("money_ledger")).text
     assert "manila-bpo" in page and "<code>acme</code>" not in page
+
+
+def test_it_counts_debits_by_their_size_in_the_daily_limit(world, portal_sim):
+    MoneySettings.current()
+    MoneySettings.objects.update(max_per_transaction=Decimal("30"), max_per_day=Decimal("40"))
+    scope = world.scope("admin")
+    money.adjust(scope, world.acme, "20", direction="credit", key="day-key-0000001", memo="a")
+    money.adjust(scope, world.acme, "15", direction="debit", key="day-key-0000002", memo="b")
+    with pytest.raises(money.MoneyRefused, match="today's limit"):  # 20 + 15 + 10 > 40
+        money.adjust(scope, world.acme, "10", direction="credit", key="day-key-0000003", memo="c")
