@@ -40,18 +40,58 @@ def _provider_page(request, tenant_id: int):
     return scope, tenant
 
 
-def _deleted(request, message: str, url_name: str, tenant):
-    messages.success(request, message)
-    if request.htmx:
-        return HttpResponse("")  # the row goes; the toast comes out of band
-    return redirect(url_name, tenant_id=tenant.pk)
+def _edit_page(request, scope, tenant, form, save, *, saved, back, template, section, context):
+    """The edit page of one card, binding or convert the view has read through the scope.
+    A valid POST is written by `save()`: done, the `saved` news and back to the list
+    `back`; refused, VOS's reasons on the form and the page again."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save()
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            messages.success(request, saved)
+            return redirect(back, tenant_id=tenant.pk)
+    return render(
+        request,
+        template,
+        {
+            "tenant": tenant,
+            **context,
+            "form": form,
+            "may_change": scope.can(Action.CHANGE),
+            "section": section,
+        },
+    )
 
 
-def _delete_failed(request, error: str):
-    messages.error(request, error)
-    response = HttpResponse("")
-    response["HX-Reswap"] = "none"
-    return response
+def _delete_page(request, tenant, delete, *, deleted, back, section, what, note=None):
+    """The confirmation for deleting `what`, one card, binding or convert the view has read
+    through the scope; a POST deletes it by `delete()`. From an htmx row button both
+    outcomes are a toast; otherwise done goes back to the list `back`, refused shows the
+    confirmation again with the reason."""
+    error = ""
+    if request.method == "POST":
+        try:
+            delete()
+        except VosError as exc:
+            error = write_error(exc)
+            if request.htmx:
+                messages.error(request, error)
+                response = HttpResponse("")
+                response["HX-Reswap"] = "none"  # the row stays; the toast says why
+                return response
+        else:
+            messages.success(request, deleted)
+            if request.htmx:
+                return HttpResponse("")  # the row goes; the toast comes out of band
+            return redirect(back, tenant_id=tenant.pk)
+    context = {"tenant": tenant, "what": what, "error": error, "back": back, "section": section}
+    if note is not None:
+        context["note"] = note
+    return render(request, "numbers/confirm_delete.html", context)
 
 
 # --- Active phone cards ------------------------------------------------------------------
@@ -116,26 +156,17 @@ def card_edit(request, tenant_id: int, card_ref: str):
     form = CardEditForm(
         request.POST or None, initial=CardEditForm.initial_from(card) | {"password": ""}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.modify_card(scope, tenant, card, form.to_payload())
-        except VosValidationError as exc:
-            form.add_vos_error(exc)
-        except VosError as exc:
-            form.add_error(None, write_error(exc))
-        else:
-            messages.success(request, _("Card %(pin)s saved.") % {"pin": masked_pin(card["pin"])})
-            return redirect("card_list", tenant_id=tenant.pk)
-    return render(
+    return _edit_page(
         request,
-        "numbers/card_edit.html",
-        {
-            "tenant": tenant,
-            "card": card,
-            "form": form,
-            "may_change": scope.can(Action.CHANGE),
-            "section": "cards",
-        },
+        scope,
+        tenant,
+        form,
+        lambda: services.modify_card(scope, tenant, card, form.to_payload()),
+        saved=_("Card %(pin)s saved.") % {"pin": masked_pin(card["pin"])},
+        back="card_list",
+        template="numbers/card_edit.html",
+        section="cards",
+        context={"card": card},
     )
 
 
@@ -149,29 +180,15 @@ def card_delete(request, tenant_id: int, card_ref: str):
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Card"))
     label = masked_pin(card["pin"])
-    error = ""
-    if request.method == "POST":
-        try:
-            services.delete_card(scope, tenant, card)
-        except VosError as exc:
-            error = write_error(exc)
-            if request.htmx:
-                return _delete_failed(request, error)
-        else:
-            return _deleted(
-                request, _("Card %(pin)s deleted.") % {"pin": label}, "card_list", tenant
-            )
-    return render(
+    return _delete_page(
         request,
-        "numbers/confirm_delete.html",
-        {
-            "tenant": tenant,
-            "what": _("the card %(pin)s") % {"pin": label},
-            "error": error,
-            "back": "card_list",
-            "note": _("A card with bound numbers cannot be deleted: remove its numbers first."),
-            "section": "cards",
-        },
+        tenant,
+        lambda: services.delete_card(scope, tenant, card),
+        deleted=_("Card %(pin)s deleted.") % {"pin": label},
+        back="card_list",
+        section="cards",
+        what=_("the card %(pin)s") % {"pin": label},
+        note=_("A card with bound numbers cannot be deleted: remove its numbers first."),
     )
 
 
@@ -233,27 +250,22 @@ def binding_edit(request, tenant_id: int, e164: str):
         return unavailable(request, tenant, exc, title=e164)
     initial = BindingEditForm.initial_from(binding) | {"card": binding["card_ref"]}
     form = BindingEditForm(request.POST or None, initial=initial, cards=cards)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         card = _card_by_ref(cards, form.cleaned_data["card"])
-        try:
-            services.modify_binding(scope, tenant, binding, card, form.to_payload())
-        except VosValidationError as exc:
-            form.add_vos_error(exc)
-        except VosError as exc:
-            form.add_error(None, write_error(exc))
-        else:
-            messages.success(request, _("%(e164)s saved.") % {"e164": e164})
-            return redirect("number_list", tenant_id=tenant.pk)
-    return render(
+        services.modify_binding(scope, tenant, binding, card, form.to_payload())
+
+    return _edit_page(
         request,
-        "numbers/binding_edit.html",
-        {
-            "tenant": tenant,
-            "binding": binding,
-            "form": form,
-            "may_change": scope.can(Action.CHANGE),
-            "section": "numbers",
-        },
+        scope,
+        tenant,
+        form,
+        save,
+        saved=_("%(e164)s saved.") % {"e164": e164},
+        back="number_list",
+        template="numbers/binding_edit.html",
+        section="numbers",
+        context={"binding": binding},
     )
 
 
@@ -266,28 +278,14 @@ def binding_delete(request, tenant_id: int, e164: str):
         binding = selectors.binding_or_404(scope, tenant, e164)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=e164)
-    error = ""
-    if request.method == "POST":
-        try:
-            services.delete_binding(scope, tenant, binding)
-        except VosError as exc:
-            error = write_error(exc)
-            if request.htmx:
-                return _delete_failed(request, error)
-        else:
-            return _deleted(
-                request, _("%(e164)s is no longer bound.") % {"e164": e164}, "number_list", tenant
-            )
-    return render(
+    return _delete_page(
         request,
-        "numbers/confirm_delete.html",
-        {
-            "tenant": tenant,
-            "what": _("the bound number %(e164)s") % {"e164": e164},
-            "error": error,
-            "back": "number_list",
-            "section": "numbers",
-        },
+        tenant,
+        lambda: services.delete_binding(scope, tenant, binding),
+        deleted=_("%(e164)s is no longer bound.") % {"e164": e164},
+        back="number_list",
+        section="numbers",
+        what=_("the bound number %(e164)s") % {"e164": e164},
     )
 
 
@@ -341,26 +339,17 @@ def convert_edit(request, tenant_id: int, convert_id: int):
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Convert"))
     form = ConvertEditForm(request.POST or None, initial=ConvertEditForm.initial_from(convert))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.modify_convert(scope, tenant, convert, form.to_payload())
-        except VosValidationError as exc:
-            form.add_vos_error(exc)
-        except VosError as exc:
-            form.add_error(None, write_error(exc))
-        else:
-            messages.success(request, _("Convert saved."))
-            return redirect("convert_list", tenant_id=tenant.pk)
-    return render(
+    return _edit_page(
         request,
-        "numbers/convert_edit.html",
-        {
-            "tenant": tenant,
-            "convert": convert,
-            "form": form,
-            "may_change": scope.can(Action.CHANGE),
-            "section": "converts",
-        },
+        scope,
+        tenant,
+        form,
+        lambda: services.modify_convert(scope, tenant, convert, form.to_payload()),
+        saved=_("Convert saved."),
+        back="convert_list",
+        template="numbers/convert_edit.html",
+        section="converts",
+        context={"convert": convert},
     )
 
 
@@ -373,25 +362,13 @@ def convert_delete(request, tenant_id: int, convert_id: int):
         convert = selectors.convert_or_404(scope, tenant, convert_id)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Convert"))
-    error = ""
-    if request.method == "POST":
-        try:
-            services.delete_convert(scope, tenant, convert)
-        except VosError as exc:
-            error = write_error(exc)
-            if request.htmx:
-                return _delete_failed(request, error)
-        else:
-            return _deleted(request, _("Convert deleted."), "convert_list", tenant)
-    return render(
+    return _delete_page(
         request,
-        "numbers/confirm_delete.html",
-        {
-            "tenant": tenant,
-            "what": _("the convert of %(caller)s to %(e164)s")
-            % {"caller": convert.get("mappingGatewayCallerE164"), "e164": convert.get("e164")},
-            "error": error,
-            "back": "convert_list",
-            "section": "converts",
-        },
+        tenant,
+        lambda: services.delete_convert(scope, tenant, convert),
+        deleted=_("Convert deleted."),
+        back="convert_list",
+        section="converts",
+        what=_("the convert of %(caller)s to %(e164)s")
+        % {"caller": convert.get("mappingGatewayCallerE164"), "e164": convert.get("e164")},
     )
