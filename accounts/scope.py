@@ -216,6 +216,26 @@ class Scope:
             return MoneyTransfer.objects.all()
         return MoneyTransfer.objects.filter(tenant_path__startswith=self.tenant.path)
 
+    def may_top_up(self, tenant: Tenant) -> bool:
+        """Top-ups are given from above: a reseller or the platform, with the right to
+        move money, to an account strictly below its own tenant. Customers top
+        themselves up with phone cards instead."""
+        return (
+            self.can(Action.MOVE_MONEY)
+            and self.tenant.kind in (Tenant.Kind.PLATFORM, Tenant.Kind.RESELLER)
+            and self.contains(tenant)
+            and tenant.pk != self.tenant.pk
+            and tenant.kind != Tenant.Kind.PLATFORM
+        )
+
+    def may_use_phone_card(self, tenant: Tenant) -> bool:
+        """A phone card tops up any account in the scope, one's own included."""
+        return (
+            self.can(Action.MOVE_MONEY)
+            and self.contains(tenant)
+            and tenant.kind != Tenant.Kind.PLATFORM
+        )
+
     def money_transfer_or_404(self, pk):
         from billing.models import MoneyTransfer
 

@@ -242,11 +242,8 @@ def _record_and_run(scope: Scope, **fields) -> MoneyTransfer:
 def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -> MoneyTransfer:
     """A reseller (or admin) tops up an account below it. Reseller-funded when the
     platform says so and the payer is a reseller: the reseller's own account pays."""
-    scope.require(Action.MOVE_MONEY)
-    if not scope.contains(customer) or customer.pk == getattr(scope.tenant, "pk", None):
-        raise OutOfScope("top-up of an account outside (or equal to) the scope")
-    if scope.tenant.kind not in (Tenant.Kind.PLATFORM, Tenant.Kind.RESELLER):
-        raise OutOfScope("customers top up with phone cards")
+    if not scope.may_top_up(customer):
+        raise OutOfScope("top-up not allowed for this account")
     amount = parse_amount(amount)
     if found := _existing(key, scope, customer):
         return found
@@ -348,9 +345,8 @@ def pin_topup(
     scope: Scope, customer: Tenant, pin: str, password: str, *, key: str
 ) -> MoneyTransfer:
     """A customer (or its reseller) tops the account up with a phone card's PIN."""
-    scope.require(Action.MOVE_MONEY)
-    if not scope.contains(customer) or customer.kind == Tenant.Kind.PLATFORM:
-        raise OutOfScope("phone card top-up outside the scope")
+    if not scope.may_use_phone_card(customer):
+        raise OutOfScope("phone card top-up not allowed for this account")
     pin, password = pin.strip(), password.strip()
     if found := _existing(key, scope, customer):
         return found

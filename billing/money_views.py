@@ -80,20 +80,6 @@ def _balance_or_none(scope, tenant):
         return money.last_known_balance(tenant), vos.describe_error(exc)
 
 
-def _may_top_up(scope, tenant) -> bool:
-    return (
-        scope.can(Action.MOVE_MONEY)
-        and scope.tenant is not None
-        and scope.tenant.kind in (Tenant.Kind.PLATFORM, Tenant.Kind.RESELLER)
-        and tenant.pk != scope.tenant.pk
-        and tenant.kind != Tenant.Kind.PLATFORM
-    )
-
-
-def _may_use_card(scope, tenant) -> bool:
-    return scope.can(Action.MOVE_MONEY) and tenant.kind != Tenant.Kind.PLATFORM
-
-
 # --- An account's money page -----------------------------------------------------------------
 @login_required
 def account_money(request, tenant_id: int):
@@ -113,9 +99,9 @@ def account_money(request, tenant_id: int):
             "balance": balance,
             "balance_error": balance_error,
             "transfers": transfers,
-            "may_top_up": _may_top_up(scope, tenant),
+            "may_top_up": scope.may_top_up(tenant),
             "may_adjust": scope.can(Action.RUN_PLATFORM) and scope.can(Action.MOVE_MONEY),
-            "may_use_card": _may_use_card(scope, tenant),
+            "may_use_card": scope.may_use_phone_card(tenant),
         },
     )
 
@@ -125,7 +111,7 @@ def account_money(request, tenant_id: int):
 def topup(request, tenant_id: int):
     scope = request.scope
     tenant = scope.account_or_404(tenant_id)
-    if not _may_top_up(scope, tenant):
+    if not scope.may_top_up(tenant):
         raise OutOfScope("top-up not allowed here")
     _require_recent_auth_for_amount(request)
     rules = MoneySettings.current()
@@ -220,7 +206,7 @@ def _pin_attempt_refused(request) -> bool:
 def pin_topup(request, tenant_id: int):
     scope = request.scope
     tenant = scope.account_or_404(tenant_id)
-    if not _may_use_card(scope, tenant):
+    if not scope.may_use_phone_card(tenant):
         raise OutOfScope("phone-card top-up not allowed")
     form = PinTopupForm(request.POST or None, initial={"key": money.new_idempotency_key()})
     status = 200
