@@ -165,11 +165,7 @@ def require_changeable(scope, tenant: Tenant) -> None:
     accounts below its own (never its own account, never a customer on itself). Anything
     else is a 404 like every refusal."""
     scope.require(Action.CHANGE)
-    if tenant.kind == Tenant.Kind.PLATFORM or not scope.contains(tenant):
-        raise OutOfScope(f"tenant {tenant.pk}")
-    if not scope.is_platform and (
-        scope.tenant.kind != Tenant.Kind.RESELLER or tenant.pk == scope.tenant.pk
-    ):
+    if not scope.manages(tenant):
         raise OutOfScope(f"tenant {tenant.pk}: not below the user's tenant")
 
 
@@ -200,7 +196,7 @@ def create_customer(
     scope.require(Action.CHANGE)
     if agent.kind != Tenant.Kind.RESELLER or not scope.contains(agent):
         raise OutOfScope(f"agent tenant {agent.pk}")
-    if not scope.is_platform and scope.tenant.kind != Tenant.Kind.RESELLER:
+    if not scope.is_provider:
         raise OutOfScope("only resellers and admins create accounts")
     _require_linked(agent)
     payload = {k: v for k, v in payload.items() if k != "money"}

@@ -29,10 +29,6 @@ from telephony import vos
 from vos3000.errors import VosError, VosUnavailable, VosValidationError
 
 
-def _is_customer_user(scope) -> bool:
-    return scope.tenant is not None and scope.tenant.kind == Tenant.Kind.CUSTOMER
-
-
 def _get_account_for_user(request, tenant_id) -> Tenant:
     """A customer or reseller account in the user's scope (404 otherwise)."""
     return request.scope.account_or_404(tenant_id)
@@ -85,7 +81,7 @@ def phone_create_url(tenant) -> str:
 @login_required
 def customer_list(request):
     scope = request.scope
-    if _is_customer_user(scope):
+    if scope.is_customer:
         return _redirect(request, reverse("customer_detail", args=[scope.tenant.pk]))
     scope.require(Action.VIEW)
     form = CustomerSearchForm(request.GET or None)
@@ -103,8 +99,7 @@ def customer_list(request):
         "rows": [(tenant, reading.info(tenant)) for tenant in rows],
         "reading": reading,
         "query": query.urlencode(),
-        "may_create": scope.can(Action.CHANGE)
-        and (scope.is_platform or scope.tenant.kind == Tenant.Kind.RESELLER),
+        "may_create": scope.can(Action.CHANGE) and scope.is_provider,
         "threshold": _threshold(),
     }
     template = "customers/list.html#results" if request.htmx else "customers/list.html"
@@ -121,7 +116,7 @@ def _threshold():
 @login_required
 def customer_create(request):
     scope = request.scope
-    if _is_customer_user(scope):
+    if scope.is_customer:
         return _redirect(request, reverse("customer_detail", args=[scope.tenant.pk]))
     scope.require(Action.CHANGE)
     agents = list(selectors.agent_choices(scope))

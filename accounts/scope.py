@@ -53,6 +53,30 @@ class Scope:
     def is_platform(self) -> bool:
         return self.tenant is not None and self.tenant.kind == Tenant.Kind.PLATFORM
 
+    @property
+    def is_provider(self) -> bool:
+        """The platform or a reseller: those who set accounts, phones and money up for
+        the accounts below them."""
+        return self.tenant is not None and self.tenant.kind in (
+            Tenant.Kind.PLATFORM,
+            Tenant.Kind.RESELLER,
+        )
+
+    @property
+    def is_customer(self) -> bool:
+        return self.tenant is not None and self.tenant.kind == Tenant.Kind.CUSTOMER
+
+    def manages(self, tenant: Tenant) -> bool:
+        """Whether this user runs ``tenant`` from above: a provider, and ``tenant`` an
+        account strictly below its own (never its own account, never the platform).
+        Changes to an account, its grants and its top-ups are made from above."""
+        return (
+            self.is_provider
+            and tenant.kind != Tenant.Kind.PLATFORM
+            and self.contains(tenant)
+            and tenant.pk != self.tenant.pk
+        )
+
     def can(self, action: str) -> bool:
         if self.tenant is None or not self.user.is_active:
             return False
@@ -217,16 +241,9 @@ class Scope:
         return MoneyTransfer.objects.filter(tenant_path__startswith=self.tenant.path)
 
     def may_top_up(self, tenant: Tenant) -> bool:
-        """Top-ups are given from above: a reseller or the platform, with the right to
-        move money, to an account strictly below its own tenant. Customers top
-        themselves up with phone cards instead."""
-        return (
-            self.can(Action.MOVE_MONEY)
-            and self.tenant.kind in (Tenant.Kind.PLATFORM, Tenant.Kind.RESELLER)
-            and self.contains(tenant)
-            and tenant.pk != self.tenant.pk
-            and tenant.kind != Tenant.Kind.PLATFORM
-        )
+        """Top-ups are given from above (``manages``) by someone who may move money.
+        Customers top themselves up with phone cards instead."""
+        return self.can(Action.MOVE_MONEY) and self.manages(tenant)
 
     def may_use_phone_card(self, tenant: Tenant) -> bool:
         """A phone card tops up any account in the scope, one's own included."""

@@ -96,7 +96,7 @@ def visible_group_names(scope, server) -> set[str] | None:
     granted = scope.fee_rate_groups(server)
     if granted is None:
         return None
-    if scope.tenant is not None and scope.tenant.kind == Tenant.Kind.CUSTOMER:
+    if scope.is_customer:
         if not is_linked(scope.tenant) or scope.tenant.server_id != getattr(server, "pk", None):
             return set()
         group = own_account_group(scope, scope.tenant)
@@ -130,7 +130,7 @@ def group_or_404_unlinked(scope, group: str) -> str:
     granted = scope.fee_rate_groups(None)
     if granted is None:
         return group
-    if scope.tenant is not None and scope.tenant.kind == Tenant.Kind.CUSTOMER:
+    if scope.is_customer:
         raise OutOfScope(f"fee rate group {group!r}: no VOS account")
     if group not in granted:
         raise OutOfScope(f"fee rate group {group!r}")

@@ -50,10 +50,7 @@ def may_edit_grants(scope, tenant: Tenant) -> bool:
     """Admins edit any reseller's grants; a reseller those of resellers below it, never
     its own."""
     return (
-        scope.can(Action.CHANGE)
-        and tenant.kind == Tenant.Kind.RESELLER
-        and scope.contains(tenant)
-        and (scope.is_platform or tenant.pk != scope.tenant.pk)
+        scope.can(Action.CHANGE) and tenant.kind == Tenant.Kind.RESELLER and scope.manages(tenant)
     )
 
 
@@ -165,11 +162,7 @@ def grant_demo_groups(granted_by=None) -> int:
 def may_manage_suites(scope) -> bool:
     """Ordering and ending suites is for resellers and admins (a suite's rent is
     charged to the customer): customers see theirs, read-only."""
-    return (
-        scope.can(Action.CHANGE)
-        and scope.tenant is not None
-        and scope.tenant.kind != Tenant.Kind.CUSTOMER
-    )
+    return scope.can(Action.CHANGE) and scope.is_provider
 
 
 def _require_suite_manager(scope) -> None:

@@ -128,7 +128,7 @@ def rate_list(request):
         "server_query": _server_query(request, server),
         "groups": [],
         "error": "",
-        "is_customer": scope.tenant is not None and scope.tenant.kind == Tenant.Kind.CUSTOMER,
+        "is_customer": scope.is_customer,
         "is_platform": scope.is_platform,
     }
     if server is None:
@@ -357,7 +357,7 @@ def _suite_rows(suites) -> list[dict]:
 @login_required
 def suite_list(request):
     scope = request.scope
-    if scope.tenant is not None and scope.tenant.kind == Tenant.Kind.CUSTOMER:
+    if scope.is_customer:
         return redirect("customer_suites", tenant_id=scope.tenant.pk)
     server = _rate_server(request)
     context = {

@@ -160,12 +160,11 @@ def convert_or_404(scope, tenant, convert_id) -> dict:
 def limited_groups(scope):
     """The groups this user may see: all on the platform, else those owned by a tenant
     in the scope (a reseller's own and its sub-resellers'). Customers see none."""
-    from accounts.models import Tenant
 
     groups = LimitedE164Group.objects.select_related("owner", "server")
     if scope.is_platform:
         return groups
-    if scope.tenant is None or scope.tenant.kind == Tenant.Kind.CUSTOMER:
+    if not scope.is_provider:
         return groups.none()
     return groups.filter(owner__path__startswith=scope.tenant.path)
 

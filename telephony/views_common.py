@@ -6,26 +6,17 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
 from telephony import selectors, vos
 from vos3000.errors import VosUnavailable
 
 
-def is_provider(scope) -> bool:
-    """Resellers and the platform: the people who set up phones and cards for customers."""
-    return scope.tenant is not None and scope.tenant.kind in (
-        Tenant.Kind.PLATFORM,
-        Tenant.Kind.RESELLER,
-    )
-
-
 def require_provider(scope, action: str = Action.VIEW) -> None:
     """Pages for the customer's provider only: customers get the same 404 as anyone
     asking for something that is not theirs."""
     scope.require(action)
-    if not is_provider(scope):
+    if not scope.is_provider:
         raise OutOfScope("for resellers and the platform only")
 
 

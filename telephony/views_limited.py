@@ -22,7 +22,7 @@ from accounts.scope import OutOfScope
 from telephony import selectors, services
 from telephony.forms_numbers import LimitedGroupForm, LimitedNumbersForm
 from telephony.models import VosServer
-from telephony.views_common import is_provider, require_provider, write_error
+from telephony.views_common import require_provider, write_error
 from vos3000.errors import VosError, VosValidationError
 
 
@@ -60,7 +60,7 @@ def _resolve_owner(scope, value: str):
 @login_required
 def limited_group_list(request):
     scope = request.scope
-    may_create = is_provider(scope) and scope.can(Action.CHANGE)
+    may_create = scope.is_provider and scope.can(Action.CHANGE)
     form = None
     if may_create:
         form = LimitedGroupForm(request.POST or None, owners=_owner_choices(scope))
@@ -92,7 +92,7 @@ def limited_group_list(request):
     return render(
         request,
         "numbers/limited_list.html",
-        {"groups": groups, "form": form, "is_provider": is_provider(scope)},
+        {"groups": groups, "form": form, "is_provider": scope.is_provider},
     )
 
 
@@ -148,7 +148,7 @@ def limited_group_detail(request, group_id: int):
             "group": group,
             "numbers": group.numbers.all(),
             "form": form,
-            "may_change": may_change and is_provider(scope),
+            "may_change": may_change and scope.is_provider,
             "confirm_delete": confirm_delete,
             "error": error,
         },

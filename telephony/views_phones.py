@@ -30,7 +30,6 @@ from telephony.forms_phones import (
 )
 from telephony.views_common import (
     customer,
-    is_provider,
     linked,
     not_linked,
     require_provider,
@@ -45,9 +44,8 @@ PAGE_SIZE = 25
 @login_required
 def my_phones(request):
     """The navigation's "My phones": a customer's own phone list; others pick a customer."""
-    tenant = request.scope.tenant
-    if tenant is not None and tenant.kind == Tenant.Kind.CUSTOMER:
-        return redirect("phone_list", tenant_id=tenant.pk)
+    if request.scope.is_customer:
+        return redirect("phone_list", tenant_id=request.scope.tenant.pk)
     return redirect("tenant_list")
 
 
@@ -68,7 +66,7 @@ def phone_list(request, tenant_id: int):
     context = {
         "tenant": tenant,
         "q": query,
-        "may_create": is_provider(scope) and scope.can(Action.CHANGE),
+        "may_create": scope.is_provider and scope.can(Action.CHANGE),
         "may_change": scope.can(Action.CHANGE),
     }
     try:
@@ -140,7 +138,7 @@ def _settings_options(scope, tenant) -> dict:
         editable = frozenset()
     elif scope.is_platform:
         editable = frozenset().union(*GROUP_PATHS.values())
-    elif is_provider(scope):
+    elif scope.is_provider:
         editable = frozenset().union(*(GROUP_PATHS[key] for key in visible))
     else:
         editable = CUSTOMER_PATHS
@@ -221,8 +219,8 @@ def phone_edit(request, tenant_id: int, e164: str):
             "form": form,
             "periods": periods,
             "may_change": scope.can(Action.CHANGE),
-            "may_delete": is_provider(scope) and scope.can(Action.CHANGE),
-            "is_customer": not is_provider(scope),
+            "may_delete": scope.is_provider and scope.can(Action.CHANGE),
+            "is_customer": not scope.is_provider,
             "password_form": PhonePasswordForm(),
         },
     )

@@ -118,3 +118,21 @@ def test_it_lets_managers_manage_only_lower_or_equal_users_in_scope(tree):
     operator = Scope(UserFactory(tenant=tree["A"], role=Role.RESELLER_OPERATOR))
     assert not operator.may_manage(UserFactory(tenant=tree["A1"], role=Role.CUSTOMER_VIEWER))
     assert operator.grantable_roles_in_kinds({"customer"}) == []
+
+
+def test_it_lets_accounts_be_run_only_from_above(tree):
+    reseller = _scope(tree["A"], Role.RESELLER_MANAGER)
+    assert reseller.is_provider and not reseller.is_customer
+    assert reseller.manages(tree["A1'"]) and reseller.manages(tree["A'"])
+    assert not reseller.manages(tree["A"])  # never its own account
+    assert not reseller.manages(tree["B1"])  # nor a foreign one
+    customer = _scope(tree["A1"], Role.CUSTOMER_OWNER)
+    assert customer.is_customer and not customer.is_provider
+    assert not customer.manages(tree["A1"])
+    admin = Scope(AdminFactory())
+    assert admin.manages(tree["B1"]) and not admin.manages(admin.tenant)
+    # Top-ups are managing plus the right to move money: operators have no such right.
+    operator = _scope(tree["A"], Role.RESELLER_OPERATOR)
+    assert operator.manages(tree["A1"]) and not operator.may_top_up(tree["A1"])
+    assert reseller.may_top_up(tree["A1"]) and not customer.may_top_up(tree["A1"])
+    assert customer.may_use_phone_card(tree["A1"]) and not customer.may_use_phone_card(tree["B1"])
