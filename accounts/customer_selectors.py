@@ -104,7 +104,7 @@ def read_accounts(scope, tenants, *, source: str = "page") -> Reading:
     reading = Reading()
     by_server: dict = {}
     for tenant in tenants:
-        if services.is_linked(tenant) and tenant.status == Tenant.Status.ACTIVE:
+        if tenant.is_linked and tenant.status == Tenant.Status.ACTIVE:
             by_server.setdefault(tenant.server_id, (tenant.server, []))[1].append(
                 tenant.vos_account
             )
@@ -211,10 +211,10 @@ def _subtree_summary(scope) -> dict:
         "errors": [],
         "phone_errors": [],
     }
-    own = scope.tenant if services.is_linked(scope.tenant) else None
+    own = scope.tenant if scope.tenant.is_linked else None
     by_server: dict = {}
     for tenant in below:
-        if services.is_linked(tenant):
+        if tenant.is_linked:
             by_server.setdefault(tenant.server_id, (tenant.server, []))[1].append(tenant)
     kinds = {(t.server_id, t.vos_account): t.kind for t in below}
 
@@ -318,7 +318,7 @@ def platform_summary(scope) -> dict:
 
 def customer_home(scope, tenant: Tenant) -> dict:
     """A customer's own home page: each panel read on its own, each failure in words."""
-    home: dict = {"linked": services.is_linked(tenant) and tenant.status == "active"}
+    home: dict = {"linked": tenant.is_linked and tenant.status == "active"}
     if not home["linked"]:
         return home
     server, account = tenant.server, tenant.vos_account

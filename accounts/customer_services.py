@@ -169,12 +169,8 @@ def require_changeable(scope, tenant: Tenant) -> None:
         raise OutOfScope(f"tenant {tenant.pk}: not below the user's tenant")
 
 
-def is_linked(tenant: Tenant) -> bool:
-    return bool(tenant.server_id and tenant.vos_account)
-
-
 def _require_linked(tenant: Tenant) -> None:
-    if not is_linked(tenant):
+    if not tenant.is_linked:
         raise CustomerRefused(_("This account is not linked to a VOS server."))
     if tenant.status != Tenant.Status.ACTIVE:
         raise CustomerRefused(_("This account was deleted in VOS."))

@@ -196,7 +196,7 @@ def customer_detail(request, tenant_id: int):
     scope = request.scope
     tenant = _get_account_for_user(request, tenant_id)
     reading = None
-    if services.is_linked(tenant) and tenant.status == Tenant.Status.ACTIVE:
+    if tenant.is_linked and tenant.status == Tenant.Status.ACTIVE:
         reading = selectors.read_account(scope, tenant)
     info = reading.info(tenant) if reading else None
     children = (
@@ -206,7 +206,7 @@ def customer_detail(request, tenant_id: int):
     )
     context = {
         "tenant": tenant,
-        "linked": services.is_linked(tenant),
+        "linked": tenant.is_linked,
         "reading": reading,
         "info": info,
         "locked": bool(info and info.get("lockType") == 1),
@@ -220,7 +220,7 @@ def customer_detail(request, tenant_id: int):
 
 def _read_or_message(request, tenant):
     """The account's VOS info for a form page, or None with the reason as an error."""
-    if not services.is_linked(tenant):
+    if not tenant.is_linked:
         messages.error(request, selectors.no_link_message())
         return None
     if tenant.status != Tenant.Status.ACTIVE:
@@ -338,10 +338,10 @@ def customer_delete(request, tenant_id: int):
     scope = request.scope
     tenant = _get_changeable_account_for_user(request, tenant_id)
     context = {"tenant": tenant, "reasons": [], "error": ""}
-    if not services.is_linked(tenant) or tenant.status != Tenant.Status.ACTIVE:
+    if not tenant.is_linked or tenant.status != Tenant.Status.ACTIVE:
         context["error"] = (
             selectors.no_link_message()
-            if not services.is_linked(tenant)
+            if not tenant.is_linked
             else _("This account was deleted in VOS.")
         )
         return render(request, "customers/delete.html", context)

@@ -141,6 +141,11 @@ class Tenant(models.Model):
         self.path = f"{parent_path}{self.pk}/"
         self.depth = self.path.count("/") - 2
 
+    @property
+    def is_linked(self) -> bool:
+        """Bound to an account on a VOS server (the only way its pages can ask VOS)."""
+        return bool(self.server_id and self.vos_account)
+
     def is_within(self, other: Tenant) -> bool:
         """True when this tenant is ``other`` or below it."""
         return self.path.startswith(other.path)

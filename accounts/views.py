@@ -33,7 +33,7 @@ def dashboard(request):
     elif tenant is not None and tenant.kind == Tenant.Kind.RESELLER:
         context["summary"] = selectors.subtree_summary(scope)
         context["topups"] = selectors.recent_topups(scope)
-        context["linked"] = bool(tenant.server_id and tenant.vos_account)
+        context["linked"] = tenant.is_linked
     elif context["family"] == ADMIN:
         context["platform"] = selectors.platform_summary(scope)
         context["topups"] = selectors.recent_topups(scope)

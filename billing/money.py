@@ -145,7 +145,7 @@ def last_known_balance(tenant: Tenant) -> Balance | None:
 
 # --- Checks before a transfer -----------------------------------------------------------
 def _linked(tenant: Tenant) -> None:
-    if tenant.server_id is None or not tenant.vos_account or not tenant.server.enabled:
+    if not tenant.is_linked or not tenant.server.enabled:
         raise MoneyRefused(_("This account is not linked to a VOS server."))
     if tenant.status != Tenant.Status.ACTIVE:
         raise MoneyRefused(_("This account was deleted in VOS."))

@@ -72,7 +72,7 @@ def _require_recent_auth_for_amount(request) -> None:
 
 def _balance_or_none(scope, tenant):
     """(balance read now, error in words): the last known reading when VOS is down."""
-    if tenant.server_id is None or not tenant.vos_account:
+    if not tenant.is_linked:
         return None, _("This account is not linked to a VOS server.")
     try:
         return money.read_balance(scope, tenant), ""

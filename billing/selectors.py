@@ -35,12 +35,8 @@ class NotLinked(Exception):
 
 
 # --- Servers and links -------------------------------------------------------------------
-def is_linked(tenant: Tenant | None) -> bool:
-    return bool(tenant is not None and tenant.server_id and tenant.vos_account)
-
-
 def require_linked(tenant: Tenant) -> VosServer:
-    if not is_linked(tenant):
+    if not tenant.is_linked:
         raise NotLinked
     return tenant.server
 
@@ -97,7 +93,7 @@ def visible_group_names(scope, server) -> set[str] | None:
     if granted is None:
         return None
     if scope.is_customer:
-        if not is_linked(scope.tenant) or scope.tenant.server_id != getattr(server, "pk", None):
+        if not scope.tenant.is_linked or scope.tenant.server_id != getattr(server, "pk", None):
             return set()
         group = own_account_group(scope, scope.tenant)
         return {group} if group else set()

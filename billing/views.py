@@ -377,7 +377,7 @@ def suite_list(request):
 
 def _customer_page(request, tenant, template: str, context: dict):
     context.setdefault("tenant", tenant)
-    context.setdefault("not_linked", not selectors.is_linked(tenant))
+    context.setdefault("not_linked", not tenant.is_linked)
     return render(request, template, context)
 
 
@@ -387,7 +387,7 @@ def customer_suites(request, tenant_id: int):
     tenant = scope.customer_or_404(tenant_id)
     may_manage = services.may_manage_suites(scope)
     context = {"may_manage": may_manage, "error": "", "phone": ""}
-    if not selectors.is_linked(tenant):
+    if not tenant.is_linked:
         return _customer_page(request, tenant, "suites/customer.html", context)
     try:
         phones = selectors.customer_phones(scope, tenant)
@@ -475,7 +475,7 @@ def customer_suite_end(request, tenant_id: int):
     back = reverse("customer_suites", kwargs={"tenant_id": tenant.pk})
     if request.method not in (*READS, "POST"):
         return _not_allowed()
-    if not selectors.is_linked(tenant):
+    if not tenant.is_linked:
         return _customer_page(request, tenant, "suites/end.html", {})
     form = forms.SuiteEndForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
@@ -539,7 +539,7 @@ def customer_phonebook(request, tenant_id: int):
     tenant = scope.customer_or_404(tenant_id)
     may_change = scope.can(Action.CHANGE)
     context = {"may_change": may_change, "error": "", "entries": []}
-    if not selectors.is_linked(tenant):
+    if not tenant.is_linked:
         return _customer_page(request, tenant, "phonebook/list.html", context)
     form = forms.PhoneBookForm()
     if request.method == "POST":
@@ -581,7 +581,7 @@ def _phone_book_entry_or_404(scope, tenant, e164: str) -> dict:
 def customer_phonebook_edit(request, tenant_id: int, e164: str):
     scope = request.scope
     tenant = scope.customer_or_404(tenant_id)
-    if not selectors.is_linked(tenant):
+    if not tenant.is_linked:
         return _customer_page(request, tenant, "phonebook/edit.html", {})
     if request.method not in (*READS, "POST"):
         return _not_allowed()
@@ -631,7 +631,7 @@ def _entry_or_list(request, tenant, entry):
 def customer_phonebook_delete(request, tenant_id: int, e164: str):
     scope = request.scope
     tenant = scope.customer_or_404(tenant_id)
-    if not selectors.is_linked(tenant):
+    if not tenant.is_linked:
         return _customer_page(request, tenant, "phonebook/delete.html", {})
     if request.method not in (*READS, "POST"):
         return _not_allowed()
@@ -718,7 +718,7 @@ def customer_tools(request, tenant_id: int):
     tenant = scope.customer_or_404(tenant_id)
     if request.method not in READS:
         return _not_allowed()
-    if not selectors.is_linked(tenant):
+    if not tenant.is_linked:
         return _customer_page(request, tenant, "tools/tools.html", {})
     context = _tools_context(request, tenant)
     target = request.headers.get("HX-Target", "")
@@ -734,7 +734,7 @@ def customer_click_to_call(request, tenant_id: int):
     back = reverse("customer_tools", kwargs={"tenant_id": tenant.pk})
     if request.method != "POST":
         return redirect(back)
-    if not selectors.is_linked(tenant):
+    if not tenant.is_linked:
         return _customer_page(request, tenant, "tools/tools.html", {})
     scope.require(Action.CHANGE)
     try:
@@ -774,7 +774,7 @@ def _history(request, tenant_id: int, *, template: str, read, shape):
         return _not_allowed()
     form = forms.PeriodForm(request.GET or None)
     context = {"form": form, "rows": [], "history_error": ""}
-    if not selectors.is_linked(tenant):
+    if not tenant.is_linked:
         return _customer_page(request, tenant, template, context)
     period = form.period()
     if period is not None:

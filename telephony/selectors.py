@@ -24,11 +24,6 @@ from telephony import vos
 from telephony.models import LimitedE164Group
 
 
-def is_linked(tenant) -> bool:
-    """Whether the tenant has a VOS account on a server (else its pages say so)."""
-    return bool(tenant.server_id and tenant.vos_account)
-
-
 def _own_rows(scope, tenant, rows: list[dict]) -> list[dict]:
     rows = scope.keep_in_scope(tenant.server, rows, field="account")
     return [row for row in rows if row.get("account") == tenant.vos_account]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Action
 from accounts.scope import OutOfScope
-from telephony import selectors, vos
+from telephony import vos
 from vos3000.errors import VosUnavailable
 
 
@@ -47,6 +47,3 @@ def write_error(exc) -> str:
             "Reload the list to see whether the change was made before trying again."
         )
     return message
-
-
-linked = selectors.is_linked

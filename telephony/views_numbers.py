@@ -23,7 +23,6 @@ from telephony.forms_numbers import (
 )
 from telephony.views_common import (
     customer,
-    linked,
     not_linked,
     require_provider,
     unavailable,
@@ -99,7 +98,7 @@ def _delete_page(request, tenant, delete, *, deleted, back, section, what, note=
 @never_cache
 def card_list(request, tenant_id: int):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     form = CardCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -147,7 +146,7 @@ def card_list(request, tenant_id: int):
 @login_required
 def card_edit(request, tenant_id: int, card_ref: str):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         card = selectors.card_or_404(scope, tenant, card_ref)
@@ -173,7 +172,7 @@ def card_edit(request, tenant_id: int, card_ref: str):
 @login_required
 def card_delete(request, tenant_id: int, card_ref: str):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         card = selectors.card_or_404(scope, tenant, card_ref)
@@ -200,7 +199,7 @@ def _card_by_ref(cards: list[dict], ref: str) -> dict | None:
 @login_required
 def number_list(request, tenant_id: int):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         cards = selectors.active_cards(scope, tenant)
@@ -241,7 +240,7 @@ def number_list(request, tenant_id: int):
 @login_required
 def binding_edit(request, tenant_id: int, e164: str):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         binding = selectors.binding_or_404(scope, tenant, e164)
@@ -272,7 +271,7 @@ def binding_edit(request, tenant_id: int, e164: str):
 @login_required
 def binding_delete(request, tenant_id: int, e164: str):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         binding = selectors.binding_or_404(scope, tenant, e164)
@@ -293,7 +292,7 @@ def binding_delete(request, tenant_id: int, e164: str):
 @login_required
 def convert_list(request, tenant_id: int):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         phones = selectors.phones(scope, tenant)
@@ -332,7 +331,7 @@ def convert_list(request, tenant_id: int):
 @login_required
 def convert_edit(request, tenant_id: int, convert_id: int):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         convert = selectors.convert_or_404(scope, tenant, convert_id)
@@ -356,7 +355,7 @@ def convert_edit(request, tenant_id: int, convert_id: int):
 @login_required
 def convert_delete(request, tenant_id: int, convert_id: int):
     scope, tenant = _provider_page(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         convert = selectors.convert_or_404(scope, tenant, convert_id)

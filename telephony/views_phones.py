@@ -30,7 +30,6 @@ from telephony.forms_phones import (
 )
 from telephony.views_common import (
     customer,
-    linked,
     not_linked,
     require_provider,
     unavailable,
@@ -60,7 +59,7 @@ def _matches(row: dict, query: str) -> bool:
 def phone_list(request, tenant_id: int):
     scope = request.scope
     tenant = customer(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     query = request.GET.get("q", "").strip()[:64]
     context = {
@@ -106,7 +105,7 @@ def phone_create(request, tenant_id: int):
     scope = request.scope
     tenant = customer(request, tenant_id)
     require_provider(scope, Action.CHANGE)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     form = PhoneCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -170,7 +169,7 @@ def _settings_options(scope, tenant) -> dict:
 def phone_edit(request, tenant_id: int, e164: str):
     scope = request.scope
     tenant = customer(request, tenant_id)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     if request.method == "POST":
         scope.require(Action.CHANGE)
@@ -233,7 +232,7 @@ def phone_password(request, tenant_id: int, e164: str):
     scope = request.scope
     tenant = customer(request, tenant_id)
     scope.require(Action.CHANGE)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         phone = selectors.phone_or_404(scope, tenant, e164)
@@ -266,7 +265,7 @@ def phone_delete(request, tenant_id: int, e164: str):
     scope = request.scope
     tenant = customer(request, tenant_id)
     require_provider(scope, Action.CHANGE)
-    if not linked(tenant):
+    if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
         phone = selectors.phone_or_404(scope, tenant, e164)
