@@ -102,34 +102,48 @@ class Balance:
         return self.money + (self.limit_money or 0)
 
 
-def remember_balance(server, account: str, money, *, limit_money=None, source: str) -> None:
-    defaults = {"money": _money(money), "read_at": timezone.now(), "source": source}
-    if limit_money is not None:
-        defaults["limit_money"] = _money(limit_money)
-    BalanceReading.objects.update_or_create(server=server, vos_account=account, defaults=defaults)
+def remember_balance(server, account: str, money, *, source: str) -> None:
+    """A balance VOS told us without its overdraft (a Pay answer, a push): the money is
+    replaced, the overdraft last read is kept."""
+    BalanceReading.objects.update_or_create(
+        server=server,
+        vos_account=account,
+        defaults={"money": _money(money), "read_at": timezone.now(), "source": source},
+    )
+
+
+def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
+    """Balances of accounts on one server, read from VOS now in one GetCustomer (and
+    remembered like every page's read); VosError when VOS cannot say."""
+    from accounts.customer_services import remember_read
+
+    server = tenants[0].server
+    accounts = [t.vos_account for t in tenants]
+    answer = vos.call(scope, server, "GetCustomer", {"accounts": accounts})
+    infos = scope.keep_in_scope(server, answer.get("infoCustomers", []))
+    now = timezone.now()
+    remember_read(server, infos, "page", now)
+    found = {
+        info["account"]: Balance(
+            account=info["account"],
+            money=_money(info.get("money", 0)),
+            limit_money=_money(info.get("limitMoney", 0)),
+            read_at=now,
+            source="page",
+        )
+        for info in infos
+    }
+    if missing := [a for a in accounts if a not in found]:
+        raise VosApiError(
+            -10007,
+            _("The account %(account)s was not found on the switch.") % {"account": missing[0]},
+            "GetCustomer",
+        )
+    return found
 
 
 def read_balance(scope: Scope, tenant: Tenant) -> Balance:
-    """The account's balance read from VOS now (VosError when VOS cannot say)."""
-    answer = vos.call(scope, tenant.server, "GetCustomer", {"accounts": [tenant.vos_account]})
-    infos = scope.keep_in_scope(tenant.server, answer.get("infoCustomers", []))
-    if not infos:
-        raise VosApiError(-10007, _("The account was not found on the switch."), "GetCustomer")
-    info = infos[0]
-    remember_balance(
-        tenant.server,
-        tenant.vos_account,
-        info.get("money", 0),
-        limit_money=info.get("limitMoney", 0),
-        source="page",
-    )
-    return Balance(
-        account=tenant.vos_account,
-        money=_money(info.get("money", 0)),
-        limit_money=_money(info.get("limitMoney", 0)),
-        read_at=timezone.now(),
-        source="page",
-    )
+    return read_balances(scope, [tenant])[tenant.vos_account]
 
 
 def last_known_balance(tenant: Tenant) -> Balance | None:

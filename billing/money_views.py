@@ -70,14 +70,28 @@ def _require_recent_auth_for_amount(request) -> None:
         raise ReauthenticationRequired()
 
 
-def _balance_or_none(scope, tenant):
-    """(balance read now, error in words): the last known reading when VOS is down."""
-    if not tenant.is_linked:
-        return None, _("This account is not linked to a VOS server.")
-    try:
-        return money.read_balance(scope, tenant), ""
-    except VosError as exc:
-        return money.last_known_balance(tenant), vos.describe_error(exc)
+def _balances(scope, *tenants) -> list[tuple]:
+    """(balance read now, error in words) for each tenant, read from VOS in one
+    GetCustomer per server; the last known reading, said to be one, when VOS is down."""
+    by_server: dict = {}
+    for tenant in tenants:
+        if tenant.is_linked:
+            by_server.setdefault(tenant.server_id, []).append(tenant)
+    read, errors = {}, {}
+    for group in by_server.values():
+        try:
+            read.update(money.read_balances(scope, group))
+        except VosError as exc:
+            errors.update({t.vos_account: vos.describe_error(exc) for t in group})
+    results = []
+    for tenant in tenants:
+        if not tenant.is_linked:
+            results.append((None, _("This account is not linked to a VOS server.")))
+        elif tenant.vos_account in read:
+            results.append((read[tenant.vos_account], ""))
+        else:
+            results.append((money.last_known_balance(tenant), errors[tenant.vos_account]))
+    return results
 
 
 # --- An account's money page -----------------------------------------------------------------
@@ -85,7 +99,7 @@ def _balance_or_none(scope, tenant):
 def account_money(request, tenant_id: int):
     scope = request.scope
     tenant = scope.account_or_404(tenant_id)
-    balance, balance_error = _balance_or_none(scope, tenant)
+    [(balance, balance_error)] = _balances(scope, tenant)
     transfers = (
         scope.money_transfers()
         .filter(Q(customer=tenant) | Q(funded_by=tenant))
@@ -126,8 +140,10 @@ def topup(request, tenant_id: int):
         )
         if done:
             return done
-    balance, balance_error = _balance_or_none(scope, tenant)
-    funder_balance, funder_error = _balance_or_none(scope, scope.tenant) if funded else (None, "")
+    # The customer's balance and, when it pays, the reseller's: one GetCustomer.
+    readings = _balances(scope, tenant, *([scope.tenant] if funded else []))
+    balance, balance_error = readings[0]
+    funder_balance, funder_error = readings[1] if funded else (None, "")
     return render(
         request,
         "money/topup.html",
@@ -168,7 +184,7 @@ def adjust(request, tenant_id: int):
         )
         if done:
             return done
-    balance, balance_error = _balance_or_none(scope, tenant)
+    [(balance, balance_error)] = _balances(scope, tenant)
     return render(
         request,
         "money/adjust.html",
@@ -229,7 +245,7 @@ def pin_topup(request, tenant_id: int):
             else:
                 _tell(request, transfer)
                 return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
-    balance, balance_error = _balance_or_none(scope, tenant)
+    [(balance, balance_error)] = _balances(scope, tenant)
     return render(
         request,
         "money/pin.html",

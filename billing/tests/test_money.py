@@ -398,3 +398,11 @@ def test_it_counts_debits_by_their_size_in_the_daily_limit(world, portal_sim):
     money.adjust(scope, world.acme, "15", direction="debit", key="day-key-0000002", memo="b")
     with pytest.raises(money.MoneyRefused, match="today's limit"):  # 20 + 15 + 10 > 40
         money.adjust(scope, world.acme, "10", direction="credit", key="day-key-0000003", memo="c")
+
+
+def test_it_reads_both_balances_of_a_funded_top_up_in_one_call(world, client, portal_sim):
+    client.force_login(world.reseller)
+    before = portal_sim.control("stats")["requests"].get("GetCustomer", 0)
+    page = client.get(reverse("money_topup", args=[world.manila.pk])).text
+    assert portal_sim.control("stats")["requests"]["GetCustomer"] == before + 1
+    assert "globaltel" in page and "manila-bpo" in page
