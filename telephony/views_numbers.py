@@ -39,6 +39,19 @@ def _provider_page(request, tenant_id: int):
     return scope, tenant
 
 
+def _provider_object(request, tenant_id: int, find, title):
+    """The customer (provider pages only, through the scope) and one of its objects,
+    looked up by ``find`` through the scope; or, as the last item, the page to answer
+    instead (not linked to VOS, or VOS unavailable)."""
+    scope, tenant = _provider_page(request, tenant_id)
+    if not tenant.is_linked:
+        return scope, tenant, None, not_linked(request, tenant)
+    try:
+        return scope, tenant, find(scope, tenant), None
+    except VosError as exc:
+        return scope, tenant, None, unavailable(request, tenant, exc, title=title)
+
+
 def _edit_page(request, scope, tenant, form, save, *, saved, back, template, section, context):
     """The edit page of one card, binding or convert the view has read through the scope.
     A valid POST is written by `save()`: done, the `saved` news and back to the list
@@ -145,13 +158,14 @@ def card_list(request, tenant_id: int):
 
 @login_required
 def card_edit(request, tenant_id: int, card_ref: str):
-    scope, tenant = _provider_page(request, tenant_id)
-    if not tenant.is_linked:
-        return not_linked(request, tenant)
-    try:
-        card = selectors.card_or_404(scope, tenant, card_ref)
-    except VosError as exc:
-        return unavailable(request, tenant, exc, title=_("Card"))
+    scope, tenant, card, answer = _provider_object(
+        request,
+        tenant_id,
+        lambda scope, tenant: selectors.card_or_404(scope, tenant, card_ref),
+        _("Card"),
+    )
+    if answer:
+        return answer
     form = CardEditForm(
         request.POST or None, initial=CardEditForm.initial_from(card) | {"password": ""}
     )
@@ -171,13 +185,14 @@ def card_edit(request, tenant_id: int, card_ref: str):
 
 @login_required
 def card_delete(request, tenant_id: int, card_ref: str):
-    scope, tenant = _provider_page(request, tenant_id)
-    if not tenant.is_linked:
-        return not_linked(request, tenant)
-    try:
-        card = selectors.card_or_404(scope, tenant, card_ref)
-    except VosError as exc:
-        return unavailable(request, tenant, exc, title=_("Card"))
+    scope, tenant, card, answer = _provider_object(
+        request,
+        tenant_id,
+        lambda scope, tenant: selectors.card_or_404(scope, tenant, card_ref),
+        _("Card"),
+    )
+    if answer:
+        return answer
     label = masked_pin(card["pin"])
     return _delete_page(
         request,
@@ -330,13 +345,14 @@ def convert_list(request, tenant_id: int):
 
 @login_required
 def convert_edit(request, tenant_id: int, convert_id: int):
-    scope, tenant = _provider_page(request, tenant_id)
-    if not tenant.is_linked:
-        return not_linked(request, tenant)
-    try:
-        convert = selectors.convert_or_404(scope, tenant, convert_id)
-    except VosError as exc:
-        return unavailable(request, tenant, exc, title=_("Convert"))
+    scope, tenant, convert, answer = _provider_object(
+        request,
+        tenant_id,
+        lambda scope, tenant: selectors.convert_or_404(scope, tenant, convert_id),
+        _("Convert"),
+    )
+    if answer:
+        return answer
     form = ConvertEditForm(request.POST or None, initial=ConvertEditForm.initial_from(convert))
     return _edit_page(
         request,
@@ -354,13 +370,14 @@ def convert_edit(request, tenant_id: int, convert_id: int):
 
 @login_required
 def convert_delete(request, tenant_id: int, convert_id: int):
-    scope, tenant = _provider_page(request, tenant_id)
-    if not tenant.is_linked:
-        return not_linked(request, tenant)
-    try:
-        convert = selectors.convert_or_404(scope, tenant, convert_id)
-    except VosError as exc:
-        return unavailable(request, tenant, exc, title=_("Convert"))
+    scope, tenant, convert, answer = _provider_object(
+        request,
+        tenant_id,
+        lambda scope, tenant: selectors.convert_or_404(scope, tenant, convert_id),
+        _("Convert"),
+    )
+    if answer:
+        return answer
     return _delete_page(
         request,
         tenant,
