@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -41,6 +42,10 @@ class UserManager(BaseUserManager):
         extra.setdefault("role", Role.PLATFORM_ADMIN)
         extra.setdefault("tenant", Tenant.platform_root())
         return self._create_user(email, password, **extra)
+
+
+# Sent after a tenant and its subtree moved: (old_path, new_path).
+tenant_moved = Signal()
 
 
 class Tenant(models.Model):
@@ -121,6 +126,8 @@ class Tenant(models.Model):
                 path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
                 depth=F("depth") + (self.depth - old_depth),
             )
+            # Tables that copy paths for scoped queries (CDRs) follow too.
+            tenant_moved.send(sender=Tenant, old_path=old_path, new_path=self.path)
 
     @classmethod
     def platform_root(cls) -> Tenant:

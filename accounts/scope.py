@@ -228,6 +228,60 @@ class Scope:
             log.warning("dropped %d VOS rows outside the scope of user %s", dropped, self.user.pk)
         return kept
 
+    # --- call records and reports ---------------------------------------------------------
+    def cdrs(self):
+        """The pulled call records this user may search: all on the platform; a
+        reseller's subtree by the path each row carries (one indexed prefix, no tree
+        walk); a customer's own account only."""
+        from billing.models import Cdr
+
+        self.require(Action.VIEW)
+        if self.is_platform:
+            return Cdr.objects.all()
+        if self.tenant is None:
+            return Cdr.objects.none()
+        if self.is_provider:
+            return Cdr.objects.filter(tenant_path__startswith=self.tenant.path)
+        return Cdr.objects.filter(tenant_id=self.tenant.pk)
+
+    @property
+    def sees_gateways(self) -> bool:
+        """Gateway and vendor names, and call IPs, are the platform's business only."""
+        return self.is_platform
+
+    def cdr_exports(self):
+        """Exports are private to the person who asked, whoever else shares the scope."""
+        from billing.models import CdrExport
+
+        self.require(Action.VIEW)
+        return CdrExport.objects.filter(requested_by=self.acting_user or self.user)
+
+    def cdr_export_or_404(self, pk):
+        from billing.models import CdrExport
+
+        try:
+            return self.cdr_exports().get(pk=int(pk))
+        except (CdrExport.DoesNotExist, TypeError, ValueError):
+            raise OutOfScope(f"CDR export {pk!r}") from None
+
+    def report_jobs(self):
+        """Report jobs about accounts in the scope (anyone sharing the scope may read
+        them: a report is about the accounts, not private like an export file)."""
+        from billing.models import ReportJob
+
+        self.require(Action.VIEW)
+        if self.is_platform:
+            return ReportJob.objects.all()
+        return ReportJob.objects.filter(tenant_path__startswith=self.tenant.path)
+
+    def report_job_or_404(self, pk):
+        from billing.models import ReportJob
+
+        try:
+            return self.report_jobs().get(pk=int(pk))
+        except (ReportJob.DoesNotExist, TypeError, ValueError):
+            raise OutOfScope(f"report {pk!r}") from None
+
     # --- money -------------------------------------------------------------------------
     def money_transfers(self):
         """Ledger rows this user may see: all on the platform; otherwise transfers for

@@ -264,3 +264,311 @@ class BalanceReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vos_account}: {self.money} at {self.read_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- Call records (issue 6) ----------------------------------------------------------------
+
+
+class Cdr(models.Model):
+    """One call record pulled from VOS (``GetCdr``): every InfoCdr field, under the
+    model field names of ``billing.cdr_store.FIELD_OF_WIRE``, plus who it belongs to.
+
+    ``natural_key`` is a hash of the server and every InfoCdr field (VOS gives CDRs no
+    id), so pulling the same day twice inserts nothing new. ``tenant``/``tenant_path``
+    are the billing account's tenant and its path when pulled (kept current when a
+    tenant moves): a reseller's search is ``tenant_path LIKE '/1/4/%'``, no tree walk.
+
+    On PostgreSQL the table is partitioned by month of ``start`` (migration 0003); the
+    primary key is then (id, start) in the database, and old months are dropped whole
+    (``billing.cdr_store.drop_months_before``). Amounts are exact to 1/10000, as VOS
+    keeps them, so sums over CDRs equal VOS's own fee reports.
+    """
+
+    server = models.ForeignKey(
+        "telephony.VosServer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    natural_key = models.UUIDField()
+    tenant = models.ForeignKey(
+        "accounts.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # cdr_tenant_start leads with it
+        related_name="+",
+    )
+    tenant_path = models.CharField(max_length=512, blank=True)
+    start = models.DateTimeField()
+    stop = models.DateTimeField()
+    account = models.CharField(max_length=64)
+    account_name = models.CharField(max_length=128, blank=True)
+    agent_account = models.CharField(max_length=64, blank=True)
+    agent_name = models.CharField(max_length=128, blank=True)
+    caller_e164 = models.CharField(max_length=64, blank=True)
+    caller_access_e164 = models.CharField(max_length=64, blank=True)
+    caller_product_id = models.CharField(max_length=64, blank=True)
+    caller_to_gateway_e164 = models.CharField(max_length=64, blank=True)
+    caller_gateway = models.CharField(max_length=64, blank=True)
+    caller_ip = models.CharField(max_length=64, blank=True)
+    callee_e164 = models.CharField(max_length=64, blank=True)
+    callee_access_e164 = models.CharField(max_length=64, blank=True)
+    callee_product_id = models.CharField(max_length=64, blank=True)
+    callee_to_gateway_e164 = models.CharField(max_length=64, blank=True)
+    callee_gateway = models.CharField(max_length=64, blank=True)
+    callee_ip = models.CharField(max_length=64, blank=True)
+    hold_time = models.IntegerField(default=0)
+    fee_time = models.IntegerField(default=0)
+    fee = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    fee_prefix = models.CharField(max_length=64, blank=True)
+    suite_fee = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    suite_fee_time = models.IntegerField(default=0)
+    agent_fee = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    agent_fee_time = models.IntegerField(default=0)
+    agent_fee_prefix = models.CharField(max_length=64, blank=True)
+    agent_suite_fee = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    agent_suite_fee_time = models.IntegerField(default=0)
+    call_level = models.SmallIntegerField(default=5)
+    end_direction = models.SmallIntegerField(default=0)
+    end_reason = models.IntegerField(default=0)
+    callee_billing = models.SmallIntegerField(default=0)
+    billing_mode = models.SmallIntegerField(default=0)
+
+    class CallLevel(models.IntegerChoices):
+        NET = 1, _("Net")
+        LOCAL = 2, _("Local")
+        DOMESTIC = 4, _("Domestic")
+        INTERNATIONAL = 5, _("International")
+
+    class Meta:
+        # Chosen for the searches of the CDR pages: everything is a time range, scoped
+        # by tenant (a customer), by path (a reseller's subtree) or not at all (admins),
+        # optionally narrowed by a caller/callee prefix or a gateway. The covering
+        # columns let range totals (calls, seconds, fee) come from the index alone.
+        indexes = [
+            models.Index(fields=["start", "id"], name="cdr_start_id"),
+            models.Index(
+                fields=["tenant", "start"],
+                include=["hold_time", "fee", "agent_fee"],
+                name="cdr_tenant_start",
+            ),
+            models.Index(
+                fields=["tenant_path", "start"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                name="cdr_path_start",
+            ),
+            models.Index(
+                fields=["caller_e164", "start"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                name="cdr_caller_start",
+            ),
+            models.Index(
+                fields=["callee_e164", "start"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                name="cdr_callee_start",
+            ),
+            models.Index(fields=["callee_gateway", "start"], name="cdr_callee_gw_start"),
+            models.Index(fields=["caller_gateway", "start"], name="cdr_caller_gw_start"),
+        ]
+        constraints = [
+            # The partition key must be part of a unique key on a partitioned table; the
+            # natural key already hashes ``start``, so this is as strict as the key alone.
+            models.UniqueConstraint(fields=["natural_key", "start"], name="cdr_natural_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.caller_e164} → {self.callee_e164} @ {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def answered(self) -> bool:
+        return self.hold_time > 0
+
+
+class CdrPullJob(models.Model):
+    """One pull of a window of days from one VOS server: what the admins' pull page
+    lists. A failed job's days stay owed (``CdrPullDay``) and are pulled again later."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Reason(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        RETRY = "retry", _("Retry of a failed window")
+        MANUAL = "manual", _("Started by an admin")
+
+    server = models.ForeignKey("telephony.VosServer", on_delete=models.CASCADE, related_name="+")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.SCHEDULED)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    vos_calls = models.PositiveIntegerField(default=0)
+    batches_total = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveIntegerField(default=0)
+    inserted = models.PositiveIntegerField(default=0)
+    # In words, never the server's address (``telephony.vos.describe_error``).
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"CDR pull {self.server} {self.first_day}..{self.last_day} ({self.status})"
+
+
+class CdrPullDay(models.Model):
+    """Where one server's day stands: pulled (when, how many), or owed after a failure.
+    The watermark of a server is the last day before which every day is pulled."""
+
+    class Status(models.TextChoices):
+        OWED = "owed", _("Not pulled yet")
+        DONE = "done", _("Pulled")
+        FAILED = "failed", _("Failed, will retry")
+
+    server = models.ForeignKey("telephony.VosServer", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OWED)
+    attempts = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveIntegerField(default=0)
+    inserted = models.PositiveIntegerField(default=0)
+    last_job = models.ForeignKey(
+        CdrPullJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="days"
+    )
+    error = models.TextField(blank=True)
+    pulled_at = models.DateTimeField(null=True, blank=True)
+    retry_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["server", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["server", "day"], name="cdr_pull_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.server} {self.day} {self.status}"
+
+
+class CdrExport(models.Model):
+    """A CSV or XLSX export of a CDR search, written by a Celery task in constant
+    memory, downloadable by its requester only until ``expires_at``."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # Who asked (the person at the keyboard) and whose scope the rows follow.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cdr_exports"
+    )
+    scope_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.CSV)
+    filters = models.JSONField(default=dict, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=255, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"CDR export {self.pk} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return timezone.now() >= self.expires_at
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_written * 100 // self.rows_total)
+
+
+class ReportJob(models.Model):
+    """A VOS fee report (customer, phone or location fee; per day or per month) run by
+    a Celery task over the chosen accounts in batches. ``rows`` holds VOS's answer,
+    one dict per InfoReport* row; pages draw tables and charts from it."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER_FEE = "customer_fee", _("Customer fee")
+        PHONE_FEE = "phone_fee", _("Phone fee")
+        LOCATION_FEE = "location_fee", _("Location fee")
+
+    class Period(models.TextChoices):
+        DAY = "day", _("Per day")
+        MONTH = "month", _("Per month")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    scope_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The account (or reseller subtree) reported on; its tenant's path scopes the job.
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
+    tenant_path = models.CharField(max_length=512, db_index=True)
+    server = models.ForeignKey("telephony.VosServer", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.DAY)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    # Extra request fields (area code prefix, phone numbers), validated by the form.
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    batches_total = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    rows = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} report {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.batches_total:
+            return 0
+        return min(99, self.batches_done * 100 // self.batches_total)

@@ -53,3 +53,8 @@ def reconcile_open_transfers() -> int:
         except Exception:  # one bad transfer must not stop the others
             log.exception("reconciling money transfer %s failed", transfer_id)
     return len(ids)
+
+
+# The call-record, export and report tasks live in their own modules; importing them here
+# registers them with the worker (Celery discovers ``billing.tasks``).
+from billing import cdr_tasks, export_tasks, report_tasks  # noqa: E402, F401

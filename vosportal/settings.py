@@ -191,6 +191,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Money calls whose answer was lost, settled against VOS's pay history.
     "reconcile-money": {"task": "billing.tasks.reconcile_open_transfers", "schedule": 60.0},
+    # Call records: pull from every server, drop months past retention, purge old jobs.
+    "pull-cdrs": {
+        "task": "billing.cdr_tasks.pull_all_servers",
+        "schedule": env_float("CDR_PULL_SECONDS", 300.0, minimum=30),
+    },
+    "cdr-retention": {"task": "billing.cdr_tasks.apply_retention", "schedule": 86400.0},
+    "purge-cdr-exports": {"task": "billing.export_tasks.purge_cdr_exports", "schedule": 3600.0},
+    "purge-report-jobs": {"task": "billing.report_tasks.purge_report_jobs", "schedule": 3600.0},
 }
 
 # A money call left unanswered is taken as not applied when VOS's pay history still
@@ -199,6 +207,32 @@ MONEY_RECONCILE_GRACE_SECONDS = env_int("MONEY_RECONCILE_GRACE_SECONDS", 120, mi
 # CustomerMoneyChange pushes are accepted at /vos/push/<token>/CustomerMoneyChange; empty
 # turns the receiver off.
 VOS_PUSH_TOKEN = env_str("VOS_PUSH_TOKEN", "")
+
+# --- Call records and reports --------------------------------------------------------------
+# VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table
+# in the background (one day per call, accounts in batches, paced) and answers every
+# search from that copy.
+# A new server's history is pulled this many days back.
+CDR_PULL_BACKFILL_DAYS = env_int("CDR_PULL_BACKFILL_DAYS", 31, minimum=1)
+# Days before the last pulled one that every run pulls again, for records written late.
+CDR_PULL_RELOOK_DAYS = env_int("CDR_PULL_RELOOK_DAYS", 2, minimum=0)
+# Accounts named in one GetCdr call.
+CDR_PULL_ACCOUNT_BATCH = env_int("CDR_PULL_ACCOUNT_BATCH", 100, minimum=1)
+# Days one GetCdr covers. Real servers cap the range; a range-cap answer splits the window.
+CDR_PULL_MAX_DAYS = env_int("CDR_PULL_MAX_DAYS", 1, minimum=1)
+# Pause between two GetCdr calls of a pull, so a pull never floods the switch.
+CDR_PULL_PACE_SECONDS = env_float("CDR_PULL_PACE_SECONDS", 0.5, minimum=0)
+# A failed day is pulled again after this long (doubling per attempt, capped at a day).
+CDR_PULL_RETRY_SECONDS = env_int("CDR_PULL_RETRY_SECONDS", 300, minimum=1)
+# Whole months of CDRs older than this are dropped (0 keeps everything).
+CDR_RETENTION_MONTHS = env_int("CDR_RETENTION_MONTHS", 0, minimum=0)
+# Today's calls fetched live for one account are cached this long (and paced as long).
+CDR_LIVE_CACHE_SECONDS = env_int("CDR_LIVE_CACHE_SECONDS", 60, minimum=1)
+# CDR exports and report results are kept this long for their requester.
+CDR_EXPORT_TTL_HOURS = env_int("CDR_EXPORT_TTL_HOURS", 24, minimum=1)
+REPORT_TTL_HOURS = env_int("REPORT_TTL_HOURS", 72, minimum=1)
+# Accounts named in one fee report call.
+REPORT_ACCOUNT_BATCH = env_int("REPORT_ACCOUNT_BATCH", 50, minimum=1)
 
 # Audit CSV exports are downloadable this long, then deleted (files under VAR_DIR/exports).
 AUDIT_EXPORT_TTL_HOURS = env_int("AUDIT_EXPORT_TTL_HOURS", 24, minimum=1)
@@ -272,6 +306,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# SQLite (make run, local tests) ignores covering-index columns; PostgreSQL uses them.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Static files ------------------------------------------------------------------------
 STATIC_URL = "static/"
