@@ -231,4 +231,3 @@ def refresh_tenant_paths(tenant) -> int:
         .exclude(tenant_path=tenant.path)
         .update(tenant_path=Value(tenant.path))
     )
-

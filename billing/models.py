@@ -380,7 +380,8 @@ class Cdr(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account} {self.caller_e164} → {self.callee_e164} @ {self.start:%Y-%m-%d %H:%M}"
+        when = f"{self.start:%Y-%m-%d %H:%M}"
+        return f"{self.account} {self.caller_e164} → {self.callee_e164} at {when}"
 
     @property
     def answered(self) -> bool:
