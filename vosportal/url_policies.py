@@ -68,6 +68,9 @@ PAGE_MODULES = (
     "telephony.pages",
     "billing.pages",
     "billing.money_pages",
+    "billing.cdr_pages",
+    "billing.pull_pages",
+    "billing.report_pages",
 )
 
 

@@ -19,6 +19,9 @@ urlpatterns = [
     path("", include("telephony.urls")),
     path("", include("billing.urls")),
     path("", include("billing.money_urls")),
+    path("", include("billing.cdr_urls")),
+    path("", include("billing.pull_urls")),
+    path("", include("billing.report_urls")),
 ]
 
 handler500 = "vosportal.errors.server_error"

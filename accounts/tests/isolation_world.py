@@ -171,6 +171,9 @@ APP_MAKER_MODULES = (
     "telephony.tests.isolation_makers",
     "billing.tests.isolation_makers",
     "billing.tests.money_isolation_makers",
+    "billing.tests.cdr_isolation_makers",
+    "billing.tests.pull_isolation_makers",
+    "billing.tests.report_isolation_makers",
 )
 
 

@@ -1,0 +1,3 @@
+"""URLs of these pages (policies in the matching *_pages module)."""
+
+urlpatterns: list = []
