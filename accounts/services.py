@@ -85,6 +85,10 @@ def sync_tenants_from_vos(server) -> SyncResult:
                 tenant.save()
                 known[account] = tenant
                 result.created.append(account)
+                # Its calls may have been pulled before it had a tenant (stored without one).
+                from billing.cdr_store import adopt_account_cdrs
+
+                adopt_account_cdrs(tenant)
                 continue
             changed = []
             if tenant.parent_id != parent.pk:
