@@ -1,4 +1,22 @@
-"""Celery tasks (filled in by the issue-6 work; imported by billing.tasks so the worker
-registers them)."""
+"""Report tasks: they take ids and call billing.reports (imported by billing.tasks so
+the worker registers them)."""
 
 from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task
+def run_report(job_id: int) -> str:
+    """Run one VOS fee report job (``billing.reports.run``)."""
+    from billing import reports
+
+    return reports.run(job_id).status
+
+
+@shared_task
+def purge_report_jobs() -> int:
+    """Beat: forget report jobs older than REPORT_TTL_HOURS."""
+    from billing import reports
+
+    return reports.purge_expired()

@@ -1,3 +1,13 @@
-"""URLs of these pages (policies in the matching *_pages module)."""
+"""URLs of the report pages (policies in billing.report_pages)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from billing import report_views as views
+
+urlpatterns = [
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/new/", views.report_new, name="report_new"),
+    path("reports/calls/", views.call_stats, name="report_calls"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/csv/", views.report_csv, name="report_csv"),
+]
