@@ -1,9 +1,34 @@
-"""Access policies (see vosportal.url_policies), navigation and account tabs of these
-pages (issue 6 work in progress)."""
+"""The CDR pages: their access policies (see vosportal.url_policies), the "Calls" entry
+of the navigation for every role, and the "Calls" tab on an account's pages."""
 
 from __future__ import annotations
 
-POLICIES: dict = {}
-NAV_ITEMS: list = []
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import ADMIN, CUSTOMER, RESELLER, Action
+from vosportal.url_policies import OBJECT, SIGNED_IN
+
+POLICIES: dict = {
+    # Everyone searches the CDRs of its own scope (scope.cdrs()).
+    "cdr_search": (SIGNED_IN, None),
+    "cdr_account_calls": (OBJECT, "tenant"),
+    "cdr_live": (OBJECT, "tenant"),
+    "cdr_export": (SIGNED_IN, None),
+    # Exports are private to their requester (scope.cdr_export_or_404).
+    "cdr_export_status": (OBJECT, "cdr_export"),
+    "cdr_export_download": (OBJECT, "cdr_export"),
+}
+
+NAV_ITEMS: list = [
+    ("cdr_search", _("Calls"), {ADMIN, RESELLER, CUSTOMER}),
+]
 NAV_ITEMS_BY_ACTION: list = []
-CUSTOMER_TABS: list = []
+
+
+def _has_account(scope, tenant) -> bool:
+    return tenant.kind != "platform" and scope.can(Action.VIEW)
+
+
+CUSTOMER_TABS: list = [
+    ("cdr_account_calls", _("Calls"), _has_account),
+]

@@ -1,0 +1,287 @@
+"""CSV and XLSX exports of a CDR search, written by a Celery task in constant memory.
+
+``start`` records the job (the search's filters as plain strings), audits the request
+and queues ``billing.export_tasks.export_cdrs``; ``write`` is that task's body: it
+rebuilds the scope from ids, re-validates the filters against it (an account moved
+out of the scope since is refused, not exported), counts the rows once, then streams
+them newest first in keyset chunks into the file, saving progress after each chunk.
+``purge`` removes expired files and their jobs.
+
+Only the fields the requester's role may see are written (``billing.cdr_columns``),
+times in the requester's time zone, named in the header. Text that a spreadsheet would
+take for a formula is quoted in CSV; XLSX cells are written as text cells, which a
+spreadsheet never evaluates.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import secrets
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from accounts import audit
+from billing import cdr_columns, cdr_selectors
+from billing.models import CdrExport
+
+log = logging.getLogger(__name__)
+
+CHUNK = 5000
+# An XLSX sheet holds 1,048,576 rows: the header and this many data rows.
+SHEET_ROWS = 1_048_575
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+# A cell starting with one of these is a formula to a spreadsheet: quote it.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_dir():
+    path = settings.VAR_DIR / "exports" / "cdrs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(job: CdrExport):
+    return export_dir() / job.file_name
+
+
+# --- the request -------------------------------------------------------------------------
+
+
+def start(scope, requested_by, form, fmt: str) -> CdrExport:
+    """Create an export job for a valid ``CdrSearchForm`` and queue its task. The
+    request is audited with its filters."""
+    from billing.export_tasks import export_cdrs
+    from vosportal.tasks import enqueue
+
+    ttl = timedelta(hours=settings.CDR_EXPORT_TTL_HOURS)
+    with transaction.atomic():
+        job = CdrExport.objects.create(
+            requested_by=requested_by,
+            scope_user=scope.user,
+            format=fmt,
+            filters=form.as_params(),
+            time_zone=form.zone.key,
+            expires_at=datetime.now(UTC) + ttl,
+        )
+        audit.record(
+            "cdr.export",
+            scope=scope,
+            target=job,
+            tenant=form.chosen_tenant or scope.tenant,
+            payload={"filters": job.filters, "format": fmt, "time_zone": job.time_zone},
+        )
+        enqueue(export_cdrs, job.pk)
+    return job
+
+
+def record_download(scope, job: CdrExport) -> None:
+    audit.record(
+        "cdr.export_downloaded",
+        scope=scope,
+        target=job,
+        tenant=scope.tenant,
+        payload={"rows": job.rows_written, "format": job.format},
+    )
+
+
+# --- the task's body -----------------------------------------------------------------------
+
+
+class FiltersNoLongerValid(Exception):
+    """The search cannot be run as the requester's scope is now."""
+
+
+def write(job_id: int) -> None:
+    from accounts.scope import OutOfScope, Scope
+    from billing.cdr_forms import CdrSearchForm
+
+    # Claimed by one run only (acks late may deliver the task twice).
+    if not CdrExport.objects.filter(pk=job_id, status=CdrExport.Status.PENDING).update(
+        status=CdrExport.Status.RUNNING
+    ):
+        return
+    job = CdrExport.objects.get(pk=job_id)
+    extension = "xlsx" if job.format == CdrExport.Format.XLSX else "csv"
+    path = export_dir() / f"cdrs-{job.pk}-{secrets.token_hex(8)}.{extension}"
+    try:
+        acting = job.requested_by_id if job.requested_by_id != job.scope_user_id else None
+        scope = Scope.for_user_id(job.scope_user_id, acting)
+        try:
+            form = CdrSearchForm(job.filters, scope=scope, time_zone=job.time_zone)
+            valid = form.is_valid()
+        except OutOfScope:
+            valid = False
+        if not valid:
+            raise FiltersNoLongerValid
+        rows = cdr_selectors.search(scope, form.filters())
+        total = rows.count()  # once, for the progress bar
+        CdrExport.objects.filter(pk=job.pk).update(rows_total=total)
+        fields = cdr_columns.export_fields(scope)
+        zone = zoneinfo.ZoneInfo(job.time_zone)
+        sink = XlsxSink(path, fields, zone) if extension == "xlsx" else CsvSink(path, fields, zone)
+        written = 0
+        with sink:
+            for chunk in chunks(rows, fields):
+                sink.write(chunk)
+                written += len(chunk)
+                CdrExport.objects.filter(pk=job.pk).update(rows_written=written)
+        CdrExport.objects.filter(pk=job.pk).update(
+            status=CdrExport.Status.DONE,
+            file_name=path.name,
+            rows_written=written,
+            finished_at=datetime.now(UTC),
+        )
+    except Exception as exc:
+        path.unlink(missing_ok=True)
+        if isinstance(exc, FiltersNoLongerValid):
+            error = "The search is no longer valid for your accounts."
+        else:
+            error = type(exc).__name__
+            log.exception("CDR export %s failed", job_id)
+        CdrExport.objects.filter(pk=job.pk).update(
+            status=CdrExport.Status.FAILED, error=error, finished_at=datetime.now(UTC)
+        )
+        if not isinstance(exc, FiltersNoLongerValid):
+            raise
+
+
+def chunks(rows, fields: list[str], size: int = CHUNK):
+    """The rows' values (``fields``, then start and id), newest first, ``size`` at a
+    time: each chunk is one query that continues after the last row of the previous
+    one (no OFFSET, no open cursor), so memory stays flat whatever the total."""
+    names = [*fields, "start", "id"]
+    position = None
+    while True:
+        chunk = rows
+        if position is not None:
+            start, pk = position
+            # ``start <= s`` bounds the index range; the OR breaks ties on the id.
+            chunk = rows.filter(Q(start__lt=start) | Q(start=start, id__lt=pk), start__lte=start)
+        found = list(chunk.order_by("-start", "-id").values_list(*names)[:size])
+        if not found:
+            return
+        yield found
+        if len(found) < size:
+            return
+        position = (found[-1][-2], found[-1][-1])
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def header(fields: list[str], zone) -> list[str]:
+    return [f"{name} ({zone.key})" if name in cdr_columns.TIME_FIELDS else name for name in fields]
+
+
+class CsvSink:
+    def __init__(self, path, fields, zone):
+        self.path, self.fields, self.zone = path, fields, zone
+        kinds = [cdr_columns.kind_of(name) for name in fields]
+        self._converters = [self._converter(kind) for kind in kinds]
+
+    def _converter(self, kind):
+        zone = self.zone
+        if kind == "time":
+            return lambda value: value.astimezone(zone).strftime(_TIME_FORMAT)
+        if kind in ("money", "whole"):
+            return str
+        return _cell
+
+    def __enter__(self):
+        self._file = open(self.path, "w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file)
+        self._writer.writerow(header(self.fields, self.zone))
+        return self
+
+    def write(self, chunk):
+        width = len(self.fields)
+        converters = self._converters
+        self._writer.writerows(
+            [convert(value) for convert, value in zip(converters, row[:width], strict=True)]
+            for row in chunk
+        )
+
+    def __exit__(self, *exc):
+        self._file.close()
+
+
+class XlsxSink:
+    """XlsxWriter in constant memory: each row goes to disk as it is written. A sheet
+    that is full continues on the next one, under the same header."""
+
+    def __init__(self, path, fields, zone):
+        self.path, self.fields, self.zone = path, fields, zone
+        self.kinds = [cdr_columns.kind_of(name) for name in fields]
+
+    def __enter__(self):
+        import xlsxwriter
+
+        self._book = xlsxwriter.Workbook(
+            str(self.path),
+            {
+                "constant_memory": True,
+                "tmpdir": str(export_dir()),
+                # Text stays text: never a formula, a link or a number.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self._time = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self._sheets = 0
+        self._new_sheet()
+        return self
+
+    def _new_sheet(self):
+        self._sheets += 1
+        name = "CDRs" if self._sheets == 1 else f"CDRs {self._sheets}"
+        self._sheet = self._book.add_worksheet(name)
+        for column, title in enumerate(header(self.fields, self.zone)):
+            self._sheet.write_string(0, column, title)
+        self._sheet.set_column(0, len(self.fields) - 1, 16)
+        self._row = 0
+
+    def write(self, chunk):
+        zone, time_format = self.zone, self._time
+        plan = list(enumerate(self.kinds))
+        for values in chunk:
+            if self._row >= SHEET_ROWS:
+                self._new_sheet()
+            self._row += 1
+            row, sheet = self._row, self._sheet
+            for column, kind in plan:
+                value = values[column]
+                if kind == "time":
+                    local = value.astimezone(zone).replace(tzinfo=None)
+                    sheet.write_datetime(row, column, local, time_format)
+                elif kind == "money":
+                    sheet.write_number(row, column, float(value))
+                elif kind == "whole":
+                    sheet.write_number(row, column, value)
+                elif value:
+                    sheet.write_string(row, column, value)
+
+    def __exit__(self, *exc):
+        self._book.close()
+
+
+# --- expiry -----------------------------------------------------------------------------
+
+
+def purge() -> int:
+    """Delete expired exports: their files, then their jobs."""
+    expired = CdrExport.objects.filter(expires_at__lte=datetime.now(UTC))
+    count = 0
+    for job in expired.only("pk", "file_name"):
+        if job.file_name:
+            (export_dir() / job.file_name).unlink(missing_ok=True)
+        job.delete()
+        count += 1
+    return count
