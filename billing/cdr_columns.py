@@ -15,9 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.cdr_store import FIELD_OF_WIRE
 
-# The routing side of a call: which gateway, which number was sent to it, which IPs.
+# The routing side of a call: which gateway, which number was sent to it, which IPs,
+# and the product ids (VOS fills them with the gateway's, i.e. the vendor's, name).
 PLATFORM_ONLY = frozenset(
     {
+        "caller_product_id",
+        "callee_product_id",
         "caller_gateway",
         "callee_gateway",
         "caller_ip",
@@ -115,8 +118,9 @@ def page_columns(scope) -> list[Column]:
 
 
 def export_fields(scope) -> list[str]:
-    """Every InfoCdr field the scope may see, in the manual's order."""
-    return [f for f in FIELD_OF_WIRE.values() if visible(scope, f)]
+    """Every InfoCdr field the scope may see: the times first, then the manual's order."""
+    fields = ["start", "stop", *(f for f in FIELD_OF_WIRE.values() if f not in TIME_FIELDS)]
+    return [f for f in fields if visible(scope, f)]
 
 
 def cut_down(row: dict, columns: list[Column]) -> dict:
