@@ -21,8 +21,11 @@ from django.utils.translation import gettext as _
 WIDTH, HEIGHT = 640, 260
 # Room for the tick labels (left) and the category labels (bottom).
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 16, 48
-# Above this many categories, only every n-th label is written under the axis.
-MAX_X_LABELS = 12
+# Category labels: cut to this many characters; about this wide each (11px sans);
+# slanted when they do not fit level, up to this many (a longer series is thinned out).
+LABEL_CHARS = 16
+CHAR_WIDTH = 6.2
+MAX_SLANTED_LABELS = 16
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,15 @@ def format_value(value: float) -> str:
 class _Canvas:
     """The plot area of one chart and the scale of its value axis."""
 
-    def __init__(self, values: list[float], width: int, height: int, unit: str):
+    def __init__(self, values: list[float], labels: list[str], width: int, height: int, unit: str):
         self.width, self.height, self.unit = width, height, unit
         self.left, self.right = MARGIN_LEFT, width - MARGIN_RIGHT
         self.top, self.bottom = MARGIN_TOP, height - MARGIN_BOTTOM
+        self.texts = [_cut(label) for label in labels]
+        if self.slanted(self.texts):
+            # Slanted labels hang lower: the picture grows, the plot keeps its size.
+            widest = max(len(t) for t in self.texts) * CHAR_WIDTH
+            self.height += max(0, round(widest * 0.6) - (MARGIN_BOTTOM - 24))
         self.ticks = ticks(min(values, default=0.0), max(values, default=0.0))
         self.low, self.high = self.ticks[0], self.ticks[-1]
 
@@ -129,19 +137,37 @@ class _Canvas:
             )
         return parts
 
-    def x_labels(self, labels: list[str], centers: list[float]) -> list[str]:
-        every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
+    def x_labels(self, centers: list[float]) -> list[str]:
+        """Category labels under the axis: level when they fit, slanted when a few long
+        ones do not, and only every n-th of a long series."""
+        texts = self.texts
+        slot = (self.right - self.left) / max(len(texts), 1)
+        widest = max((len(t) for t in texts), default=0) * CHAR_WIDTH + 6
+        slanted = self.slanted(texts)
+        every = 1 if slanted else max(1, math.ceil(widest / slot))
         parts = []
-        for i, (label, x) in enumerate(zip(labels, centers, strict=True)):
+        for i, (text, x) in enumerate(zip(texts, centers, strict=True)):
             if i % every:
                 continue
-            text = label if len(label) <= 14 else label[:13] + "…"
             y = self.bottom + 16
+            if slanted:
+                place = f'x="{x:.1f}" y="{y}" text-anchor="end" transform="rotate(-35 {x:.1f} {y})"'
+            else:
+                place = f'x="{x:.1f}" y="{y}" text-anchor="middle"'
             parts.append(
-                f'<text class="chart-label" x="{x:.1f}" y="{y}" text-anchor="middle" '
-                f'font-size="11" fill="#24292f">{escape(text)}</text>'
+                f'<text class="chart-label" {place} font-size="11" fill="#24292f">'
+                f"{escape(text)}</text>"
             )
         return parts
+
+    def slanted(self, texts: list[str]) -> bool:
+        slot = (self.right - self.left) / max(len(texts), 1)
+        widest = max((len(t) for t in texts), default=0) * CHAR_WIDTH + 6
+        return widest > slot and len(texts) <= MAX_SLANTED_LABELS
+
+
+def _cut(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
 def _open(kind: str, title: str, width: int, height: int) -> list[str]:
@@ -176,10 +202,10 @@ def bar_chart(
     points = [(str(label), _number(value) or 0.0) for label, value in data]
     if not points:
         return _empty("bar", title, width, height)
-    canvas = _Canvas([v for _l, v in points], width, height, unit)
+    canvas = _Canvas([v for _l, v in points], [label for label, _v in points], width, height, unit)
     slot = (canvas.right - canvas.left) / len(points)
     bar = max(1.0, slot * 0.7)
-    parts = _open("bar", title, width, height)
+    parts = _open("bar", title, canvas.width, canvas.height)
     parts += canvas.axes()
     centers = []
     zero = canvas.y(0.0)
@@ -195,7 +221,7 @@ def bar_chart(
             f'width="{bar:.1f}" height="{size:.1f}" fill="{fill}">'
             f"<title>{escape(label)}: {escape(format_value(value))}</title></rect>"
         )
-    parts += canvas.x_labels([label for label, _v in points], centers)
+    parts += canvas.x_labels(centers)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped
 
@@ -220,11 +246,13 @@ def line_chart(
         return _empty("line", title, width, height)
     labels = [str(label) for label, _v in series[0].points]
     values = [number for s in series for _l, v in s.points if (number := _number(v)) is not None]
-    canvas = _Canvas(values, width, height, unit)
+    canvas = _Canvas(values, labels, width, height, unit)
+    if len(series) > 1:
+        canvas.height += 20  # a row for the key, under the labels
     slot = (canvas.right - canvas.left) / len(labels)
     centers = [canvas.left + slot * (i + 0.5) for i in range(len(labels))]
     position = {label: i for i, label in enumerate(labels)}
-    parts = _open("line", title, width, height)
+    parts = _open("line", title, canvas.width, canvas.height)
     parts += canvas.axes()
     for n, line in enumerate(series):
         color = LINE_COLORS[n % len(LINE_COLORS)]
@@ -253,11 +281,11 @@ def line_chart(
                     f'stroke="{color}" stroke-width="2" points="{" ".join(segment)}"/>'
                 )
         parts += dots
-    parts += canvas.x_labels(labels, centers)
+    parts += canvas.x_labels(centers)
     if len(series) > 1:
         for n, line in enumerate(series):
             x = canvas.left + n * 150
-            y = height - 8
+            y = canvas.height - 6
             color = LINE_COLORS[n % len(LINE_COLORS)]
             parts.append(
                 f'<rect class="chart-key" x="{x}" y="{y - 9}" width="10" height="10" '

@@ -88,8 +88,13 @@ class ReportForm(forms.Form):
                 )
                 for t in subjects[:MAX_SUBJECT_CHOICES]
             ]
+            # A reseller's own account (its customers' report) first, and chosen.
+            own = [c for c in choices if c[0] == scope.tenant.pk]
+            choices = own + [c for c in choices if c[0] != scope.tenant.pk]
             if initial_tenant is not None and initial_tenant.pk not in {c[0] for c in choices}:
                 choices.insert(0, (initial_tenant.pk, f"{initial_tenant.name}"))
+            if initial_tenant is None and own:
+                self.initial["tenant"] = scope.tenant.pk
             self.fields["tenant"].widget.choices = choices
 
     def clean_tenant(self):

@@ -107,8 +107,18 @@ def test_it_breaks_a_line_at_missing_values_and_draws_negative_bars_below_zero()
     assert float(down.get("y")) == float(up.get("y")) + float(up.get("height"))
 
 
-def test_it_thins_labels_of_long_series():
+def test_it_thins_labels_of_long_series_and_slants_long_names():
     data = [(f"2025-01-{d:02d}", d) for d in range(1, 32)]
     root = parse(charts.bar_chart(data, title="t"))
     assert len(root.findall(f".//{SVG}rect[@class='chart-bar']")) == 31
-    assert len(root.findall(f".//{SVG}text[@class='chart-label']")) <= charts.MAX_X_LABELS
+    labels = [t.text for t in root.findall(f".//{SVG}text[@class='chart-label']")]
+    assert 1 < len(labels) < 12 and labels[0] == "2025-01-01"
+    assert all(t.get("transform") is None for t in root.iter(f"{SVG}text"))
+
+    names = [(f"Destination number {n}", n) for n in range(10)]
+    slanted = parse(charts.bar_chart(names, title="t"))
+    texts = slanted.findall(f".//{SVG}text[@class='chart-label']")
+    assert len(texts) == 10 and all(t.get("transform", "").startswith("rotate(") for t in texts)
+    assert texts[0].text == "Destination num…"
+    level = parse(charts.bar_chart([("a", 1)], title="t"))
+    assert float(slanted.get("viewBox").split()[3]) > float(level.get("viewBox").split()[3])
