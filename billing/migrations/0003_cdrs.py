@@ -348,6 +348,7 @@ class Migration(migrations.Migration):
                             ),
                             models.Index(
                                 fields=["tenant_path", "start"],
+                                include=("hold_time", "fee", "agent_fee"),
                                 name="cdr_path_start",
                                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
                             ),
