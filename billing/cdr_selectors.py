@@ -162,7 +162,8 @@ def totals_of(rows) -> CdrTotals:
 
     Counts name no ``id``: the id is in no covering index, and naming it
     would send PostgreSQL to the table for every row instead of an index-only scan of
-    ``cdr_tenant_start``/``cdr_path_start`` (which carry hold time and fees)."""
+    ``cdr_start_id``/``cdr_tenant_start``/``cdr_path_start`` (which carry hold time
+    and fees)."""
     found = rows.aggregate(
         calls=Count("*"),
         answered=Count("hold_time", filter=Q(hold_time__gt=0)),  # no filter on "*"

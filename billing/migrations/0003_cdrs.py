@@ -340,7 +340,11 @@ class Migration(migrations.Migration):
                     ],
                     options={
                         "indexes": [
-                            models.Index(fields=["start", "id"], name="cdr_start_id"),
+                            models.Index(
+                                fields=["start", "id"],
+                                include=("hold_time", "fee", "agent_fee"),
+                                name="cdr_start_id",
+                            ),
                             models.Index(
                                 fields=["tenant", "start"],
                                 include=("hold_time", "fee", "agent_fee"),
