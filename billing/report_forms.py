@@ -120,6 +120,10 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "tenant" not in self.fields and not (
+            reports.reportable_tenants(self.scope).filter(pk=self.scope.tenant.pk).exists()
+        ):
+            raise forms.ValidationError(_("Your account is not linked to a VOS account yet."))
         first, last = data.get("first_day"), data.get("last_day")
         if first and last:
             if last < first:

@@ -305,3 +305,19 @@ def test_it_charts_spend_and_minutes_by_level(users, tenants, portal_sim):
     assert list(levels) == ["Net", "Local", "Domestic", "International"]
     billed = sum(r.level_seconds[level] for r in rows for level in reports.LEVELS)
     assert billed == sum(r.seconds for r in rows)
+
+
+def test_it_tells_an_unlinked_customer_there_is_nothing_to_report(client, db):
+    from accounts.tests.factories import TenantFactory
+
+    lonely = UserFactory(tenant=TenantFactory(vos_account="not-on-a-server"))
+    client.force_login(lonely)
+    form = {
+        "kind": "customer_fee",
+        "period": "day",
+        "first_day": "2025-03-01",
+        "last_day": "2025-03-02",
+    }
+    response = client.post(reverse("report_new"), form)
+    assert response.status_code == 400 and "not linked to a VOS account" in response.text
+    assert not ReportJob.objects.exists()
