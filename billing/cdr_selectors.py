@@ -160,10 +160,10 @@ class CdrTotals:
 def totals_of(rows) -> CdrTotals:
     """Calls, answered calls, seconds and fees of a search, in one aggregate query.
 
-    Counts name no ``id``: the id is in no covering index, and naming it
-    would send PostgreSQL to the table for every row instead of an index-only scan of
-    ``cdr_start_id``/``cdr_tenant_start``/``cdr_path_start`` (which carry hold time
-    and fees)."""
+    Counts name no ``id``: a customer's or reseller's covering index has no id, and
+    naming it would send PostgreSQL to the table for every row instead of an
+    index-only scan of ``cdr_tenant_start``/``cdr_path_start``/``cdr_start_id`` (which
+    carry hold time and fees)."""
     found = rows.aggregate(
         calls=Count("*"),
         answered=Count("hold_time", filter=Q(hold_time__gt=0)),  # no filter on "*"
