@@ -18,9 +18,11 @@ Baselines measured in the same run, on the same rows and columns, newest first:
 
 - ``copy_csv``: PostgreSQL's ``COPY (SELECT ...) TO STDOUT (FORMAT csv)`` streamed into
   a file, the floor for writing those rows as CSV;
-- ``cursor``: a server-side cursor fetching every row into Python and dropping it.
+- ``cursor``: a server-side cursor fetching every row into Python and dropping it;
+- ``xlsxwriter`` (for XLSX): the export's own sheet writer fed one chunk of those rows
+  over and over from memory: what XlsxWriter alone costs for that many rows.
 
-Each export's rows/s is also given as a ratio to both.
+Each export's rows/s is also given as a ratio to each.
 
     python -m benchmarks cdr_export [-- --rows 1000000 --format csv --tracemalloc]
     python -m benchmarks cdr_export -- --quick      # 100,000 rows
@@ -193,6 +195,45 @@ def _child_cursor() -> dict:
     }
 
 
+def _child_xlsxwriter(rows: int, var_dir: str) -> dict:
+    """XlsxWriter's own speed on these rows: the first chunk of the export's rows (as
+    the export reads them), written over and over by the export's sink until ``rows``
+    rows, timing only the writing. The floor an XLSX export can reach."""
+    import zoneinfo
+    from pathlib import Path
+
+    from accounts.models import User
+    from accounts.scope import Scope
+    from billing import cdr_columns, cdr_export, cdr_selectors
+    from billing.cdr_forms import CdrSearchForm
+
+    admin = User.objects.select_related("tenant").get(email=cdr_data.ADMIN_EMAIL)
+    scope = Scope(admin)
+    form = CdrSearchForm({"date_from": MONTH[0], "date_to": MONTH[1]}, scope=scope)
+    assert form.is_valid(), form.errors
+    fields = cdr_columns.export_fields(scope)
+    zone = zoneinfo.ZoneInfo("UTC")
+    found = cdr_selectors.search(scope, form.filters())
+    sample = next(cdr_export.chunks(found, fields, zone=zone, as_serial=True))
+    path = Path(var_dir) / "floor.xlsx"
+    started = time.perf_counter()
+    written = 0
+    with cdr_export.XlsxSink(path, fields, zone) as sink:
+        while written < rows:
+            part = sample[: rows - written]
+            sink.write(part)
+            written += len(part)
+    seconds = time.perf_counter() - started
+    size = path.stat().st_size
+    path.unlink()
+    return {
+        "seconds": round(seconds, 2),
+        "rows": written,
+        "rows_per_s": round(written / seconds),
+        "file_mb": round(size / 2**20, 1),
+    }
+
+
 def _child(args) -> None:
     with tempfile.TemporaryDirectory(prefix="cdr-export-bench-") as var_dir:
         _setup_django(args.url, var_dir)
@@ -200,13 +241,16 @@ def _child(args) -> None:
             result = _child_copy_csv(var_dir)
         elif args.child == "cursor":
             result = _child_cursor()
+        elif args.child == "xlsxwriter":
+            result = _child_xlsxwriter(args.rows, var_dir)
         else:
             result = _child_export(args.child, args.trace)
     print("RESULT " + json.dumps(result), flush=True)
 
 
-def _measure(url: str, what: str, *, trace: bool = False) -> dict:
+def _measure(url: str, what: str, *, trace: bool = False, rows: int = 0) -> dict:
     command = [sys.executable, "-m", "benchmarks.cdr_export", "--child", what, "--url", url]
+    command += ["--rows", str(rows)]
     if trace:
         command.append("--trace")
     done = subprocess.run(command, cwd=cdr_data.ROOT, check=True, capture_output=True, text=True)
@@ -220,8 +264,9 @@ def _measure(url: str, what: str, *, trace: bool = False) -> dict:
 def run(rows: int, formats: list[str], trace: bool) -> dict:
     url = _database(rows)
     results: dict = {"rows": rows, "baseline": {}}
-    for name in ("copy_csv", "cursor"):
-        results["baseline"][name] = _measure(url, name)
+    names = ["copy_csv", "cursor"] + (["xlsxwriter"] if "xlsx" in formats else [])
+    for name in names:
+        results["baseline"][name] = _measure(url, name, rows=rows)
         print(f"[cdr_export] baseline {name}: {results['baseline'][name]}", flush=True)
     copy_rate = results["baseline"]["copy_csv"]["rows_per_s"]
     cursor_rate = results["baseline"]["cursor"]["rows_per_s"]
@@ -231,6 +276,9 @@ def run(rows: int, formats: list[str], trace: bool) -> dict:
             raise RuntimeError(f"{fmt}: exported {measured['rows']} rows, not {rows}")
         measured["ratio_to_copy_csv"] = round(measured["rows_per_s"] / copy_rate, 3)
         measured["ratio_to_cursor"] = round(measured["rows_per_s"] / cursor_rate, 3)
+        if fmt == "xlsx":
+            floor = results["baseline"]["xlsxwriter"]["rows_per_s"]
+            measured["ratio_to_xlsxwriter"] = round(measured["rows_per_s"] / floor, 3)
         if trace:
             measured["tracemalloc_peak_mb"] = _measure(url, fmt, trace=True)["tracemalloc_peak_mb"]
         results[fmt] = measured
@@ -261,6 +309,7 @@ if __name__ == "__main__":
         child.add_argument("--child", required=True)
         child.add_argument("--url", required=True)
         child.add_argument("--trace", action="store_true")
+        child.add_argument("--rows", type=int, default=0)
         _child(child.parse_args())
     else:
         main(sys.argv[1:])
