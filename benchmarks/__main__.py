@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["sim_getcdr", "customer_list"]
+BENCHMARKS = ["sim_getcdr", "customer_list", "cdr_ingest", "cdr_search", "cdr_export"]
 
 
 def main(argv: list[str]) -> int:

@@ -101,6 +101,7 @@ class Command(BaseCommand):
             try:
                 result = services.sync_tenants_from_vos(servers[0])
                 self.stdout.write(f"tenants mirrored from VOS: {result.seen} accounts")
+                self._queue_first_cdr_pull(servers[0])
             except VosError as exc:
                 self.stderr.write(f"VOS not reachable, tenants not mirrored: {exc}")
         with transaction.atomic():
@@ -129,3 +130,14 @@ class Command(BaseCommand):
 
         granted = grant_demo_groups()
         self.stdout.write(f"fee rate groups granted to the demo resellers: {granted} new")
+
+    def _queue_first_cdr_pull(self, server) -> None:
+        """The demo's call pages should not wait for beat's first round: queue a pull
+        now (the worker picks it up as soon as it starts)."""
+        from billing.cdr_tasks import pull_server
+
+        try:
+            pull_server.delay(server.pk)
+            self.stdout.write(f"CDR pull of {server.name} queued")
+        except Exception as exc:  # a broker that is not up yet must not stop the seeding
+            self.stderr.write(f"CDR pull not queued ({type(exc).__name__}); beat will run it")
