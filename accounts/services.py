@@ -196,6 +196,10 @@ def link_vos_account(server, account: str, kind: str) -> Tenant:
         synced_at=timezone.now(),
     )
     tenant.save()
+    # Its calls may have been pulled before it had a tenant (stored without one).
+    from billing.cdr_store import adopt_account_cdrs
+
+    adopt_account_cdrs(tenant)
     return tenant
 
 

@@ -381,6 +381,13 @@ class Cdr(models.Model):
             ),
             models.Index(fields=["callee_gateway", "start"], name="cdr_callee_gw_start"),
             models.Index(fields=["caller_gateway", "start"], name="cdr_caller_gw_start"),
+            # Calls of accounts with no portal tenant yet, found again when the tenant
+            # appears (cdr_store.adopt_account_cdrs); tiny, as such rows are rare.
+            models.Index(
+                fields=["server", "account"],
+                condition=Q(tenant__isnull=True),
+                name="cdr_orphan_account",
+            ),
         ]
         constraints = [
             # The partition key must be part of a unique key on a partitioned table; the

@@ -372,6 +372,11 @@ class Migration(migrations.Migration):
                             models.Index(
                                 fields=["caller_gateway", "start"], name="cdr_caller_gw_start"
                             ),
+                            models.Index(
+                                condition=models.Q(("tenant__isnull", True)),
+                                fields=["server", "account"],
+                                name="cdr_orphan_account",
+                            ),
                         ],
                         "constraints": [
                             models.UniqueConstraint(
