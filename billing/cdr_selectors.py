@@ -130,13 +130,13 @@ def page_of(rows, *, before: str | None = None, after: str | None = None, size=P
 # --- totals ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CdrTotals:
+class CallMeasures:
+    """Minutes, ASR and ACD of a set of calls, from its ``calls``, ``answered`` and
+    ``seconds``: the range totals and every row of the call statistics share them."""
+
     calls: int
     answered: int
     seconds: int
-    fee: Decimal
-    agent_fee: Decimal
 
     @property
     def minutes(self) -> Decimal:
@@ -144,7 +144,7 @@ class CdrTotals:
 
     @property
     def asr(self) -> Decimal | None:
-        """Answer-seizure ratio, in percent."""
+        """Answer-seizure ratio: answered calls in percent of all calls."""
         if not self.calls:
             return None
         return (Decimal(self.answered) * 100 / self.calls).quantize(Decimal("0.1"))
@@ -155,6 +155,15 @@ class CdrTotals:
         if not self.answered:
             return None
         return (Decimal(self.seconds) / self.answered).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class CdrTotals(CallMeasures):
+    calls: int
+    answered: int
+    seconds: int
+    fee: Decimal
+    agent_fee: Decimal
 
 
 def totals_of(rows) -> CdrTotals:

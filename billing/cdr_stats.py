@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
 from accounts.scope import OutOfScope
+from billing.cdr_selectors import CallMeasures
 
 BY_DAY, BY_CUSTOMER, BY_PREFIX, BY_GATEWAY = "day", "customer", "prefix", "gateway"
 MARGIN_BY_CUSTOMER, MARGIN_BY_DAY = "margin_customer", "margin_day"
@@ -59,7 +60,7 @@ def window(first: date, last: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, 
 
 
 @dataclass(frozen=True)
-class StatRow:
+class StatRow(CallMeasures):
     key: str
     label: str
     calls: int
@@ -67,24 +68,6 @@ class StatRow:
     seconds: int
     fee: Decimal
     agent_fee: Decimal
-
-    @property
-    def minutes(self) -> Decimal:
-        return (Decimal(self.seconds) / 60).quantize(Decimal("0.1"))
-
-    @property
-    def asr(self) -> Decimal | None:
-        """Answered calls in percent of all calls."""
-        if not self.calls:
-            return None
-        return (Decimal(self.answered) * 100 / self.calls).quantize(Decimal("0.1"))
-
-    @property
-    def acd(self) -> Decimal | None:
-        """Average seconds of an answered call."""
-        if not self.answered:
-            return None
-        return (Decimal(self.seconds) / self.answered).quantize(Decimal("0.1"))
 
     @property
     def margin(self) -> Decimal:
