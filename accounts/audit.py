@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from accounts.models import AuditEvent
+from vosportal.downloads import purge_expired, safe_cell
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -344,8 +345,6 @@ def page_of(events, *, before: int | None = None, after: int | None = None, size
 
 # --- CSV export ---------------------------------------------------------------------------
 _EXPORT_CHUNK = 2000
-# A cell starting with one of these is a formula to a spreadsheet: quote it.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_dir():
@@ -446,14 +445,7 @@ def purge_expired_exports() -> int:
     """Delete expired export files and their jobs."""
     from accounts.models import AuditExport
 
-    expired = AuditExport.objects.filter(expires_at__lte=datetime.now(UTC))
-    count = 0
-    for job in expired.only("pk", "file_name"):
-        if job.file_name:
-            (export_dir() / job.file_name).unlink(missing_ok=True)
-        job.delete()
-        count += 1
-    return count
+    return purge_expired(AuditExport.objects.all(), export_dir())
 
 
 def _export_header(time_zone: str) -> list[str]:
@@ -479,11 +471,6 @@ def _export_header(time_zone: str) -> list[str]:
     ]
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def _json_cell(value) -> str:
     if value is None:
         return ""
@@ -494,20 +481,20 @@ def _export_row(event: AuditEvent, zone) -> list[str]:
     return [
         str(event.pk),
         event.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-        _cell(event.actor_email),
-        _cell(event.on_behalf_of_email),
-        _cell(event.action),
-        _cell(event.target_type),
-        _cell(event.target_id),
-        _cell(event.tenant_id),
-        _cell(event.vos_server),
-        _cell(event.vos_endpoint),
-        _cell(event.result),
+        safe_cell(event.actor_email),
+        safe_cell(event.on_behalf_of_email),
+        safe_cell(event.action),
+        safe_cell(event.target_type),
+        safe_cell(event.target_id),
+        safe_cell(event.tenant_id),
+        safe_cell(event.vos_server),
+        safe_cell(event.vos_endpoint),
+        safe_cell(event.result),
         "" if event.ret_code is None else str(event.ret_code),
-        _cell(event.error),
-        _cell(event.ip),
-        _cell(event.request_id),
-        _cell(_json_cell(event.payload)),
-        _cell(_json_cell(event.before)),
-        _cell(_json_cell(event.after)),
+        safe_cell(event.error),
+        safe_cell(event.ip),
+        safe_cell(event.request_id),
+        safe_cell(_json_cell(event.payload)),
+        safe_cell(_json_cell(event.before)),
+        safe_cell(_json_cell(event.after)),
     ]

@@ -29,6 +29,7 @@ from django.db.models.expressions import RawSQL
 from accounts import audit
 from billing import cdr_columns, cdr_selectors
 from billing.models import CdrExport
+from vosportal.downloads import FORMULA_START, purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ CHUNK = 5000
 # An XLSX sheet holds 1,048,576 rows: the header and this many data rows.
 SHEET_ROWS = 1_048_575
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-# A cell starting with one of these is a formula to a spreadsheet: quote it.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_dir():
@@ -214,11 +213,6 @@ def chunks(rows, fields: list[str], *, zone=None, as_serial=False, size: int | N
         position = (start, found[-1][-1])
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def header(fields: list[str], zone) -> list[str]:
     return [f"{name} ({zone.key})" if name in cdr_columns.TIME_FIELDS else name for name in fields]
 
@@ -242,7 +236,7 @@ class CsvSink:
 
     def write(self, chunk):
         width, zone, times, texts = len(self.fields), self.zone, self._times, self._texts
-        risky = _FORMULA_START
+        risky = FORMULA_START
         out = []
         for values in chunk:
             row = list(values[:width])
@@ -332,11 +326,4 @@ class XlsxSink:
 
 def purge() -> int:
     """Delete expired exports: their files, then their jobs."""
-    expired = CdrExport.objects.filter(expires_at__lte=datetime.now(UTC))
-    count = 0
-    for job in expired.only("pk", "file_name"):
-        if job.file_name:
-            (export_dir() / job.file_name).unlink(missing_ok=True)
-        job.delete()
-        count += 1
-    return count
+    return purge_expired(CdrExport.objects.all(), export_dir())

@@ -32,6 +32,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope, Scope
 from billing.models import ReportJob
 from vos3000.errors import VosError
+from vosportal.downloads import safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -380,12 +381,6 @@ def top_destinations(rows: list[ReportRow], limit: int = TOP_DESTINATIONS) -> li
 
 
 # --- CSV ------------------------------------------------------------------------------------
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def csv_lines(job: ReportJob) -> Iterator[str]:
@@ -411,7 +406,7 @@ def csv_lines(job: ReportJob) -> Iterator[str]:
         line += [row.calls, row.seconds, row.fee, row.suite_fee]
         if job.kind != ReportJob.Kind.LOCATION_FEE:
             line += [row.level_seconds[level] for level in LEVELS]
-        writer.writerow([_cell(v) for v in line])
+        writer.writerow([safe_cell(v) for v in line])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -27,6 +27,7 @@ from billing.models import FeeRateGroupGrant
 from billing.selectors import NotLinked
 from telephony import vos
 from vos3000.errors import VosError, VosUnavailable, VosValidationError
+from vosportal.downloads import safe_cell
 
 RATES_PER_PAGE = 50
 # Resellers listed with their grants on the rates page (a tree rarely has more).
@@ -223,15 +224,6 @@ def _rate_row(info: dict) -> dict:
     }
 
 
-# CSV cells a spreadsheet would take for a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -256,7 +248,7 @@ def _rate_csv_rows(rates):
         sections = " ".join(f"{s.seconds}:{s.fee}" for s in row["sections"])
         yield writer.writerow(
             [
-                csv_safe(c)
+                safe_cell(c)
                 for c in (
                     row["prefix"],
                     row["area_code"],

@@ -129,6 +129,6 @@ def test_it_exports_end_to_end_with_a_real_worker(client, celery_worker_process)
 
 
 def test_it_quotes_cells_a_spreadsheet_would_run_as_formulas():
-    assert audit._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert audit._cell("@SUM") == "'@SUM"
-    assert audit._cell("plain") == "plain"
+    assert audit.safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert audit.safe_cell("@SUM") == "'@SUM"
+    assert audit.safe_cell("plain") == "plain"
