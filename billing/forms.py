@@ -209,6 +209,18 @@ class ClickToCallForm(_PhoneChoiceForm):
 
 
 # --- History -----------------------------------------------------------------------------
+def check_day_range(form, first_field: str, last_field: str, max_days: int) -> None:
+    """The form's two day fields make a range of at most ``max_days`` days, in order;
+    the error goes on the field to change."""
+    first, last = form.cleaned_data.get(first_field), form.cleaned_data.get(last_field)
+    if not (first and last):
+        return
+    if last < first:
+        form.add_error(last_field, _("The end comes before the start."))
+    elif (last - first).days + 1 > max_days:
+        form.add_error(first_field, _("Choose at most %(days)d days.") % {"days": max_days})
+
+
 class PeriodForm(forms.Form):
     first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -223,14 +235,7 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        first, last = data.get("first"), data.get("last")
-        if first and last:
-            if last < first:
-                self.add_error("last", _("The end comes before the start."))
-            elif (last - first).days + 1 > MAX_PERIOD_DAYS:
-                self.add_error(
-                    "first", _("Choose at most %(days)d days.") % {"days": MAX_PERIOD_DAYS}
-                )
+        check_day_range(self, "first", "last", MAX_PERIOD_DAYS)
         return data
 
     def period(self):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
 from billing import cdr_stats, reports
+from billing.forms import check_day_range
 from billing.models import ReportJob
 
 # VOS computes a report in one request; a year of days is already 366 rows per account.
@@ -124,14 +125,7 @@ class ReportForm(forms.Form):
             reports.reportable_tenants(self.scope).filter(pk=self.scope.tenant.pk).exists()
         ):
             raise forms.ValidationError(_("Your account is not linked to a VOS account yet."))
-        first, last = data.get("first_day"), data.get("last_day")
-        if first and last:
-            if last < first:
-                self.add_error("last_day", _("The end comes before the start."))
-            elif (last - first).days + 1 > MAX_REPORT_DAYS:
-                self.add_error(
-                    "first_day", _("Choose at most %(days)d days.") % {"days": MAX_REPORT_DAYS}
-                )
+        check_day_range(self, "first_day", "last_day", MAX_REPORT_DAYS)
         return data
 
     def subject(self) -> Tenant:
@@ -165,14 +159,7 @@ class CallStatsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        first, last = data.get("first"), data.get("last")
-        if first and last:
-            if last < first:
-                self.add_error("last", _("The end comes before the start."))
-            elif (last - first).days + 1 > MAX_STATS_DAYS:
-                self.add_error(
-                    "first", _("Choose at most %(days)d days.") % {"days": MAX_STATS_DAYS}
-                )
+        check_day_range(self, "first", "last", MAX_STATS_DAYS)
         return data
 
     def chosen(self) -> dict | None:
