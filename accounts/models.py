@@ -340,22 +340,22 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("audit events cannot be deleted")
 
 
-class AuditExport(models.Model):
-    """A CSV export of the audit trail, written by a Celery task, downloadable by its
-    requester only until ``expires_at``."""
+class JobStatus(models.TextChoices):
+    """Where a background job (an export, a report) stands."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
 
-    # Who asked (the person at the keyboard) and whose scope the rows follow (the user
-    # they were viewing as, or themselves).
-    requested_by = models.ForeignKey(
-        "accounts.User", on_delete=models.CASCADE, related_name="audit_exports"
-    )
-    scope_user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+
+class ExportFile(models.Model):
+    """A file written by a Celery task from a filtered list, in the requester's time
+    zone, downloadable by its requester only until ``expires_at`` (audit and CDR
+    exports). Concrete exports add who asked and whose scope the rows follow."""
+
+    Status = JobStatus
+
     filters = models.JSONField(default=dict, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -367,11 +367,26 @@ class AuditExport(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        abstract = True
         ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return f"audit export {self.pk} ({self.status})"
 
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class AuditExport(ExportFile):
+    """A CSV export of the audit trail."""
+
+    # Who asked (the person at the keyboard) and whose scope the rows follow (the user
+    # they were viewing as, or themselves).
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="audit_exports"
+    )
+    scope_user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+
+    class Meta(ExportFile.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"audit export {self.pk} ({self.status})"

@@ -24,6 +24,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ExportFile, JobStatus
+
 CENT = Decimal("0.01")
 
 
@@ -477,19 +479,12 @@ class CdrPullDay(models.Model):
         return f"{self.server} {self.day} {self.status}"
 
 
-class CdrExport(models.Model):
-    """A CSV or XLSX export of a CDR search, written by a Celery task in constant
-    memory, downloadable by its requester only until ``expires_at``."""
+class CdrExport(ExportFile):
+    """A CSV or XLSX export of a CDR search, written in constant memory."""
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
 
     # Who asked (the person at the keyboard) and whose scope the rows follow.
     requested_by = models.ForeignKey(
@@ -499,28 +494,13 @@ class CdrExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     format = models.CharField(max_length=8, choices=Format.choices, default=Format.CSV)
-    filters = models.JSONField(default=dict, blank=True)
-    time_zone = models.CharField(max_length=64, default="UTC")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     rows_total = models.PositiveIntegerField(default=0)
-    rows_written = models.PositiveIntegerField(default=0)
-    file_name = models.CharField(max_length=255, blank=True)
-    error = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(db_index=True)
 
-    class Meta:
-        ordering = ["-id"]
+    class Meta(ExportFile.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"CDR export {self.pk} ({self.status})"
-
-    @property
-    def is_expired(self) -> bool:
-        from django.utils import timezone
-
-        return timezone.now() >= self.expires_at
 
     @property
     def percent(self) -> int:
@@ -545,11 +525,7 @@ class ReportJob(models.Model):
         DAY = "day", _("Per day")
         MONTH = "month", _("Per month")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs"
