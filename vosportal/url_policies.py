@@ -71,6 +71,11 @@ PAGE_MODULES = (
     "billing.cdr_pages",
     "billing.pull_pages",
     "billing.report_pages",
+    "telephony.gateway_pages",
+    "telephony.live_pages",
+    "telephony.console_pages",
+    "accounts.alert_pages",
+    "billing.console_pages",
 )
 
 

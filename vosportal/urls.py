@@ -22,6 +22,11 @@ urlpatterns = [
     path("", include("billing.cdr_urls")),
     path("", include("billing.pull_urls")),
     path("", include("billing.report_urls")),
+    path("", include("telephony.gateway_urls")),
+    path("", include("telephony.live_urls")),
+    path("", include("telephony.console_urls")),
+    path("", include("accounts.alert_urls")),
+    path("", include("billing.console_urls")),
 ]
 
 handler500 = "vosportal.errors.server_error"

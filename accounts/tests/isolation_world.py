@@ -174,6 +174,11 @@ APP_MAKER_MODULES = (
     "billing.tests.cdr_isolation_makers",
     "billing.tests.pull_isolation_makers",
     "billing.tests.report_isolation_makers",
+    "telephony.tests.gateway_isolation_makers",
+    "telephony.tests.live_isolation_makers",
+    "telephony.tests.console_isolation_makers",
+    "accounts.tests.alert_isolation_makers",
+    "billing.tests.console_isolation_makers",
 )
 
 

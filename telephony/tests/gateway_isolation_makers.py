@@ -1,0 +1,7 @@
+"""Isolation-suite makers for telephony.gateway_pages (see accounts.tests.isolation_world)."""
+
+from __future__ import annotations
+
+OBJECT_MAKERS: dict = {}
+SAMPLE_KWARGS: dict = {}
+OWN_REFUSED: set = set()
