@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 _ran_backends: set[str] = set()
+# Records which VOS endpoints pages and tasks reach (checked by the last test of the run).
+pytest_plugins = ["vosportal.tests.endpoint_coverage"]
 
 
 def require(condition: bool, reason: str) -> None:

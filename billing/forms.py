@@ -126,6 +126,19 @@ class SuiteEndForm(forms.Form):
     confirm = forms.BooleanField(required=False)
 
 
+class SuiteOrderEndForm(forms.Form):
+    """A new last day for an order (ModifySuiteOrder); empty: no end."""
+
+    id = forms.IntegerField(min_value=0)
+    phone = forms.CharField(required=False, max_length=64)
+    expires = forms.DateField(
+        label=_("Ends after"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The last day of the suite, in your time zone. Empty: no end."),
+    )
+
+
 # --- Phone book --------------------------------------------------------------------------
 PHONE_BOOK_LABELS = {
     "e164": _("Number"),

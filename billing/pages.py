@@ -19,6 +19,7 @@ POLICIES: dict = {
     "suite_list": (SIGNED_IN, None),
     "customer_suites": (OBJECT, "customer"),
     "customer_suite_end": (OBJECT, "customer"),
+    "customer_suite_order_change": (OBJECT, "customer"),
     "customer_phonebook": (OBJECT, "customer"),
     "customer_phonebook_edit": (OBJECT, "phone_book_entry"),
     "customer_phonebook_delete": (OBJECT, "phone_book_entry"),

@@ -225,6 +225,36 @@ def end_suite_order(scope, tenant: Tenant, owner: Owner, order_id: int) -> None:
     )
 
 
+def change_suite_order_end(
+    scope, tenant: Tenant, owner: Owner, order_id: int, expires: date | None
+) -> None:
+    """ModifySuiteOrder: move the last day of an order read just now through the scope
+    for ``owner`` (the end of ``expires`` in the user's time zone; None: no end). The
+    start stays; an end before it is refused before VOS is asked."""
+    _require_suite_manager(scope)
+    server = require_linked(tenant)
+    orders = {str(o.get("id")): o for o in selectors.suite_orders(scope, tenant, owner)}
+    order = orders.get(str(order_id))
+    if order is None:
+        raise OutOfScope(f"suite order {order_id!r}")
+    expire_ms = selectors.NO_LIMIT
+    if expires is not None:
+        expire_ms = start_of_day_ms(expires + timedelta(days=1))
+        if expire_ms <= int(order.get("availableTime") or 0):
+            raise Refused(_("The suite cannot end before it starts."))
+    vos.call(
+        scope,
+        server,
+        "ModifySuiteOrder",
+        {"id": int(order_id), "expireTime": expire_ms},
+        target=tenant,
+        tenant=tenant,
+        verified=set(orders),
+        before={"expireTime": order.get("expireTime")},
+        after={"expireTime": expire_ms},
+    )
+
+
 def end_current_suite(scope, tenant: Tenant, owner: Owner, suite_id: int) -> None:
     """DeleteCurrentSuite of a current suite read just now through the scope."""
     _require_suite_manager(scope)

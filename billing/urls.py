@@ -17,6 +17,11 @@ urlpatterns = [
         name="customer_suite_end",
     ),
     path(
+        "customers/<int:tenant_id>/suites/change-end/",
+        views.customer_suite_order_change,
+        name="customer_suite_order_change",
+    ),
+    path(
         "customers/<int:tenant_id>/phonebook/",
         views.customer_phonebook,
         name="customer_phonebook",

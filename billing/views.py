@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -440,6 +442,7 @@ def customer_suites(request, tenant_id: int):
                 "suite_name": names.get(o.get("suiteId"), o.get("suiteId")),
                 "starts": selectors.vos_moment(o.get("availableTime")),
                 "ends": selectors.vos_moment(o.get("expireTime")),
+                "last_day": _last_day(selectors.vos_moment(o.get("expireTime"))),
             }
             for o in orders
         ],
@@ -499,6 +502,45 @@ def customer_suite_end(request, tenant_id: int):
             return _keep_in_place()
     if request.htmx:
         return HttpResponse("")  # the row goes; the toast says why
+    return redirect(back)
+
+
+def _last_day(ends):
+    """The last day an order runs, in the user's time zone: it ends at the start of the
+    next day (as ``services.order_suite`` sets it)."""
+    if ends is None:
+        return None
+    return (timezone.localtime(ends) - timedelta(microseconds=1)).date()
+
+
+@login_required
+def customer_suite_order_change(request, tenant_id: int):
+    """Move the last day of a suite order (ModifySuiteOrder) of an order read again
+    through the scope; a plain form post, so it works without JavaScript."""
+    scope = request.scope
+    tenant = scope.customer_or_404(tenant_id)
+    back = reverse("customer_suites", kwargs={"tenant_id": tenant.pk})
+    if request.method != "POST":
+        return redirect(back)
+    form = forms.SuiteOrderEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid last day, or none for no end."))
+        return redirect(back)
+    data = form.cleaned_data
+    if data["phone"]:
+        back = f"{back}?phone={data['phone']}"
+    if not services.may_manage_suites(scope) or not tenant.is_linked:
+        messages.error(request, _("Suites are ordered and ended by your reseller."))
+        return redirect(back)
+    owner = selectors.suite_owner(scope, tenant, data["phone"])
+    try:
+        services.change_suite_order_end(scope, tenant, owner, data["id"], data["expires"])
+    except services.Refused as exc:
+        messages.error(request, str(exc))
+    except VosError as exc:
+        _vos_error(request, exc)
+    else:
+        messages.success(request, _("The suite order's end is changed."))
     return redirect(back)
 
 

@@ -299,6 +299,23 @@ def test_it_tops_up_with_a_phone_card(world, portal_sim):
     assert pin not in str(list(AuditEvent.objects.values("payload")))
 
 
+def test_a_customer_tops_itself_up_with_a_phone_card_on_its_page(world, portal_sim, client):
+    client.force_login(world.customer)
+    before = vos_balance(portal_sim, "manila-bpo")
+    pin = demo.PHONE_CARD_PINS[3]
+    response = client.post(
+        reverse("money_pin_topup", args=[world.manila.pk]),
+        {"pin": pin, "password": demo.PHONE_CARD_PASSWORD, "key": "page-pin-key-000001"},
+    )
+    assert response.status_code == 302
+    assert vos_balance(portal_sim, "manila-bpo") == before + 20
+    assert pin not in response["Location"]
+    # The menu entry leads to the same page.
+    assert client.get(reverse("money_my_pin_topup"))["Location"] == reverse(
+        "money_pin_topup", args=[world.manila.pk]
+    )
+
+
 def test_it_says_what_is_wrong_with_a_card(world, portal_sim):
     scope = world.scope("customer")
     pin = demo.PHONE_CARD_PINS[1]

@@ -207,3 +207,49 @@ def test_a_vos_refusal_is_shown_in_words(client, world, portal_sim):
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert world.server.base_url not in response.text
+
+
+def _change_url(world, name: str = "manila") -> str:
+    return reverse("customer_suite_order_change", args=[world.tenants[name].pk])
+
+
+def test_it_moves_an_orders_last_day_in_the_users_time_zone(client, world, portal_sim):
+    order_id = _order(world)
+    user = world.login(client, "globaltel")
+    user.time_zone = "Asia/Tokyo"
+    user.save()
+    response = client.post(_change_url(world), {"id": order_id, "expires": "2031-03-04"})
+    assert response.status_code == 302
+    [order] = _orders(world, 2, "manila-bpo")
+    end = datetime.combine(date(2031, 3, 5), time(), ZoneInfo("Asia/Tokyo"))
+    assert order["expireTime"] == ms_from_datetime(end)
+    page = client.get(_suites_url(world))
+    assert 'value="2031-03-04"' in page.text
+    # Empty: no end at all.
+    client.post(_change_url(world), {"id": order_id, "expires": ""})
+    [order] = _orders(world, 2, "manila-bpo")
+    assert order["expireTime"] == 9223372036854775807
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.filter(action="vos.ModifySuiteOrder").latest("id")
+    assert event.after == {"expireTime": 9223372036854775807}
+    assert event.before == {"expireTime": ms_from_datetime(end)}
+
+
+def test_it_refuses_an_end_before_the_start_and_foreign_orders(client, world, portal_sim):
+    order_id = _order(world)
+    foreign = _order(world, 2, "sakura")
+    world.login(client, "globaltel")
+    response = client.post(
+        _change_url(world), {"id": order_id, "expires": "1999-01-01"}, follow=True
+    )
+    assert "cannot end before it starts" in response.text
+    assert client.post(_change_url(world), {"id": foreign, "expires": ""}).status_code == 404
+    assert _requests(portal_sim, "ModifySuiteOrder") == []
+
+
+def test_customers_do_not_change_their_orders(client, world, portal_sim):
+    order_id = _order(world)
+    world.login(client, "manila")
+    client.post(_change_url(world), {"id": order_id, "expires": "2031-01-01"})
+    assert _requests(portal_sim, "ModifySuiteOrder") == []
