@@ -40,7 +40,16 @@ def forget_clients() -> None:
 
 
 def call(
-    scope, server, endpoint: str, payload: dict, *, target=None, tenant=None, verified=frozenset()
+    scope,
+    server,
+    endpoint: str,
+    payload: dict,
+    *,
+    target=None,
+    tenant=None,
+    verified=frozenset(),
+    before=None,
+    after=None,
 ) -> dict:
     """Make one VOS call on behalf of ``scope``'s user: the way views and services call VOS.
 
@@ -51,7 +60,8 @@ def call(
     not applied: the failure's reason), or "unknown" when VOS may have applied it (a
     read timeout after sending). Errors are re-raised for the caller to show
     (``describe_error`` words them). Reads are not audited. The server's name is
-    recorded, never its address.
+    recorded, never its address. ``before``/``after`` (what the object was and is meant
+    to become, e.g. a Get answer and the edited values) go into the write's audit event.
     """
     from accounts import audit
 
@@ -65,6 +75,8 @@ def call(
         "vos_server": server.name,
         "vos_endpoint": endpoint,
         "payload": payload,
+        "before": before,
+        "after": after,
     }
     try:
         answer = client.call(endpoint, payload)
