@@ -294,9 +294,17 @@ class GatewayForm(CatalogForm):
 
     @classmethod
     def initial_from(cls, info: dict) -> dict:
+        """The Get answer as initial values, but no secret, and nothing of another type
+        than the request's: the manual's Info types call sipPPreferredIdentity and
+        sipPAssertedIdentity booleans where Create/Modify take 0/1/2. Such a field is
+        shown blank, and a blank choice is not sent, so VOS keeps what it has."""
         initial = super().initial_from(info)
         for path in SECRET_FIELDS:
             initial.pop(path, None)
+        for path, value in list(initial.items()):
+            is_bool = catalog_field(cls.endpoint, path).type in BOOLEAN_TYPES
+            if isinstance(value, bool) != is_bool:
+                del initial[path]
         return initial
 
 
