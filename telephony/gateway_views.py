@@ -84,11 +84,16 @@ def gateway_list(request, server_id: int, kind: str):
             (selectors.OFFLINE, _("Offline")),
         ],
     )
-    template = "gateways/list.html#gateway-table" if request.htmx else "gateways/list.html"
+    # The search box swaps the table only; a history restore needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "gateways/list.html#gateway-table" if partial else "gateways/list.html"
     return render(request, template, context)
 
 
 def _form_page(request, scope, server, kind, form, *, name: str = ""):
+    if not scope.can(Action.CHANGE):
+        for field in form.fields.values():
+            field.disabled = True  # auditors read the settings; nothing to submit
     return render(
         request,
         "gateways/edit.html",

@@ -85,11 +85,19 @@ def test_it_lists_gateways_with_their_online_state(client, demo, admin, sim_call
     assert rows["pbx-away"].state == "offline"
     assert rows["pbx-static"].state == "static"
     assert "192.0.2.44" in page.text and 'data-state="offline"' in page.text
+    # A call going on through carrier-europe, and one that ended (answered, 61 s).
+    portal_sim.control("place_call", caller="80001001", callee="4420755501", duration=600)
+    portal_sim.control(
+        "place_call", caller="80001002", callee="4420755502", duration=61, complete=True
+    )
     routing_page = client.get(gw_url("gateway_list", server, "routing"))
-    assert {"carrier-tier1", "carrier-europe", "carrier-asia"} <= {
-        row.name for row in routing_page.context["rows"]
-    }
-    assert "ASR" in routing_page.text and "ACD" in routing_page.text
+    routes = {row.name: row for row in routing_page.context["rows"]}
+    assert {"carrier-tier1", "carrier-europe", "carrier-asia"} <= set(routes)
+    europe = routes["carrier-europe"]
+    assert europe.current_calls == 1 and europe.state == "static"
+    # Over the simulator's recent calls (the demo's own included).
+    assert 0 < europe.asr_percent <= 100 and europe.acd > 0
+    assert "ASR" in routing_page.text and f"{europe.asr_percent} %" in routing_page.text
     assert portal_sim.base_url.split("/")[2] not in page.text + routing_page.text
 
 
@@ -278,6 +286,21 @@ def test_it_says_a_timeout_on_save_in_words(client, demo, admin, sim_call, porta
     assert routing(sim_call, "carrier-tier1")["capacity"] != 9
 
 
+def test_it_gives_every_name_vos_holds_its_own_pages(client, demo, admin, sim_call):
+    server, _t = demo
+    for name in ("new", "lab/b 2"):
+        sim_call("CreateGatewayMapping", {"name": name})
+    listing = client.get(gw_url("gateway_list", server, "mapping"))
+    assert listing.status_code == 200
+    for name in ("new", "lab/b 2"):
+        url = gw_url("gateway_edit", server, "mapping", name)
+        assert url in listing.text.replace("&amp;", "&")
+        page = client.get(url)
+        assert page.status_code == 200 and page.context["form"].initial["name"] == name
+        assert client.post(gw_url("gateway_delete", server, "mapping", name)).status_code == 302
+        assert mapping(sim_call, name) is None
+
+
 def test_it_answers_404_for_a_gateway_vos_does_not_hold(client, demo, admin):
     server, _t = demo
     assert client.get(gw_url("gateway_edit", server, "routing", "nope")).status_code == 404
@@ -351,6 +374,7 @@ def test_it_lets_auditors_read_but_not_change(client, demo, sim_call):
     assert reverse("gateway_index") in client.get(reverse("dashboard")).text
     page = client.get(gw_url("gateway_edit", server, "routing", "carrier-asia"))
     assert page.status_code == 200 and ">Save<" not in page.text
+    assert all(field.disabled for field in page.context["form"].fields.values())
     listing = client.get(gw_url("gateway_list", server, "routing"))
     assert listing.status_code == 200 and "hx-post" not in listing.text
     delete = gw_url("gateway_delete", server, "routing", "carrier-asia")
