@@ -148,6 +148,11 @@ class GatewayRow:
         return (self.online or {}).get("acd")
 
     @property
+    def remote_ips(self) -> str:
+        """The addresses the gateway is set up with (mapping: a list; routing: one)."""
+        return self.info.get("remoteIps") or self.info.get("remoteIp") or ""
+
+    @property
     def register_ips(self) -> str:
         """Where a registered gateway registered from (its own and its NAT address)."""
         online = self.online or {}

@@ -83,7 +83,7 @@ def test_it_lists_gateways_with_their_online_state(client, demo, admin, sim_call
     assert rows["pbx-dyn"].state == "registered" and rows["pbx-dyn"].register_ips == "192.0.2.44"
     assert rows["pbx-dyn"].capacity == 30 and rows["pbx-dyn"].current_calls == 0
     assert rows["pbx-away"].state == "offline"
-    assert rows["pbx-static"].state == "static"
+    assert rows["pbx-static"].state == "static" and rows["pbx-static"].remote_ips == "192.0.2.7"
     assert "192.0.2.44" in page.text and 'data-state="offline"' in page.text
     # A call going on through carrier-europe, and one that ended (answered, 61 s).
     portal_sim.control("place_call", caller="80001001", callee="4420755501", duration=600)
