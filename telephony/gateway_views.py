@@ -1,0 +1,194 @@
+"""Mapping and routing gateways of each VOS server, for platform admins (auditors read):
+lists with their online state, create, edit (every field of the manual, in sections)
+and delete. Everyone else gets 404: gateway and vendor names are the platform's."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from accounts.roles import Action
+from telephony import gateway_selectors as selectors
+from telephony import gateway_services as services
+from telephony import vos
+from telephony.gateway_forms import form_class
+from telephony.views_common import write_error
+from vos3000.errors import VosError, VosValidationError
+
+
+def _page(request, server_id: int, kind: str):
+    """Platform only (404 for anyone else, before anything is looked up); a POST needs
+    CHANGE, which auditors lack. The server and the gateway kind of the URL."""
+    scope = request.scope
+    selectors.require_platform(scope, Action.CHANGE if request.method == "POST" else Action.VIEW)
+    return scope, selectors.server_or_404(server_id), selectors.kind_or_404(kind)
+
+
+def _context(scope, server, kind, **extra) -> dict:
+    return {
+        "server": server,
+        "kind": kind,
+        "kinds": selectors.KINDS.values(),
+        "servers": selectors.servers(),
+        "may_change": scope.can(Action.CHANGE),
+        **extra,
+    }
+
+
+def _unavailable(request, scope, server, kind, exc, *, name: str = ""):
+    """A gateway page VOS could not answer for: the reason in words, status 200."""
+    return render(
+        request,
+        "gateways/unavailable.html",
+        _context(scope, server, kind, error=vos.describe_error(exc), name=name),
+    )
+
+
+@login_required
+def gateway_index(request):
+    """The first server's routing gateways, or a word that there is no server yet."""
+    selectors.require_platform(request.scope)
+    first = selectors.servers().first()
+    if first is None:
+        return render(request, "gateways/no_server.html")
+    return redirect("gateway_list", server_id=first.pk, kind=selectors.ROUTING.key)
+
+
+@login_required
+@never_cache
+def gateway_list(request, server_id: int, kind: str):
+    scope, server, kind = _page(request, server_id, kind)
+    query = request.GET.get("q", "")[:64]
+    state = request.GET.get("state", "")
+    rows, error = [], ""
+    try:
+        rows = selectors.gateway_rows(scope, server, kind, query=query, state=state)
+    except VosError as exc:
+        error = vos.describe_error(exc)
+    context = _context(
+        scope,
+        server,
+        kind,
+        rows=rows,
+        error=error,
+        query=query,
+        state=state,
+        states=[
+            ("", _("All")),
+            (selectors.ONLINE, _("Online")),
+            (selectors.OFFLINE, _("Offline")),
+        ],
+    )
+    # The search box swaps the table only; a history restore needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "gateways/list.html#gateway-table" if partial else "gateways/list.html"
+    return render(request, template, context)
+
+
+def _form_page(request, scope, server, kind, form, *, name: str = ""):
+    if not scope.can(Action.CHANGE):
+        for field in form.fields.values():
+            field.disabled = True  # auditors read the settings; nothing to submit
+    return render(
+        request,
+        "gateways/edit.html",
+        _context(scope, server, kind, form=form, name=name, sections=form.sections()),
+    )
+
+
+@login_required
+def gateway_create(request, server_id: int, kind: str):
+    scope, server, kind = _page(request, server_id, kind)
+    selectors.require_platform(scope, Action.CHANGE)
+    accounts = selectors.account_choices(scope, server)
+    form = form_class(kind, edit=False)(request.POST or None, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        payload = form.to_payload()
+        try:
+            services.create_gateway(scope, server, kind, payload)
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            messages.success(
+                request,
+                _("The %(kind)s %(name)s was created.")
+                % {"kind": kind.singular, "name": payload["name"]},
+            )
+            return redirect(
+                "gateway_edit", server_id=server.pk, kind=kind.key, name=payload["name"]
+            )
+    return _form_page(request, scope, server, kind, form)
+
+
+@login_required
+@never_cache
+def gateway_edit(request, server_id: int, kind: str, name: str):
+    scope, server, kind = _page(request, server_id, kind)
+    try:
+        before = selectors.gateway(scope, server, kind, name)
+    except VosError as exc:
+        return _unavailable(request, scope, server, kind, exc, name=name)
+    cls = form_class(kind, edit=True)
+    form = cls(
+        request.POST or None,
+        initial=cls.initial_from(before),
+        accounts=selectors.account_choices(scope, server),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.modify_gateway(scope, server, kind, before, form.to_payload())
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            messages.success(
+                request,
+                _("The %(kind)s %(name)s was saved.") % {"kind": kind.singular, "name": name},
+            )
+            return redirect("gateway_edit", server_id=server.pk, kind=kind.key, name=name)
+    return _form_page(request, scope, server, kind, form, name=name)
+
+
+@login_required
+def gateway_delete(request, server_id: int, kind: str, name: str):
+    """The confirmation page (without JavaScript) and the delete. From the list's htmx
+    button (after hx-confirm) both outcomes are a toast: the row goes, or stays."""
+    scope, server, kind = _page(request, server_id, kind)
+    error = ""
+    try:
+        before = selectors.gateway(scope, server, kind, name)
+    except VosError as exc:
+        return _unavailable(request, scope, server, kind, exc, name=name)
+    if request.method == "POST":
+        try:
+            services.delete_gateway(scope, server, kind, before)
+        except VosError as exc:
+            error = write_error(exc)
+            if request.htmx:
+                messages.error(request, error)
+                response = HttpResponse("")
+                response["HX-Reswap"] = "none"  # the row stays; the toast says why
+                return response
+        else:
+            messages.success(
+                request,
+                _("The %(kind)s %(name)s was deleted.") % {"kind": kind.singular, "name": name},
+            )
+            if request.htmx:
+                return HttpResponse("")  # the row goes; the toast comes out of band
+            return redirect(
+                reverse("gateway_list", kwargs={"server_id": server.pk, "kind": kind.key})
+            )
+    return render(
+        request,
+        "gateways/confirm_delete.html",
+        _context(scope, server, kind, name=name, error=error, gateway=before),
+    )
