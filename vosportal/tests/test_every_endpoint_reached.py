@@ -22,10 +22,7 @@ def whole_suite(request):
 # Endpoints whose pages are being built (issue 7); this list only shrinks, and must be
 # empty when the issue is done.
 NOT_YET_REACHED = {
-    *("CreateGatewayMapping", "ModifyGatewayMapping", "GetGatewayMapping"),
-    *("DeleteGatewayMapping", "GetGatewayMappingOnline", "CreateGatewayRouting"),
-    *("ModifyGatewayRouting", "DeleteGatewayRouting", "GetGatewayRouting"),
-    *("GetGatewayRoutingOnline", "CreateSuite", "DeleteSuite", "CreateFeeRateGroup"),
+    *("CreateSuite", "DeleteSuite", "CreateFeeRateGroup"),
     *("ModifyFeeRateGroup", "DeleteFeeRateGroup", "CreateCdr", "GetPerformance"),
     *("PhoneCardActive", "PlayAudio", "GetIvrSecondAvailableTime", "ReserveCalleeE164"),
     *("CreateIvrAudio", "ModifyIvrAudio", "DeleteIvrAudio", "GetIvrAudio"),
