@@ -64,7 +64,7 @@ def call(
         "tenant": tenant,
         "vos_server": server.name,
         "vos_endpoint": endpoint,
-        "payload": payload,
+        "payload": audit_payload(payload),
     }
     try:
         answer = client.call(endpoint, payload)
@@ -93,6 +93,22 @@ def call(
     if is_write:
         audit.record(f"vos.{endpoint}", **event, result="ok", ret_code=answer.get("retCode", 0))
     return answer
+
+
+# A long value (an IVR audio's hex data: megabytes) is recorded by its size and hash only.
+AUDIT_VALUE_MAX = 2000
+
+
+def audit_payload(payload: dict) -> dict:
+    import hashlib
+
+    def shrink(value):
+        if isinstance(value, str) and len(value) > AUDIT_VALUE_MAX:
+            digest = hashlib.sha256(value.encode()).hexdigest()
+            return f"[{len(value)} characters, sha256 {digest}]"
+        return value
+
+    return {key: shrink(value) for key, value in payload.items()}
 
 
 # --- The per-endpoint guard --------------------------------------------------------------
