@@ -158,7 +158,9 @@ class DtmfRuleForm(forms.ModelForm):
 
     class Meta:
         model = DtmfRule
-        fields = ["server", "menu_name", "digits", "ret_code", "audio_names", "memo"]
+        # audio_names is the text field above, set in save(): a JSONField with a default
+        # would keep its old value when the text is emptied.
+        fields = ["server", "menu_name", "digits", "ret_code", "memo"]
         help_texts = {
             "server": _("Empty: the rule answers for every server."),
             "menu_name": _("The menu's name as the switch sends it (menuName)."),
@@ -168,6 +170,8 @@ class DtmfRuleForm(forms.ModelForm):
             ),
             "ret_code": _("The switch runs the menu defined for this code."),
         }
+
+    field_order = ["server", "menu_name", "digits", "ret_code", "audio_names", "memo"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,6 +193,10 @@ class DtmfRuleForm(forms.ModelForm):
     def clean_audio_names(self):
         text = self.cleaned_data["audio_names"]
         return [name.strip() for name in text.split(",") if name.strip()]
+
+    def save(self, commit=True):
+        self.instance.audio_names = self.cleaned_data["audio_names"]
+        return super().save(commit)
 
 
 class MediaBlockForm(CatalogForm):

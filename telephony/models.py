@@ -139,12 +139,13 @@ class DtmfRule(models.Model):
         return f"{self.menu_name}/{self.digits or '…'}"
 
     def as_audit(self) -> dict:
+        # The push's own names: the audit redacts keys ending in "code", bar retCode.
         return {
             "server": self.server.name if self.server_id else None,
-            "menu_name": self.menu_name,
+            "menuName": self.menu_name,
             "digits": self.digits,
-            "ret_code": self.ret_code,
-            "audio_names": list(self.audio_names),
+            "retCode": self.ret_code,
+            "audioNames": list(self.audio_names),
             "memo": self.memo,
         }
 
