@@ -12,7 +12,7 @@ from accounts import audit
 from accounts.roles import Action
 from telephony import vos
 from telephony.models import DtmfRule, MediaBlockIp
-from vos3000.client import VosApiError
+from vos3000.client import VosApiError, VosUnavailable
 from vos3000.errors import VosError
 
 log = logging.getLogger(__name__)
@@ -87,13 +87,35 @@ class AlreadyBlocked(Exception):
     pass
 
 
+class BlockUndone(Exception):
+    """VOS did not answer a block in time, and the portal unblocked the address again
+    (VOS cannot be asked what it blocks): nothing is blocked, nothing recorded."""
+
+
+def _undo_block(scope, server, ip: str) -> bool:
+    """Back to a known state after a block that may have been applied: True when the
+    address is certainly not blocked now."""
+    try:
+        vos.call(scope, server, "DeleteMediaBlockIp", {"ip": ip})
+    except VosApiError as exc:
+        return exc.ret_code == VOS_NOT_FOUND
+    except VosError:
+        return False
+    return True
+
+
 def block_media_ip(scope, server, ip: str, memo: str) -> MediaBlockIp:
     """Block ``ip`` in VOS, then record it; a refused or failed call records nothing."""
     scope.require(Action.RUN_PLATFORM)
     if MediaBlockIp.objects.filter(server=server, ip=ip).exists():
         raise AlreadyBlocked(ip)
     payload = {"ip": ip, **({"memo": memo} if memo else {})}
-    vos.call(scope, server, "CreateMediaBlockIp", payload)
+    try:
+        vos.call(scope, server, "CreateMediaBlockIp", payload)
+    except VosUnavailable as exc:
+        if exc.may_have_been_applied and _undo_block(scope, server, ip):
+            raise BlockUndone(ip) from exc
+        raise
     with transaction.atomic():
         row = MediaBlockIp.objects.create(
             server=server, ip=ip, memo=memo, blocked_by=scope.acting_user or scope.user

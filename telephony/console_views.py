@@ -356,6 +356,14 @@ def media_block_list(request):
                 )
             except services.AlreadyBlocked:
                 form.add_error("ip", _("The portal blocked this address already."))
+            except services.BlockUndone:
+                form.add_error(
+                    None,
+                    _(
+                        "The switch did not answer in time, so the block was undone to be "
+                        "sure. Nothing is blocked; please try again."
+                    ),
+                )
             except VosValidationError as exc:
                 form.add_vos_error(exc)
             except VosError as exc:
