@@ -222,12 +222,13 @@ def ivr_tools(request):
     may ask too)."""
     scope = request.scope
     _platform(scope, Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
-    play_form = PlayAudioForm()
-    time_form = IvrTimeForm()
+    # Two forms on one page: distinct element ids (the field names stay the catalog's).
+    play_form = PlayAudioForm(auto_id="play_%s")
+    time_form = IvrTimeForm(auto_id="time_%s")
     time_answer = None
     time_error = ""
     if request.GET.get("tool") == "time":
-        time_form = IvrTimeForm(request.GET)
+        time_form = IvrTimeForm(request.GET, auto_id="time_%s")
         if time_form.is_valid():
             try:
                 answer = vos.call(
@@ -243,7 +244,7 @@ def ivr_tools(request):
             else:
                 time_answer = answer.get("infoIvrSecondAvailableTime") or {}
     if request.method == "POST":
-        play_form = PlayAudioForm(request.POST)
+        play_form = PlayAudioForm(request.POST, auto_id="play_%s")
         if play_form.is_valid():
             try:
                 server = play_form.cleaned_data["server"]

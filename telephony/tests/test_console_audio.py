@@ -208,12 +208,30 @@ def test_it_records_the_upload_in_the_audit_by_size_and_hash_only(client, audio)
     assert event.payload["data"].startswith(f"[{len(vos_wav([7] * 4000)) * 2} characters, sha256 ")
 
 
-def test_it_converts_a_long_cd_quality_file_quickly_enough():
-    """A minute of 44.1 kHz stereo: the pure-Python conversion stays usable."""
+def test_it_converts_a_minute_of_cd_quality_stereo():
+    """A minute of 44.1 kHz stereo, the size of a typical prompt recorded on a PC."""
     data = wav([(i % 200, -(i % 200)) for i in range(44100 * 60)], rate=44100, channels=2)
     converted = console_audio.convert(data, max_seconds=300)
     assert converted.frames == 8000 * 60
     assert converted.duration_ms == 60_000
+
+
+def test_it_reads_past_other_chunks_and_an_overstated_data_size():
+    plain = wav([1, 2, 3])
+    frames = plain[44:]
+    odd_chunk = b"LIST" + struct.pack("<I", 3) + b"abc" + b"\x00"  # padded to even
+    streamed = b"data" + struct.pack("<I", 0xFFFFFFFF) + frames  # size unknown when written
+    body = b"WAVE" + plain[12:36] + odd_chunk + streamed
+    data = b"RIFF" + struct.pack("<I", len(body)) + body
+    assert console_audio.convert(data, max_seconds=10).wav == plain
+
+
+def test_it_drops_a_trailing_partial_frame():
+    plain = wav([(1, 3), (5, 7)], channels=2)
+    frames = plain[44:] + b"\x09\x00"  # half a stereo frame
+    body = plain[8:40] + struct.pack("<I", len(frames)) + frames
+    data = b"RIFF" + struct.pack("<I", len(body)) + body
+    assert console_audio.convert(data, max_seconds=10).wav == vos_wav([2, 6])
 
 
 # --- the pages ---------------------------------------------------------------------------
