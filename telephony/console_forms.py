@@ -8,12 +8,13 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from telephony import console_audio
 from telephony.models import DtmfRule, VosServer
 from vos3000 import catalog
-from vosportal.catalog_forms import CatalogForm, catalog_field
+from vosportal.catalog_forms import INT32_MAX, INT32_MIN, CatalogForm, catalog_field
 
 
 def _server_field(**kwargs) -> forms.ModelChoiceField:
@@ -178,6 +179,13 @@ class DtmfRuleForm(forms.ModelForm):
         self.fields["server"].queryset = VosServer.objects.all()
         self.fields["server"].empty_label = _("All servers")
         self.fields["digits"].max_length = _DTMF_LENGTH
+        # retCode is a Java Integer on the switch.
+        self.fields["ret_code"].min_value = INT32_MIN
+        self.fields["ret_code"].max_value = INT32_MAX
+        self.fields["ret_code"].validators += [
+            MinValueValidator(INT32_MIN),
+            MaxValueValidator(INT32_MAX),
+        ]
         if self.instance.pk:
             self.initial["audio_names"] = ", ".join(self.instance.audio_names)
 

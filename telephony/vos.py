@@ -4,6 +4,7 @@ request's scope first)."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 from django.utils.translation import gettext as _
@@ -100,8 +101,6 @@ AUDIT_VALUE_MAX = 2000
 
 
 def audit_payload(payload: dict) -> dict:
-    import hashlib
-
     def shrink(value):
         if isinstance(value, str) and len(value) > AUDIT_VALUE_MAX:
             digest = hashlib.sha256(value.encode()).hexdigest()

@@ -226,7 +226,9 @@ def test_it_refuses_bad_digits_and_duplicates_on_the_form(client, admin, servers
         )
         assert "exists already" in duplicate.text
     too_long = client.post(create, {"menu_name": "m" * 65, "digits": "1", "ret_code": 2})
-    assert too_long.status_code == 200 and "form" in too_long.text
+    assert too_long.status_code == 200 and "at most 64 characters" in too_long.text
+    too_big = client.post(create, {"menu_name": "x", "digits": "1", "ret_code": 2**31})
+    assert "less than or equal to" in too_big.text
     assert DtmfRule.objects.count() == 2
     assert not AuditEvent.objects.filter(action__startswith="dtmf_rule.").exists()
 
