@@ -87,3 +87,96 @@ class LimitedE164Number(models.Model):
 
     def __str__(self) -> str:
         return self.e164
+
+
+# --- IVR & media console (issue 7): DTMF rules and media block IPs -------------------------
+class DtmfRule(models.Model):
+    """One answer of the IVR hook (PushDtmfInfo / PushDtmfInfos, manual 3.1, 3.2): when
+    the caller keys ``digits`` in the switch's menu ``menu_name``, the portal answers
+    ``ret_code`` (the switch runs the menu defined for that code) and ``audio_names``.
+
+    ``digits`` empty is the menu's default rule: it answers any digits no exact rule of
+    that menu matches. ``server`` empty makes a rule global; a server's own rule wins
+    over a global one (see ``telephony.dtmf.answer``).
+    """
+
+    server = models.ForeignKey(
+        VosServer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("VOS server"),
+    )
+    menu_name = models.CharField(_("menu name"), max_length=64)
+    digits = models.CharField(_("digits"), max_length=64, blank=True)
+    ret_code = models.IntegerField(_("answer code (retCode)"))
+    audio_names = models.JSONField(_("audio names"), default=list, blank=True)
+    memo = models.CharField(_("memo"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["menu_name", "digits", "server__name"]
+        indexes = [models.Index(fields=["menu_name", "digits"], name="dtmf_rule_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server", "menu_name", "digits"],
+                condition=models.Q(server__isnull=False),
+                name="dtmf_rule_unique_per_server",
+                violation_error_message=_("A rule for this menu and digits exists already."),
+            ),
+            models.UniqueConstraint(
+                fields=["menu_name", "digits"],
+                condition=models.Q(server__isnull=True),
+                name="dtmf_rule_unique_global",
+                violation_error_message=_("A rule for this menu and digits exists already."),
+            ),
+        ]
+        verbose_name = _("DTMF rule")
+        verbose_name_plural = _("DTMF rules")
+
+    def __str__(self) -> str:
+        return f"{self.menu_name}/{self.digits or '…'}"
+
+    def as_audit(self) -> dict:
+        # The push's own names: the audit redacts keys ending in "code", bar retCode.
+        return {
+            "server": self.server.name if self.server_id else None,
+            "menuName": self.menu_name,
+            "digits": self.digits,
+            "retCode": self.ret_code,
+            "audioNames": list(self.audio_names),
+            "memo": self.memo,
+        }
+
+
+class MediaBlockIp(models.Model):
+    """An address the portal told a VOS server to drop media from (2.80
+    CreateMediaBlockIp). VOS has no Get for these, so the portal keeps its own record
+    of what it blocked, by whom and when; a row exists only after VOS accepted it."""
+
+    server = models.ForeignKey(VosServer, on_delete=models.PROTECT, related_name="+")
+    ip = models.CharField(_("IP address"), max_length=255)
+    memo = models.CharField(_("memo"), max_length=255, blank=True)
+    blocked_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    blocked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["server__name", "ip"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server", "ip"],
+                name="media_block_ip_unique",
+                violation_error_message=_("The portal blocked this address already."),
+            )
+        ]
+        verbose_name = _("media block IP")
+        verbose_name_plural = _("media block IPs")
+
+    def __str__(self) -> str:
+        return self.ip
+
+    def as_audit(self) -> dict:
+        return {"server": self.server.name, "ip": self.ip, "memo": self.memo}

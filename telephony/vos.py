@@ -4,6 +4,7 @@ request's scope first)."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 from django.utils.translation import gettext as _
@@ -74,7 +75,7 @@ def call(
         "tenant": tenant,
         "vos_server": server.name,
         "vos_endpoint": endpoint,
-        "payload": payload,
+        "payload": audit_payload(payload),
         "before": before,
         "after": after,
     }
@@ -105,6 +106,20 @@ def call(
     if is_write:
         audit.record(f"vos.{endpoint}", **event, result="ok", ret_code=answer.get("retCode", 0))
     return answer
+
+
+# A long value (an IVR audio's hex data: megabytes) is recorded by its size and hash only.
+AUDIT_VALUE_MAX = 2000
+
+
+def audit_payload(payload: dict) -> dict:
+    def shrink(value):
+        if isinstance(value, str) and len(value) > AUDIT_VALUE_MAX:
+            digest = hashlib.sha256(value.encode()).hexdigest()
+            return f"[{len(value)} characters, sha256 {digest}]"
+        return value
+
+    return {key: shrink(value) for key, value in payload.items()}
 
 
 # --- The per-endpoint guard --------------------------------------------------------------

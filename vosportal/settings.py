@@ -404,3 +404,11 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# --- issue 7: telephony console (IVR audio, DTMF rules, media block IPs) ---
+# The retCode the IVR hook answers when no DTMF rule matches (telephony.dtmf): a code
+# no menu on the switch is defined for, so that the switch runs its default menu.
+DTMF_NO_RULE_RET_CODE = env_int("DTMF_NO_RULE_RET_CODE", -1)
+# Largest WAV file an admin may upload for an IVR audio, and the longest sound kept.
+IVR_AUDIO_MAX_UPLOAD_BYTES = env_int("IVR_AUDIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
+IVR_AUDIO_MAX_SECONDS = env_int("IVR_AUDIO_MAX_SECONDS", 300, minimum=1)
