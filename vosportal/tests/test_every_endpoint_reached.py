@@ -22,12 +22,18 @@ def whole_suite(request):
 # Endpoints whose pages are being built (issue 7); this list only shrinks, and must be
 # empty when the issue is done.
 NOT_YET_REACHED = {
-    *("CreateSuite", "DeleteSuite", "CreateFeeRateGroup"),
-    *("ModifyFeeRateGroup", "DeleteFeeRateGroup", "CreateCdr", "GetPerformance"),
-    *("PhoneCardActive", "PlayAudio", "GetIvrSecondAvailableTime", "ReserveCalleeE164"),
-    *("CreateIvrAudio", "ModifyIvrAudio", "DeleteIvrAudio", "GetIvrAudio"),
-    *("ModifyIvrAudioData", "DisconnectCurrentCall", "CreateAlarm", "CreateMediaBlockIp"),
-    *("DeleteMediaBlockIp", "GetAlarmCurrent"),
+    "CreateSuite",
+    "DeleteSuite",
+    "CreateFeeRateGroup",
+    "ModifyFeeRateGroup",
+    "DeleteFeeRateGroup",
+    "CreateCdr",
+    "GetPerformance",
+    "PhoneCardActive",
+    "ReserveCalleeE164",
+    "DisconnectCurrentCall",
+    "CreateAlarm",
+    "GetAlarmCurrent",
 }
 PUSHES_NOT_YET_RECEIVED = {
     *("PhoneOnline", "CallStateReport", "AlarmCurrentReport", "PushDtmfInfo"),
