@@ -3,6 +3,8 @@ ids and call accounts.alerts."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 
 from telephony.models import VosServer
@@ -16,9 +18,21 @@ def email_notifications(notification_ids: list[int]) -> int:
     return alerts.send_emails(notification_ids)
 
 
+# Cleared alarm states are kept this long (a late replay of an old report stays quiet),
+# then forgotten: VOS numbers alarms afresh, so the table would only grow.
+CLEARED_ALARM_KEPT = timedelta(days=30)
+
+
 @shared_task
 def probe_vos_servers() -> int:
     """Beat: one probe task per enabled VOS server."""
+    from django.utils import timezone
+
+    from accounts.models import AlertKind, AlertState
+
+    AlertState.objects.filter(
+        kind=AlertKind.ALARM, raised=False, cleared_at__lt=timezone.now() - CLEARED_ALARM_KEPT
+    ).delete()
     ids = list(VosServer.objects.filter(enabled=True).values_list("pk", flat=True))
     for server_id in ids:
         probe_vos_server.delay(server_id)

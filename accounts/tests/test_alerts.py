@@ -216,3 +216,28 @@ def test_it_emails_each_notification_once_however_often_the_task_runs(demo, peop
     assert alert_tasks.email_notifications(ids) == 1
     assert alert_tasks.email_notifications(ids) == 0
     assert len(mailoutbox) == 1 and "/notifications/" in mailoutbox[0].body
+
+
+def test_the_beat_runs_a_probe_task_the_worker_knows():
+    from django.conf import settings
+
+    from vosportal.celery import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["probe-vos-servers"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == float(settings.ALERTS_PROBE_INTERVAL)
+
+
+def test_someone_viewing_as_a_user_sees_the_list_but_does_not_read_it(client, demo):
+    _server, tenants = demo
+    owner = UserFactory(tenant=tenants["manila"], role=Role.CUSTOMER_OWNER)
+    note = Notification.objects.create(user=owner, kind=AlertKind.LOW_BALANCE, title="Low")
+    admin = AdminFactory()
+    client.force_login(admin)
+    client.post(reverse("view_as_start", args=[owner.pk]))
+    assert f'data-notification="{note.pk}"' in client.get(reverse("notification_list")).text
+    client.post(reverse("notification_read", args=[note.pk]))
+    client.post(reverse("notification_read_all"))
+    note.refresh_from_db()
+    assert note.read_at is None
