@@ -21,8 +21,8 @@ def may_set_threshold(scope, tenant: Tenant) -> bool:
 
 def set_threshold(scope, tenant: Tenant, threshold) -> AlertSettings:
     """Set (or, with None, drop back to the platform default) a customer's low-balance
-    threshold; audited. The alert state is left alone: the next balance VOS reports is
-    measured against the new threshold."""
+    threshold; audited. The balance last heard from VOS is measured against the new
+    threshold at once (a threshold raised above it is a crossing too)."""
     if not may_set_threshold(scope, tenant):
         raise OutOfScope(f"tenant {tenant.pk}: threshold not changeable by this user")
     settings_row, _created = AlertSettings.objects.get_or_create(tenant=tenant)
@@ -36,6 +36,13 @@ def set_threshold(scope, tenant: Tenant, threshold) -> AlertSettings:
         before={"low_balance_threshold": None if before is None else str(before)},
         after={"low_balance_threshold": None if threshold is None else str(threshold)},
     )
+    from accounts import alerts
+    from billing.money import last_known_balance
+
+    if tenant.server_id and tenant.vos_account:
+        known = last_known_balance(tenant)
+        if known is not None:
+            alerts.balance_changed(tenant.server, tenant.vos_account, known.money)
     return settings_row
 
 

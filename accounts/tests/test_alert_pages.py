@@ -13,6 +13,7 @@ from accounts.models import AlertKind, AlertSettings, AuditEvent, Notification
 from accounts.roles import Role
 from accounts.tests.alert_fixtures import link_demo_tenants
 from accounts.tests.factories import AdminFactory, UserFactory
+from billing.money import remember_balance
 from telephony import vos
 from vos3000.errors import VosUnavailable
 
@@ -281,3 +282,16 @@ def test_the_switch_page_says_vos_errors_in_words(client, demo, portal_sim):
     answer = client.get(reverse("ops_switch"))
     assert answer.status_code == 200 and "The switch did not answer" in answer.text
     assert server.base_url not in answer.text
+
+
+def test_a_threshold_raised_above_the_last_known_balance_is_a_crossing(client, demo):
+    server, tenants = demo
+    owner = UserFactory(tenant=tenants["manila"], role=Role.CUSTOMER_OWNER)
+    remember_balance(server, "manila-bpo", 40, source="push")  # VOS's last word, above 5
+    assert not Notification.objects.filter(user=owner).exists()
+    client.force_login(owner)
+    url = reverse("customer_alerts", args=[tenants["manila"].pk])
+    client.post(url, {"low_balance_threshold": "50"})
+    client.post(url, {"low_balance_threshold": "60"})  # still below: no second alert
+    assert Notification.objects.filter(user=owner, kind=AlertKind.LOW_BALANCE).count() == 1
+    assert 'data-alert-state="raised"' in client.get(url).text
