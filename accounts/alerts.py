@@ -41,11 +41,17 @@ log = logging.getLogger(__name__)
 # --- The contract ------------------------------------------------------------------------
 def balance_changed(server, account: str, money: float) -> None:
     """VOS says ``account`` on ``server`` now has ``money``."""
+    balances_changed(server, {account: money})
+
+
+def balances_changed(server, balances: dict) -> None:
+    """Several accounts' balances at once (a page's GetCustomer): a handful of queries
+    whatever their number, and writes only for the accounts that cross."""
     try:
         with transaction.atomic():
-            _balance_changed(server, str(account), _decimal(money))
+            _balances_changed(server, balances)
     except Exception:  # an alert must never break the push or page that reported it
-        log.exception("low-balance check failed for an account on server %s", server.pk)
+        log.exception("low-balance check failed for accounts on server %s", server.pk)
 
 
 def alarms_reported(server, alarms: list[dict]) -> None:
@@ -78,21 +84,47 @@ def _decimal(value) -> Decimal:
         raise ValueError("the balance is not a number") from exc
 
 
-def _balance_changed(server, account: str, money: Decimal) -> None:
-    tenant = (
-        Tenant.objects.filter(server=server, vos_account=account, kind=Tenant.Kind.CUSTOMER)
-        .select_related("parent")
-        .first()
+def _balances_changed(server, balances: dict) -> None:
+    from billing.models import MoneySettings
+
+    amounts = {}
+    for account, money in balances.items():
+        try:
+            amounts[str(account)] = _decimal(money)
+        except ValueError:
+            log.warning("a balance that is not a number was reported on server %s", server.pk)
+    tenants = {
+        t.vos_account: t
+        for t in Tenant.objects.filter(
+            server=server, vos_account__in=list(amounts), kind=Tenant.Kind.CUSTOMER
+        ).select_related("parent")
+    }
+    if not tenants:
+        return
+    own = dict(
+        AlertSettings.objects.filter(
+            tenant__in=list(tenants.values()), low_balance_threshold__isnull=False
+        ).values_list("tenant_id", "low_balance_threshold")
     )
-    if tenant is None:
-        return
-    threshold = low_balance_threshold(tenant)
-    state = _state(AlertKind.LOW_BALANCE, server, account)
-    if money >= threshold:
-        _clear(state)
-        return
+    default = MoneySettings.current().low_balance_threshold
+    raised = set(
+        AlertState.objects.filter(
+            kind=AlertKind.LOW_BALANCE, server=server, subject__in=list(tenants), raised=True
+        ).values_list("subject", flat=True)
+    )
+    for account, tenant in tenants.items():
+        money, threshold = amounts[account], own.get(tenant.pk, default)
+        if money >= threshold:
+            if account in raised:
+                _clear(_state(AlertKind.LOW_BALANCE, server, account))
+        elif account not in raised:
+            _low_balance(server, tenant, money, threshold)
+
+
+def _low_balance(server, tenant: Tenant, money: Decimal, threshold: Decimal) -> None:
+    state = _state(AlertKind.LOW_BALANCE, server, tenant.vos_account)
     if not _raise(state, {"money": str(money), "threshold": str(threshold)}):
-        return
+        return  # someone else's report of the same crossing won
     values = {"account": tenant.name, "money": f"{money:.2f}", "threshold": f"{threshold:.2f}"}
     notify(
         AlertKind.LOW_BALANCE,

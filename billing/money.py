@@ -124,8 +124,7 @@ def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
     infos = scope.keep_in_scope(server, answer.get("infoCustomers", []))
     now = timezone.now()
     remember_read(server, infos, "page", now)
-    for info in infos:
-        alerts.balance_changed(server, info["account"], info.get("money", 0))
+    alerts.balances_changed(server, {info["account"]: info.get("money", 0) for info in infos})
     found = {
         info["account"]: Balance(
             account=info["account"],

@@ -241,3 +241,14 @@ def test_someone_viewing_as_a_user_sees_the_list_but_does_not_read_it(client, de
     client.post(reverse("notification_read_all"))
     note.refresh_from_db()
     assert note.read_at is None
+
+
+def test_a_page_of_balances_costs_a_few_queries_whatever_its_size(
+    demo, people, django_assert_max_num_queries
+):
+    server, tenants = demo
+    MoneySettings.current()
+    accounts = [t.vos_account for t in tenants.values()]
+    # Tenants, own thresholds, the default, raised states; a savepoint around them.
+    with django_assert_max_num_queries(6):
+        alerts.balances_changed(server, dict.fromkeys(accounts, 100))
