@@ -30,3 +30,7 @@ def purge_audit_exports() -> int:
     from accounts import audit
 
     return audit.purge_expired_exports()
+
+
+# The worker discovers ``<app>.tasks`` only: the alert tasks live in their own module.
+from accounts import alert_tasks  # noqa: E402,F401

@@ -41,7 +41,7 @@ from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import alerts, audit
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope, Scope
@@ -110,6 +110,7 @@ def remember_balance(server, account: str, money, *, source: str) -> None:
         vos_account=account,
         defaults={"money": _money(money), "read_at": timezone.now(), "source": source},
     )
+    alerts.balance_changed(server, account, money)
 
 
 def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
@@ -123,6 +124,7 @@ def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
     infos = scope.keep_in_scope(server, answer.get("infoCustomers", []))
     now = timezone.now()
     remember_read(server, infos, "page", now)
+    alerts.balances_changed(server, {info["account"]: info.get("money", 0) for info in infos})
     found = {
         info["account"]: Balance(
             account=info["account"],

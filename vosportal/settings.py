@@ -412,3 +412,22 @@ DTMF_NO_RULE_RET_CODE = env_int("DTMF_NO_RULE_RET_CODE", -1)
 # Largest WAV file an admin may upload for an IVR audio, and the longest sound kept.
 IVR_AUDIO_MAX_UPLOAD_BYTES = env_int("IVR_AUDIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
 IVR_AUDIO_MAX_SECONDS = env_int("IVR_AUDIO_MAX_SECONDS", 300, minimum=1)
+
+# --- issue 7: alerts ---
+# How often the worker probes each enabled VOS server (GetSoftSwitch), and how many
+# failed probes in a row make it "unreachable" (alerted once, until it answers again).
+ALERTS_PROBE_INTERVAL = env_int("ALERTS_PROBE_INTERVAL", 60)
+ALERTS_UNREACHABLE_AFTER = env_int("ALERTS_UNREACHABLE_AFTER", 2)
+# The probe also reads GetAlarmCurrent, so alarms are told when pushes do not arrive.
+ALERTS_POLL_ALARMS = env_bool("ALERTS_POLL_ALARMS", True)
+# Low-balance alerts also go to the managers of the customer's reseller.
+ALERTS_LOW_BALANCE_TO_RESELLER = env_bool("ALERTS_LOW_BALANCE_TO_RESELLER", True)
+# How long a process's published VOS measurements stay on the health page (seconds).
+ALERTS_STATS_TTL = env_int("ALERTS_STATS_TTL", 3600)
+# The portal's own address, for the link in alert emails.
+ALERTS_PORTAL_URL = env_str("ALERTS_PORTAL_URL", "http://localhost:8000")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.alert_context.unread_notifications")
+CELERY_BEAT_SCHEDULE["probe-vos-servers"] = {
+    "task": "accounts.alert_tasks.probe_vos_servers",
+    "schedule": float(ALERTS_PROBE_INTERVAL),
+}
