@@ -28,12 +28,9 @@ NOT_YET_REACHED = {
     "ModifyFeeRateGroup",
     "DeleteFeeRateGroup",
     "CreateCdr",
-    "GetPerformance",
     "PhoneCardActive",
     "ReserveCalleeE164",
     "DisconnectCurrentCall",
-    "CreateAlarm",
-    "GetAlarmCurrent",
 }
 PUSHES_NOT_YET_RECEIVED = {
     *("PhoneOnline", "CallStateReport", "AlarmCurrentReport", "PushDtmfInfo"),
