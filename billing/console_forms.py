@@ -121,20 +121,19 @@ class SuiteForm(CatalogForm):
         narrow(self, "giftMoney", minimum=0)
 
 
-class DayTimeField(forms.CharField):
+class DayTimeField(forms.Field):
     """A time of day typed as 08:30 (or 08:30:15, up to 24:00), sent as seconds from
     0:00 within the catalog's range."""
 
     def __init__(self, *, spec, **kwargs):
         self.low = spec.minimum if spec.minimum is not None else 0
         self.high = spec.maximum if spec.maximum is not None else DAY_SECONDS
-        kwargs.setdefault("max_length", 8)
         super().__init__(**kwargs)
-        self.widget.attrs.update(placeholder="08:00", inputmode="numeric", size=8)
+        self.widget.attrs.update(placeholder="08:00", inputmode="numeric", size=8, maxlength=8)
 
     def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
+        value = str(value or "").strip()
+        if not value:
             return None
         match = DAY_TIME.match(value)
         if not match:
