@@ -228,34 +228,17 @@ def suites(request):
         page.require_change()
         if request.POST.get("action") == "add_row":
             # Not a submission: the form comes back as typed, one gift-time row longer.
-            context = page.context(
-                form=forms.SuiteForm(initial=_posted(request.POST, forms.SuiteForm.catalog_fields)),
-                gifts=forms.gift_times_with_one_more_row(request.POST),
-                suites=[],
-            )
-            return render(request, _partial(request, SUITES, "suite-form"), context)
-        form = forms.SuiteForm(request.POST)
-        gifts = forms.GiftTimeFormSet(request.POST, prefix="gift")
-        if page.server is None:
-            form.add_error(None, _("No VOS server is set up yet."))
-        elif form.is_valid() and gifts.is_valid():
-            payload = form.to_payload()
-            gift_times = [g.to_info() for g in gifts.forms if g.has_changed()]
-            if gift_times:
-                payload["infoGiftTimes"] = gift_times
-            try:
-                services.create_suite(page.scope, page.server, payload)
-            except VosValidationError as exc:
-                form.add_vos_error(exc)
-            except VosError as exc:
-                form.add_error(None, write_error(exc))
-            else:
-                messages.success(request, _("Suite %(name)s created.") % {"name": payload["name"]})
-                return redirect_to(request, page.url())
+            form = forms.SuiteForm(initial=_posted(request.POST, forms.SuiteForm.catalog_fields))
+            gifts = forms.gift_times_with_one_more_row(request.POST)
+        else:
+            form = forms.SuiteForm(request.POST)
+            gifts = forms.GiftTimeFormSet(request.POST, prefix="gift")
+            created = _create_suite(request, page, form, gifts)
+            if created is not None:
+                return created
         if request.htmx:
-            return render(
-                request, f"{SUITES}#suite-form", page.context(form=form, gifts=gifts, suites=[])
-            )
+            context = page.context(form=form, gifts=gifts)
+            return render(request, f"{SUITES}#suite-form", context)
     elif request.method not in READS:
         return HttpResponseNotAllowed([*READS, "POST"])
     context = page.context(form=form, gifts=gifts, suites=[], error="")
@@ -265,6 +248,32 @@ def suites(request):
         except VosError as exc:
             context["error"] = read_words(exc)
     return render(request, SUITES, context)
+
+
+def _create_suite(request, page, form, gifts):
+    """Create the suite from a valid form and gift-time rows: the redirect, or None with
+    the errors on the forms."""
+    if page.server is None:
+        form.add_error(None, _("No VOS server is set up yet."))
+        return None
+    # Both checked, so that every mistake shows at once.
+    valid = form.is_valid() & gifts.is_valid()
+    if not valid:
+        return None
+    payload = form.to_payload()
+    gift_times = [g.to_info() for g in gifts.forms if g.has_changed()]
+    if gift_times:
+        payload["infoGiftTimes"] = gift_times
+    try:
+        services.create_suite(page.scope, page.server, payload)
+    except VosValidationError as exc:
+        form.add_vos_error(exc)
+    except VosError as exc:
+        form.add_error(None, write_error(exc))
+    else:
+        messages.success(request, _("Suite %(name)s created.") % {"name": payload["name"]})
+        return redirect_to(request, page.url())
+    return None
 
 
 def _posted(data, names) -> dict:
@@ -352,29 +361,7 @@ def phone_card(request):
         action = request.POST.get("action", "lookup")
         if action == "activate":
             page.require_change()
-            activate = forms.PhoneCardActivateForm(request.POST)
-            context["activate"] = activate
-            if page.server is None:
-                context["error"] = _("No VOS server is set up yet.")
-            elif activate.is_valid():
-                payload = activate.to_payload()
-                try:
-                    services.activate_phone_card(page.scope, page.server, payload)
-                except VosValidationError as exc:
-                    activate.add_vos_error(exc)
-                except VosError as exc:
-                    activate.add_error(None, write_error(exc))
-                else:
-                    messages.success(
-                        request,
-                        _("Card %(ending)s activated.")
-                        % {"ending": forms.pin_ending(payload["pin"])},
-                    )
-                    context["activate"] = None
-                    context["activated"] = True
-                _show_card(page, context, payload["pin"], "")
-            else:
-                context["error"] = _("Look the card up again.")
+            _activate(request, page, context)
         else:
             lookup = forms.PhoneCardLookupForm(request.POST)
             if page.server is None:
@@ -390,6 +377,33 @@ def phone_card(request):
         return HttpResponseNotAllowed([*READS, "POST"])
     context["lookup"] = lookup
     return render(request, _partial(request, PHONE_CARD, "card-result"), context)
+
+
+def _activate(request, page, context) -> None:
+    form = forms.PhoneCardActivateForm(request.POST)
+    if page.server is None:
+        context["error"] = _("No VOS server is set up yet.")
+        return
+    valid = form.is_valid()
+    pin = form.cleaned_data.get("pin", "")
+    if not pin:
+        context["error"] = _("Look the card up again.")
+        return
+    if valid:
+        try:
+            services.activate_phone_card(page.scope, page.server, form.to_payload())
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        else:
+            ending = forms.pin_ending(pin)
+            messages.success(request, _("Card %(ending)s activated.") % {"ending": ending})
+            context["activated"] = True
+    # The card as it is now (used, after an activation), with the form and its errors
+    # when the activation did not happen.
+    _show_card(page, context, pin, "")
+    context["activate"] = None if context.get("activated") else form
 
 
 def _show_card(page, context, pin: str, password: str) -> bool | None:

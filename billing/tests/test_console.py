@@ -612,3 +612,39 @@ def test_a_reservation_with_a_wrong_password_or_bad_numbers_is_refused(client, a
     response = client.post(RESERVE, _reserve_data(callerE164="abc"))
     assert response.context["form"].errors["callerE164"]
     assert len(_sent(portal_sim, "ReserveCalleeE164")) == 1
+
+
+def test_a_bad_bound_number_keeps_the_card_unused(
+    client, admin, world, portal_sim, activatable_card
+):
+    pin = activatable_card["pin"]
+    page = client.post(CARDS, {"action": "activate", "pin": pin, "bindedE164": "12ab"})
+    assert page.context["activate"].errors["bindedE164"]
+    assert page.context["card"].state == "unused"
+    assert _sent(portal_sim, "PhoneCardActive") == []
+    assert client.post(CARDS, {"action": "activate", "pin": ""}).context["error"]
+
+
+# --- A switch that does not answer ---------------------------------------------------------
+def test_every_page_says_so_in_words_when_the_switch_is_down(client, db):
+    from accounts.tests.factories import AdminFactory
+    from telephony.models import VosServer
+
+    server = VosServer.objects.create(name="down", base_url="http://127.0.0.1:9/external/server/")
+    client.force_login(AdminFactory())
+    assert client.post(reverse("billing_console")).status_code == 405
+    urls = [
+        *ALL_PAGES[1:],
+        _edit_url("Wholesale"),
+        _delete_url("Wholesale"),
+        reverse("console_suite_delete", args=[1]),
+    ]
+    for url in urls:
+        for answer in (
+            client.get(url),
+            client.post(url, {}),
+            client.post(url, {"confirm": "yes", "name": "X", "pin": "1234"}),
+        ):
+            assert answer.status_code == 200, (url, answer.status_code)
+            assert server.base_url not in answer.text and "127.0.0.1" not in answer.text
+    assert "cannot be reached" in client.get(GROUPS).text
