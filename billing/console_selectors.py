@@ -130,6 +130,7 @@ class Card:
     suite_names: list[str]
     memo: str
     expired: bool
+    bits: int
 
     @property
     def state(self) -> str:
@@ -142,8 +143,6 @@ class Card:
     @property
     def activatable(self) -> bool:
         return self.state == "unused" and bool(self.bits & ACTIVATING)
-
-    bits: int = 0
 
 
 def _moment(ms):
@@ -189,3 +188,13 @@ def tenant_of_account(server, account: str) -> Tenant | None:
     if not account:
         return None
     return Tenant.objects.filter(server=server, vos_account=account).first()
+
+
+def account_of_phone(scope, server, e164: str) -> str:
+    """The account a phone number belongs to ("" when VOS has no such phone)."""
+    require_platform(scope)
+    if not e164:
+        return ""
+    answer = vos.call(scope, server, "GetPhone", {"e164s": [e164]})
+    rows = [r for r in answer.get("infoPhones") or [] if r.get("e164") == e164]
+    return str(rows[0].get("account") or "") if rows else ""

@@ -16,6 +16,7 @@ from accounts.roles import Action
 from billing import console_selectors as reads
 from billing.console_forms import pin_ending
 from telephony import vos
+from vos3000.errors import VosError
 
 
 class Refused(Exception):
@@ -143,9 +144,16 @@ def activate_phone_card(scope, server, payload: dict) -> None:
 # --- CDR injection and callee reservations ------------------------------------------------
 def inject_cdr(scope, server, payload: dict) -> None:
     """CreateCdr: a correction billed like a call. Audited by vos.call, on the tenant of
-    the account when the portal knows it (so the customer's own trail shows it)."""
+    the account when the portal knows it (so the customer's own trail shows it): the
+    account given, or for billing by the caller's phone (mode 0) the phone's account."""
     _require_change(scope)
-    tenant = reads.tenant_of_account(server, payload.get("account", ""))
+    account = payload.get("account", "")
+    if not account and payload.get("billingMode") == 0:
+        try:
+            account = reads.account_of_phone(scope, server, payload.get("callerE164", ""))
+        except VosError:
+            account = ""  # only the audit's tenant depends on it; VOS decides the rest
+    tenant = reads.tenant_of_account(server, account)
     vos.call(scope, server, "CreateCdr", payload, tenant=tenant)
 
 

@@ -539,6 +539,8 @@ def test_an_injected_cdr_shows_in_getcdr_and_in_the_next_pull(client, world, por
     assert cdr["holdTime"] == 95 and cdr["fee"] > 0
     event = AuditEvent.objects.get(action="vos.CreateCdr")
     assert event.result == "ok" and event.payload["calleeE164"] == "442079460123"
+    # On the customer's own trail: the caller's phone names its account.
+    assert event.tenant == world.tenants["manila"]
 
     cdr_pull.pull_server(world.server, now=now)
 
