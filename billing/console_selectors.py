@@ -68,12 +68,54 @@ def fee_rate_group(scope, server, name: str) -> selectors.GroupRow | None:
 
 
 def grants_of(server, name: str):
-    """The portal's grants of group ``name`` on ``server`` (to resellers on it)."""
+    """The portal's grants of group ``name`` on ``server``: to resellers on it, and on a
+    platform of one server also to resellers not linked to a server yet (their grants
+    can only mean that server's groups)."""
+    from django.db.models import Q
+
+    from telephony.models import VosServer
+
+    on_server = Q(tenant__server=server)
+    if VosServer.objects.count() == 1:
+        on_server |= Q(tenant__server__isnull=True)
     return (
-        FeeRateGroupGrant.objects.filter(group=name, tenant__server=server)
+        FeeRateGroupGrant.objects.filter(on_server, group=name)
         .select_related("tenant")
         .order_by("tenant__path")
     )
+
+
+@dataclass
+class FakeMinuteSet:
+    seconds: int
+    at: object
+    by: str
+
+
+def last_fake_minute(server, name: str) -> FakeMinuteSet | None:
+    """The fake minute last given to group ``name`` through the portal, from the audit
+    trail: GetFeeRateGroup does not tell it (InfoFeeRateGroup has no such field). None
+    when the group was (re)created without one or never set here."""
+    from accounts.models import AuditEvent
+
+    events = (
+        AuditEvent.objects.filter(
+            action__in=["vos.CreateFeeRateGroup", "vos.ModifyFeeRateGroup"],
+            vos_server=server.name,
+            result="ok",
+            payload__name=name,
+        )
+        .order_by("-id")
+        .values("action", "payload", "created_at", "actor_email")
+    )
+    for event in events[:100]:
+        if event["payload"].get("fakeMinute") is not None:
+            return FakeMinuteSet(
+                int(event["payload"]["fakeMinute"]), event["created_at"], event["actor_email"]
+            )
+        if event["action"] == "vos.CreateFeeRateGroup":
+            return None
+    return None
 
 
 def grant_counts(server) -> dict[str, int]:

@@ -160,6 +160,8 @@ def fee_rate_group_edit(request, group: str):
                 messages.success(request, _("Fee rate group %(name)s saved.") % {"name": group})
                 return redirect_to(request, page.url("console_fee_rate_groups"))
     context = page.context(group=group, row=row, error=error, form=form)
+    if row is not None:
+        context["fake_minute"] = reads.last_fake_minute(page.server, group)
     context["back_url"] = page.url("console_fee_rate_groups")
     context["rates_url"] = page.url("rate_detail", group)
     return render(

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import ResellerFactory, UserFactory
 from billing import cdr_pull
 from billing.models import Cdr, FeeRateGroupGrant
 from billing.tests import pages_world
@@ -125,6 +125,7 @@ def test_it_creates_a_group_with_its_fake_minute_and_audits_it(client, admin, wo
     event = AuditEvent.objects.get(action="vos.CreateFeeRateGroup")
     assert event.result == "ok" and event.payload["fakeMinute"] == 50
     assert "Cards-50" in client.get(GROUPS).text
+    assert client.get(_edit_url("Cards-50")).context["fake_minute"].seconds == 50
 
 
 @pytest.mark.parametrize(
@@ -163,6 +164,10 @@ def test_it_modifies_memo_and_fake_minute(client, admin, world, portal_sim):
         {"name": "Wholesale", "memo": "new memo", "fakeMinute": 45}
     ]
     assert _groups(world)["Wholesale"] == "new memo"
+    # The switch never tells the fake minute; the page says what was last set here.
+    page = client.get(_edit_url("Wholesale"))
+    assert page.context["fake_minute"].seconds == 45
+    assert "last set through the portal: 45 s" in page.text
     # An empty fake minute is left out: VOS keeps the one it has.
     client.post(_edit_url("Wholesale"), {"memo": "", "fakeMinute": ""})
     assert _sent(portal_sim, "ModifyFeeRateGroup")[-1] == {"name": "Wholesale", "memo": ""}
@@ -178,10 +183,14 @@ def test_deleting_a_granted_group_warns_and_removes_its_grants(client, admin, wo
     globaltel = world.tenants["globaltel"]
     FeeRateGroupGrant.objects.create(tenant=globaltel, group="Promo")
     FeeRateGroupGrant.objects.create(tenant=globaltel, group="Wholesale")
+    # A reseller not linked yet: on a platform of one server its grant means that server's.
+    unlinked = ResellerFactory(name="Unlinked Ltd", server=None)
+    FeeRateGroupGrant.objects.create(tenant=unlinked, group="Promo")
 
     page = client.get(_delete_url("Promo"))
     assert page.status_code == 200
-    assert "GlobalTel" in page.text and "grant is removed with the group" in page.text
+    assert "GlobalTel" in page.text and "Unlinked Ltd" in page.text
+    assert "their grants are removed with the group" in page.text
     assert page.context["using"] == []
     assert 'hx-confirm="' in page.text
     # Without JavaScript the first POST asks again; nothing is deleted yet.
@@ -195,7 +204,8 @@ def test_deleting_a_granted_group_warns_and_removes_its_grants(client, admin, wo
     assert list(
         FeeRateGroupGrant.objects.filter(tenant=globaltel).values_list("group", flat=True)
     ) == ["Wholesale"]
-    event = AuditEvent.objects.get(action="billing.fee_rate_grants")
+    assert not FeeRateGroupGrant.objects.filter(tenant=unlinked).exists()
+    event = AuditEvent.objects.get(action="billing.fee_rate_grants", tenant=globaltel)
     assert event.before == {"groups": ["Promo", "Wholesale"]}
     assert event.after == {"groups": ["Wholesale"]}
     assert AuditEvent.objects.get(action="vos.DeleteFeeRateGroup").result == "ok"
@@ -312,6 +322,9 @@ def test_adding_a_gift_row_keeps_what_was_typed_and_sends_nothing(client, admin,
     assert 'name="gift-TOTAL_FORMS" value="3"' in response.text
     assert 'data-gift-row="2"' in response.text and 'value="08:00"' in response.text
     assert 'value="Night Owl"' in response.text and "field-error" not in response.text
+    # Without JavaScript the whole page comes back, the suites list included.
+    page = client.post(SUITES, data)
+    assert "Family Weekly" in page.text and len(page.context["gifts"].forms) == 3
     assert _sent(portal_sim, "CreateSuite") == []
 
 
