@@ -129,7 +129,7 @@ class DayTimeField(forms.Field):
         self.low = spec.minimum if spec.minimum is not None else 0
         self.high = spec.maximum if spec.maximum is not None else DAY_SECONDS
         super().__init__(**kwargs)
-        self.widget.attrs.update(placeholder="08:00", inputmode="numeric", size=8, maxlength=8)
+        self.widget.attrs.update(inputmode="numeric", size=8, maxlength=8)
 
     def to_python(self, value):
         value = str(value or "").strip()
@@ -182,6 +182,8 @@ class GiftTimeForm(forms.Form):
                 field = form_field(spec, label=label, required=False)
             self.fields[spec.name] = field
         self.fields["prefix"].widget.attrs["placeholder"] = "4420, 4421"
+        self.fields["startTime"].widget.attrs["placeholder"] = "00:00"
+        self.fields["endTime"].widget.attrs["placeholder"] = "24:00"
         self.fields["prefix"].help_text = _("Number prefixes, separated by commas.")
         for name in ("giftTime", "billingTime"):
             self.fields[name].widget.attrs["min"] = 1
@@ -402,15 +404,21 @@ class CdrForm(CatalogForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        empty = {"startTime": _("now"), "stopTime": _("the start (an unanswered call)")}
         for name in CDR_MOMENTS:
-            spec = catalog_field(self.endpoint, name)
             self.fields[name] = forms.DateTimeField(
                 label=self.labels[name],
                 required=False,
                 widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}),
-                help_text=_("In your time zone. Empty: %(default)s.")
-                % {"default": spec.special.get("Null", "")},
+                help_text=_("In your time zone. Empty: %(default)s.") % {"default": empty[name]},
             )
+        # The manual's words for each mode, said the way a person reads them.
+        self.fields["billingMode"].choices = [
+            (0, _("The account of the caller's phone")),
+            (1, _("The account of the caller's mapping gateway")),
+            (2, _("The account of the card the caller's number is bound to")),
+            (3, _("The account of the caller's active phone card")),
+        ]
         self.fields["endDirection"].choices = [
             ("", "—"),
             (0, _("Caller")),

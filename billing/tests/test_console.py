@@ -663,3 +663,44 @@ def test_every_page_says_so_in_words_when_the_switch_is_down(client, db):
             assert answer.status_code == 200, (url, answer.status_code)
             assert server.base_url not in answer.text and "127.0.0.1" not in answer.text
     assert "cannot be reached" in client.get(GROUPS).text
+    # Nothing was sent, so nothing can have changed: said so.
+    assert "Nothing was changed" in client.post(GROUPS, {"name": "New"}).text
+    assert AuditEvent.objects.get(action="vos.CreateFeeRateGroup").result == "error"
+
+
+@pytest.mark.parametrize(
+    "endpoint, mode, words",
+    [
+        # A write that got no proper answer may have been applied: said so, never "failed".
+        ("CreateSuite", "http500", "may or may not have been made"),
+        ("GetPhoneCard", "reset", "cannot be reached"),
+        ("PhoneCardActive", "timeout_after", "may or may not have been made"),
+        ("ReserveCalleeE164", "garbage", "may or may not have been made"),
+        ("ModifyFeeRateGroup", "http500", "may or may not have been made"),
+        ("DeleteSuite", "reset", "may or may not have been made"),
+    ],
+)
+def test_every_write_and_lookup_says_a_switch_failure_in_words(
+    client, admin, world, portal_sim, activatable_card, endpoint, mode, words
+):
+    family = _suites(world)["Family Weekly"]["id"]
+    requests = {
+        "CreateSuite": (SUITES, _suite_data()),
+        "GetPhoneCard": (CARDS, {"pin": activatable_card["pin"]}),
+        "PhoneCardActive": (CARDS, {"action": "activate", "pin": activatable_card["pin"]}),
+        "ReserveCalleeE164": (RESERVE, _reserve_data()),
+        "ModifyFeeRateGroup": (_edit_url("Wholesale"), {"memo": "x"}),
+        "DeleteSuite": (reverse("console_suite_delete", args=[family]), {"confirm": "yes"}),
+    }
+    url, data = requests[endpoint]
+    portal_sim.control("fault", endpoint=endpoint, mode=mode, count=5, seconds=0.2)
+    try:
+        response = client.post(url, data)
+    finally:
+        portal_sim.control("clear_faults")
+    assert response.status_code == 200
+    assert words in response.text
+    assert world.server.base_url not in response.text and "127.0.0.1" not in response.text
+    if endpoint != "GetPhoneCard":
+        event = AuditEvent.objects.filter(action=f"vos.{endpoint}").latest("id")
+        assert event.result == "unknown"
