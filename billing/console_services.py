@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.roles import Action
 from billing import console_selectors as reads
+from billing import selectors
 from billing.console_forms import pin_ending
 from telephony import vos
 from vos3000.errors import VosError
@@ -60,6 +62,8 @@ def delete_fee_rate_group(scope, server, name: str) -> GroupDeletion:
             % {"count": len(using), "accounts": shown}
         )
     vos.call(scope, server, "DeleteFeeRateGroup", {"name": name})
+    # The rates page keeps a table for a minute; a deleted group's must not outlive it.
+    cache.delete(selectors._rates_key(server, name))
     removed = []
     with transaction.atomic():
         for grant in reads.grants_of(server, name).select_for_update():

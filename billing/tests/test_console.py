@@ -224,9 +224,12 @@ def test_a_group_customers_use_cannot_be_deleted(client, admin, world, portal_si
 
 def test_an_htmx_delete_redirects_with_hx_redirect(client, admin, world):
     raw(world.server, "CreateFeeRateGroup", {"name": "Gone"})
+    assert client.get(reverse("rate_detail", args=["Gone"])).status_code == 200  # cached
     response = client.post(_delete_url("Gone"), HTTP_HX_REQUEST="true")
     assert response.status_code == 204 and response["HX-Redirect"] == GROUPS
     assert "Gone" not in _groups(world)
+    # Its rate table is not served from the cache any more: the switch says it is gone.
+    assert "code -10007" in client.get(reverse("rate_detail", args=["Gone"])).text
 
 
 def test_vos_failures_are_said_in_words(client, admin, world, portal_sim):
