@@ -124,7 +124,7 @@ def test_it_keeps_the_current_alarms_and_tells_the_alerts(client, pushing, monke
     monkeypatch.setattr("accounts.alerts.alarms_reported", lambda s, a: told.append(len(a)))
     alarm = {
         "id": 7,
-        "type": 1,
+        "type": 20003,
         "level": 2,
         "name": "CPU high",
         "startTime": 1_000,
