@@ -186,7 +186,9 @@ def claim(server, kind: str) -> bool:
     """Take this interval's turn to poll ``server``: one conditional UPDATE, so exactly
     one caller wins per interval across threads and processes."""
     now = timezone.now()
-    LivePoll.objects.get_or_create(server=server, kind=kind)
+    poll, _created = LivePoll.objects.get_or_create(server=server, kind=kind)
+    if poll.due_at is not None and poll.due_at > now:
+        return False  # the common case: a read, no write lock taken
     won = (
         LivePoll.objects.filter(server=server, kind=kind)
         .filter(Q(due_at__isnull=True) | Q(due_at__lte=now))

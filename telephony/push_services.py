@@ -36,19 +36,27 @@ def dedupe_key(name: str, payload: dict) -> str:
 def store(server, name: str, payload: dict) -> PushInbox | None:
     """Write the message to the inbox and enqueue its processing on commit; None when
     the same message is already waiting (a duplicate: nothing more to do)."""
-    from telephony import tasks
-    from vosportal.tasks import enqueue
-
     try:
         with transaction.atomic():
             row = PushInbox.objects.create(
                 server=server, name=name, payload=payload, dedupe_key=dedupe_key(name, payload)
             )
-            enqueue(tasks.process_push, row.pk)
+            # Like vosportal.tasks.enqueue (on commit), but a broker that is down must not
+            # turn VOS's answer into a 500: the row is stored, the sweep will process it.
+            transaction.on_commit(lambda: _enqueue_safely(row.pk))
     except IntegrityError:
         log.info("push %s on %s: duplicate of a waiting message, dropped", name, server.name)
         return None
     return row
+
+
+def _enqueue_safely(inbox_id: int) -> None:
+    from telephony import tasks
+
+    try:
+        tasks.process_push.delay(inbox_id)
+    except Exception as exc:  # kombu's errors vary by transport
+        log.warning("push #%s not enqueued (%s); the sweep will process it", inbox_id, exc)
 
 
 def answer_dtmf(server, name: str, payload: dict) -> dict:

@@ -290,3 +290,21 @@ def test_it_retries_a_failed_message_then_gives_up(pushing, monkeypatch):
     process_all()
     row.refresh_from_db()
     assert row.processed_at is not None and row.attempts == push_services.MAX_ATTEMPTS
+
+
+def test_it_keeps_a_push_when_the_broker_is_down(
+    client, pushing, monkeypatch, django_capture_on_commit_callbacks
+):
+    from telephony import tasks
+
+    server, _tenants = pushing
+
+    def broker_down(*args):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.process_push, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        answer = push(client, server, "CustomerMoneyChange", {"account": "acme", "money": 5})
+    assert answer.json() == {"retCode": 0} and len(callbacks) == 1
+    assert process_all() == 1
+    assert BalanceReading.objects.get(vos_account="acme").money == 5
