@@ -287,3 +287,22 @@ def poll_phones(server) -> int:
             e164__in=numbers
         ).update(online=False, registered_at=None, event_time=now_ms)
     return len(numbers)
+
+
+def move_tenant_paths(old_path: str, new_path: str) -> None:
+    """A tenant and its subtree moved: rows copying their paths follow."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
+    def moved(field: str):
+        return Concat(Value(new_path), Substr(field, len(old_path) + 1))
+
+    PhoneRegistration.objects.filter(tenant_path__startswith=old_path).update(
+        tenant_path=moved("tenant_path")
+    )
+    LiveCall.objects.filter(caller_path__startswith=old_path).update(
+        caller_path=moved("caller_path")
+    )
+    LiveCall.objects.filter(callee_path__startswith=old_path).update(
+        callee_path=moved("callee_path")
+    )

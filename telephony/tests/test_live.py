@@ -229,3 +229,16 @@ def test_it_refreshes_only_the_scopes_servers(calls):
     server, tenants, _ids = calls
     scope = Scope(user=UserFactory(tenant=tenants["manila"], role=Role.CUSTOMER_OWNER))
     assert live_selectors.servers_for(scope) == [server]
+
+
+def test_it_carries_the_snapshots_along_when_a_tenant_moves(calls):
+    server, tenants, ids = calls
+    live_state.refresh_if_due(server, live_state.CALLS)
+    manila = tenants["manila"]
+    manila.parent = tenants["skyvoice"]
+    manila.save()
+    manila.refresh_from_db()
+    call = LiveCall.objects.get(server=server, call_id=ids["manila"])
+    assert call.caller_path == manila.path
+    skyvoice = Scope(user=UserFactory(tenant=tenants["skyvoice"], role=Role.RESELLER_MANAGER))
+    assert [c.call_id for c in live_selectors.live_calls(skyvoice)] == [ids["manila"]]
