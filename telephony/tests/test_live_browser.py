@@ -50,3 +50,28 @@ def test_a_customer_sees_its_phone_come_online_without_reloading(
     pushed = portal_sim.control("pushes", name="PhoneOnline")["pushes"]
     assert pushed[-1]["status"] == "delivered"
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e]
+
+
+def test_a_customer_watches_a_call_appear_and_disconnects_it(page, demo, portal_sim, settings):
+    _server, tenants = demo
+    settings.LIVE_REFRESH_SECONDS = 1
+    settings.LIVE_CALLS_POLL_SECONDS = 1
+    customer = UserFactory(tenant=tenants["manila"], role=Role.CUSTOMER_OWNER)
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", customer.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="Live calls").first.click()
+    expect(page.locator("h1")).to_have_text("Live calls")
+    expect(page.locator("#live-calls")).to_contain_text("No call in progress.")
+
+    call = portal_sim.control("place_call", caller="80002001", callee="6581234567", duration=600)
+    row = page.locator(f'tr[data-call="{call["callId"]}"]')
+    expect(row).to_be_visible(timeout=20_000)
+    expect(row).to_contain_text("80002001")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("link", name="Disconnect").click()
+    expect(page.locator("#toasts")).to_contain_text("The call was disconnected.")
+    expect(row).to_have_count(0)
+    assert portal_sim.sim.call("GetCurrentCall", {})["infoCurrentCalls"] == []
