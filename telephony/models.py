@@ -111,9 +111,10 @@ class PushInbox(models.Model):
     """A section-3 message as VOS pushed it, written before the receiver answers so that
     none is lost if the broker hiccups; processed by a task (or the beat sweep).
 
-    ``dedupe_key`` (name + canonical payload) is unique among messages still waiting: a
-    duplicate of a waiting message is dropped; a replay of a processed one is processed
-    again, harmlessly (processing is idempotent and guarded by eventTime)."""
+    ``dedupe_key`` (events: name + canonical payload) is unique among messages still
+    waiting: a duplicate of a waiting event is dropped; a replay of a processed one is
+    processed again, harmlessly (processing is idempotent and guarded by eventTime).
+    See telephony.push_services for balances and alarm lists (the latest wins)."""
 
     server = models.ForeignKey(VosServer, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=40)

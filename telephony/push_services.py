@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,9 +29,32 @@ DTMF_PUSHES = frozenset({"PushDtmfInfo", "PushDtmfInfos"})
 MAX_ATTEMPTS = 5
 
 
+# Messages that state "the value is now X" without a time (a balance, the alarm list):
+# the latest to arrive wins. An identical one is not a duplicate (A, B, then A again is a
+# real change back), so they are never dropped; an older one processed after a newer one
+# (tasks run in any order) is skipped as superseded.
+SNAPSHOT_PUSHES = frozenset({"CustomerMoneyChange", "AlarmCurrentReport"})
+
+
 def dedupe_key(name: str, payload: dict) -> str:
+    """Events (PhoneOnline, CallStateReport carry their eventTime and ids): the same
+    content is the same event. Snapshots: a key of their own."""
+    if name in SNAPSHOT_PUSHES:
+        return uuid.uuid4().hex
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{name}\n{canonical}".encode()).hexdigest()
+
+
+def _superseded(row: PushInbox) -> bool:
+    """A newer snapshot of the same thing was processed already."""
+    if row.name not in SNAPSHOT_PUSHES:
+        return False
+    newer = PushInbox.objects.filter(
+        server_id=row.server_id, name=row.name, pk__gt=row.pk, processed_at__isnull=False
+    )
+    if row.name == "CustomerMoneyChange":
+        newer = newer.filter(payload__account=row.payload.get("account"))
+    return newer.exists()
 
 
 def store(server, name: str, payload: dict) -> PushInbox | None:
@@ -120,6 +144,11 @@ def process(inbox_id: int) -> bool:
         )
         if row is None:
             return False
+        if _superseded(row):
+            row.processed_at = timezone.now()
+            row.error = ""
+            _save_done(row)
+            return True
         try:
             with transaction.atomic():
                 apply(row.server, row.name, row.payload)

@@ -308,3 +308,15 @@ def test_it_keeps_a_push_when_the_broker_is_down(
     assert answer.json() == {"retCode": 0} and len(callbacks) == 1
     assert process_all() == 1
     assert BalanceReading.objects.get(vos_account="acme").money == 5
+
+
+def test_it_keeps_the_latest_balance_whatever_order_the_tasks_run_in(client, pushing):
+    server, _tenants = pushing
+    for money in (10, 20, 10):  # a change back to 10 is real, not a duplicate
+        push(client, server, "CustomerMoneyChange", {"account": "acme", "money": money})
+    rows = list(PushInbox.objects.order_by("pk"))
+    assert len(rows) == 3
+    for row in reversed(rows):  # the newest task first: the older ones are superseded
+        push_services.process(row.pk)
+    assert BalanceReading.objects.get(vos_account="acme").money == 10
+    assert not PushInbox.objects.filter(processed_at__isnull=True).exists()
