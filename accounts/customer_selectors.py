@@ -287,10 +287,12 @@ def recent_topups(scope, limit: int = 10):
 
 def platform_summary(scope) -> dict:
     """Cheap platform figures for admins: tenants by kind (SQL), and per enabled VOS
-    server the online phones (GetAllPhoneOnline) and live calls (GetCurrentCall)."""
+    server the online phones and live calls from the shared live snapshots
+    (telephony.live_state: one paced GetCurrentCall / GetAllPhoneOnline per server and
+    interval, whoever watches, plus VOS's pushes), never a VOS call per view."""
     from django.db.models import Count
 
-    from telephony.models import VosServer
+    from telephony import live_selectors
 
     counts = dict(
         Tenant.objects.filter(status=Tenant.Status.ACTIVE)
@@ -298,21 +300,22 @@ def platform_summary(scope) -> dict:
         .annotate(n=Count("pk"))
         .values_list("kind", "n")
     )
-    servers = []
-    for server in VosServer.objects.filter(enabled=True).order_by("name"):
+    servers = live_selectors.servers_for(scope)
+    calls = live_selectors.live_calls(scope, servers=servers)
+    phones = live_selectors.online_phones(scope, servers=servers)
+    polls = live_selectors.poll_status(servers, "calls")
+    rows = []
+    for server in servers:
         row = {"name": server.name, "online": None, "calls": None, "error": ""}
-        try:
-            online = vos.call(scope, server, "GetAllPhoneOnline", {})
-            row["online"] = len(online.get("E164s") or [])
-            current = vos.call(scope, server, "GetCurrentCall", {})
-            row["calls"] = len(current.get("infoCurrentCalls") or [])
-        except VosError as exc:
-            row["error"] = read_error(exc)
-        servers.append(row)
+        row["error"] = getattr(polls.get(server.pk), "error", "")
+        if not row["error"]:
+            row["online"] = phones.filter(server=server).count()
+            row["calls"] = calls.filter(server=server).count()
+        rows.append(row)
     return {
         "resellers": counts.get(Tenant.Kind.RESELLER, 0),
         "customers": counts.get(Tenant.Kind.CUSTOMER, 0),
-        "servers": servers,
+        "servers": rows,
     }
 
 

@@ -37,6 +37,12 @@ def dashboard(request):
     elif context["family"] == ADMIN:
         context["platform"] = selectors.platform_summary(scope)
         context["topups"] = selectors.recent_topups(scope)
+    if tenant is not None:
+        # The live panel (refreshed by htmx from telephony.live_views.live_dashboard).
+        from telephony import live_selectors
+
+        context["live"] = live_selectors.dashboard(scope)
+        context["refresh_seconds"] = settings.LIVE_REFRESH_SECONDS
     return render(request, "accounts/dashboard.html", context)
 
 

@@ -6,7 +6,15 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["sim_getcdr", "customer_list", "cdr_ingest", "cdr_search", "cdr_export"]
+BENCHMARKS = [
+    "sim_getcdr",
+    "customer_list",
+    "cdr_ingest",
+    "cdr_search",
+    "cdr_export",
+    "push_burst",
+    "live_watchers",
+]
 
 
 def main(argv: list[str]) -> int:

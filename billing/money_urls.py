@@ -3,6 +3,7 @@
 from django.urls import path
 
 from billing import money_views as views
+from telephony import push_receiver
 
 urlpatterns = [
     path("customers/<int:tenant_id>/money/", views.account_money, name="money_account"),
@@ -17,9 +18,11 @@ urlpatterns = [
     path("ledger/<int:transfer_id>/", views.transfer_detail, name="money_transfer"),
     path("ledger/<int:transfer_id>/reconcile/", views.reconcile_now, name="money_reconcile"),
     path("ledger/<int:transfer_id>/resolve/", views.resolve, name="money_resolve"),
+    # The old name of this push address: served by the general receiver (issue 7).
     path(
         "vos/push/<str:token>/<slug:server_name>/CustomerMoneyChange",
-        views.push_customer_money_change,
+        push_receiver.receive,
+        {"name": "CustomerMoneyChange"},
         name="vos_push_customer_money_change",
     ),
 ]

@@ -1,29 +1,24 @@
 """Money pages: top-ups, adjustments, phone-card top-ups, the ledger and its review
-queue, the money settings, and the CustomerMoneyChange push receiver.
+queue and the money settings (the CustomerMoneyChange push goes to telephony.push_receiver).
 
 Every page asks ``request.scope``; every movement goes through ``billing.money``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.models import Tenant
@@ -41,8 +36,6 @@ from billing.money_forms import (
     TopupForm,
 )
 from telephony import vos
-from telephony.models import VosServer
-from vos3000 import catalog
 from vos3000.errors import VosError, VosValidationError
 
 log = logging.getLogger(__name__)
@@ -460,26 +453,3 @@ def money_settings(request):
         messages.success(request, _("Money settings saved."))
         return redirect("money_settings")
     return render(request, "money/settings.html", {"form": form})
-
-
-# --- VOS pushes -------------------------------------------------------------------------------
-@csrf_exempt
-@require_POST
-def push_customer_money_change(request, token: str, server_name: str):
-    """VOS's CustomerMoneyChange push (manual 3.5): remember the new balance, so pages
-    that cannot ask VOS still show its last word, with the time it came."""
-    expected = settings.VOS_PUSH_TOKEN
-    if not expected or not constant_time_compare(token, expected):
-        raise Http404("unknown push address")
-    server = VosServer.objects.filter(name=server_name, enabled=True).first()
-    if server is None:
-        raise Http404("unknown server")
-    try:
-        payload = json.loads(request.body.decode("utf-8"))
-        catalog.validate_push("CustomerMoneyChange", payload)
-    except (ValueError, UnicodeDecodeError, VosValidationError) as exc:
-        log.warning("bad CustomerMoneyChange push: %s", exc)
-        return JsonResponse({"retCode": -10124, "exception": "Input parameter error"})
-    if Tenant.objects.filter(server=server, vos_account=payload["account"]).exists():
-        money.remember_balance(server, payload["account"], payload["money"], source="push")
-    return JsonResponse({"retCode": 0})

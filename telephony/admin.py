@@ -13,9 +13,29 @@ class VosServerForm(forms.ModelForm):
         help_text="Leave empty to keep the stored address.",
     )
 
+    # The push token is a secret too: never shown back, kept unless a new one is typed.
+    push_token = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Secret part of this server's push address (vos/push/<token>/<name>/). "
+        "Leave empty to keep the stored token; with none, VOS_PUSH_TOKEN is used.",
+    )
+
     class Meta:
         model = VosServer
-        fields = ["name", "base_url", "connect_timeout", "read_timeout", "enabled"]
+        fields = [
+            "name",
+            "base_url",
+            "connect_timeout",
+            "read_timeout",
+            "enabled",
+            "push_token",
+            "push_source_ips",
+        ]
+
+    def clean_push_token(self):
+        value = self.cleaned_data["push_token"].strip()
+        return value or (self.instance.push_token if self.instance.pk else "")
 
     def clean_base_url(self):
         value = self.cleaned_data["base_url"].strip()

@@ -24,6 +24,23 @@ class VosServer(models.Model):
     connect_timeout = models.FloatField(_("connect timeout (s)"), default=3.0)
     read_timeout = models.FloatField(_("read timeout (s)"), default=15.0)
     enabled = models.BooleanField(_("enabled"), default=True)
+    # Section-3 pushes: VOS cannot authenticate itself, so its pushes are accepted only
+    # from these source addresses and on a secret path (telephony.push_receiver).
+    push_token = models.CharField(
+        _("push token"),
+        max_length=128,
+        blank=True,
+        help_text=_("Secret part of this server's push address; empty: VOS_PUSH_TOKEN."),
+    )
+    push_source_ips = models.CharField(
+        _("push source addresses"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "IP addresses or networks (CIDR), separated by spaces or commas, that VOS "
+            "pushes come from; empty: the address of the base URL when it is an IP."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -180,3 +197,141 @@ class MediaBlockIp(models.Model):
 
     def as_audit(self) -> dict:
         return {"server": self.server.name, "ip": self.ip, "memo": self.memo}
+
+# --- Live state: VOS pushes, live calls, online phones, alarms (issue 7) -------------------
+class PushInbox(models.Model):
+    """A section-3 message as VOS pushed it, written before the receiver answers so that
+    none is lost if the broker hiccups; processed by a task (or the beat sweep).
+
+    ``dedupe_key`` (events: name + canonical payload) is unique among messages still
+    waiting: a duplicate of a waiting event is dropped; a replay of a processed one is
+    processed again, harmlessly (processing is idempotent and guarded by eventTime).
+    See telephony.push_services for balances and alarm lists (the latest wins)."""
+
+    server = models.ForeignKey(VosServer, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=40)
+    payload = models.JSONField()
+    dedupe_key = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=255, blank=True)
+    # What the portal answered (PushDtmfInfo/PushDtmfInfos are answered synchronously).
+    answer = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server", "dedupe_key"],
+                condition=models.Q(processed_at__isnull=True),
+                name="push_inbox_pending_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["processed_at", "id"], name="push_inbox_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class PhoneRegistration(models.Model):
+    """A phone's registration as VOS last reported it (PhoneOnline pushes and the shared
+    GetAllPhoneOnline/GetPhoneOnline poll). ``tenant_path`` is the owner's tree path,
+    so scopes filter with one indexed prefix."""
+
+    server = models.ForeignKey(VosServer, on_delete=models.CASCADE, related_name="+")
+    e164 = models.CharField(max_length=64)
+    online = models.BooleanField(default=False)
+    event_time = models.BigIntegerField(default=0)  # epoch ms of VOS's event
+    registered_at = models.DateTimeField(null=True, blank=True)
+    local_ip = models.CharField(max_length=64, blank=True)
+    local_port = models.IntegerField(null=True, blank=True)
+    remote_ip = models.CharField(max_length=64, blank=True)
+    device = models.CharField(max_length=255, blank=True)
+    dids = models.JSONField(default=list, blank=True)
+    current_calls = models.IntegerField(default=0)
+    account = models.CharField(max_length=64, blank=True)
+    tenant_path = models.CharField(max_length=512, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["e164"]
+        constraints = [
+            models.UniqueConstraint(fields=["server", "e164"], name="phone_registration_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.e164
+
+
+class LiveCall(models.Model):
+    """A call in progress: the shared GetCurrentCall poll replaces a server's rows, and
+    CallStateReport pushes update them in between. A released call is kept a while as
+    ``released`` so a late, older push cannot bring it back."""
+
+    server = models.ForeignKey(VosServer, on_delete=models.CASCADE, related_name="+")
+    call_id = models.BigIntegerField()
+    state = models.IntegerField(default=0)
+    released = models.BooleanField(default=False)
+    event_time = models.BigIntegerField(default=0)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    caller_e164 = models.CharField(max_length=64, blank=True)
+    callee_e164 = models.CharField(max_length=64, blank=True)
+    caller_gateway = models.CharField(max_length=128, blank=True)
+    callee_gateway = models.CharField(max_length=128, blank=True)
+    caller_ip = models.CharField(max_length=64, blank=True)
+    callee_ip = models.CharField(max_length=64, blank=True)
+    codec = models.CharField(max_length=32, blank=True)
+    caller_path = models.CharField(max_length=512, blank=True, db_index=True)
+    callee_path = models.CharField(max_length=512, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["call_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["server", "call_id"], name="live_call_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller_e164} -> {self.callee_e164}"
+
+
+class LivePoll(models.Model):
+    """One shared, paced poll of a VOS server (kind "calls" or "phones"). ``due_at`` is
+    claimed with one conditional UPDATE, so at most one GetCurrentCall (or
+    GetAllPhoneOnline) per server per interval is made, whatever the number of viewers
+    and processes; and none when nobody looks."""
+
+    server = models.ForeignKey(VosServer, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    due_at = models.DateTimeField(null=True, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["server", "kind"], name="live_poll_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} poll"
+
+
+class CurrentAlarm(models.Model):
+    """VOS's current alarms of a server, as its last AlarmCurrentReport (or GetAlarmCurrent)
+    listed them: the set is replaced each time."""
+
+    server = models.ForeignKey(VosServer, on_delete=models.CASCADE, related_name="+")
+    alarm_id = models.BigIntegerField()
+    name = models.CharField(max_length=255, blank=True)
+    level = models.IntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    info = models.JSONField(default=dict)
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["server", "alarm_id"], name="current_alarm_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -208,6 +208,9 @@ ID_CHECKED = frozenset(
         "DeleteE164Convert",
         "CreateLimitedE164",
         "DeleteLimitE164",
+        # A live call: the caller passes the call id it found in its scope's snapshot
+        # (telephony.live_selectors.call_or_404); VOS calls have no account to check.
+        "DisconnectCurrentCall",
     }
 )
 
@@ -219,6 +222,7 @@ ID_CHECKED = frozenset(
 ID_FIELDS: dict[str, tuple[str, ...]] = {
     "CreateLimitedE164": ("limitE164GroupName",),
     "DeleteLimitE164": ("limitE164GroupName",),
+    "DisconnectCurrentCall": ("CallIds",),
 }
 
 
@@ -273,7 +277,7 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
         raise OutOfScope("CreatePhone: tenants add phones to an existing own account")
     if endpoint in ID_CHECKED:
         keys = ID_FIELDS.get(endpoint, ("id", "pin", "e164"))
-        ids = [str(payload.get(k)) for k in keys if payload.get(k) is not None]
+        ids = [i for k in keys for i in _as_list(payload.get(k))]
         if not ids or any(i not in verified for i in ids):
             raise OutOfScope(f"{endpoint}: ids not checked against the scope")
         return

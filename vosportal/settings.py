@@ -431,3 +431,22 @@ CELERY_BEAT_SCHEDULE["probe-vos-servers"] = {
     "task": "accounts.alert_tasks.probe_vos_servers",
     "schedule": float(ALERTS_PROBE_INTERVAL),
 }
+
+# --- issue 7: live state (VOS pushes, live calls, online phones) ---
+# Proxies whose X-Forwarded-For the push receiver believes (IPs or CIDRs); empty: the
+# source of a push is REMOTE_ADDR, nothing else.
+VOS_PUSH_TRUSTED_PROXIES = env_list("VOS_PUSH_TRUSTED_PROXIES", [])
+# Waiting pushes older than this are processed by the sweep (their task was lost).
+VOS_PUSH_SWEEP_AFTER_SECONDS = env_int("VOS_PUSH_SWEEP_AFTER_SECONDS", 30, minimum=0)
+VOS_PUSH_KEEP_DAYS = env_int("VOS_PUSH_KEEP_DAYS", 7, minimum=1)
+# One shared GetCurrentCall / GetAllPhoneOnline per VOS server per interval, at most.
+LIVE_CALLS_POLL_SECONDS = env_int("LIVE_CALLS_POLL_SECONDS", 10, minimum=1)
+LIVE_PHONES_POLL_SECONDS = env_int("LIVE_PHONES_POLL_SECONDS", 60, minimum=5)
+# How often pages refresh their live fragments (htmx polling), and how long a phone's
+# owner (e164 -> account) is remembered.
+LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 5, minimum=1)
+LIVE_OWNER_CACHE_SECONDS = env_int("LIVE_OWNER_CACHE_SECONDS", 600, minimum=10)
+CELERY_BEAT_SCHEDULE["sweep-vos-pushes"] = {
+    "task": "telephony.tasks.sweep_pushes",
+    "schedule": 30.0,
+}
