@@ -198,6 +198,7 @@ class MediaBlockIp(models.Model):
     def as_audit(self) -> dict:
         return {"server": self.server.name, "ip": self.ip, "memo": self.memo}
 
+
 # --- Live state: VOS pushes, live calls, online phones, alarms (issue 7) -------------------
 class PushInbox(models.Model):
     """A section-3 message as VOS pushed it, written before the receiver answers so that
