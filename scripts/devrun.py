@@ -8,6 +8,7 @@ Needs no PostgreSQL or Redis (SQLite and the filesystem broker under var/).
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -25,6 +26,11 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
     env.setdefault("VOS_SERVERS", f"main=http://127.0.0.1:{sim_port}/external/server/")
+    # The simulator pushes PhoneOnline, CallStateReport, CustomerMoneyChange and
+    # AlarmCurrentReport to the portal's receiver, as a real VOS would: one secret path
+    # token per run (the server row has none of its own, so the receiver uses this one).
+    env.setdefault("VOS_PUSH_TOKEN", secrets.token_urlsafe(24))
+    push_url = f"http://127.0.0.1:{port}/vos/push/{env['VOS_PUSH_TOKEN']}/main"
     env["PYTHONUNBUFFERED"] = "1"
 
     manage = [sys.executable, "manage.py"]
@@ -68,6 +74,8 @@ def main() -> int:
         "--demo",
         "--traffic",
         os.environ.get("VOS_SIM_TRAFFIC", "6"),
+        "--push-url",
+        push_url,
     ]
     processes: dict[str, subprocess.Popen] = {}
 
