@@ -282,6 +282,36 @@ class Scope:
         except (ReportJob.DoesNotExist, TypeError, ValueError):
             raise OutOfScope(f"report {pk!r}") from None
 
+    # --- live state (telephony.live_state's snapshots of VOS) -----------------------------
+    def live_calls(self):
+        """Calls in progress this user may see: all on the platform; otherwise the calls
+        whose caller's or callee's phone belongs to the subtree (each row carries both
+        phones' owner paths, so this is an indexed prefix, never a tree walk)."""
+        from django.db.models import Q
+
+        from telephony.models import LiveCall
+
+        self.require(Action.VIEW)
+        if self.is_platform:
+            return LiveCall.objects.all()
+        if self.tenant is None:
+            return LiveCall.objects.none()
+        path = self.tenant.path
+        return LiveCall.objects.filter(
+            Q(caller_path__startswith=path) | Q(callee_path__startswith=path)
+        )
+
+    def phone_registrations(self):
+        """Phone registrations (online state) of the phones in the subtree."""
+        from telephony.models import PhoneRegistration
+
+        self.require(Action.VIEW)
+        if self.is_platform:
+            return PhoneRegistration.objects.all()
+        if self.tenant is None:
+            return PhoneRegistration.objects.none()
+        return PhoneRegistration.objects.filter(tenant_path__startswith=self.tenant.path)
+
     # --- money -------------------------------------------------------------------------
     def money_transfers(self):
         """Ledger rows this user may see: all on the platform; otherwise transfers for

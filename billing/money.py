@@ -104,7 +104,7 @@ class Balance:
 
 def remember_balance(server, account: str, money, *, source: str) -> None:
     """A balance VOS told us without its overdraft (a Pay answer, a push): the money is
-    replaced, the overdraft last read is kept."""
+    replaced, the overdraft last read is kept, and the low-balance alerts are told."""
     BalanceReading.objects.update_or_create(
         server=server,
         vos_account=account,

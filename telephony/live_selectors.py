@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, Sum
 
-from accounts.roles import Action
 from accounts.scope import OutOfScope
 from telephony import live_state
-from telephony.models import CurrentAlarm, LiveCall, LivePoll, PhoneRegistration, VosServer
+from telephony.models import CurrentAlarm, LiveCall, LivePoll, VosServer
 
 
 def servers_for(scope) -> list[VosServer]:
@@ -31,19 +30,11 @@ def refresh(servers, kind: str) -> None:
         live_state.refresh_if_due(server, kind)
 
 
-def _call_filter(scope) -> Q:
-    path = scope.tenant.path
-    return Q(caller_path__startswith=path) | Q(callee_path__startswith=path)
-
-
 def live_calls(scope, *, servers=None, q: str = "", state: str = ""):
     """The calls in progress this scope may see (refreshing due snapshots first)."""
-    scope.require(Action.VIEW)
     servers = servers_for(scope) if servers is None else servers
     refresh(servers, live_state.CALLS)
-    rows = LiveCall.objects.filter(server__in=servers, released=False).select_related("server")
-    if not scope.is_platform:
-        rows = rows.filter(_call_filter(scope))
+    rows = scope.live_calls().filter(server__in=servers, released=False).select_related("server")
     if q:
         rows = rows.filter(Q(caller_e164__contains=q) | Q(callee_e164__contains=q))
     if state == "connected":
@@ -55,25 +46,23 @@ def live_calls(scope, *, servers=None, q: str = "", state: str = ""):
 
 def call_or_404(scope, server_id, call_id) -> LiveCall:
     """A live call in the scoped snapshot (what a disconnect may name); else 404."""
-    rows = LiveCall.objects.filter(
-        server_id=int(server_id), call_id=int(call_id), released=False, server__enabled=True
-    ).select_related("server")
-    if not scope.is_platform:
-        rows = rows.filter(_call_filter(scope))
-    call = rows.first()
+    try:
+        rows = scope.live_calls().filter(
+            server_id=int(server_id), call_id=int(call_id), released=False, server__enabled=True
+        )
+    except (TypeError, ValueError):
+        raise OutOfScope(f"live call {call_id!r}") from None
+    call = rows.select_related("server").first()
     if call is None:
         raise OutOfScope(f"live call {call_id!r}")
     return call
 
 
 def online_phones(scope, *, servers=None, refresh_due: bool = True):
-    scope.require(Action.VIEW)
     servers = servers_for(scope) if servers is None else servers
     if refresh_due:
         refresh(servers, live_state.PHONES)
-    rows = PhoneRegistration.objects.filter(server__in=servers, online=True)
-    if not scope.is_platform:
-        rows = rows.filter(tenant_path__startswith=scope.tenant.path)
+    rows = scope.phone_registrations().filter(server__in=servers, online=True)
     return rows.select_related("server").order_by("server__name", "e164")
 
 

@@ -113,14 +113,13 @@ def apply(server, name: str, payload: dict) -> None:
     elif name == "CallStateReport":
         live_state.call_state(server, payload)
     elif name == "CustomerMoneyChange":
-        from accounts import alerts
         from accounts.models import Tenant
         from billing import money
 
-        # Only the portal's own accounts: VOS pushes every account's changes.
+        # Only the portal's own accounts: VOS pushes every account's changes. Remembering
+        # the balance also tells the low-balance alerts (billing.money.remember_balance).
         if Tenant.objects.filter(server=server, vos_account=payload["account"]).exists():
             money.remember_balance(server, payload["account"], payload["money"], source="push")
-            alerts.balance_changed(server, payload["account"], float(payload["money"]))
     elif name == "AlarmCurrentReport":
         from accounts import alerts
 

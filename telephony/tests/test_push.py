@@ -106,7 +106,7 @@ def test_it_takes_the_balance_from_a_money_change_and_tells_the_alerts(
     server, _tenants = pushing
     told = []
     monkeypatch.setattr(
-        "accounts.alerts.balance_changed", lambda s, a, m: told.append((s.pk, a, m))
+        "accounts.alerts.balance_changed", lambda s, a, m: told.append((s.pk, a, float(m)))
     )
     push(client, server, "CustomerMoneyChange", {"account": "manila-bpo", "money": 42.5})
     push(client, server, "CustomerMoneyChange", {"account": "nobody-here", "money": 1.0})
