@@ -4,22 +4,10 @@ sees only itself."""
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import DEFAULT_PASSWORD, fresh_totp_code
+from accounts.tests.browser import sign_in
 from accounts.tests.isolation_world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, email, *, totp: bool):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button[type=submit]")
-    if totp:
-        page.wait_for_url("**/2fa/authenticate/")
-        page.fill("input[name=code]", fresh_totp_code())
-        page.click("form button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def _visible_accounts(page) -> set[str]:
@@ -29,7 +17,7 @@ def _visible_accounts(page) -> set[str]:
 
 def test_it_shows_a_reseller_only_its_subtree(page):
     world = build_world()
-    _sign_in(page, world.users["reseller_a"].email, totp=True)
+    sign_in(page, world.users["reseller_a"].email, totp=True)
     assert _visible_accounts(page) == {"A", "A-mid", "A'", "A1", "A1'"}
     # Typing narrows the list through htmx, still inside the subtree.
     page.fill("#id_q", "1")
@@ -42,6 +30,6 @@ def test_it_shows_a_reseller_only_its_subtree(page):
 
 def test_it_shows_a_customer_only_itself(page):
     world = build_world()
-    _sign_in(page, world.users["customer_a1"].email, totp=False)
+    sign_in(page, world.users["customer_a1"].email, totp=False)
     assert _visible_accounts(page) == {"A1"}
     assert page.goto(f"/tenants/{world.tenants['A'].pk}/").status == 404

@@ -4,27 +4,17 @@ capacity in its section, changes it, saves and sees the new value, which VOS hol
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import DEFAULT_PASSWORD, AdminFactory, fresh_totp_code
+from accounts.tests.browser import sign_in
+from accounts.tests.factories import AdminFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/2fa/authenticate/")
-    page.fill("input[name=code]", fresh_totp_code())
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_an_admin_edits_a_routing_gateways_capacity(page, demo, sim_call):
     admin = AdminFactory()
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    _sign_in(page, admin.email)
+    sign_in(page, admin.email)
 
     page.get_by_role("link", name="Gateways", exact=True).click()
     expect(page.locator("h1")).to_have_text("Routing gateways")

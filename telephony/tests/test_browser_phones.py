@@ -5,20 +5,10 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory, fresh_totp_code
+from accounts.tests.browser import sign_in
+from accounts.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/2fa/authenticate/")
-    page.fill("input[name=code]", fresh_totp_code())
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_a_reseller_adds_a_phone_and_sees_its_password_once(page, demo, sim_call):
@@ -27,7 +17,7 @@ def test_a_reseller_adds_a_phone_and_sees_its_password_once(page, demo, sim_call
     reseller = UserFactory(tenant=tenants["globaltel"], role=Role.RESELLER_MANAGER)
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    _sign_in(page, reseller.email)
+    sign_in(page, reseller.email)
 
     page.goto(f"/customers/{manila.pk}/phones/")
     page.get_by_role("link", name="Phones", exact=True).click()

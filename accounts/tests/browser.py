@@ -1,0 +1,19 @@
+"""What the browser tests share: signing in through the real login and TOTP pages."""
+
+from __future__ import annotations
+
+from accounts.tests.factories import DEFAULT_PASSWORD, fresh_totp_code
+
+
+def sign_in(page, email: str, *, totp: bool = True) -> None:
+    """Sign ``email`` in with the factories' password, and the demo TOTP secret's
+    current code when the role needs a second factor; waits for the dashboard."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("form button[type=submit]")
+    if totp:
+        page.wait_for_url("**/2fa/authenticate/")
+        page.fill("input[name=code]", fresh_totp_code())
+        page.click("form button[type=submit]")
+    page.wait_for_url("**/")
