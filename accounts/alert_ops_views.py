@@ -18,8 +18,8 @@ from accounts.scope import OutOfScope
 from accounts.sessions import redirect_to
 from telephony import vos
 from telephony.models import VosServer
-from telephony.views_common import write_error
-from vos3000.errors import VosError, VosValidationError
+from telephony.views_common import write_on_form
+from vos3000.errors import VosError
 
 
 def _require_platform(scope, action: str) -> None:
@@ -120,13 +120,9 @@ def ops_alarm_create(request):
     form = CreateAlarmForm(request.POST)
     if form.is_valid():
         server = form.cleaned_data["server"]
-        try:
-            vos.call(scope, server, "CreateAlarm", form.to_payload(), target=server)
-        except VosValidationError as exc:
-            form.add_vos_error(exc)
-        except VosError as exc:
-            form.add_error(None, write_error(exc))
-        else:
+        if write_on_form(
+            form, lambda: vos.call(scope, server, "CreateAlarm", form.to_payload(), target=server)
+        ):
             messages.success(
                 request,
                 _("Alarm %(name)s raised on %(server)s.")

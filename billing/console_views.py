@@ -24,8 +24,8 @@ from billing import console_forms as forms
 from billing import console_selectors as reads
 from billing import console_services as services
 from billing.views import read_words
-from telephony.views_common import write_error
-from vos3000.errors import VosApiError, VosError, VosValidationError
+from telephony.views_common import write_error, write_on_form
+from vos3000.errors import VosApiError, VosError
 
 READS = ("GET", "HEAD")
 # retCode of "still referenced" refusals (the simulator's IN_USE; real VOS answers
@@ -95,13 +95,9 @@ def fee_rate_groups(request):
             form.add_error(None, _("No VOS server is set up yet."))
         elif form.is_valid():
             payload = form.to_payload()
-            try:
-                services.create_fee_rate_group(page.scope, page.server, payload)
-            except VosValidationError as exc:
-                form.add_vos_error(exc)
-            except VosError as exc:
-                form.add_error(None, write_error(exc))
-            else:
+            if write_on_form(
+                form, lambda: services.create_fee_rate_group(page.scope, page.server, payload)
+            ):
                 messages.success(
                     request, _("Fee rate group %(name)s created.") % {"name": payload["name"]}
                 )
@@ -149,16 +145,14 @@ def fee_rate_group_edit(request, group: str):
         form = forms.FeeRateGroupEditForm(request.POST)
         if row is None:
             form.add_error(None, error)
-        elif form.is_valid():
-            try:
-                services.modify_fee_rate_group(page.scope, page.server, group, form.to_payload())
-            except VosValidationError as exc:
-                form.add_vos_error(exc)
-            except VosError as exc:
-                form.add_error(None, write_error(exc))
-            else:
-                messages.success(request, _("Fee rate group %(name)s saved.") % {"name": group})
-                return redirect_to(request, page.url("console_fee_rate_groups"))
+        elif form.is_valid() and write_on_form(
+            form,
+            lambda: services.modify_fee_rate_group(
+                page.scope, page.server, group, form.to_payload()
+            ),
+        ):
+            messages.success(request, _("Fee rate group %(name)s saved.") % {"name": group})
+            return redirect_to(request, page.url("console_fee_rate_groups"))
     context = page.context(group=group, row=row, error=error, form=form)
     if row is not None:
         context["fake_minute"] = reads.last_fake_minute(page.server, group)
@@ -266,13 +260,7 @@ def _create_suite(request, page, form, gifts):
     gift_times = [g.to_info() for g in gifts.forms if g.has_changed()]
     if gift_times:
         payload["infoGiftTimes"] = gift_times
-    try:
-        services.create_suite(page.scope, page.server, payload)
-    except VosValidationError as exc:
-        form.add_vos_error(exc)
-    except VosError as exc:
-        form.add_error(None, write_error(exc))
-    else:
+    if write_on_form(form, lambda: services.create_suite(page.scope, page.server, payload)):
         messages.success(request, _("Suite %(name)s created.") % {"name": payload["name"]})
         return redirect_to(request, page.url())
     return None
@@ -391,17 +379,12 @@ def _activate(request, page, context) -> None:
     if not pin:
         context["error"] = _("Look the card up again.")
         return
-    if valid:
-        try:
-            services.activate_phone_card(page.scope, page.server, form.to_payload())
-        except VosValidationError as exc:
-            form.add_vos_error(exc)
-        except VosError as exc:
-            form.add_error(None, write_error(exc))
-        else:
-            ending = forms.pin_ending(pin)
-            messages.success(request, _("Card %(ending)s activated.") % {"ending": ending})
-            context["activated"] = True
+    if valid and write_on_form(
+        form, lambda: services.activate_phone_card(page.scope, page.server, form.to_payload())
+    ):
+        ending = forms.pin_ending(pin)
+        messages.success(request, _("Card %(ending)s activated.") % {"ending": ending})
+        context["activated"] = True
     # The card as it is now (used, after an activation), with the form and its errors
     # when the activation did not happen.
     _show_card(page, context, pin, "")
@@ -434,13 +417,7 @@ def cdr_create(request):
             form.add_error(None, _("No VOS server is set up yet."))
         elif form.is_valid():
             payload = form.to_payload()
-            try:
-                services.inject_cdr(page.scope, page.server, payload)
-            except VosValidationError as exc:
-                form.add_vos_error(exc)
-            except VosError as exc:
-                form.add_error(None, write_error(exc))
-            else:
+            if write_on_form(form, lambda: services.inject_cdr(page.scope, page.server, payload)):
                 messages.success(
                     request,
                     _(
@@ -470,13 +447,9 @@ def reserve_callee(request):
             form.add_error(None, _("No VOS server is set up yet."))
         elif form.is_valid():
             payload = form.to_payload()
-            try:
-                services.reserve_callee(page.scope, page.server, payload)
-            except VosValidationError as exc:
-                form.add_vos_error(exc)
-            except VosError as exc:
-                form.add_error(None, write_error(exc))
-            else:
+            if write_on_form(
+                form, lambda: services.reserve_callee(page.scope, page.server, payload)
+            ):
                 messages.success(
                     request,
                     _(

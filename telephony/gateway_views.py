@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,8 +16,8 @@ from telephony import gateway_selectors as selectors
 from telephony import gateway_services as services
 from telephony import vos
 from telephony.gateway_forms import form_class
-from telephony.views_common import write_error
-from vos3000.errors import VosError, VosValidationError
+from telephony.views_common import run_delete, write_on_form
+from vos3000.errors import VosError
 
 
 def _page(request, server_id: int, kind: str):
@@ -109,13 +108,7 @@ def gateway_create(request, server_id: int, kind: str):
     form = form_class(kind, edit=False)(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         payload = form.to_payload()
-        try:
-            services.create_gateway(scope, server, kind, payload)
-        except VosValidationError as exc:
-            form.add_vos_error(exc)
-        except VosError as exc:
-            form.add_error(None, write_error(exc))
-        else:
+        if write_on_form(form, lambda: services.create_gateway(scope, server, kind, payload)):
             messages.success(
                 request,
                 _("The %(kind)s %(name)s was created.")
@@ -141,19 +134,18 @@ def gateway_edit(request, server_id: int, kind: str, name: str):
         initial=cls.initial_from(before),
         accounts=selectors.account_choices(scope, server),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.modify_gateway(scope, server, kind, before, form.to_payload())
-        except VosValidationError as exc:
-            form.add_vos_error(exc)
-        except VosError as exc:
-            form.add_error(None, write_error(exc))
-        else:
-            messages.success(
-                request,
-                _("The %(kind)s %(name)s was saved.") % {"kind": kind.singular, "name": name},
-            )
-            return redirect("gateway_edit", server_id=server.pk, kind=kind.key, name=name)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and write_on_form(
+            form, lambda: services.modify_gateway(scope, server, kind, before, form.to_payload())
+        )
+    ):
+        messages.success(
+            request,
+            _("The %(kind)s %(name)s was saved.") % {"kind": kind.singular, "name": name},
+        )
+        return redirect("gateway_edit", server_id=server.pk, kind=kind.key, name=name)
     return _form_page(request, scope, server, kind, form, name=name)
 
 
@@ -168,25 +160,14 @@ def gateway_delete(request, server_id: int, kind: str, name: str):
     except VosError as exc:
         return _unavailable(request, scope, server, kind, exc, name=name)
     if request.method == "POST":
-        try:
-            services.delete_gateway(scope, server, kind, before)
-        except VosError as exc:
-            error = write_error(exc)
-            if request.htmx:
-                messages.error(request, error)
-                response = HttpResponse("")
-                response["HX-Reswap"] = "none"  # the row stays; the toast says why
-                return response
-        else:
-            messages.success(
-                request,
-                _("The %(kind)s %(name)s was deleted.") % {"kind": kind.singular, "name": name},
-            )
-            if request.htmx:
-                return HttpResponse("")  # the row goes; the toast comes out of band
-            return redirect(
-                reverse("gateway_list", kwargs={"server_id": server.pk, "kind": kind.key})
-            )
+        answer, error = run_delete(
+            request,
+            lambda: services.delete_gateway(scope, server, kind, before),
+            deleted=_("The %(kind)s %(name)s was deleted.") % {"kind": kind.singular, "name": name},
+            done_url=reverse("gateway_list", kwargs={"server_id": server.pk, "kind": kind.key}),
+        )
+        if answer is not None:
+            return answer
     return render(
         request,
         "gateways/confirm_delete.html",

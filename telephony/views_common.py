@@ -3,13 +3,15 @@ a tenant without a VOS account, who counts as a provider, showing VOS errors."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.roles import Action
 from accounts.scope import OutOfScope
 from telephony import vos
-from vos3000.errors import VosUnavailable
+from vos3000.errors import VosError, VosUnavailable, VosValidationError
 
 
 def require_provider(scope, action: str = Action.VIEW) -> None:
@@ -47,3 +49,39 @@ def write_error(exc) -> str:
             "Reload the list to see whether the change was made before trying again."
         )
     return message
+
+
+def write_on_form(form, write) -> bool:
+    """Make a VOS write for a valid form: True when it was made; otherwise its refusal is
+    put on the form (next to its field when the catalog names one, else at the top, in
+    words) and the page is shown again."""
+    try:
+        write()
+    except VosValidationError as exc:
+        form.add_vos_error(exc)
+    except VosError as exc:
+        form.add_error(None, write_error(exc))
+    else:
+        return True
+    return False
+
+
+def run_delete(request, delete, *, deleted: str, done_url: str):
+    """The POST of a delete confirmation: ``delete()``, then (answer, error). Done: a
+    toast and the list (from an htmx row button an empty answer: the row goes). Refused:
+    from htmx a toast and the row stays; otherwise no answer and the reason in words, for
+    the confirmation page to show again."""
+    try:
+        delete()
+    except VosError as exc:
+        error = write_error(exc)
+        if not request.htmx:
+            return None, error
+        messages.error(request, error)
+        response = HttpResponse("")
+        response["HX-Reswap"] = "none"  # the row stays; the toast says why
+        return response, error
+    messages.success(request, deleted)
+    if request.htmx:
+        return HttpResponse(""), ""  # the row goes; the toast comes out of band
+    return redirect(done_url), ""

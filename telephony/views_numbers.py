@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -25,6 +25,7 @@ from telephony.views_common import (
     customer,
     not_linked,
     require_provider,
+    run_delete,
     unavailable,
     write_error,
 )
@@ -86,20 +87,10 @@ def _delete_page(request, tenant, delete, *, deleted, back, section, what, note=
     confirmation again with the reason."""
     error = ""
     if request.method == "POST":
-        try:
-            delete()
-        except VosError as exc:
-            error = write_error(exc)
-            if request.htmx:
-                messages.error(request, error)
-                response = HttpResponse("")
-                response["HX-Reswap"] = "none"  # the row stays; the toast says why
-                return response
-        else:
-            messages.success(request, deleted)
-            if request.htmx:
-                return HttpResponse("")  # the row goes; the toast comes out of band
-            return redirect(back, tenant_id=tenant.pk)
+        done_url = reverse(back, kwargs={"tenant_id": tenant.pk})
+        answer, error = run_delete(request, delete, deleted=deleted, done_url=done_url)
+        if answer is not None:
+            return answer
     context = {"tenant": tenant, "what": what, "error": error, "back": back, "section": section}
     if note is not None:
         context["note"] = note

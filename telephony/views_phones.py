@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from telephony.views_common import (
     customer,
     not_linked,
     require_provider,
+    run_delete,
     unavailable,
     write_error,
 )
@@ -273,18 +273,12 @@ def phone_delete(request, tenant_id: int, e164: str):
         return unavailable(request, tenant, exc, title=_("Phone %(e164)s") % {"e164": e164})
     error = ""
     if request.method == "POST":
-        try:
-            services.delete_phone(scope, tenant, phone)
-        except VosError as exc:
-            error = write_error(exc)
-            if request.htmx:
-                messages.error(request, error)
-                response = HttpResponse("")
-                response["HX-Reswap"] = "none"
-                return response
-        else:
-            messages.success(request, _("Phone %(e164)s deleted.") % {"e164": e164})
-            if request.htmx:
-                return HttpResponse("")  # the row goes; the toast comes out of band
-            return redirect(reverse("phone_list", kwargs={"tenant_id": tenant.pk}))
+        answer, error = run_delete(
+            request,
+            lambda: services.delete_phone(scope, tenant, phone),
+            deleted=_("Phone %(e164)s deleted.") % {"e164": e164},
+            done_url=reverse("phone_list", kwargs={"tenant_id": tenant.pk}),
+        )
+        if answer is not None:
+            return answer
     return render(request, "phones/delete.html", {"tenant": tenant, "phone": phone, "error": error})
