@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Tenant
 from accounts.roles import Role
+from accounts.tests.browser import sign_in
 from accounts.tests.factories import ResellerFactory, TenantFactory, UserFactory
-from accounts.tests.test_browser_scope import _sign_in
 from billing.models import FeeRateGroupGrant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +39,7 @@ def test_it_lets_a_reseller_create_a_customer_and_see_it_in_the_list(page, demo_
         lambda r: r.status >= 400 and "favicon" not in r.url and errors.append(r.url),
     )
 
-    _sign_in(page, reseller.email, totp=True)
+    sign_in(page, reseller.email, totp=True)
     page.get_by_role("link", name="Customers").click()
     page.get_by_role("button", name="New customer").click()
     page.fill("input[name=account]", "browser-co")

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from accounts.tests.browser import sign_in
 from accounts.tests.factories import UserFactory
-from accounts.tests.test_browser_scope import _sign_in
 from billing.models import Cdr
 from billing.tests.cdr_world import demo_world, week
 
@@ -31,8 +31,10 @@ def test_it_lets_a_customer_search_its_calls_and_download_a_csv(
     answered = own.filter(hold_time__gt=0)
     assert answered.count() > 10 and Cdr.objects.exclude(account="manila-bpo").exists()
 
-    _sign_in(page, user.email, totp=False)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Calls").click()
+    sign_in(page, user.email, totp=False)
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Calls", exact=True
+    ).click()
     page.wait_for_url("**/cdrs/")
     expect(page.locator("main")).to_contain_text("Dates and times in UTC")
     page.fill("input[name=date_from]", days["date_from"])

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from accounts.tests.browser import sign_in
 from accounts.tests.factories import AdminFactory
-from accounts.tests.test_browser_scope import _sign_in
 from billing.tests.pages_world import raw
 from billing.tests.test_rates_browser import _collect_errors
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_admin_builds_and_deletes_a_suite_and_looks_a_card_up(page, demo_vos_server):
     admin = AdminFactory()
     errors = _collect_errors(page)
-    _sign_in(page, admin.email, totp=True)
+    sign_in(page, admin.email, totp=True)
 
     page.get_by_role("link", name="Billing console").click()
     page.locator('a[href="/console/billing/suites/"]').click()

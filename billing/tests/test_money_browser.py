@@ -11,8 +11,8 @@ import requests
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from accounts.tests.browser import sign_in
 from accounts.tests.factories import ResellerFactory, TenantFactory, UserFactory
-from accounts.tests.test_browser_scope import _sign_in
 from billing.models import MoneyTransfer
 from vos3000.simulator import demo
 
@@ -47,7 +47,7 @@ def test_it_lets_a_reseller_top_up_a_customer_and_shows_both_balances_move(
 ):
     reseller_before = vos_money(portal_sim, "globaltel")
     customer_before = vos_money(portal_sim, "manila-bpo")
-    _sign_in(page, accounts["reseller"].email, totp=True)
+    sign_in(page, accounts["reseller"].email, totp=True)
     page.goto(f"/customers/{accounts['manila'].pk}/money/")
     assert shown_balance(page) == customer_before.quantize(Decimal("0.01"))
     page.get_by_role("button", name="Top up", exact=True).click()
@@ -71,7 +71,7 @@ def test_it_pays_once_for_a_double_clicked_top_up(page, accounts, portal_sim):
     before = vos_money(portal_sim, "manila-bpo")
     # Slow answers make the second click land while the first is still on its way.
     portal_sim.control("fault", endpoint="Pay", mode="latency", ms=400, count=10)
-    _sign_in(page, accounts["reseller"].email, totp=True)
+    sign_in(page, accounts["reseller"].email, totp=True)
     page.goto(f"/customers/{accounts['manila'].pk}/top-up/")
     page.fill("input[name=amount]", "10")
     page.dblclick("main form button[type=submit]")
@@ -85,7 +85,7 @@ def test_it_pays_once_for_a_double_clicked_top_up(page, accounts, portal_sim):
 
 def test_it_pays_once_when_the_browser_resubmits_the_form(page, accounts, portal_sim):
     """Without JavaScript's help: the same form posted again (back, then submit)."""
-    _sign_in(page, accounts["reseller"].email, totp=True)
+    sign_in(page, accounts["reseller"].email, totp=True)
     page.goto(f"/customers/{accounts['manila'].pk}/top-up/")
     key = page.locator("input[name=key]").input_value()
     page.fill("input[name=amount]", "4")
@@ -101,7 +101,7 @@ def test_it_pays_once_when_the_browser_resubmits_the_form(page, accounts, portal
 
 def test_it_lets_a_customer_top_up_with_a_phone_card(page, accounts, portal_sim):
     before = vos_money(portal_sim, "manila-bpo")
-    _sign_in(page, accounts["customer"].email, totp=False)
+    sign_in(page, accounts["customer"].email, totp=False)
     page.get_by_role("link", name="Top up").first.click()
     page.fill("input[name=pin]", demo.PHONE_CARD_PINS[3])
     page.fill("input[name=password]", demo.PHONE_CARD_PASSWORD)

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from accounts.tests.browser import sign_in
 from accounts.tests.factories import ResellerFactory, TenantFactory, UserFactory
-from accounts.tests.test_browser_scope import _sign_in
 from billing.tests.pages_world import raw
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,7 +44,7 @@ def test_a_customer_prices_a_call_and_sees_its_payment(page, demo_vos_server):
         {"account": "manila-bpo", "e164": "6321234567", "name": "Makati office"},
     )
     errors = _collect_errors(page)
-    _sign_in(page, user.email, totp=False)
+    sign_in(page, user.email, totp=False)
 
     # Rates: the customer's own group, then the price tool without a page load.
     page.get_by_role("link", name="Rates").click()

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from accounts.models import Tenant
 from accounts.roles import Role
 from accounts.services import sync_tenants_from_vos
+from accounts.tests.browser import sign_in
 from accounts.tests.factories import UserFactory
-from accounts.tests.test_browser_scope import _sign_in
 from billing import reports
 from billing.models import ReportJob
 
@@ -26,7 +26,7 @@ def test_it_shows_a_reseller_its_fee_report_chart(page, demo_vos_server, portal_
         "console",
         lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    _sign_in(page, user.email, totp=True)
+    sign_in(page, user.email, totp=True)
     page.get_by_role("link", name="Reports").first.click()
     page.get_by_role("link", name="New fee report").first.click()
     page.select_option("select[name=kind]", "customer_fee")
