@@ -14,6 +14,20 @@ NAV_ITEMS = [
     ("admin:index", _("Administration"), {ADMIN}),
 ]
 
+# Entries shown together under one menu of the navigation (url name -> menu label): the
+# platform's console pages would not fit on one line otherwise.
+OPERATIONS = _("Operations")
+NAV_GROUPS = {
+    "gateway_index": OPERATIONS,
+    "live_phones": OPERATIONS,
+    "ivr_audio_list": OPERATIONS,
+    "ops_health": OPERATIONS,
+    "ops_alarms": OPERATIONS,
+    "ops_switch": OPERATIONS,
+    "billing_console": OPERATIONS,
+    "cdr_pulls": OPERATIONS,
+}
+
 # (url name, label, action the scope must allow): pages for some roles of a family only.
 NAV_ITEMS_BY_ACTION = [
     ("user_list", _("Users"), "manage_users"),
@@ -66,11 +80,23 @@ def navigation(request):
         return {"nav_role": None, "nav_items": [], "viewing_as": None}
     current = request.path
     items = []
+    menus: dict = {}
     for url_name, label, roles in nav_items():
         if role in roles:
             url = reverse(url_name)
             active = current == url if url == "/" else current.startswith(url)
-            items.append({"url": url, "label": label, "active": active})
+            item = {"url": url, "label": label, "active": active}
+            group = NAV_GROUPS.get(url_name)
+            if group is None:
+                items.append(item)
+            elif group in menus:
+                menus[group]["entries"].append(item)
+            else:
+                # The menu stands where its first entry would have.
+                menus[group] = {"label": group, "entries": [item]}
+                items.append(menus[group])
+    for menu in menus.values():
+        menu["active"] = any(item["active"] for item in menu["entries"])
     for url_name, label, action in nav_items_by_action():
         if scope.can(action):
             url = reverse(url_name)

@@ -562,6 +562,12 @@ def start_simulator(**settings: Any) -> SimulatorHandle:
         if empty:
             with sim.transaction():
                 sim.load_demo()
+        else:
+            # Registrations are live state, not kept in the store: a restarted demo's
+            # phones register again, as real phones would.
+            from vos3000.simulator.demo import register_demo_phones
+
+            register_demo_phones(sim)
     server = _Server((config.host, config.port), sim)
     handle = SimulatorHandle(sim, server)
     sim.start_background()

@@ -122,3 +122,20 @@ def test_it_loads_the_same_demo_every_time(sim, sim_demo):
 
     assert snapshot(sim) == snapshot(sim_demo)
     assert call(sim, "GetAllCustomers")["accounts"] == call(sim_demo, "GetAllCustomers")["accounts"]
+
+
+def test_it_registers_the_demo_phones_again_when_restarted_on_its_store(tmp_path):
+    """Registrations live in memory: a demo simulator started again on a store that has
+    its data (make run, the second time) must not come up with every phone offline."""
+    from vos3000.simulator.app import start_simulator
+
+    data = str(tmp_path / "sim.sqlite3")
+    first = start_simulator(port=0, data=data, demo=True, allow="127.0.0.1")
+    online = set(first.sim.registrations)
+    first.stop()
+    assert online
+    again = start_simulator(port=0, data=data, demo=True, allow="127.0.0.1")
+    try:
+        assert set(again.sim.registrations) == online
+    finally:
+        again.stop()
