@@ -80,9 +80,12 @@ def pytest_collection_modifyitems(session, config, items):
 
 def whole_suite_ran(config, items_collected: int) -> bool:
     """Only a run of the whole portal suite can tell whether an endpoint is reached."""
-    narrowed = bool(config.option.keyword or config.option.markexpr or config.option.lf)
-    named = [arg for arg in config.args if arg not in config.getini("testpaths")]
-    return not narrowed and not named and items_collected > 0
+    narrowed = bool(
+        config.option.keyword or config.option.markexpr or getattr(config.option, "lf", False)
+    )
+    # With no paths given, pytest runs every testpath; naming some (or a file) is a part.
+    whole = set(config.args) == set(config.getini("testpaths"))
+    return not narrowed and whole and items_collected > 0
 
 
 def pytest_sessionfinish(session, exitstatus):
