@@ -76,3 +76,27 @@ def as_user(client):
         return user
 
     return sign_in
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in the thread that queues them (the live server's, for pushes)."""
+    from vosportal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def sim_pushes_to(portal_sim):
+    """Point the simulator's pushes at a receiver for this test only: the simulator is
+    shared by the whole session, and left pointing at the live server it would go on
+    pushing into later tests' databases (and hold a connection at the end of the run)."""
+
+    def point(url: str) -> None:
+        portal_sim.control("settings", push_url=url)
+
+    yield point
+    portal_sim.control("settings", push_url=None)

@@ -7,38 +7,25 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from accounts.tests.browser import sign_in
+from accounts.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def eager_tasks():
-    from vosportal.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def test_a_customer_sees_its_phone_come_online_without_reloading(
-    page, live_server, demo, portal_sim, settings, eager_tasks
+    page, live_server, demo, portal_sim, settings, eager_tasks, sim_pushes_to
 ):
     server, tenants = demo
     settings.LIVE_REFRESH_SECONDS = 1
     server.push_token = "browser-push-token"
     server.save()
-    portal_sim.control("settings", push_url=f"{live_server.url}/vos/push/browser-push-token/main")
+    sim_pushes_to(f"{live_server.url}/vos/push/browser-push-token/main")
     customer = UserFactory(tenant=tenants["manila"], role=Role.CUSTOMER_OWNER)
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", customer.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, customer.email, totp=False)
     panel = page.locator("#live-panel")
     expect(panel).to_be_visible()
     expect(page.locator('[data-live-phone="80002002"]')).to_have_count(0)
@@ -57,11 +44,7 @@ def test_a_customer_watches_a_call_appear_and_disconnects_it(page, demo, portal_
     settings.LIVE_REFRESH_SECONDS = 1
     settings.LIVE_CALLS_POLL_SECONDS = 1
     customer = UserFactory(tenant=tenants["manila"], role=Role.CUSTOMER_OWNER)
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", customer.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, customer.email, totp=False)
     page.get_by_role("link", name="Live calls").first.click()
     expect(page.locator("h1")).to_have_text("Live calls")
     expect(page.locator("#live-calls")).to_contain_text("No call in progress.")

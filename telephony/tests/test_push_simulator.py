@@ -15,21 +15,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def eager_tasks():
-    from vosportal.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
-def wired(demo, portal_sim, live_server, eager_tasks):
+def wired(demo, live_server, eager_tasks, sim_pushes_to):
     server, tenants = demo
     server.push_token = "sim-push-token"
     server.save()
-    portal_sim.control("settings", push_url=f"{live_server.url}/vos/push/sim-push-token/main")
+    sim_pushes_to(f"{live_server.url}/vos/push/sim-push-token/main")
     return server, tenants
 
 
