@@ -14,20 +14,11 @@ from django.utils.translation import gettext as _
 from accounts import alert_selectors, alerts
 from accounts.alert_forms import CreateAlarmForm
 from accounts.roles import Action
-from accounts.scope import OutOfScope
 from accounts.sessions import redirect_to
 from telephony import vos
 from telephony.models import VosServer
 from telephony.views_common import write_on_form
 from vos3000.errors import VosError
-
-
-def _require_platform(scope, action: str) -> None:
-    """The switch's own state is the platform's business: everyone else gets the 404
-    of a page that does not exist, whatever the method."""
-    if not scope.is_platform:
-        raise OutOfScope("operations pages are for the platform")
-    scope.require(action)
 
 
 def _servers(request):
@@ -42,7 +33,7 @@ def _servers(request):
 @login_required
 def ops_health(request):
     scope = request.scope
-    _require_platform(scope, Action.VIEW)
+    scope.require_platform(Action.VIEW)
     servers = list(VosServer.objects.all())
     for server in servers:
         # This web process's own view of each server, next to the worker's.
@@ -58,7 +49,7 @@ def ops_health(request):
 @login_required
 def ops_health_probe(request):
     scope = request.scope
-    _require_platform(scope, Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     servers = list(VosServer.objects.filter(enabled=True))
@@ -106,7 +97,7 @@ def _render_alarms(request, scope, form):
 @login_required
 def ops_alarms(request):
     scope = request.scope
-    _require_platform(scope, Action.VIEW)
+    scope.require_platform(Action.VIEW)
     form = CreateAlarmForm() if scope.can(Action.CHANGE) else None
     return _render_alarms(request, scope, form)
 
@@ -114,7 +105,7 @@ def ops_alarms(request):
 @login_required
 def ops_alarm_create(request):
     scope = request.scope
-    _require_platform(scope, Action.CHANGE)
+    scope.require_platform(Action.CHANGE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = CreateAlarmForm(request.POST)
@@ -136,7 +127,7 @@ def ops_alarm_create(request):
 @login_required
 def ops_switch(request):
     scope = request.scope
-    _require_platform(scope, Action.VIEW)
+    scope.require_platform(Action.VIEW)
     boards = []
     for server in _servers(request):
         board = {"server": server, "switches": [], "performance": [], "error": ""}

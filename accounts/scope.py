@@ -82,6 +82,14 @@ class Scope:
             return False
         return action in ROLE_ACTIONS.get(self.role, frozenset())
 
+    def require_platform(self, action: str = Action.VIEW) -> None:
+        """Pages about the switch itself (gateways, operations, consoles, pulls) are the
+        platform's: everyone else gets the 404 of a page that does not exist, whatever
+        the method; then the role must allow ``action`` (auditors only read)."""
+        if not self.is_platform:
+            raise OutOfScope("a platform page")
+        self.require(action)
+
     def require(self, action: str) -> None:
         """Refuse an action the role does not allow. A 404 like any other refusal: a
         viewer probing a manager's form learns nothing either."""

@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import Tenant
-from accounts.roles import Action
-from accounts.scope import OutOfScope
 from billing import selectors
 from billing.models import FeeRateGroupGrant
 from billing.rating import to_decimal
@@ -34,32 +32,24 @@ CARD_FUNCTIONS = (
 ACTIVATING = (1 << 1) | (1 << 2) | (1 << 3)
 
 
-def require_platform(scope, action: str = Action.VIEW) -> None:
-    """The console is the platform's: everyone else gets the 404 of a page that does
-    not exist, whatever the method; auditors read but change nothing."""
-    if not scope.is_platform:
-        raise OutOfScope("the billing console is for the platform")
-    scope.require(action)
-
-
 def server_for(scope, name: str | None):
-    require_platform(scope)
+    scope.require_platform()
     return selectors.server_for(scope, name or None)
 
 
 def servers(scope):
-    require_platform(scope)
+    scope.require_platform()
     return list(selectors.platform_servers())
 
 
 # --- Fee rate groups ---------------------------------------------------------------------
 def fee_rate_groups(scope, server) -> list[selectors.GroupRow]:
-    require_platform(scope)
+    scope.require_platform()
     return sorted(selectors.all_groups(scope, server), key=lambda row: row.name.lower())
 
 
 def fee_rate_group(scope, server, name: str) -> selectors.GroupRow | None:
-    require_platform(scope)
+    scope.require_platform()
     answer = vos.call(scope, server, "GetFeeRateGroup", {"names": [name]})
     for row in answer.get("infoFeeRateGroups") or []:
         if row.get("name") == name:
@@ -130,7 +120,7 @@ def grant_counts(server) -> dict[str, int]:
 def customers_of_group(scope, server, name: str) -> list[str]:
     """The VOS accounts whose fee rate group is ``name`` (GetAllCustomers, then
     GetCustomer in batches): what a delete would leave without rates."""
-    require_platform(scope)
+    scope.require_platform()
     accounts = vos.call(scope, server, "GetAllCustomers", {}).get("accounts") or []
     using = []
     for start in range(0, len(accounts), CUSTOMER_BATCH):
@@ -146,12 +136,12 @@ def customers_of_group(scope, server, name: str) -> list[str]:
 
 # --- Suites ------------------------------------------------------------------------------
 def suites(scope, server) -> list[dict]:
-    require_platform(scope)
+    scope.require_platform()
     return selectors.suites(scope, server)
 
 
 def suite(scope, server, suite_id: int) -> dict | None:
-    require_platform(scope)
+    scope.require_platform()
     answer = vos.call(scope, server, "GetSuite", {"ids": [suite_id]})
     return next((s for s in answer.get("infoSuites") or [] if s.get("id") == suite_id), None)
 
@@ -197,7 +187,7 @@ def phone_card(scope, server, pin: str, password: str = "") -> Card | None:
     """The card with this PIN, or None. The PIN is sent in the request body only."""
     from django.utils import timezone
 
-    require_platform(scope)
+    scope.require_platform()
     payload: dict = {"pin": [pin]}
     if password:
         payload["Password"] = password
@@ -234,7 +224,7 @@ def tenant_of_account(server, account: str) -> Tenant | None:
 
 def account_of_phone(scope, server, e164: str) -> str:
     """The account a phone number belongs to ("" when VOS has no such phone)."""
-    require_platform(scope)
+    scope.require_platform()
     if not e164:
         return ""
     answer = vos.call(scope, server, "GetPhone", {"e164s": [e164]})

@@ -26,7 +26,7 @@ class Refused(Exception):
 
 
 def _require_change(scope) -> None:
-    reads.require_platform(scope, Action.CHANGE)
+    scope.require_platform(Action.CHANGE)
 
 
 # --- Fee rate groups ---------------------------------------------------------------------

@@ -40,7 +40,7 @@ class _Page:
     def __init__(self, request, url_name: str, *args):
         self.request = request
         self.scope = request.scope
-        reads.require_platform(self.scope)
+        self.scope.require_platform()
         self.server_name = request.GET.get("server", "")
         self.server = reads.server_for(self.scope, self.server_name)
         self.servers = reads.servers(self.scope)
@@ -57,7 +57,7 @@ class _Page:
         return url
 
     def require_change(self) -> None:
-        reads.require_platform(self.scope, Action.CHANGE)
+        self.scope.require_platform(Action.CHANGE)
 
     def context(self, **extra) -> dict:
         return {

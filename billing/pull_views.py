@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.roles import Action
-from accounts.scope import OutOfScope
 from accounts.sessions import redirect_to
 from billing import cdr_pull
 from billing.models import CdrPullJob
@@ -22,18 +21,10 @@ from telephony.models import VosServer
 RECENT_JOBS = 50
 
 
-def _require_platform(scope, action: str) -> None:
-    """Pulls are the platform's business: everyone else gets the same 404 as for a
-    page that does not exist, whatever the method."""
-    if not scope.is_platform:
-        raise OutOfScope("CDR pulls are for the platform")
-    scope.require(action)
-
-
 @login_required
 def pulls(request):
     scope = request.scope
-    _require_platform(scope, Action.VIEW)
+    scope.require_platform(Action.VIEW)
     servers = list(VosServer.objects.all())
     jobs = list(CdrPullJob.objects.select_related("server", "requested_by")[:RECENT_JOBS])
     states = cdr_pull.server_states(servers)
@@ -49,7 +40,7 @@ def pulls(request):
 
 def _server_for_action(request, server_id: int):
     scope = request.scope
-    _require_platform(scope, Action.RUN_PLATFORM)  # before the method check
+    scope.require_platform(Action.RUN_PLATFORM)  # before the method check
     if request.method != "POST":
         return scope, None, HttpResponseNotAllowed(["POST"])
     return scope, get_object_or_404(VosServer, pk=server_id), None

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import Action
-from accounts.scope import OutOfScope
 from telephony import console_selectors as selectors
 from telephony import console_services as services
 from telephony import dtmf, vos
@@ -33,12 +32,6 @@ from telephony.console_forms import (
 )
 from telephony.views_common import write_error
 from vos3000.errors import VosError, VosValidationError
-
-
-def _platform(scope, action: str = Action.VIEW) -> None:
-    if not scope.is_platform:
-        raise OutOfScope("the IVR & media console is the platform's")
-    scope.require(action)
 
 
 def _may_change(scope) -> bool:
@@ -72,7 +65,7 @@ def _confirmed(request) -> bool:
 @login_required
 def ivr_audio_list(request):
     scope = request.scope
-    _platform(scope)
+    scope.require_platform()
     servers = list(selectors.servers())
     choices = AudioFilterForm(request.GET or None)
     server, audio_type = (servers[0] if servers else None), 0
@@ -106,7 +99,7 @@ def ivr_audio_list(request):
 @login_required
 def ivr_audio_create(request):
     scope = request.scope
-    _platform(scope, Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     form = AudioCreateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         server = form.cleaned_data["server"]
@@ -134,7 +127,7 @@ def ivr_audio_create(request):
 @login_required
 def ivr_audio_edit(request, server_id: int, audio_type: int, audio_id: int):
     scope = request.scope
-    _platform(scope, Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
+    scope.require_platform(Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
     server = selectors.server_or_404(server_id)
     context = {
         "server": server,
@@ -186,7 +179,7 @@ def ivr_audio_edit(request, server_id: int, audio_type: int, audio_id: int):
 @login_required
 def ivr_audio_delete(request, server_id: int, audio_type: int, audio_id: int):
     scope = request.scope
-    _platform(scope, Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     server = selectors.server_or_404(server_id)
     error = ""
     if _confirmed(request):
@@ -221,7 +214,7 @@ def ivr_tools(request):
     """PlayAudio (a write: admins) and GetIvrSecondAvailableTime (a read, by GET: auditors
     may ask too)."""
     scope = request.scope
-    _platform(scope, Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
+    scope.require_platform(Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
     # Two forms on one page: distinct element ids (the field names stay the catalog's).
     play_form = PlayAudioForm(auto_id="play_%s")
     time_form = IvrTimeForm(auto_id="time_%s")
@@ -278,7 +271,7 @@ def ivr_tools(request):
 @login_required
 def dtmf_rule_list(request):
     scope = request.scope
-    _platform(scope)
+    scope.require_platform()
     return render(
         request,
         "console/dtmf_list.html",
@@ -293,7 +286,7 @@ def dtmf_rule_list(request):
 
 def _dtmf_rule_form(request, rule=None):
     scope = request.scope
-    _platform(scope, Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
+    scope.require_platform(Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
     form = DtmfRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         saved = services.save_dtmf_rule(scope, form)
@@ -308,20 +301,20 @@ def _dtmf_rule_form(request, rule=None):
 
 @login_required
 def dtmf_rule_create(request):
-    _platform(request.scope, Action.RUN_PLATFORM)
+    request.scope.require_platform(Action.RUN_PLATFORM)
     return _dtmf_rule_form(request)
 
 
 @login_required
 def dtmf_rule_edit(request, rule_id: int):
-    _platform(request.scope)
+    request.scope.require_platform()
     return _dtmf_rule_form(request, selectors.dtmf_rule_or_404(rule_id))
 
 
 @login_required
 def dtmf_rule_delete(request, rule_id: int):
     scope = request.scope
-    _platform(scope, Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     rule = selectors.dtmf_rule_or_404(rule_id)
     if _confirmed(request):
         text = _("DTMF rule %(rule)s deleted.") % {"rule": rule}
@@ -345,7 +338,7 @@ def dtmf_rule_delete(request, rule_id: int):
 @login_required
 def media_block_list(request):
     scope = request.scope
-    _platform(scope, Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
+    scope.require_platform(Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
     form = MediaBlockForm()
     if request.method == "POST":
         form = MediaBlockForm(request.POST)
@@ -387,7 +380,7 @@ def media_block_list(request):
 @login_required
 def media_block_delete(request, block_id: int):
     scope = request.scope
-    _platform(scope, Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     row = selectors.media_block_or_404(block_id)
     error = ""
     if _confirmed(request):

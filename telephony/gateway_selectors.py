@@ -13,8 +13,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
-from accounts.roles import Action
-from accounts.scope import OutOfScope
 from telephony import vos
 from telephony.models import VosServer
 
@@ -76,14 +74,6 @@ ONLINE, OFFLINE = "online", "offline"
 
 class GatewayNotFound(Http404):
     """VOS holds no gateway of that kind and name."""
-
-
-def require_platform(scope, action: str = Action.VIEW) -> None:
-    """Gateways and vendor names are the platform's business: everyone else gets the
-    404 of a page that does not exist, whatever the method; auditors only read."""
-    if not scope.sees_gateways:
-        raise OutOfScope("gateways are for the platform")
-    scope.require(action)
 
 
 def kind_or_404(key: str) -> GatewayKind:
@@ -171,7 +161,7 @@ def gateway_rows(scope, server, kind: GatewayKind, *, query: str = "", state: st
     """Every gateway of ``kind`` on ``server`` with its online state, filtered by a part
     of the name (case-insensitive) and by ``state`` (ONLINE / OFFLINE). VosError on a
     failure, for the page to say in words."""
-    require_platform(scope)
+    scope.require_platform()
     infos = vos.call(scope, server, kind.get, {}).get(kind.list_field) or []
     online = vos.call(scope, server, kind.get_online, {}).get(kind.online_field) or []
     online_by_name = {entry.get("name"): entry for entry in online}
@@ -192,7 +182,7 @@ def gateway_rows(scope, server, kind: GatewayKind, *, query: str = "", state: st
 
 def gateway(scope, server, kind: GatewayKind, name: str) -> dict:
     """The Get answer of one gateway (GatewayNotFound when VOS holds none by that name)."""
-    require_platform(scope)
+    scope.require_platform()
     infos = vos.call(scope, server, kind.get, {"names": [name]}).get(kind.list_field) or []
     for info in infos:
         if info.get("name") == name:

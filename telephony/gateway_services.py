@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from accounts.roles import Action
 from telephony import vos
-from telephony.gateway_selectors import GatewayKind, account_tenant, require_platform
+from telephony.gateway_selectors import GatewayKind, account_tenant
 
 
 def create_gateway(scope, server, kind: GatewayKind, payload: dict) -> None:
-    require_platform(scope, Action.CHANGE)
+    scope.require_platform(Action.CHANGE)
     vos.call(
         scope,
         server,
@@ -23,7 +23,7 @@ def create_gateway(scope, server, kind: GatewayKind, payload: dict) -> None:
 
 def modify_gateway(scope, server, kind: GatewayKind, before: dict, payload: dict) -> None:
     """Write ``payload`` over the gateway VOS answered as ``before`` (same name)."""
-    require_platform(scope, Action.CHANGE)
+    scope.require_platform(Action.CHANGE)
     payload = {**payload, "name": before["name"]}
     changed = {
         key: value for key, value in payload.items() if key != "name" and before.get(key) != value
@@ -42,7 +42,7 @@ def modify_gateway(scope, server, kind: GatewayKind, before: dict, payload: dict
 
 
 def delete_gateway(scope, server, kind: GatewayKind, before: dict) -> None:
-    require_platform(scope, Action.CHANGE)
+    scope.require_platform(Action.CHANGE)
     vos.call(
         scope,
         server,

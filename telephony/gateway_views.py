@@ -24,7 +24,7 @@ def _page(request, server_id: int, kind: str):
     """Platform only (404 for anyone else, before anything is looked up); a POST needs
     CHANGE, which auditors lack. The server and the gateway kind of the URL."""
     scope = request.scope
-    selectors.require_platform(scope, Action.CHANGE if request.method == "POST" else Action.VIEW)
+    scope.require_platform(Action.CHANGE if request.method == "POST" else Action.VIEW)
     return scope, selectors.server_or_404(server_id), selectors.kind_or_404(kind)
 
 
@@ -51,7 +51,7 @@ def _unavailable(request, scope, server, kind, exc, *, name: str = ""):
 @login_required
 def gateway_index(request):
     """The first server's routing gateways, or a word that there is no server yet."""
-    selectors.require_platform(request.scope)
+    request.scope.require_platform()
     first = selectors.servers().first()
     if first is None:
         return render(request, "gateways/no_server.html")
@@ -103,7 +103,7 @@ def _form_page(request, scope, server, kind, form, *, name: str = ""):
 @login_required
 def gateway_create(request, server_id: int, kind: str):
     scope, server, kind = _page(request, server_id, kind)
-    selectors.require_platform(scope, Action.CHANGE)
+    scope.require_platform(Action.CHANGE)
     accounts = selectors.account_choices(scope, server)
     form = form_class(kind, edit=False)(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():

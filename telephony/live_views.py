@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import Action
-from accounts.scope import OutOfScope
 from accounts.sessions import redirect_to
 from telephony import live_selectors as selectors
 from telephony import vos
@@ -89,9 +88,7 @@ def live_call_disconnect(request, server_id: int, call_id: int):
 def live_phones(request):
     """Online phones per server with device, IPs and registration time (platform)."""
     scope = request.scope
-    if not scope.is_platform:
-        raise OutOfScope("online phones are for the platform")
-    scope.require(Action.VIEW)
+    scope.require_platform(Action.VIEW)
     servers = selectors.servers_for(scope)
     q = (request.GET.get("q") or "").strip()[:64]
     phones = selectors.online_phones(scope, servers=servers)

@@ -136,3 +136,15 @@ def test_it_lets_accounts_be_run_only_from_above(tree):
     assert operator.manages(tree["A1"]) and not operator.may_top_up(tree["A1"])
     assert reseller.may_top_up(tree["A1"]) and not customer.may_top_up(tree["A1"])
     assert customer.may_use_phone_card(tree["A1"]) and not customer.may_use_phone_card(tree["B1"])
+
+
+def test_it_keeps_platform_pages_for_the_platform_and_changes_for_its_admins(tree):
+    admin = Scope(AdminFactory())
+    admin.require_platform(Action.RUN_PLATFORM)
+    auditor = Scope(UserFactory(tenant=admin.tenant, role=Role.PLATFORM_AUDITOR))
+    auditor.require_platform()
+    with pytest.raises(Http404):
+        auditor.require_platform(Action.CHANGE)
+    reseller = Scope(UserFactory(tenant=tree["A"], role=Role.RESELLER_MANAGER))
+    with pytest.raises(Http404):
+        reseller.require_platform()
