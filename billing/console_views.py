@@ -59,6 +59,21 @@ class _Page:
     def require_change(self) -> None:
         self.scope.require_platform(Action.CHANGE)
 
+    def submit(self, form_class, write, done):
+        """The POST of a console form: the right to change, a server, a valid form, then
+        ``write(payload)``; (the bound form, the redirect when it was made). ``done``
+        words the success from the payload; a refusal stays on the form."""
+        self.require_change()
+        form = form_class(self.request.POST)
+        if self.server is None:
+            form.add_error(None, _("No VOS server is set up yet."))
+        elif form.is_valid():
+            payload = form.to_payload()
+            if write_on_form(form, lambda: write(payload)):
+                messages.success(self.request, done(payload))
+                return form, redirect_to(self.request, self.url())
+        return form, None
+
     def context(self, **extra) -> dict:
         return {
             "server": self.server,
@@ -89,19 +104,13 @@ def fee_rate_groups(request):
     page = _Page(request, "console_fee_rate_groups")
     form = forms.FeeRateGroupForm()
     if request.method == "POST":
-        page.require_change()
-        form = forms.FeeRateGroupForm(request.POST)
-        if page.server is None:
-            form.add_error(None, _("No VOS server is set up yet."))
-        elif form.is_valid():
-            payload = form.to_payload()
-            if write_on_form(
-                form, lambda: services.create_fee_rate_group(page.scope, page.server, payload)
-            ):
-                messages.success(
-                    request, _("Fee rate group %(name)s created.") % {"name": payload["name"]}
-                )
-                return redirect_to(request, page.url())
+        form, done = page.submit(
+            forms.FeeRateGroupForm,
+            lambda payload: services.create_fee_rate_group(page.scope, page.server, payload),
+            lambda payload: _("Fee rate group %(name)s created.") % {"name": payload["name"]},
+        )
+        if done:
+            return done
     elif request.method not in READS:
         return HttpResponseNotAllowed([*READS, "POST"])
     context = page.context(form=form, groups=[], error="")
@@ -411,22 +420,19 @@ def cdr_create(request):
     page = _Page(request, "console_cdr_create")
     form = forms.CdrForm(initial={"billingMode": 0})
     if request.method == "POST":
-        page.require_change()
-        form = forms.CdrForm(request.POST)
-        if page.server is None:
-            form.add_error(None, _("No VOS server is set up yet."))
-        elif form.is_valid():
-            payload = form.to_payload()
-            if write_on_form(form, lambda: services.inject_cdr(page.scope, page.server, payload)):
-                messages.success(
-                    request,
-                    _(
-                        "The call record to %(callee)s was sent to the switch. It is billed "
-                        "there and reaches the portal with the next CDR pull."
-                    )
-                    % {"callee": payload.get("calleeE164", "")},
+        form, done = page.submit(
+            forms.CdrForm,
+            lambda payload: services.inject_cdr(page.scope, page.server, payload),
+            lambda payload: (
+                _(
+                    "The call record to %(callee)s was sent to the switch. It is billed "
+                    "there and reaches the portal with the next CDR pull."
                 )
-                return redirect_to(request, page.url())
+                % {"callee": payload.get("calleeE164", "")}
+            ),
+        )
+        if done:
+            return done
     elif request.method not in READS:
         return HttpResponseNotAllowed([*READS, "POST"])
     context = page.context(form=form)
@@ -441,28 +447,23 @@ def reserve_callee(request):
     page = _Page(request, "console_reserve_callee")
     form = forms.ReserveCalleeForm()
     if request.method == "POST":
-        page.require_change()
-        form = forms.ReserveCalleeForm(request.POST)
-        if page.server is None:
-            form.add_error(None, _("No VOS server is set up yet."))
-        elif form.is_valid():
-            payload = form.to_payload()
-            if write_on_form(
-                form, lambda: services.reserve_callee(page.scope, page.server, payload)
-            ):
-                messages.success(
-                    request,
-                    _(
-                        "%(callee)s is reserved for %(caller)s: when %(caller)s dials "
-                        "%(access)s the call is put through."
-                    )
-                    % {
-                        "callee": payload["calleeE164"],
-                        "caller": payload["callerE164"],
-                        "access": payload["accessE164"],
-                    },
+        form, done = page.submit(
+            forms.ReserveCalleeForm,
+            lambda payload: services.reserve_callee(page.scope, page.server, payload),
+            lambda payload: (
+                _(
+                    "%(callee)s is reserved for %(caller)s: when %(caller)s dials "
+                    "%(access)s the call is put through."
                 )
-                return redirect_to(request, page.url())
+                % {
+                    "callee": payload["calleeE164"],
+                    "caller": payload["callerE164"],
+                    "access": payload["accessE164"],
+                }
+            ),
+        )
+        if done:
+            return done
     elif request.method not in READS:
         return HttpResponseNotAllowed([*READS, "POST"])
     context = page.context(form=form)
