@@ -77,6 +77,12 @@ def owners_of(server, numbers) -> dict[str, str]:
     return found
 
 
+def forget_owners(server, numbers) -> None:
+    """A phone was created, moved or deleted: its cached owner goes, so live calls are
+    never attributed to an account that no longer has the phone."""
+    cache.delete_many([_owner_key(server, str(n)) for n in numbers if n])
+
+
 def paths_of(server, accounts) -> dict[str, str]:
     """VOS account -> the portal tenant's tree path (one query)."""
     names = {a for a in accounts if a}
@@ -95,7 +101,13 @@ def _attribution(server, numbers) -> tuple[dict[str, str], dict[str, str]]:
         owners = owners_of(server, numbers)
     except VosError as exc:
         log.warning("live: phone owners on %s not read: %s", server.name, type(exc).__name__)
-        owners = {}
+        # The owners the portal last saw, rather than making every call nobody's (which
+        # would hide them from every reseller and customer until the next poll).
+        owners = dict(
+            PhoneRegistration.objects.filter(server=server, e164__in=[str(n) for n in numbers])
+            .exclude(account="")
+            .values_list("e164", "account")
+        )
     return owners, paths_of(server, owners.values())
 
 

@@ -16,7 +16,7 @@ import string
 from django.db import transaction
 
 from accounts import audit
-from telephony import vos
+from telephony import live_state, vos
 from telephony.models import LimitedE164Group, LimitedE164Number
 
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
@@ -50,6 +50,7 @@ def create_phone(scope, tenant, fields: dict) -> str:
         "password": password,
     }
     _call(scope, tenant, "CreatePhone", payload)
+    live_state.forget_owners(tenant.server, [payload.get("e164")])
     return password
 
 
@@ -60,6 +61,8 @@ def modify_phone(scope, tenant, phone: dict, changes: dict) -> None:
         # Only admins move phones between accounts.
         payload.pop("account", None)
     _call(scope, tenant, "ModifyPhone", payload, verified=frozenset({phone["e164"]}))
+    if "account" in payload:
+        live_state.forget_owners(tenant.server, [phone["e164"]])
 
 
 def set_phone_password(scope, tenant, phone: dict, password: str = "") -> str:
@@ -77,6 +80,7 @@ def set_phone_password(scope, tenant, phone: dict, password: str = "") -> str:
 
 def delete_phone(scope, tenant, phone: dict) -> None:
     _call(scope, tenant, "DeletePhone", {"e164": phone["e164"]}, frozenset({phone["e164"]}))
+    live_state.forget_owners(tenant.server, [phone["e164"]])
 
 
 # --- Active phone cards ------------------------------------------------------------------

@@ -242,3 +242,16 @@ def test_it_carries_the_snapshots_along_when_a_tenant_moves(calls):
     assert call.caller_path == manila.path
     skyvoice = Scope(user=UserFactory(tenant=tenants["skyvoice"], role=Role.RESELLER_MANAGER))
     assert [c.call_id for c in live_selectors.live_calls(skyvoice)] == [ids["manila"]]
+
+
+def test_it_forgets_a_phones_cached_owner_when_the_phone_is_created_or_deleted(
+    demo, admin_scope
+):
+    from telephony import live_state, services
+
+    server, tenants = demo
+    assert live_state.owners_of(server, ["80002099"]) == {"80002099": ""}  # no such phone
+    services.create_phone(admin_scope, tenants["manila"], {"e164": "80002099"})
+    assert live_state.owners_of(server, ["80002099"]) == {"80002099": "manila-bpo"}
+    services.delete_phone(admin_scope, tenants["manila"], {"e164": "80002099"})
+    assert live_state.owners_of(server, ["80002099"]) == {"80002099": ""}
