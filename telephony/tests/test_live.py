@@ -244,9 +244,7 @@ def test_it_carries_the_snapshots_along_when_a_tenant_moves(calls):
     assert [c.call_id for c in live_selectors.live_calls(skyvoice)] == [ids["manila"]]
 
 
-def test_it_forgets_a_phones_cached_owner_when_the_phone_is_created_or_deleted(
-    demo, admin_scope
-):
+def test_it_forgets_a_phones_cached_owner_when_the_phone_is_created_or_deleted(demo, admin_scope):
     from telephony import live_state, services
 
     server, tenants = demo
