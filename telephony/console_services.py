@@ -25,6 +25,7 @@ VOS_NOT_FOUND = -10007
 def create_audio(scope, server, payload: dict, sound=None) -> int:
     """Create an IVR audio and, when given, its sound (a ConvertedAudio). Nothing
     partial is left: an audio whose sound VOS refused is deleted again."""
+    scope.require_platform(Action.RUN_PLATFORM)
     audio_id = vos.call(scope, server, "CreateIvrAudio", payload).get("id")
     if sound is not None and audio_id is not None:
         try:
@@ -39,22 +40,25 @@ def create_audio(scope, server, payload: dict, sound=None) -> int:
 
 
 def modify_audio(scope, server, audio_id: int, payload: dict) -> None:
+    scope.require_platform(Action.RUN_PLATFORM)
     vos.call(scope, server, "ModifyIvrAudio", {"id": audio_id, **payload})
 
 
 def upload_sound(scope, server, audio_id: int, sound) -> None:
     """Send a converted WAV (telephony.console_audio.ConvertedAudio) in one call."""
+    scope.require_platform(Action.RUN_PLATFORM)
     vos.call(scope, server, "ModifyIvrAudioData", {"id": audio_id, "data": sound.hex})
 
 
 def delete_audio(scope, server, audio_id: int) -> None:
+    scope.require_platform(Action.RUN_PLATFORM)
     vos.call(scope, server, "DeleteIvrAudio", {"id": audio_id})
 
 
 # --- DTMF rules ----------------------------------------------------------------------------
 def save_dtmf_rule(scope, form) -> DtmfRule:
     """Create or change a rule from a valid DtmfRuleForm, audited with before/after."""
-    scope.require(Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     before = DtmfRule.objects.get(pk=form.instance.pk).as_audit() if form.instance.pk else None
     with transaction.atomic():
         rule = form.save()
@@ -70,7 +74,7 @@ def save_dtmf_rule(scope, form) -> DtmfRule:
 
 
 def delete_dtmf_rule(scope, rule: DtmfRule) -> None:
-    scope.require(Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     with transaction.atomic():
         audit.record(
             "dtmf_rule.delete",
@@ -106,7 +110,7 @@ def _undo_block(scope, server, ip: str) -> bool:
 
 def block_media_ip(scope, server, ip: str, memo: str) -> MediaBlockIp:
     """Block ``ip`` in VOS, then record it; a refused or failed call records nothing."""
-    scope.require(Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     if MediaBlockIp.objects.filter(server=server, ip=ip).exists():
         raise AlreadyBlocked(ip)
     payload = {"ip": ip, **({"memo": memo} if memo else {})}
@@ -133,7 +137,7 @@ def block_media_ip(scope, server, ip: str, memo: str) -> MediaBlockIp:
 def unblock_media_ip(scope, row: MediaBlockIp) -> bool:
     """Unblock in VOS, then forget the record. Returns False when VOS no longer had the
     address (unblocked outside the portal): the record goes all the same."""
-    scope.require(Action.RUN_PLATFORM)
+    scope.require_platform(Action.RUN_PLATFORM)
     was_blocked = True
     try:
         vos.call(scope, row.server, "DeleteMediaBlockIp", {"ip": row.ip})

@@ -89,7 +89,8 @@ def servers():
 
 def server_or_404(server_id: int) -> VosServer:
     try:
-        return VosServer.objects.get(pk=int(server_id))
+        # A disabled server is not asked anything, as everywhere else.
+        return VosServer.objects.get(pk=int(server_id), enabled=True)
     except (VosServer.DoesNotExist, TypeError, ValueError):
         raise Http404("no such VOS server") from None
 
