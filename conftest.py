@@ -141,8 +141,8 @@ def portal_sim():
 def _fresh_vos_server(portal_sim, *, demo: bool):
     """Reset the simulator (empty, or with its demo platform) and point a VosServer row
     at it."""
-    from telephony import vos
-    from telephony.models import VosServer
+    from switch import vos
+    from switch.models import VosServer
 
     portal_sim.control("reset", demo=demo)
     vos.forget_clients()
@@ -154,7 +154,7 @@ def _fresh_vos_server(portal_sim, *, demo: bool):
 @pytest.fixture
 def vos_server(db, portal_sim):
     """A VosServer row pointing at the (emptied) simulator."""
-    from telephony import vos
+    from switch import vos
 
     yield _fresh_vos_server(portal_sim, demo=False)
     vos.forget_clients()
@@ -163,7 +163,7 @@ def vos_server(db, portal_sim):
 @pytest.fixture
 def demo_vos_server(db, portal_sim):
     """Like ``vos_server``, with the simulator's demo platform loaded."""
-    from telephony import vos
+    from switch import vos
 
     yield _fresh_vos_server(portal_sim, demo=True)
     vos.forget_clients()
@@ -202,7 +202,7 @@ def celery_worker_process(transactional_db):
         text=True,
     )
     try:
-        from vosportal.tasks import echo
+        from web.tasks import echo
 
         deadline = time.monotonic() + 60
         while True:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from accounts.models import AuditEvent
-from vosportal.downloads import purge_expired, safe_cell
+from web.downloads import purge_expired, safe_cell
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -295,7 +295,7 @@ def verify_chain(chunk_size: int = _VERIFY_CHUNK) -> ChainVerification:
 
 # --- reading the trail --------------------------------------------------------------------
 def filter_events(events, filters: dict):
-    """Apply the audit filter form's cleaned data (see ``accounts.audit_forms``)."""
+    """Apply the audit filter form's cleaned data (see ``accounts.audit_trail.forms``)."""
     if filters.get("actor"):
         events = events.filter(actor_email__icontains=filters["actor"])
     if filters.get("tenant"):
@@ -363,7 +363,7 @@ def start_export(scope, requested_by, form):
     from django.conf import settings
 
     from accounts.models import AuditExport
-    from vosportal.tasks import enqueue
+    from web.tasks import enqueue
 
     ttl = timedelta(hours=getattr(settings, "AUDIT_EXPORT_TTL_HOURS", 24))
     with transaction.atomic():
@@ -381,7 +381,7 @@ def start_export(scope, requested_by, form):
             tenant=scope.tenant,
             payload={"filters": job.filters, "time_zone": job.time_zone},
         )
-        from accounts.tasks import export_audit
+        from accounts.audit_trail.tasks import export_audit
 
         enqueue(export_audit, job.pk)
     return job
@@ -394,7 +394,7 @@ def write_export(job_id: int) -> None:
     import secrets
     import zoneinfo
 
-    from accounts.audit_forms import AuditFilterForm
+    from accounts.audit_trail.forms import AuditFilterForm
     from accounts.models import AuditExport
     from accounts.scope import Scope
 

@@ -22,7 +22,7 @@ What it holds, migrated with the project's migrations:
   1,000 customers in its subtree (700 direct, 200 and 100 under its sub-resellers):
   10,000 customers in all;
 - ``rows`` CDRs over ``months`` whole months (2025-01 onwards; one partition a month,
-  made by ``billing.cdr_store.ensure_partitions``), with tenant ids and paths set as
+  made by ``billing.cdrs.store.ensure_partitions``), with tenant ids and paths set as
   ``cdr_store`` sets them. Traffic is skewed: accounts are ranked at random and the
   record's account drawn as ``rank = accounts * u**2.5`` (u uniform), so the busiest 1%
   of accounts make ~16% of the calls and the busiest one ~2.5% (~700 calls a day at
@@ -260,7 +260,7 @@ def _build(rows: int, months: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from billing import cdr_store
+    from billing.cdrs import store as cdr_store
     from billing.models import Cdr
 
     started = time.perf_counter()
@@ -314,7 +314,7 @@ def _build(rows: int, months: int) -> None:
 def _make_tenants_and_users() -> dict:
     from accounts.models import Tenant, User
     from accounts.roles import Role
-    from telephony.models import VosServer
+    from switch.models import VosServer
 
     server = VosServer.objects.create(name="bench", base_url="http://127.0.0.1:9/")
     root = Tenant.platform_root()
@@ -481,7 +481,7 @@ CROSS JOIN LATERAL (
 
 
 def _fill_month(cursor, first: date, following: date, count: int, first_id: int) -> None:
-    from billing import cdr_store
+    from billing.cdrs import store as cdr_store
 
     table = cdr_store.partition_name(first)
     month = datetime(first.year, first.month, 1, tzinfo=UTC)

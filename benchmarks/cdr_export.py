@@ -1,5 +1,5 @@
 """CDR export at scale: 1,000,000 rows written as CSV and as XLSX by the export task's
-own code (``billing.cdr_export.write``: the scope rebuilt from ids, the filters
+own code (``billing.cdrs.export.write``: the scope rebuilt from ids, the filters
 re-validated, one COUNT, keyset chunks, progress saved per chunk), on PostgreSQL.
 
 The data is ``benchmarks.cdr_data``'s generator with all the rows in one month
@@ -81,7 +81,7 @@ def _child_export(fmt: str, trace: bool) -> dict:
     import tracemalloc
 
     from accounts.models import User
-    from billing import cdr_export
+    from billing.cdrs import export as cdr_export
     from billing.models import CdrExport
 
     admin = User.objects.get(email=cdr_data.ADMIN_EMAIL)
@@ -125,7 +125,7 @@ def _baseline_query():
 
     from accounts.models import User
     from accounts.scope import Scope
-    from billing import cdr_columns
+    from billing.cdrs import columns as cdr_columns
     from billing.models import Cdr
 
     admin = User.objects.select_related("tenant").get(email=cdr_data.ADMIN_EMAIL)
@@ -204,8 +204,10 @@ def _child_xlsxwriter(rows: int, var_dir: str) -> dict:
 
     from accounts.models import User
     from accounts.scope import Scope
-    from billing import cdr_columns, cdr_export, cdr_selectors
-    from billing.cdr_forms import CdrSearchForm
+    from billing.cdrs import columns as cdr_columns
+    from billing.cdrs import export as cdr_export
+    from billing.cdrs import selectors as cdr_selectors
+    from billing.cdrs.forms import CdrSearchForm
 
     admin = User.objects.select_related("tenant").get(email=cdr_data.ADMIN_EMAIL)
     scope = Scope(admin)

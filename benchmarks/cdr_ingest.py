@@ -10,7 +10,7 @@ Measured in the same run:
 
 - ``fetch_baseline``: the bare GetCdr fetch of the same days and account batches
   through the portal's client, nothing stored (what the switch and the wire allow);
-- ``pull``: ``billing.cdr_pull.pull_server`` over those days (pace 0: the pacing is a
+- ``pull``: ``billing.cdrs.pull.pull_server`` over those days (pace 0: the pacing is a
   deliberate brake, not a cost), fetch and store together, as a ratio to the fetch;
 - ``store``: the time spent in ``cdr_store.store`` alone during that pull, records/s;
 - ``raw_copy_baseline``: a raw COPY (SQLite: executemany) of one day's rows into a
@@ -140,10 +140,11 @@ def run(customers: int, cdrs: int, days: int, batch: int) -> dict:
 def _measure(handle, database, customers, cdrs, days, batch) -> dict:
     from django.conf import settings
 
-    from billing import cdr_pull, cdr_store
+    from billing.cdrs import pull as cdr_pull
+    from billing.cdrs import store as cdr_store
     from billing.models import Cdr, CdrPullDay
-    from telephony.models import VosServer
-    from telephony.vos import client_for
+    from switch.models import VosServer
+    from switch.vos import client_for
     from vos3000.client import format_day
 
     settings.CDR_PULL_PACE_SECONDS = 0

@@ -100,7 +100,7 @@ class Case:
     def portal(self, since: datetime, until: datetime):
         from accounts.models import User
         from accounts.scope import Scope
-        from billing import cdr_selectors
+        from billing.cdrs import selectors as cdr_selectors
 
         user = User.objects.select_related("tenant").get(pk=self.user_id)
         position = self._position(since, until)

@@ -123,8 +123,8 @@ def run(customers: int, runs: int, latency_ms: int) -> dict:
         from django.test import Client
 
         from accounts.models import Tenant
-        from telephony import vos
-        from telephony.models import VosServer
+        from switch import vos
+        from switch.models import VosServer
         from vos3000.simulator.app import start_simulator
 
         handle = start_simulator(host="127.0.0.1", port=0, allow="127.0.0.1|::1")

@@ -83,8 +83,8 @@ def run(browsers: int, seconds: float, interval: int, refresh: float) -> dict:
         from django.db import connection
         from django.test import Client
 
-        from telephony import vos
-        from telephony.models import VosServer
+        from switch import vos
+        from switch.models import VosServer
         from vos3000.simulator.app import start_simulator
 
         settings.LIVE_CALLS_POLL_SECONDS = interval

@@ -113,8 +113,9 @@ def run(pushes: int) -> dict:
         from django.test import Client
 
         from accounts.models import Tenant
-        from telephony import push_services, vos
-        from telephony.models import PushInbox, VosServer
+        from switch import push_inbox as push_services
+        from switch import vos
+        from switch.models import PushInbox, VosServer
         from vos3000.simulator.app import start_simulator
 
         _install_urls()

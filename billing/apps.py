@@ -16,7 +16,7 @@ def _carry_paths(sender, old_path: str, new_path: str, **kwargs):
     from django.db.models import Value
     from django.db.models.functions import Concat, Substr
 
-    from billing import cdr_store
+    from billing.cdrs import store as cdr_store
     from billing.models import MoneyTransfer
 
     cdr_store.move_tenant_paths(old_path, new_path)

@@ -115,7 +115,7 @@ class MoneyTransfer(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    server = models.ForeignKey("telephony.VosServer", on_delete=models.PROTECT, related_name="+")
+    server = models.ForeignKey("switch.VosServer", on_delete=models.PROTECT, related_name="+")
     # For whom: the account that receives (or, for a debit adjustment, loses) the money.
     customer = models.ForeignKey(
         "accounts.Tenant", on_delete=models.PROTECT, related_name="money_transfers"
@@ -196,7 +196,7 @@ class LedgerEntry(models.Model):
     transfer = models.ForeignKey(MoneyTransfer, on_delete=models.PROTECT, related_name="entries")
     seq = models.PositiveSmallIntegerField()
     leg = models.CharField(max_length=16, choices=Leg.choices)
-    server = models.ForeignKey("telephony.VosServer", on_delete=models.PROTECT, related_name="+")
+    server = models.ForeignKey("switch.VosServer", on_delete=models.PROTECT, related_name="+")
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.PROTECT, related_name="+")
     vos_account = models.CharField(max_length=64)
     # As sent to VOS: negative debits the account.
@@ -252,7 +252,7 @@ class BalanceReading(models.Model):
     a Pay answer or a CustomerMoneyChange push. Shown only with its time, never adjusted
     locally."""
 
-    server = models.ForeignKey("telephony.VosServer", on_delete=models.CASCADE, related_name="+")
+    server = models.ForeignKey("switch.VosServer", on_delete=models.CASCADE, related_name="+")
     vos_account = models.CharField(max_length=64)
     money = models.DecimalField(max_digits=16, decimal_places=4)
     limit_money = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
@@ -273,7 +273,7 @@ class BalanceReading(models.Model):
 
 class Cdr(models.Model):
     """One call record pulled from VOS (``GetCdr``): every InfoCdr field, under the
-    model field names of ``billing.cdr_store.FIELD_OF_WIRE``, plus who it belongs to.
+    model field names of ``billing.cdrs.store.FIELD_OF_WIRE``, plus who it belongs to.
 
     ``natural_key`` is a hash of the server and every InfoCdr field (VOS gives CDRs no
     id), so pulling the same day twice inserts nothing new. ``tenant``/``tenant_path``
@@ -282,12 +282,12 @@ class Cdr(models.Model):
 
     On PostgreSQL the table is partitioned by month of ``start`` (migration 0003); the
     primary key is then (id, start) in the database, and old months are dropped whole
-    (``billing.cdr_store.drop_months_before``). Amounts are exact to 1/10000, as VOS
+    (``billing.cdrs.store.drop_months_before``). Amounts are exact to 1/10000, as VOS
     keeps them, so sums over CDRs equal VOS's own fee reports.
     """
 
     server = models.ForeignKey(
-        "telephony.VosServer",
+        "switch.VosServer",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         db_index=False,
@@ -421,7 +421,7 @@ class CdrPullJob(models.Model):
         RETRY = "retry", _("Retry of a failed window")
         MANUAL = "manual", _("Started by an admin")
 
-    server = models.ForeignKey("telephony.VosServer", on_delete=models.CASCADE, related_name="+")
+    server = models.ForeignKey("switch.VosServer", on_delete=models.CASCADE, related_name="+")
     first_day = models.DateField()
     last_day = models.DateField()
     reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.SCHEDULED)
@@ -456,7 +456,7 @@ class CdrPullDay(models.Model):
         DONE = "done", _("Pulled")
         FAILED = "failed", _("Failed, will retry")
 
-    server = models.ForeignKey("telephony.VosServer", on_delete=models.CASCADE, related_name="+")
+    server = models.ForeignKey("switch.VosServer", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OWED)
     attempts = models.PositiveIntegerField(default=0)
@@ -536,7 +536,7 @@ class ReportJob(models.Model):
     # The account (or reseller subtree) reported on; its tenant's path scopes the job.
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
     tenant_path = models.CharField(max_length=512, db_index=True)
-    server = models.ForeignKey("telephony.VosServer", on_delete=models.CASCADE, related_name="+")
+    server = models.ForeignKey("switch.VosServer", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     period = models.CharField(max_length=8, choices=Period.choices, default=Period.DAY)
     first_day = models.DateField()

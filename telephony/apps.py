@@ -13,6 +13,6 @@ class TelephonyConfig(AppConfig):
 
 def _carry_live_paths(sender, old_path: str, new_path: str, **kwargs):
     """The live snapshots copy owners' paths for scoped queries: they follow a move."""
-    from telephony import live_state
+    from telephony.live import state as live_state
 
     live_state.move_tenant_paths(old_path, new_path)

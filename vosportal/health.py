@@ -16,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
-from telephony import vos
-from telephony.models import VosServer
+from switch import vos
+from switch.models import VosServer
 from vos3000.errors import VosError
-from vosportal.tasks import HEARTBEAT_CACHE_KEY
+from web.tasks import HEARTBEAT_CACHE_KEY
 
 # Monitors poll /healthz often; VOS must not be asked more than once per this many
 # seconds per server whatever the polling rate.

@@ -44,9 +44,16 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Ours, lowest layer first (docs/architecture.md): shared web helpers, the tenancy
+    # kernel, the switch gate, then the feature areas.
+    "web",
     "accounts",
+    "switch",
+    "customers",
     "billing",
     "telephony",
+    "alerts",
+    "dashboard",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -105,7 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "vosportal.context_processors.navigation",
+                "web.context_processors.navigation",
             ],
         },
     },
@@ -183,22 +190,25 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
-    "heartbeat": {"task": "vosportal.tasks.record_heartbeat", "schedule": 60.0},
-    "purge-audit-exports": {"task": "accounts.tasks.purge_audit_exports", "schedule": 3600.0},
+    "heartbeat": {"task": "web.tasks.record_heartbeat", "schedule": 60.0},
+    "purge-audit-exports": {
+        "task": "accounts.audit_trail.tasks.purge_audit_exports",
+        "schedule": 3600.0,
+    },
     "sync-tenants": {
-        "task": "accounts.tasks.sync_all_tenants",
+        "task": "customers.tasks.sync_all_tenants",
         "schedule": env_float("TENANT_SYNC_SECONDS", 600.0, minimum=30),
     },
     # Money calls whose answer was lost, settled against VOS's pay history.
-    "reconcile-money": {"task": "billing.tasks.reconcile_open_transfers", "schedule": 60.0},
+    "reconcile-money": {"task": "billing.money.tasks.reconcile_open_transfers", "schedule": 60.0},
     # Call records: pull from every server, drop months past retention, purge old jobs.
     "pull-cdrs": {
-        "task": "billing.cdr_tasks.pull_all_servers",
+        "task": "billing.cdrs.tasks.pull_all_servers",
         "schedule": env_float("CDR_PULL_SECONDS", 300.0, minimum=30),
     },
-    "cdr-retention": {"task": "billing.cdr_tasks.apply_retention", "schedule": 86400.0},
-    "purge-cdr-exports": {"task": "billing.export_tasks.purge_cdr_exports", "schedule": 3600.0},
-    "purge-report-jobs": {"task": "billing.report_tasks.purge_report_jobs", "schedule": 3600.0},
+    "cdr-retention": {"task": "billing.cdrs.tasks.apply_retention", "schedule": 86400.0},
+    "purge-cdr-exports": {"task": "billing.cdrs.tasks.purge_cdr_exports", "schedule": 3600.0},
+    "purge-report-jobs": {"task": "billing.reports.tasks.purge_report_jobs", "schedule": 3600.0},
 }
 
 # A money call left unanswered is taken as not applied when VOS's pay history still
@@ -426,9 +436,11 @@ ALERTS_LOW_BALANCE_TO_RESELLER = env_bool("ALERTS_LOW_BALANCE_TO_RESELLER", True
 ALERTS_STATS_TTL = env_int("ALERTS_STATS_TTL", 3600)
 # The portal's own address, for the link in alert emails.
 ALERTS_PORTAL_URL = env_str("ALERTS_PORTAL_URL", "http://localhost:8000")
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.alert_context.unread_notifications")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "alerts.context_processors.unread_notifications"
+)
 CELERY_BEAT_SCHEDULE["probe-vos-servers"] = {
-    "task": "accounts.alert_tasks.probe_vos_servers",
+    "task": "alerts.tasks.probe_vos_servers",
     "schedule": float(ALERTS_PROBE_INTERVAL),
 }
 
@@ -447,6 +459,6 @@ LIVE_PHONES_POLL_SECONDS = env_int("LIVE_PHONES_POLL_SECONDS", 60, minimum=5)
 LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 5, minimum=1)
 LIVE_OWNER_CACHE_SECONDS = env_int("LIVE_OWNER_CACHE_SECONDS", 600, minimum=10)
 CELERY_BEAT_SCHEDULE["sweep-vos-pushes"] = {
-    "task": "telephony.tasks.sweep_pushes",
+    "task": "switch.tasks.sweep_pushes",
     "schedule": 30.0,
 }

@@ -8,7 +8,7 @@ Tree:  platform > reseller A > customer A1
 that kind that the user of ``role_name`` owns (own=True) or must not see (own=False),
 or None when no such object exists (the platform admin has nothing foreign); the suite
 puts it in the URL's one parameter, whatever its name. A URL in
-``vosportal.url_policies`` with a new object kind needs a maker here.
+``web.pages`` with a new object kind needs a maker here.
 """
 
 from __future__ import annotations
@@ -167,18 +167,18 @@ OWN_REFUSED: set[tuple[str, str]] = {
 # URL kwargs instead of a primary key, for URLs with more than one parameter (the
 # tenant, then the object inside it); every parameter must then come from the maker.
 APP_MAKER_MODULES = (
-    "accounts.tests.customer_isolation_makers",
-    "telephony.tests.isolation_makers",
-    "billing.tests.isolation_makers",
-    "billing.tests.money_isolation_makers",
-    "billing.tests.cdr_isolation_makers",
-    "billing.tests.pull_isolation_makers",
-    "billing.tests.report_isolation_makers",
-    "telephony.tests.gateway_isolation_makers",
-    "telephony.tests.live_isolation_makers",
-    "telephony.tests.console_isolation_makers",
-    "accounts.tests.alert_isolation_makers",
-    "billing.tests.console_isolation_makers",
+    "customers.tests.isolation_makers",
+    "telephony.phones.tests.isolation_makers",
+    "billing.rates.tests.isolation_makers",
+    "billing.money.tests.isolation_makers",
+    "billing.cdrs.tests.isolation_makers",
+    "billing.cdrs.tests.pull_isolation_makers",
+    "billing.reports.tests.isolation_makers",
+    "telephony.gateways.tests.isolation_makers",
+    "telephony.live.tests.isolation_makers",
+    "telephony.ivr_media.tests.isolation_makers",
+    "alerts.tests.isolation_makers",
+    "billing.tariffs.tests.isolation_makers",
 )
 
 

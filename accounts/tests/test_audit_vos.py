@@ -3,7 +3,7 @@ import pytest
 from accounts.models import AuditEvent
 from accounts.scope import Scope
 from accounts.tests.factories import AdminFactory, TenantFactory
-from telephony import vos
+from switch import vos
 from vos3000.client import VosApiError, VosUnavailable, VosValidationError
 
 

@@ -63,7 +63,7 @@ def test_it_formats_times_with_their_zone():
 
     from django.utils import timezone
 
-    from accounts.templatetags.portal import when
+    from web.templatetags.portal import when
 
     with timezone.override(zoneinfo.ZoneInfo("Asia/Shanghai")):
         assert when(datetime(2026, 1, 1, 0, 0, tzinfo=UTC)) == "2026-01-01 08:00 CST"

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, User
 from accounts.roles import Role
-from accounts.services import hash_token
 from accounts.tests.factories import (
     AdminFactory,
     ResellerFactory,
     TenantFactory,
     UserFactory,
 )
+from accounts.users.services import hash_token
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Every URL x every role x own and foreign objects x GET, POST and htmx.
 
 The URL list is walked from the URLconf: a named URL without a policy in
-``vosportal.url_policies`` fails the suite, and so does an object kind without a maker
+``web.pages`` fails the suite, and so does an object kind without a maker
 in ``isolation_world``.
 """
 
@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests import isolation_world as iw
-from vosportal import url_policies as up
+from web import pages as up
 
 pytestmark = pytest.mark.django_db
 

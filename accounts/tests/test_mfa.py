@@ -187,7 +187,7 @@ def test_it_renders_the_mfa_pages_without_inline_styles(client):
 
 
 def test_it_enrols_the_demo_users_with_fixed_secrets_and_prints_codes(capsys):
-    from accounts.management.commands.seed_demo import DEMO_TOTP_SECRETS
+    from dashboard.management.commands.seed_demo import DEMO_TOTP_SECRETS
 
     call_command("seed_demo")
     call_command("seed_demo")  # idempotent

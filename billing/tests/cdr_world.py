@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from accounts.models import Tenant
-from accounts.services import sync_tenants_from_vos
-from billing import cdr_store
-from telephony.vos import client_for
+from billing.cdrs import store as cdr_store
+from customers.services import sync_tenants_from_vos
+from switch.vos import client_for
 
 
 def sim_today(portal_sim) -> date:

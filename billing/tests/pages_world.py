@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from accounts.models import Tenant, User
 from accounts.roles import Role
 from accounts.tests.factories import AdminFactory, ResellerFactory, TenantFactory, UserFactory
-from telephony import vos
+from switch import vos
 from vos3000.client.dates import datetime_from_ms, format_day
 
 

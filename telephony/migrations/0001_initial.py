@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import telephony.models
+import switch.models
 
 
 class Migration(migrations.Migration):
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                     "base_url",
                     models.CharField(
                         max_length=500,
-                        validators=[telephony.models.validate_vos_base_url],
+                        validators=[switch.models.validate_vos_base_url],
                         verbose_name="base URL",
                     ),
                 ),

@@ -17,9 +17,10 @@ from collections import defaultdict
 import pytest
 
 # A frame of one of these modules means the call was made by a page or a task: views
-# (``views``, ``*_views``, ``views_*``), the health endpoint, Celery task modules.
+# (``<app>[.<area>].views``), the health endpoint, the push receiver, Celery task modules.
 _PORTAL_MODULE = re.compile(
-    r"^(accounts|billing|telephony|vosportal)\.(\w*views\w*|\w*tasks|health|\w*receiver\w*)$"
+    r"^(accounts|switch|customers|billing|telephony|alerts|dashboard|vosportal)"
+    r"(\.\w+)?\.(views|tasks|health|push_receiver)$"
 )
 
 reached_endpoints: dict[str, set[str]] = defaultdict(set)

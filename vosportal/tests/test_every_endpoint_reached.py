@@ -31,7 +31,7 @@ def test_it_receives_every_push_message(whole_suite):
 
 def test_it_does_not_count_a_test_that_calls_vos_directly(vos_server):
     """The recorder counts calls made under a view or task, not a test's own calls."""
-    from telephony import vos
+    from switch import vos
 
     before = set(coverage.reached_endpoints.get("GetPerformance", set()))
     vos.client_for(vos_server).call("GetPerformance", {})

@@ -3,8 +3,8 @@ import socket
 
 import pytest
 
-from telephony import vos
-from telephony.models import VosServer
+from switch import vos
+from switch.models import VosServer
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from vosportal.tasks import HEARTBEAT_CACHE_KEY, echo, enqueue, record_heartbeat
+from web.tasks import HEARTBEAT_CACHE_KEY, echo, enqueue, record_heartbeat
 
 
 @pytest.mark.worker

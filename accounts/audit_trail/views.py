@@ -1,0 +1,122 @@
+"""The audit trail's pages: the scoped, filtered list (htmx re-renders the table), one
+event's detail, and the CSV export (a background job, polled, downloaded by its owner)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import audit
+from accounts.audit_trail.forms import AuditFilterForm
+from accounts.models import AuditExport
+from accounts.scope import OutOfScope
+
+PAGE_SIZE = 50
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _filter_form(request, data) -> AuditFilterForm:
+    return AuditFilterForm(
+        data, scope=request.scope, time_zone=getattr(request.user, "time_zone", "UTC")
+    )
+
+
+@login_required
+def audit_list(request):
+    events = request.scope.audit_events()
+    form = _filter_form(request, request.GET)
+    if form.is_valid():
+        events = audit.filter_events(events, form.cleaned_data)
+        page = audit.page_of(
+            events,
+            before=_int_or_none(request.GET.get("before")),
+            after=_int_or_none(request.GET.get("after")),
+            size=PAGE_SIZE,
+        )
+    else:
+        page = audit.EventPage(events=[], newer_than=None, older_than=None)
+    query = urlencode(form.as_params())
+    context = {"form": form, "page": page, "query": query}
+    template = "audit/list.html#results" if request.htmx else "audit/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def audit_detail(request, pk: int):
+    event = request.scope.audit_event_or_404(pk)
+    context = {
+        "event": event,
+        "payload_json": _pretty(event.payload),
+        "before_json": _pretty(event.before) if event.before is not None else "",
+        "after_json": _pretty(event.after) if event.after is not None else "",
+    }
+    return render(request, "audit/detail.html", context)
+
+
+def _pretty(value) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+@login_required
+@require_POST
+def audit_export(request):
+    """Queue a CSV export of what the list shows with the same filters."""
+    request.scope.audit_events()  # 404 without the audit right
+    form = _filter_form(request, request.POST)
+    if not form.is_valid():
+        page = audit.EventPage(events=[], newer_than=None, older_than=None)
+        context = {"form": form, "page": page, "query": ""}
+        return render(request, "audit/list.html", context, status=400)
+    job = audit.start_export(request.scope, request.user, form)
+    if request.htmx:
+        return render(request, "audit/export.html#status", {"job": job})
+    return redirect("audit_export_status", pk=job.pk)
+
+
+def _own_export_or_404(request, pk) -> AuditExport:
+    # Only the person who asked for it, whoever else may read the trail.
+    job = AuditExport.objects.filter(pk=pk, requested_by=request.user).first()
+    if job is None:
+        raise OutOfScope(f"audit export {pk!r}")
+    return job
+
+
+@login_required
+def audit_export_status(request, pk: int):
+    job = _own_export_or_404(request, pk)
+    template = "audit/export.html#status" if request.htmx else "audit/export.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def audit_export_download(request, pk: int):
+    job = _own_export_or_404(request, pk)
+    if job.status != AuditExport.Status.DONE or job.is_expired or not job.file_name:
+        raise OutOfScope(f"audit export {pk!r} not available")
+    path = audit.export_dir() / job.file_name
+    if not path.is_file():
+        raise OutOfScope(f"audit export {pk!r} file gone")
+    audit.record(
+        "audit.export_downloaded",
+        scope=request.scope,
+        target=job,
+        tenant=request.scope.tenant,
+        payload={"rows": job.rows_written},
+    )
+    return FileResponse(
+        open(path, "rb"),  # FileResponse closes it
+        as_attachment=True,
+        filename=f"audit-{job.pk}.csv",
+        content_type="text/csv; charset=utf-8",
+    )

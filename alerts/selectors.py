@@ -1,0 +1,235 @@
+"""Reads for the alert and operations pages: a user's notifications, each server's
+measurements (published to the cache by every process that talks to VOS), and VOS's
+alarm, soft-switch and performance answers put in words."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alerts.models import AlertKind, AlertState, Notification
+from vos3000 import catalog
+
+STATS_KEY = "alerts:vos-stats:{pk}"
+
+
+PROBE_KEY = "alerts:vos-probe:{pk}"
+
+
+# --- Notifications -----------------------------------------------------------------------
+def notifications(scope):
+    """The notifications of the person the page is seen as: their own only."""
+    return Notification.objects.filter(user=scope.user)
+
+
+def notification_or_404(scope, pk) -> Notification:
+    from accounts.scope import OutOfScope
+
+    try:
+        return notifications(scope).get(pk=int(pk))
+    except (Notification.DoesNotExist, TypeError, ValueError):
+        raise OutOfScope(f"notification {pk!r}") from None
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- Words for VOS's codes ---------------------------------------------------------------
+def _enum(type_name: str, field: str) -> dict:
+    spec = next(f for f in catalog.TYPES[type_name] if f.name == field)
+    return spec.enum or {}
+
+
+def alarm_type_words(value) -> str:
+    return _enum("InfoAlarmCurrent", "type").get(str(value), _("type %(code)s") % {"code": value})
+
+
+def alarm_level_words(value) -> str:
+    words = _enum("InfoAlarmCurrent", "level")
+    word = words.get(str(value), "")
+    # The manual's own spelling of level 3 is cut short ("Critica").
+    if word.startswith("Critica"):
+        word = "Critical"
+    return word or _("level %(code)s") % {"code": value}
+
+
+def when(value_ms):
+    from alerts.services import epoch_ms_to_datetime
+
+    return epoch_ms_to_datetime(value_ms)
+
+
+def alarm_summary(alarm: dict) -> dict:
+    start = when(alarm.get("startTime"))
+    return {
+        "name": str(alarm.get("name") or "")[:200],
+        "type": alarm_type_words(alarm.get("type")),
+        "level": alarm_level_words(alarm.get("level")),
+        "value": alarm.get("value"),
+        "start": start.strftime("%Y-%m-%d %H:%M UTC") if start else "—",
+        "memo": str(alarm.get("memo") or ""),
+    }
+
+
+def alarm_rows(alarms: list[dict]) -> list[dict]:
+    """Every field of InfoAlarmCurrent, in words, for the alarms page."""
+    rows = []
+    for alarm in alarms:
+        rows.append(
+            {
+                "id": alarm.get("id"),
+                "name": alarm.get("name", ""),
+                "type": alarm_type_words(alarm.get("type")),
+                "level": alarm_level_words(alarm.get("level")),
+                "level_code": alarm.get("level"),
+                "start": when(alarm.get("startTime")),
+                "stop": when(alarm.get("stopTime")),
+                "value": alarm.get("value"),
+                "upper": alarm.get("upper"),
+                "lower": alarm.get("lower"),
+                "confirm_user": alarm.get("confirmUser", ""),
+                "confirm_time": when(alarm.get("confirmTime")),
+                "memo": alarm.get("memo", ""),
+            }
+        )
+    return rows
+
+
+FAILURE_WORDS = {
+    "connect_timeout": gettext_lazy("it did not accept a connection in time"),
+    "connect_failed": gettext_lazy("the connection was refused"),
+    "dns": gettext_lazy("its host name could not be resolved"),
+    "read_timeout": gettext_lazy("it did not answer in time"),
+    "connection_lost": gettext_lazy("the connection was lost before it answered"),
+    "transport_error": gettext_lazy("the network failed"),
+    "bad_body": gettext_lazy("it answered with something that is not a VOS answer"),
+    "circuit_open": gettext_lazy("calls are paused after repeated failures (circuit breaker open)"),
+}
+
+
+def failure_in_words(reason: str | None) -> str:
+    if not reason:
+        return ""
+    if reason.startswith("http_"):
+        return _("it answered with HTTP error %(status)s") % {"status": reason[5:]}
+    return str(FAILURE_WORDS.get(reason, _("it could not be reached")))
+
+
+BREAKER_WORDS = {
+    "closed": gettext_lazy("closed (calls go through)"),
+    "open": gettext_lazy("open (calls fail at once)"),
+    "half_open": gettext_lazy("half-open (one trial call allowed)"),
+}
+
+
+# --- Measurements, per process -----------------------------------------------------------
+def process_label(kind: str) -> str:
+    return f"{kind} {socket.gethostname()}:{os.getpid()}"
+
+
+def publish_stats(server, kind: str) -> None:
+    """Put this process's client measurements of ``server`` in the cache, with their
+    time, next to the other processes' (each process has its own pooled client)."""
+    from switch import vos
+
+    ttl = settings.ALERTS_STATS_TTL
+    key = STATS_KEY.format(pk=server.pk)
+    entries = cache.get(key) or {}
+    now = timezone.now()
+    entries = {
+        label: entry
+        for label, entry in entries.items()
+        if (at := parse_datetime(entry.get("at", ""))) and now - at < timedelta(seconds=ttl)
+    }
+    entries[process_label(kind)] = {
+        "kind": kind,
+        "at": now.isoformat(),
+        "stats": vos.client_for(server).stats(),
+    }
+    cache.set(key, entries, timeout=ttl)
+
+
+def remember_probe(server, result: dict) -> None:
+    cache.set(PROBE_KEY.format(pk=server.pk), result, timeout=settings.ALERTS_STATS_TTL)
+
+
+def _stats_row(label: str, entry: dict) -> dict:
+    stats = entry.get("stats") or {}
+    calls = stats.get("calls") or 0
+    breaker = stats.get("breaker") or {}
+    return {
+        "label": label,
+        "kind": entry.get("kind", ""),
+        "at": parse_datetime(entry.get("at", "")),
+        "calls": calls,
+        "errors": stats.get("errors", 0),
+        "error_rate": round(100 * stats.get("errors", 0) / calls, 1) if calls else None,
+        "api_errors": stats.get("api_errors", 0),
+        "unavailable": stats.get("unavailable", 0),
+        "retries": stats.get("retries", 0),
+        "fast_failures": stats.get("fast_failures", 0),
+        "last_latency_ms": stats.get("last_latency_ms"),
+        "avg_latency_ms": stats.get("avg_latency_ms"),
+        "last_error": failure_in_words(stats.get("last_error")),
+        "breaker_state": breaker.get("state", ""),
+        "breaker_words": str(BREAKER_WORDS.get(breaker.get("state"), breaker.get("state", ""))),
+        "breaker_failures": breaker.get("consecutive_failures", 0),
+        "breaker_threshold": breaker.get("failure_threshold"),
+        "breaker_opened": breaker.get("times_opened", 0),
+    }
+
+
+def server_health(servers) -> list[dict]:
+    """Per server: its last probe, whether it is down for the alerts, and the
+    measurements each process published. Names only, never an address."""
+    states = {
+        s.server_id: s
+        for s in AlertState.objects.filter(kind=AlertKind.UNREACHABLE, server__in=servers)
+    }
+    rows = []
+    for server in servers:
+        probe = cache.get(PROBE_KEY.format(pk=server.pk))
+        entries = cache.get(STATS_KEY.format(pk=server.pk)) or {}
+        state = states.get(server.pk)
+        rows.append(
+            {
+                "server": server,
+                "masked_url": server.masked_url,
+                "probe": probe
+                and {
+                    **probe,
+                    "at": parse_datetime(probe["at"]),
+                    "reason_words": failure_in_words(probe.get("reason")),
+                },
+                "down": bool(state and state.raised),
+                "down_since": state.raised_at if state and state.raised else None,
+                "processes": [_stats_row(label, entry) for label, entry in sorted(entries.items())],
+            }
+        )
+    return rows
+
+
+# --- Soft switch and performance ---------------------------------------------------------
+def described_fields(type_name: str, info: dict, *, hidden=frozenset()) -> list[dict]:
+    """Every field the manual gives for ``type_name``, labelled with its description;
+    times (UTC milliseconds) as dates; ``hidden`` fields shown as withheld."""
+    rows = []
+    for spec in catalog.TYPES[type_name]:
+        value = info.get(spec.name)
+        if spec.name in hidden:
+            shown = _("withheld: the portal never shows the switch's addresses")
+        elif spec.type.lower() == "long" and "time" in spec.name.lower():
+            shown = when(value) or "—"
+        else:
+            shown = "—" if value in (None, "") else value
+        rows.append({"name": spec.name, "label": spec.description or spec.name, "value": shown})
+    return rows

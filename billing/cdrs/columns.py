@@ -1,0 +1,160 @@
+"""Which CDR fields each role sees, in one table shared by the search page, the live
+rows fetched from the switch and the exports.
+
+Gateway and vendor names, the numbers sent to a gateway and call IPs are the
+platform's business only (``scope.sees_gateways``); the agent's fees (what a reseller
+pays) are not shown to customers. Rows are cut down to the visible fields on the
+server, before anything reaches a template or a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from billing.cdrs.store import FIELD_OF_WIRE
+
+# The routing side of a call: which gateway, which number was sent to it, which IPs,
+# and the product ids (VOS fills them with the gateway's, i.e. the vendor's, name).
+PLATFORM_ONLY = frozenset(
+    {
+        "caller_product_id",
+        "callee_product_id",
+        "caller_gateway",
+        "callee_gateway",
+        "caller_ip",
+        "callee_ip",
+        "caller_to_gateway_e164",
+        "callee_to_gateway_e164",
+    }
+)
+
+
+# What the agent (reseller) pays for the call: its cost, not the customer's business.
+PROVIDER_ONLY = frozenset(
+    {"agent_fee", "agent_fee_time", "agent_fee_prefix", "agent_suite_fee", "agent_suite_fee_time"}
+)
+
+
+TIME_FIELDS = frozenset({"start", "stop"})
+
+
+MONEY_FIELDS = frozenset({"fee", "suite_fee", "agent_fee", "agent_suite_fee"})
+
+
+WHOLE_FIELDS = frozenset(
+    {
+        "hold_time",
+        "fee_time",
+        "suite_fee_time",
+        "agent_fee_time",
+        "agent_suite_fee_time",
+        "call_level",
+        "end_direction",
+        "end_reason",
+        "callee_billing",
+        "billing_mode",
+    }
+)
+
+
+# The search page's and the live rows' columns, in order (exports carry every field).
+PAGE_FIELDS = (
+    "start",
+    "account",
+    "caller_e164",
+    "callee_e164",
+    "hold_time",
+    "fee",
+    "agent_fee",
+    "fee_prefix",
+    "call_level",
+    "end_reason",
+    "caller_gateway",
+    "callee_gateway",
+    "caller_ip",
+    "callee_ip",
+)
+
+
+LABELS = {
+    "start": _("Start"),
+    "stop": _("End"),
+    "account": _("Account"),
+    "caller_e164": _("Caller"),
+    "callee_e164": _("Callee"),
+    "hold_time": _("Seconds"),
+    "fee": _("Fee"),
+    "agent_fee": _("Agent fee"),
+    "fee_prefix": _("Rate prefix"),
+    "call_level": _("Level"),
+    "end_reason": _("End reason"),
+    "caller_gateway": _("Caller gateway"),
+    "callee_gateway": _("Callee gateway"),
+    "caller_ip": _("Caller IP"),
+    "callee_ip": _("Callee IP"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    label: str
+    kind: str  # "time", "money", "whole" or "text"
+
+
+def kind_of(field: str) -> str:
+    if field in TIME_FIELDS:
+        return "time"
+    if field in MONEY_FIELDS:
+        return "money"
+    if field in WHOLE_FIELDS:
+        return "whole"
+    return "text"
+
+
+def visible(scope, field: str) -> bool:
+    if field in PLATFORM_ONLY and not scope.sees_gateways:
+        return False
+    return scope.is_provider or field not in PROVIDER_ONLY
+
+
+def page_columns(scope) -> list[Column]:
+    fields = [f for f in PAGE_FIELDS if visible(scope, f)]
+    if not scope.is_provider:
+        # A customer's search is its own account: the column would say the same thing.
+        fields.remove("account")
+    return [Column(f, LABELS[f], kind_of(f)) for f in fields]
+
+
+def export_fields(scope) -> list[str]:
+    """Every InfoCdr field the scope may see: the times first, then the manual's order."""
+    fields = ["start", "stop", *(f for f in FIELD_OF_WIRE.values() if f not in TIME_FIELDS)]
+    return [f for f in fields if visible(scope, f)]
+
+
+def cut_down(row: dict, columns: list[Column]) -> dict:
+    """Only the visible fields of a row (a dict of model field values)."""
+    return {column.field: row.get(column.field) for column in columns}
+
+
+def _level_label(value):
+    from billing.models import Cdr
+
+    try:
+        return Cdr.CallLevel(value).label
+    except ValueError:
+        return value
+
+
+def cells(row, columns: list[Column]) -> list[tuple[str, object]]:
+    """(kind, value) per visible column of a ``Cdr`` or of a dict of its fields."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    found = []
+    for column in columns:
+        value = get(column.field)
+        if column.field == "call_level":
+            value = _level_label(value)
+        found.append((column.kind, value))
+    return found

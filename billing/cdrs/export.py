@@ -1,0 +1,328 @@
+"""CSV and XLSX exports of a CDR search, written by a Celery task in constant memory.
+
+``start`` records the job (the search's filters as plain strings), audits the request
+and queues ``billing.cdrs.tasks.export_cdrs``; ``write`` is that task's body: it
+rebuilds the scope from ids, re-validates the filters against it (an account moved
+out of the scope since is refused, not exported), counts the rows once, then streams
+them newest first in keyset chunks into the file, saving progress after each chunk.
+``purge`` removes expired files and their jobs.
+
+Only the fields the requester's role may see are written (``billing.cdrs.columns``),
+times in the requester's time zone, named in the header. Text that a spreadsheet would
+take for a formula is quoted in CSV; XLSX cells are written as text cells, which a
+spreadsheet never evaluates.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import secrets
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from accounts import audit
+from billing.cdrs import columns as cdr_columns
+from billing.cdrs import selectors as cdr_selectors
+from billing.models import CdrExport
+from web.downloads import FORMULA_START, purge_expired
+
+log = logging.getLogger(__name__)
+
+
+CHUNK = 5000
+
+
+# An XLSX sheet holds 1,048,576 rows: the header and this many data rows.
+SHEET_ROWS = 1_048_575
+
+
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def export_dir():
+    path = settings.VAR_DIR / "exports" / "cdrs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(job: CdrExport):
+    return export_dir() / job.file_name
+
+
+def start(scope, requested_by, form, fmt: str) -> CdrExport:
+    """Create an export job for a valid ``CdrSearchForm`` and queue its task. The
+    request is audited with its filters."""
+    from billing.cdrs.tasks import export_cdrs
+    from web.tasks import enqueue
+
+    ttl = timedelta(hours=settings.CDR_EXPORT_TTL_HOURS)
+    with transaction.atomic():
+        job = CdrExport.objects.create(
+            requested_by=requested_by,
+            scope_user=scope.user,
+            format=fmt,
+            filters=form.as_params(),
+            time_zone=form.zone.key,
+            expires_at=datetime.now(UTC) + ttl,
+        )
+        audit.record(
+            "cdr.export",
+            scope=scope,
+            target=job,
+            tenant=form.chosen_tenant or scope.tenant,
+            payload={"filters": job.filters, "format": fmt, "time_zone": job.time_zone},
+        )
+        enqueue(export_cdrs, job.pk)
+    return job
+
+
+def record_download(scope, job: CdrExport) -> None:
+    audit.record(
+        "cdr.export_downloaded",
+        scope=scope,
+        target=job,
+        tenant=scope.tenant,
+        payload={"rows": job.rows_written, "format": job.format},
+    )
+
+
+class FiltersNoLongerValid(Exception):
+    """The search cannot be run as the requester's scope is now."""
+
+
+def write(job_id: int) -> None:
+    from accounts.scope import OutOfScope, Scope
+    from billing.cdrs.forms import CdrSearchForm
+
+    # Claimed by one run only (acks late may deliver the task twice).
+    if not CdrExport.objects.filter(pk=job_id, status=CdrExport.Status.PENDING).update(
+        status=CdrExport.Status.RUNNING
+    ):
+        return
+    job = CdrExport.objects.get(pk=job_id)
+    extension = "xlsx" if job.format == CdrExport.Format.XLSX else "csv"
+    path = export_dir() / f"cdrs-{job.pk}-{secrets.token_hex(8)}.{extension}"
+    try:
+        acting = job.requested_by_id if job.requested_by_id != job.scope_user_id else None
+        scope = Scope.for_user_id(job.scope_user_id, acting)
+        try:
+            form = CdrSearchForm(job.filters, scope=scope, time_zone=job.time_zone)
+            valid = form.is_valid()
+        except OutOfScope:
+            valid = False
+        if not valid:
+            raise FiltersNoLongerValid
+        rows = cdr_selectors.search(scope, form.filters())
+        total = rows.count()  # once, for the progress bar
+        CdrExport.objects.filter(pk=job.pk).update(rows_total=total)
+        fields = cdr_columns.export_fields(scope)
+        zone = zoneinfo.ZoneInfo(job.time_zone)
+        sink = XlsxSink(path, fields, zone) if extension == "xlsx" else CsvSink(path, fields, zone)
+        written = 0
+        with sink:
+            for chunk in chunks(rows, fields, zone=zone, as_serial=sink.as_serial):
+                sink.write(chunk)
+                written += len(chunk)
+                CdrExport.objects.filter(pk=job.pk).update(rows_written=written)
+        CdrExport.objects.filter(pk=job.pk).update(
+            status=CdrExport.Status.DONE,
+            file_name=path.name,
+            rows_written=written,
+            finished_at=datetime.now(UTC),
+        )
+    except Exception as exc:
+        path.unlink(missing_ok=True)
+        if isinstance(exc, FiltersNoLongerValid):
+            error = "The search is no longer valid for your accounts."
+        else:
+            error = type(exc).__name__
+            log.exception("CDR export %s failed", job_id)
+        CdrExport.objects.filter(pk=job.pk).update(
+            status=CdrExport.Status.FAILED, error=error, finished_at=datetime.now(UTC)
+        )
+        if not isinstance(exc, FiltersNoLongerValid):
+            raise
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+# Excel's day number of 1970-01-01: a local time as a number of days since 1899-12-30.
+_EXCEL_EPOCH_DAYS = 25569
+
+
+def _time_in_database(field: str, zone, as_serial: bool) -> RawSQL:
+    """PostgreSQL turns a time into the requester's wall time itself, as text for CSV
+    or as Excel's day number for XLSX: reading a million timestamps into Python
+    datetimes, converting and formatting them costs more than the rest of a CSV row.
+    The zone name is a parameter, the column a constant."""
+    column = f'"billing_cdr"."{field}"'
+    if as_serial:
+        return RawSQL(  # noqa: S611 (a constant column; the zone is a parameter)
+            f"(extract(epoch from ({column} AT TIME ZONE %s)) / 86400.0"
+            f" + {_EXCEL_EPOCH_DAYS})::float8",
+            [zone.key],
+        )
+    text = f"to_char({column} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')"
+    return RawSQL(text, [zone.key])  # noqa: S611 (a constant column; the zone is a parameter)
+
+
+def chunks(rows, fields: list[str], *, zone=None, as_serial=False, size: int | None = None):
+    """The rows' values (``fields``, then the keyset's start and id), newest first,
+    ``size`` at a time: each chunk is one query that continues after the last row of
+    the previous one (no OFFSET, no open cursor), so memory stays flat whatever the
+    total. With ``zone`` on PostgreSQL, time fields come already converted (see
+    ``_time_in_database``); elsewhere they are aware datetimes."""
+    size = size or CHUNK
+    names = list(fields)
+    in_database = zone is not None and connection.vendor == "postgresql"
+    if in_database:
+        annotations = {
+            f"_local_{name}": _time_in_database(name, zone, as_serial)
+            for name in fields
+            if name in cdr_columns.TIME_FIELDS
+        }
+        annotations["_start_us"] = RawSQL(
+            '(extract(epoch from "billing_cdr"."start") * 1000000)::bigint', []
+        )
+        rows = rows.annotate(**annotations)
+        names = [f"_local_{n}" if n in cdr_columns.TIME_FIELDS else n for n in names]
+        names += ["_start_us", "id"]
+    else:
+        names += ["start", "id"]
+    position = None
+    while True:
+        chunk = rows
+        if position is not None:
+            start, pk = position
+            # ``start <= s`` bounds the index range; the OR breaks ties on the id.
+            chunk = rows.filter(Q(start__lt=start) | Q(start=start, id__lt=pk), start__lte=start)
+        found = list(chunk.order_by("-start", "-id").values_list(*names)[:size])
+        if not found:
+            return
+        yield found
+        if len(found) < size:
+            return
+        start = found[-1][-2]
+        if in_database:
+            start = _EPOCH + timedelta(microseconds=start)
+        position = (start, found[-1][-1])
+
+
+def header(fields: list[str], zone) -> list[str]:
+    return [f"{name} ({zone.key})" if name in cdr_columns.TIME_FIELDS else name for name in fields]
+
+
+class CsvSink:
+    """csv.writer on a file. Numbers go as they are (csv writes their ``str``); text
+    that a spreadsheet would read as a formula is quoted."""
+
+    as_serial = False
+
+    def __init__(self, path, fields, zone):
+        self.path, self.fields, self.zone = path, fields, zone
+        self._times = [i for i, name in enumerate(fields) if name in cdr_columns.TIME_FIELDS]
+        self._texts = [i for i, name in enumerate(fields) if cdr_columns.kind_of(name) == "text"]
+
+    def __enter__(self):
+        self._file = open(self.path, "w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file)
+        self._writer.writerow(header(self.fields, self.zone))
+        return self
+
+    def write(self, chunk):
+        width, zone, times, texts = len(self.fields), self.zone, self._times, self._texts
+        risky = FORMULA_START
+        out = []
+        for values in chunk:
+            row = list(values[:width])
+            for i in times:
+                value = row[i]
+                if not isinstance(value, str):
+                    row[i] = value.astimezone(zone).strftime(_TIME_FORMAT)
+            for i in texts:
+                value = row[i]
+                if value and value.startswith(risky):
+                    row[i] = "'" + value
+            out.append(row)
+        self._writer.writerows(out)
+
+    def __exit__(self, *exc):
+        self._file.close()
+
+
+class XlsxSink:
+    """XlsxWriter in constant memory: each row goes to disk as it is written. A sheet
+    that is full continues on the next one, under the same header. Times are real
+    spreadsheet times (a day number with a time format), in the requester's zone."""
+
+    as_serial = True
+
+    def __init__(self, path, fields, zone):
+        self.path, self.fields, self.zone = path, fields, zone
+        self.kinds = [cdr_columns.kind_of(name) for name in fields]
+
+    def __enter__(self):
+        import xlsxwriter
+
+        self._book = xlsxwriter.Workbook(
+            str(self.path),
+            {
+                "constant_memory": True,
+                "tmpdir": str(export_dir()),
+                # Text stays text: never a formula, a link or a number.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self._time = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self._sheets = 0
+        self._new_sheet()
+        return self
+
+    def _new_sheet(self):
+        self._sheets += 1
+        name = "CDRs" if self._sheets == 1 else f"CDRs {self._sheets}"
+        self._sheet = self._book.add_worksheet(name)
+        for column, title in enumerate(header(self.fields, self.zone)):
+            self._sheet.write_string(0, column, title)
+        self._sheet.set_column(0, len(self.fields) - 1, 16)
+        self._row = 0
+
+    def write(self, chunk):
+        zone, time_format = self.zone, self._time
+        plan = list(enumerate(self.kinds))
+        for values in chunk:
+            if self._row >= SHEET_ROWS:
+                self._new_sheet()
+            self._row += 1
+            row, sheet = self._row, self._sheet
+            for column, kind in plan:
+                value = values[column]
+                if kind == "time":
+                    if isinstance(value, float):
+                        sheet.write_number(row, column, value, time_format)
+                    else:
+                        local = value.astimezone(zone).replace(tzinfo=None)
+                        sheet.write_datetime(row, column, local, time_format)
+                elif kind == "money":
+                    sheet.write_number(row, column, float(value))
+                elif kind == "whole":
+                    sheet.write_number(row, column, value)
+                elif value:
+                    sheet.write_string(row, column, value)
+
+    def __exit__(self, *exc):
+        self._book.close()
+
+
+def purge() -> int:
+    """Delete expired exports: their files, then their jobs."""
+    return purge_expired(CdrExport.objects.all(), export_dir())

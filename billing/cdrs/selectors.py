@@ -1,0 +1,183 @@
+"""Reading the local CDR copy: the scoped, filtered search behind the CDR pages, the
+exports and the local reports, one keyset page of it, and its totals.
+
+Everything starts from ``scope.cdrs()``; a filter can only narrow it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from accounts.models import Tenant
+from accounts.scope import OutOfScope
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CdrFilters:
+    """What a CDR search asks for. Times are aware datetimes; ``until`` is exclusive.
+    ``tenant`` (a customer, or a reseller's whole subtree) must be in the scope."""
+
+    since: datetime
+    until: datetime
+    tenant: Tenant | None = None
+    caller_prefix: str = ""
+    callee_prefix: str = ""
+    phone: str = ""
+    gateway: str = ""
+    min_duration: int = 0
+    answered_only: bool = False
+    with_fee: bool = False
+
+
+def search(scope, filters: CdrFilters):
+    """The scope's CDRs narrowed by ``filters`` (unordered)."""
+    rows = scope.cdrs().filter(start__gte=filters.since, start__lt=filters.until)
+    if filters.tenant is not None:
+        if not scope.contains(filters.tenant):
+            raise OutOfScope(f"tenant {filters.tenant.pk}")
+        if filters.tenant.kind == Tenant.Kind.CUSTOMER:
+            rows = rows.filter(tenant_id=filters.tenant.pk)
+        elif filters.tenant.kind == Tenant.Kind.RESELLER:
+            rows = rows.filter(tenant_path__startswith=filters.tenant.path)
+    if filters.caller_prefix:
+        rows = rows.filter(caller_e164__startswith=filters.caller_prefix)
+    if filters.callee_prefix:
+        rows = rows.filter(callee_e164__startswith=filters.callee_prefix)
+    if filters.phone:
+        rows = rows.filter(Q(caller_e164=filters.phone) | Q(callee_e164=filters.phone))
+    if filters.gateway:
+        if not scope.sees_gateways:
+            raise OutOfScope("gateway filter")
+        rows = rows.filter(Q(caller_gateway=filters.gateway) | Q(callee_gateway=filters.gateway))
+    if filters.min_duration:
+        rows = rows.filter(hold_time__gte=filters.min_duration)
+    if filters.answered_only:
+        rows = rows.filter(hold_time__gt=0)
+    if filters.with_fee:
+        rows = rows.filter(fee__gt=0)
+    return rows
+
+
+def cursor_of(cdr) -> str:
+    """An opaque position: the row's start (ms) and id, newest first."""
+    return f"{int(cdr.start.timestamp() * 1000)}-{cdr.pk}"
+
+
+def parse_cursor(text: str | None) -> tuple[datetime, int] | None:
+    if not text:
+        return None
+    try:
+        ms, pk = str(text).split("-", 1)
+        return datetime.fromtimestamp(int(ms) / 1000, tz=UTC), int(pk)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+@dataclass(frozen=True)
+class CdrPage:
+    rows: list
+    newer: str | None  # cursor for the "newer" link (?after=), None on the newest page
+    older: str | None  # cursor for the "older" link (?before=), None on the oldest page
+
+
+# (start, id) < (s, i), spelled so every index that ends in ``start`` (time, tenant,
+# path, numbers, gateways) can stop at the cursor: the plain ``start <= s`` bound is what
+# the index scan uses (and what prunes partitions); the OR only sorts out the rows of
+# that same instant. Without it a deep page would walk every newer row of the range.
+def _before(position):
+    start, pk = position
+    return Q(start__lte=start) & (Q(start__lt=start) | Q(id__lt=pk))
+
+
+def _after(position):
+    start, pk = position
+    return Q(start__gte=start) & (Q(start__gt=start) | Q(id__gt=pk))
+
+
+def page_of(rows, *, before: str | None = None, after: str | None = None, size=PAGE_SIZE):
+    """One page, newest first, by keyset on (start, id): no COUNT(*) and no OFFSET, so
+    the last page of a month costs what the first does."""
+    after_pos, before_pos = parse_cursor(after), parse_cursor(before)
+    if after_pos is not None:
+        found = list(rows.filter(_after(after_pos)).order_by("start", "id")[: size + 1])
+        more_newer = len(found) > size
+        found = found[:size][::-1]
+        more_older = True
+    else:
+        scoped = rows.filter(_before(before_pos)) if before_pos is not None else rows
+        found = list(scoped.order_by("-start", "-id")[: size + 1])
+        more_older = len(found) > size
+        found = found[:size]
+        more_newer = before_pos is not None
+    if found and after_pos is not None:
+        more_older = rows.filter(_before((found[-1].start, found[-1].pk))).exists()
+    return CdrPage(
+        rows=found,
+        newer=cursor_of(found[0]) if found and more_newer else None,
+        older=cursor_of(found[-1]) if found and more_older else None,
+    )
+
+
+class CallMeasures:
+    """Minutes, ASR and ACD of a set of calls, from its ``calls``, ``answered`` and
+    ``seconds``: the range totals and every row of the call statistics share them."""
+
+    calls: int
+    answered: int
+    seconds: int
+
+    @property
+    def minutes(self) -> Decimal:
+        return (Decimal(self.seconds) / 60).quantize(Decimal("0.1"))
+
+    @property
+    def asr(self) -> Decimal | None:
+        """Answer-seizure ratio: answered calls in percent of all calls."""
+        if not self.calls:
+            return None
+        return (Decimal(self.answered) * 100 / self.calls).quantize(Decimal("0.1"))
+
+    @property
+    def acd(self) -> Decimal | None:
+        """Average call duration of answered calls, in seconds."""
+        if not self.answered:
+            return None
+        return (Decimal(self.seconds) / self.answered).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class CdrTotals(CallMeasures):
+    calls: int
+    answered: int
+    seconds: int
+    fee: Decimal
+    agent_fee: Decimal
+
+
+def totals_of(rows) -> CdrTotals:
+    """Calls, answered calls, seconds and fees of a search, in one aggregate query.
+
+    Counts name no ``id``: a customer's or reseller's covering index has no id, and
+    naming it would send PostgreSQL to the table for every row instead of an
+    index-only scan of ``cdr_tenant_start``/``cdr_path_start``/``cdr_start_id`` (which
+    carry hold time and fees)."""
+    found = rows.aggregate(
+        calls=Count("*"),
+        answered=Count("hold_time", filter=Q(hold_time__gt=0)),  # no filter on "*"
+        seconds=Sum("hold_time"),
+        fee=Sum("fee"),
+        agent_fee=Sum("agent_fee"),
+    )
+    return CdrTotals(
+        calls=found["calls"] or 0,
+        answered=found["answered"] or 0,
+        seconds=found["seconds"] or 0,
+        fee=found["fee"] or Decimal("0"),
+        agent_fee=found["agent_fee"] or Decimal("0"),
+    )

@@ -1,0 +1,86 @@
+"""Celery tasks of the CDR pull: beat's pull of every server, one server's pull (also
+queued by an admin's "Pull now"), and retention. Imported by billing.money.tasks so the worker
+registers them; they take ids and call ``billing.cdrs.pull``."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from accounts.roles import Action
+from billing.cdrs import pull as cdr_pull
+from billing.models import CdrPullJob
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def pull_all_servers() -> int:
+    """Beat, every CDR_PULL_SECONDS: one pull task per enabled server (a server whose
+    previous pull still runs skips this one; its lock says so)."""
+    from switch.models import VosServer
+
+    ids = list(VosServer.objects.filter(enabled=True).values_list("pk", flat=True))
+    for server_id in ids:
+        pull_server.delay(server_id, CdrPullJob.Reason.SCHEDULED)
+    return len(ids)
+
+
+@shared_task
+def pull_server(server_id: int, reason: str = CdrPullJob.Reason.SCHEDULED, user_id=None) -> dict:
+    from accounts.models import User
+    from accounts.scope import Scope
+    from switch.models import VosServer
+
+    server = VosServer.objects.filter(pk=server_id, enabled=True).first()
+    if server is None:
+        return {"skipped": "server disabled or gone"}
+    requested_by = None
+    if user_id is not None:
+        # Asked by a person: they must still be allowed to run the platform.
+        try:
+            scope = Scope.for_user_id(user_id)
+        except User.DoesNotExist:
+            return {"skipped": "requester can no longer act"}
+        if not (scope.is_platform and scope.can(Action.RUN_PLATFORM)):
+            return {"skipped": "requester may not run the platform"}
+        requested_by = scope.user
+    job = cdr_pull.pull_server(server, reason=reason, requested_by=requested_by)
+    if job is None:
+        return {"skipped": "busy or nothing owed"}
+    return {
+        "job": job.pk,
+        "status": job.status,
+        "fetched": job.fetched,
+        "inserted": job.inserted,
+    }
+
+
+@shared_task
+def apply_retention() -> dict | None:
+    """Daily: drop whole months past CDR_RETENTION_MONTHS, recorded in the audit trail
+    as a system action (no actor)."""
+    from accounts import audit
+
+    outcome = cdr_pull.apply_retention()
+    if outcome is not None:
+        audit.record("cdr.retention", payload=outcome, after=outcome)
+        log.info("CDR retention: %s", outcome)
+    return outcome
+
+
+@shared_task
+def export_cdrs(job_id: int) -> None:
+    """Write one CDR export (``billing.cdrs.export.write``)."""
+    from billing.cdrs import export as cdr_export
+
+    cdr_export.write(job_id)
+
+
+@shared_task
+def purge_cdr_exports() -> int:
+    """Expired export files and their jobs (``billing.cdrs.export.purge``)."""
+    from billing.cdrs import export as cdr_export
+
+    return cdr_export.purge()

@@ -1,0 +1,264 @@
+"""The CDR pages: the scoped search (and an account's Calls tab, the same search fixed
+to that account), today's calls fetched live from the switch, and the CSV/XLSX exports
+(a background job, polled, downloaded by its requester only).
+
+Every search reads the local copy through ``request.scope`` (``cdr_selectors.search``);
+the only VOS call is the live fetch, paced and cached in ``billing.cdrs.live``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import audit
+from accounts.models import Tenant
+from accounts.roles import Action
+from accounts.scope import OutOfScope
+from accounts.sessions import redirect_to
+from billing.cdrs import columns as cdr_columns
+from billing.cdrs import export as cdr_export
+from billing.cdrs import live as cdr_live
+from billing.cdrs import pull as cdr_pull
+from billing.cdrs import selectors as cdr_selectors
+from billing.cdrs.forms import MAX_RANGE_DAYS, CdrSearchForm
+from billing.models import CdrExport, CdrPullJob
+from switch.models import VosServer
+
+PAGE_SIZE = 50
+
+
+def _time_zone(request) -> str:
+    return getattr(request.user, "time_zone", "") or "UTC"
+
+
+def _search_form(request, data, fixed_tenant=None) -> CdrSearchForm:
+    return CdrSearchForm(
+        data, scope=request.scope, time_zone=_time_zone(request), fixed_tenant=fixed_tenant
+    )
+
+
+def _with_default_days(request, query):
+    """A page opened without dates shows today (the user's today)."""
+    data = query.copy()
+    if not data.get("date_from") and not data.get("date_to"):
+        today = CdrSearchForm.today_in(_time_zone(request)).isoformat()
+        data["date_from"] = data["date_to"] = today
+    return data
+
+
+def _live_tenant(scope, form, fixed_tenant):
+    """The one customer account a live fetch may be offered for on this page."""
+    tenant = fixed_tenant
+    if tenant is None and form.is_valid():
+        tenant = form.chosen_tenant
+    if tenant is None and scope.is_customer:
+        tenant = scope.tenant
+    if tenant is None or tenant.kind != Tenant.Kind.CUSTOMER or not tenant.is_linked:
+        return None
+    return tenant
+
+
+def _search_page(request, fixed_tenant=None):
+    scope = request.scope
+    scope.cdrs()  # 404 for a role without the right to view
+    form = _search_form(request, _with_default_days(request, request.GET), fixed_tenant)
+    columns = cdr_columns.page_columns(scope)
+    context = {
+        "form": form,
+        "columns": columns,
+        "tenant": fixed_tenant,
+        "time_zone": _time_zone(request),
+        "page": None,
+        "totals": None,
+        "rows": [],
+        "query": "",
+        "export_params": [],
+        "sees_agent_fee": scope.is_provider,
+        "max_days": MAX_RANGE_DAYS,
+    }
+    if form.is_valid():
+        rows = cdr_selectors.search(scope, form.filters())
+        page = cdr_selectors.page_of(
+            rows,
+            before=request.GET.get("before"),
+            after=request.GET.get("after"),
+            size=PAGE_SIZE,
+        )
+        params = form.as_params()
+        context.update(
+            page=page,
+            totals=cdr_selectors.totals_of(rows),
+            rows=[cdr_columns.cells(cdr, columns) for cdr in page.rows],
+            query=urlencode(params),
+            export_params=sorted(params.items()),
+        )
+    live_tenant = _live_tenant(scope, form, fixed_tenant)
+    context["live_tenant"] = live_tenant
+    context["live"] = cdr_live.live_calls(scope, live_tenant, fetch=False) if live_tenant else None
+    if request.htmx and request.htmx.target == "cdr-results":
+        return render(request, "cdrs/search.html#results", context)
+    context["exports"] = scope.cdr_exports().order_by("-id")[:5]
+    return render(request, "cdrs/search.html", context)
+
+
+@login_required
+def cdr_search(request):
+    return _search_page(request)
+
+
+@login_required
+def account_calls(request, tenant_id: int):
+    """An account's Calls tab: the search, fixed to that account (a reseller's: its
+    whole subtree)."""
+    tenant = request.scope.account_or_404(tenant_id)
+    return _search_page(request, fixed_tenant=tenant)
+
+
+@login_required
+def live_calls(request, tenant_id: int):
+    """GET shows what was fetched lately (never asks the switch); POST asks it, at most
+    once per CDR_LIVE_CACHE_SECONDS for the account whoever asks."""
+    scope = request.scope
+    scope.cdrs()
+    tenant = scope.account_or_404(tenant_id)
+    fetch = request.method == "POST" and tenant.kind == Tenant.Kind.CUSTOMER
+    context = {
+        "tenant": tenant,
+        "live_tenant": tenant if tenant.kind == Tenant.Kind.CUSTOMER else None,
+        "live": cdr_live.live_calls(scope, tenant, fetch=fetch),
+        "time_zone": _time_zone(request),
+    }
+    template = "cdrs/live.html#live" if request.htmx else "cdrs/live.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def export_start(request):
+    """Queue an export of the search the page shows (its filters, posted again and
+    validated again)."""
+    scope = request.scope
+    scope.cdrs()
+    form = _search_form(request, request.POST)
+    fmt = request.POST.get("format", CdrExport.Format.CSV)
+    if fmt not in CdrExport.Format.values or not form.is_valid():
+        context = {"form": form, "columns": [], "rows": [], "page": None, "totals": None}
+        context["time_zone"] = _time_zone(request)
+        context["export_error"] = True
+        template = "cdrs/export.html#refused" if request.htmx else "cdrs/search.html"
+        return render(request, template, context, status=400)
+    job = cdr_export.start(scope, request.user, form, fmt)
+    if request.htmx:
+        return render(request, "cdrs/export.html#status", {"job": job})
+    return redirect("cdr_export_status", pk=job.pk)
+
+
+@login_required
+def export_status(request, pk: int):
+    job = request.scope.cdr_export_or_404(pk)
+    template = "cdrs/export.html#status" if request.htmx else "cdrs/export.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def export_download(request, pk: int):
+    scope = request.scope
+    job = scope.cdr_export_or_404(pk)
+    if job.status != CdrExport.Status.DONE or job.is_expired or not job.file_name:
+        raise OutOfScope(f"CDR export {pk!r} not available")
+    path = cdr_export.path_of(job)
+    if not path.is_file():
+        raise OutOfScope(f"CDR export {pk!r} file gone")
+    cdr_export.record_download(scope, job)
+    first, last = job.filters.get("date_from", ""), job.filters.get("date_to", "")
+    if job.format == CdrExport.Format.XLSX:
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content_type = "text/csv; charset=utf-8"
+    return FileResponse(
+        open(path, "rb"),  # FileResponse closes it
+        as_attachment=True,
+        filename=f"calls-{first}-{last}-{job.pk}.{job.format}",
+        content_type=content_type,
+    )
+
+
+RECENT_JOBS = 50
+
+
+@login_required
+def pulls(request):
+    scope = request.scope
+    scope.require_platform(Action.VIEW)
+    servers = list(VosServer.objects.all())
+    jobs = list(CdrPullJob.objects.select_related("server", "requested_by")[:RECENT_JOBS])
+    states = cdr_pull.server_states(servers)
+    context = {
+        "jobs": jobs,
+        "states": states,
+        "busy": any(job.status in ("pending", "running") for job in jobs),
+        "may_run": scope.can(Action.RUN_PLATFORM),
+    }
+    template = "pulls/pulls.html#pull-board" if request.htmx else "pulls/pulls.html"
+    return render(request, template, context)
+
+
+def _server_for_action(request, server_id: int):
+    scope = request.scope
+    scope.require_platform(Action.RUN_PLATFORM)  # before the method check
+    if request.method != "POST":
+        return scope, None, HttpResponseNotAllowed(["POST"])
+    return scope, get_object_or_404(VosServer, pk=server_id), None
+
+
+def _queue_pull(server, reason: str, user_id: int) -> None:
+    from billing.cdrs import tasks as cdr_tasks
+    from web.tasks import enqueue
+
+    enqueue(cdr_tasks.pull_server, server.pk, reason, user_id)
+
+
+@login_required
+def pull_now(request, server_id: int):
+    scope, server, refused = _server_for_action(request, server_id)
+    if refused:
+        return refused
+    if not server.enabled:
+        messages.error(request, _("This server is disabled: enable it before pulling."))
+        return redirect_to(request, reverse("cdr_pulls"))
+    _queue_pull(server, CdrPullJob.Reason.MANUAL, (scope.acting_user or scope.user).pk)
+    audit.record("cdr.pull.start", scope=scope, target=server, vos_server=server)
+    messages.info(request, _("A pull of %(server)s has been queued.") % {"server": server.name})
+    return redirect_to(request, reverse("cdr_pulls"))
+
+
+@login_required
+def retry_failed(request, server_id: int):
+    scope, server, refused = _server_for_action(request, server_id)
+    if refused:
+        return refused
+    due = cdr_pull.make_failed_days_due(server)
+    if due and server.enabled:
+        _queue_pull(server, CdrPullJob.Reason.RETRY, (scope.acting_user or scope.user).pk)
+    audit.record(
+        "cdr.pull.retry", scope=scope, target=server, vos_server=server, after={"days": due}
+    )
+    if not due:
+        messages.info(request, _("No day of %(server)s has failed.") % {"server": server.name})
+    elif not server.enabled:
+        messages.info(request, _("The failed days are due again; the server is disabled."))
+    else:
+        messages.info(
+            request,
+            _("%(count)s failed days of %(server)s are being pulled again.")
+            % {"count": due, "server": server.name},
+        )
+    return redirect_to(request, reverse("cdr_pulls"))

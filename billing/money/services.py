@@ -1,0 +1,854 @@
+"""Moving money: top-ups, adjustments and phone-card top-ups, recorded before VOS is
+called, never retried blindly, and reconciled against VOS's pay history when an answer
+was lost.
+
+The rules, in the order a transfer meets them:
+
+1. The intent is written first: a ``MoneyTransfer`` with the form's idempotency key (a
+   resubmitted form or a double click finds the same row and pays nothing more), then a
+   ``LedgerEntry`` per money call, in state ``pending``.
+2. One money call in flight per VOS account: the database refuses a second entry in
+   pending/sent/unknown for the same account (a partial unique constraint), so when an
+   answer is lost exactly one call can explain a pay-history row.
+3. Just before the call the entry becomes ``sent`` (committed), so a crash mid-call leaves
+   evidence. The answer settles it ``succeeded`` (with VOS's new balance) or ``failed``.
+   When the client says the request may have been applied (read timeout after sending,
+   dropped connection, a 5xx) the entry becomes ``unknown``; nothing is retried.
+4. ``reconcile_transfer`` (a Celery task, right away and every minute) looks the account's
+   pay history up: one unclaimed matching row settles the entry ``succeeded``; none, once
+   VOS can no longer be processing it, ``failed``; more than one, or too many attempts,
+   sends the transfer to the admins' queue (state ``review``) with an alert.
+5. A reseller-funded top-up is two legs: debit the reseller, then credit the customer.
+   If the credit fails, a third leg refunds the reseller. Legs run strictly in order;
+   a leg in doubt stops the transfer until reconciliation settles it, then the transfer
+   goes on from where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.mail import mail_admins
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Abs
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import Tenant
+from accounts.roles import Action
+from accounts.scope import OutOfScope, Scope
+from alerts import services as alerts
+from billing.models import CENT, BalanceReading, LedgerEntry, MoneySettings, MoneyTransfer
+from switch import vos
+from vos3000.client.dates import format_timestamp
+from vos3000.errors import VosApiError, VosError, VosUnavailable, VosValidationError
+
+log = logging.getLogger(__name__)
+
+
+OWNER_ACCOUNT = 2
+
+
+PAY_TYPE_CARD = 2
+
+
+# How long to wait for another money call on the same account to finish before refusing.
+LOCK_WAIT_SECONDS = 5.0
+
+
+# Pay-history rows are looked for from this long before the call was sent: VOS's clock
+# and ours may disagree a little.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class MoneyRefused(Exception):
+    """The transfer was refused before any money call: the message says why, in words."""
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+def parse_amount(value) -> Decimal:
+    """A positive amount with at most two decimals, or MoneyRefused."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise MoneyRefused(_("Enter an amount such as 20 or 20.50.")) from None
+    if not amount.is_finite() or amount <= 0:
+        raise MoneyRefused(_("The amount must be more than zero."))
+    if amount != amount.quantize(CENT):
+        raise MoneyRefused(_("Use at most two decimals."))
+    return amount.quantize(CENT)
+
+
+def _money(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+# --- Balances ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Balance:
+    """A balance as VOS told it, and when."""
+
+    account: str
+    money: Decimal
+    limit_money: Decimal | None
+    read_at: object
+    source: str
+
+    @property
+    def available(self) -> Decimal:
+        return self.money + (self.limit_money or 0)
+
+
+def remember_balance(server, account: str, money, *, source: str) -> None:
+    """A balance VOS told us without its overdraft (a Pay answer, a push): the money is
+    replaced, the overdraft last read is kept, and the low-balance alerts are told."""
+    BalanceReading.objects.update_or_create(
+        server=server,
+        vos_account=account,
+        defaults={"money": _money(money), "read_at": timezone.now(), "source": source},
+    )
+    alerts.balance_changed(server, account, money)
+
+
+def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
+    """Balances of accounts on one server, read from VOS now in one GetCustomer (and
+    remembered like every page's read); VosError when VOS cannot say."""
+    from customers.services import remember_read
+
+    server = tenants[0].server
+    accounts = [t.vos_account for t in tenants]
+    answer = vos.call(scope, server, "GetCustomer", {"accounts": accounts})
+    infos = scope.keep_in_scope(server, answer.get("infoCustomers", []))
+    now = timezone.now()
+    remember_read(server, infos, "page", now)
+    alerts.balances_changed(server, {info["account"]: info.get("money", 0) for info in infos})
+    found = {
+        info["account"]: Balance(
+            account=info["account"],
+            money=_money(info.get("money", 0)),
+            limit_money=_money(info.get("limitMoney", 0)),
+            read_at=now,
+            source="page",
+        )
+        for info in infos
+    }
+    if missing := [a for a in accounts if a not in found]:
+        raise VosApiError(
+            -10007,
+            _("The account %(account)s was not found on the switch.") % {"account": missing[0]},
+            "GetCustomer",
+        )
+    return found
+
+
+def read_balance(scope: Scope, tenant: Tenant) -> Balance:
+    return read_balances(scope, [tenant])[tenant.vos_account]
+
+
+def last_known_balance(tenant: Tenant) -> Balance | None:
+    reading = BalanceReading.objects.filter(
+        server=tenant.server_id, vos_account=tenant.vos_account
+    ).first()
+    if reading is None:
+        return None
+    return Balance(
+        reading.vos_account, reading.money, reading.limit_money, reading.read_at, reading.source
+    )
+
+
+# --- Checks before a transfer -----------------------------------------------------------
+def _linked(tenant: Tenant) -> None:
+    if not tenant.is_linked or not tenant.server.enabled:
+        raise MoneyRefused(_("This account is not linked to a VOS server."))
+    if tenant.status != Tenant.Status.ACTIVE:
+        raise MoneyRefused(_("This account was deleted in VOS."))
+
+
+def _check_limits(amount: Decimal, payer: Tenant | None) -> None:
+    rules = MoneySettings.current()
+    if amount > rules.max_per_transaction:
+        raise MoneyRefused(
+            _("The most you can move at once is %(limit)s.") % {"limit": rules.max_per_transaction}
+        )
+    start_of_day = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = (
+        MoneyTransfer.objects.filter(payer_tenant=payer, created_at__gte=start_of_day)
+        .exclude(state__in=[MoneyTransfer.State.FAILED, MoneyTransfer.State.COMPENSATED])
+        .exclude(kind=MoneyTransfer.Kind.PIN_TOPUP)
+    )
+    spent = today.aggregate(total=Sum(Abs("amount")))["total"] or Decimal("0")
+    # Debit adjustments count by their size (Abs), like credits.
+    if spent + amount > rules.max_per_day:
+        left = max(rules.max_per_day - spent, Decimal("0"))
+        raise MoneyRefused(
+            _("This would pass today's limit of %(limit)s (%(left)s left).")
+            % {"limit": rules.max_per_day, "left": left}
+        )
+
+
+def _existing(key: str, scope: Scope, customer: Tenant) -> MoneyTransfer | None:
+    """The transfer a resubmitted form already made: same key, same person, same account.
+    A key used by someone else (or for another account) is refused, never reused."""
+    found = MoneyTransfer.objects.filter(idempotency_key=key).first()
+    if found is None:
+        return None
+    if found.requested_by_id != scope.user.pk or found.customer_id != customer.pk:
+        raise MoneyRefused(_("This form has expired. Please start again."))
+    return found
+
+
+def _acting(scope: Scope):
+    return scope.acting_user or scope.user
+
+
+def _create(scope: Scope, *, key: str, kind: str, customer: Tenant, amount: Decimal, **extra):
+    """Insert the transfer; a concurrent double submit with the same key loses the race
+    on the unique key and gets the winner's row."""
+    info = audit.request_info()
+    try:
+        with transaction.atomic():
+            transfer = MoneyTransfer.objects.create(
+                idempotency_key=key,
+                kind=kind,
+                server=customer.server,
+                customer=customer,
+                amount=amount,
+                requested_by=scope.user,
+                acting_user=scope.acting_user,
+                tenant_path=customer.path,
+                ip=info.ip,
+                request_id=info.request_id,
+                **extra,
+            )
+            audit.record(
+                f"money.{kind}.requested",
+                scope=scope,
+                target=transfer,
+                tenant=customer,
+                vos_server=customer.server,
+                after={
+                    "amount": str(amount),
+                    "funded_by": getattr(extra.get("funded_by"), "vos_account", None),
+                    "memo": extra.get("memo", ""),
+                },
+            )
+            return transfer, True
+    except IntegrityError:
+        found = MoneyTransfer.objects.filter(idempotency_key=key).first()
+        if found is None:
+            raise
+        if found.requested_by_id != scope.user.pk or found.customer_id != customer.pk:
+            raise MoneyRefused(_("This form has expired. Please start again.")) from None
+        return found, False
+
+
+def _record_and_run(scope: Scope, **fields) -> MoneyTransfer:
+    """Record the transfer, then make its money calls; a replayed key makes none."""
+    transfer, created = _create(scope, **fields)
+    if created:
+        advance(scope, transfer)
+        transfer.refresh_from_db()
+    return transfer
+
+
+# --- Starting transfers ------------------------------------------------------------------
+def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -> MoneyTransfer:
+    """A reseller (or admin) tops up an account below it. Reseller-funded when the
+    platform says so and the payer is a reseller: the reseller's own account pays."""
+    if not scope.may_top_up(customer):
+        raise OutOfScope("top-up not allowed for this account")
+    amount = parse_amount(amount)
+    if found := _existing(key, scope, customer):
+        return found
+    _linked(customer)
+    funder = None
+    if MoneySettings.current().reseller_funded_topups and scope.tenant.kind == Tenant.Kind.RESELLER:
+        funder = scope.tenant
+        _linked(funder)
+        if funder.server_id != customer.server_id:
+            raise MoneyRefused(_("Your account and the customer's are on different servers."))
+    _check_limits(amount, scope.tenant)
+    if funder is not None:
+        try:
+            balance = read_balance(scope, funder)
+        except VosError as exc:
+            raise MoneyRefused(vos.describe_error(exc)) from exc
+        if balance.available < amount:
+            raise MoneyRefused(
+                _(
+                    "Your available credit is %(available)s (balance %(money)s plus overdraft "
+                    "%(limit)s): not enough for %(amount)s."
+                )
+                % {
+                    "available": balance.available.quantize(CENT),
+                    "money": balance.money.quantize(CENT),
+                    "limit": (balance.limit_money or 0),
+                    "amount": amount,
+                }
+            )
+    return _record_and_run(
+        scope,
+        key=key,
+        kind=MoneyTransfer.Kind.TOPUP,
+        customer=customer,
+        amount=amount,
+        funded_by=funder,
+        payer_tenant=scope.tenant,
+        memo=memo,
+    )
+
+
+def adjust(
+    scope: Scope, customer: Tenant, amount, *, direction: str, key: str, memo: str
+) -> MoneyTransfer:
+    """An admin's credit or debit of an account: one leg, never reseller-funded."""
+    scope.require(Action.RUN_PLATFORM)
+    scope.require(Action.MOVE_MONEY)
+    if not scope.contains(customer) or customer.kind == Tenant.Kind.PLATFORM:
+        raise OutOfScope("adjustment outside the scope")
+    amount = parse_amount(amount)
+    signed = amount if direction == "credit" else -amount
+    if found := _existing(key, scope, customer):
+        return found
+    _linked(customer)
+    _check_limits(amount, scope.tenant)
+    return _record_and_run(
+        scope,
+        key=key,
+        kind=MoneyTransfer.Kind.ADJUSTMENT,
+        customer=customer,
+        amount=signed,
+        payer_tenant=scope.tenant,
+        memo=memo,
+    )
+
+
+def mask_pin(pin: str) -> str:
+    return ("•" * max(len(pin) - 4, 0)) + pin[-4:]
+
+
+def card_problem(scope: Scope, customer: Tenant, pin: str, password: str) -> tuple[str, Decimal]:
+    """Check a phone card before using it; MoneyRefused says exactly what is wrong.
+    Returns (pin, value)."""
+    try:
+        answer = vos.call(scope, customer.server, "GetPhoneCard", {"pin": [pin]})
+    except VosError as exc:
+        raise MoneyRefused(vos.describe_error(exc)) from exc
+    cards = answer.get("infoPhoneCards") or []
+    if not cards:
+        raise MoneyRefused(_("There is no phone card with this number. Check the digits."))
+    card = cards[0]
+    if card.get("usedTime"):
+        raise MoneyRefused(_("This phone card has already been used."))
+    expires = card.get("expireTime") or 0
+    if expires and expires < int(time.time() * 1000):
+        raise MoneyRefused(_("This phone card has expired."))
+    if password:
+        # Asked separately, so that a wrong password is told apart from a wrong number.
+        try:
+            vos.call(scope, customer.server, "GetPhoneCard", {"pin": [pin], "Password": password})
+        except VosApiError:
+            raise MoneyRefused(_("The card's password is not right.")) from None
+        except VosError as exc:
+            raise MoneyRefused(vos.describe_error(exc)) from exc
+    return pin, parse_amount(Decimal(str(card.get("money", 0))).quantize(CENT))
+
+
+def pin_topup(
+    scope: Scope, customer: Tenant, pin: str, password: str, *, key: str
+) -> MoneyTransfer:
+    """A customer (or its reseller) tops the account up with a phone card's PIN."""
+    if not scope.may_use_phone_card(customer):
+        raise OutOfScope("phone card top-up not allowed for this account")
+    pin, password = pin.strip(), password.strip()
+    if found := _existing(key, scope, customer):
+        return found
+    _linked(customer)
+    _, value = card_problem(scope, customer, pin, password)
+    transfer, created = _create(
+        scope,
+        key=key,
+        kind=MoneyTransfer.Kind.PIN_TOPUP,
+        customer=customer,
+        amount=value,
+        payer_tenant=customer,
+        card_hint=mask_pin(pin),
+    )
+    if created:
+        _run_leg(
+            scope,
+            transfer,
+            leg=LedgerEntry.Leg.PIN,
+            tenant=customer,
+            amount=value,
+            pin=pin,
+            password=password,
+        )
+        _settle_transfer(transfer)
+        transfer.refresh_from_db()
+    return transfer
+
+
+# --- Running legs -------------------------------------------------------------------------
+class AccountBusy(MoneyRefused):
+    pass
+
+
+def _open_entry(transfer, *, leg: str, tenant: Tenant, amount: Decimal) -> LedgerEntry:
+    """Record the leg as pending, waiting briefly while another money call on the same
+    account is in flight (the database's partial unique constraint is the lock)."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    seq = transfer.entries.count() + 1
+    while True:
+        try:
+            with transaction.atomic():
+                return LedgerEntry.objects.create(
+                    transfer=transfer,
+                    seq=seq,
+                    leg=leg,
+                    server=transfer.server,
+                    tenant=tenant,
+                    vos_account=tenant.vos_account,
+                    amount=amount,
+                )
+        except IntegrityError:
+            if time.monotonic() > deadline:
+                raise AccountBusy(
+                    _(
+                        "Another payment on %(account)s is still being processed. Please try "
+                        "again in a minute."
+                    )
+                    % {"account": tenant.vos_account}
+                ) from None
+            time.sleep(0.2)
+
+
+def _set_state(entry: LedgerEntry, state: str, **fields) -> None:
+    entry.state = state
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    if state in LedgerEntry.FINAL:
+        entry.settled_at = timezone.now()
+    entry.save()
+
+
+def _run_leg(scope, transfer, *, leg, tenant, amount, pin=None, password=None) -> LedgerEntry:
+    entry = _open_entry(transfer, leg=leg, tenant=tenant, amount=amount)
+    _set_state(entry, LedgerEntry.State.SENT, sent_at=timezone.now())
+    if pin is not None:
+        endpoint = "PayByPhoneCard"
+        payload = {"ownerName": tenant.vos_account, "ownerType": OWNER_ACCOUNT, "pin": pin}
+        if password:
+            payload["password"] = password
+    else:
+        endpoint = "Pay"
+        payload = {
+            "ownerName": tenant.vos_account,
+            "ownerType": OWNER_ACCOUNT,
+            "money": float(amount),
+            "memo": _memo(transfer, leg),
+        }
+    try:
+        answer = vos.call(scope, transfer.server, endpoint, payload, target=transfer, tenant=tenant)
+    except VosApiError as exc:
+        _set_state(
+            entry,
+            LedgerEntry.State.FAILED,
+            settled_by="answer",
+            ret_code=exc.ret_code,
+            error=vos.describe_error(exc)[:255],
+        )
+    except VosUnavailable as exc:
+        if exc.may_have_been_applied:
+            _set_state(entry, LedgerEntry.State.UNKNOWN, error=(exc.reason or "unanswered")[:255])
+            from billing.money import tasks
+            from web.tasks import enqueue
+
+            enqueue(tasks.reconcile_transfer, transfer.pk)
+        else:
+            _set_state(
+                entry,
+                LedgerEntry.State.FAILED,
+                settled_by="answer",
+                error=vos.describe_error(exc)[:255],
+            )
+    except (VosValidationError, VosError) as exc:
+        _set_state(
+            entry, LedgerEntry.State.FAILED, settled_by="answer", error=vos.describe_error(exc)
+        )
+    else:
+        info = answer.get("infoPay") or {}
+        balance = info.get("money")
+        _set_state(
+            entry,
+            LedgerEntry.State.SUCCEEDED,
+            settled_by="answer",
+            ret_code=0,
+            balance_after=_money(balance) if balance is not None else None,
+        )
+        if balance is not None:
+            remember_balance(transfer.server, tenant.vos_account, balance, source="pay")
+    return entry
+
+
+def _memo(transfer: MoneyTransfer, leg: str) -> str:
+    # VOS keeps the memo with the payment: it ties the VOS row back to our ledger.
+    label = {
+        LedgerEntry.Leg.CREDIT: "top-up",
+        LedgerEntry.Leg.DEBIT_FUNDER: f"funds top-up of {transfer.customer.vos_account}",
+        LedgerEntry.Leg.REFUND_FUNDER: f"refund: top-up of {transfer.customer.vos_account} failed",
+        LedgerEntry.Leg.ADJUST: "adjustment",
+    }.get(leg, leg)
+    text = f"portal #{transfer.pk} {label}"
+    if transfer.memo:
+        text += f": {transfer.memo}"
+    return text[:255]
+
+
+def _legs(transfer) -> dict[str, LedgerEntry]:
+    return {entry.leg: entry for entry in transfer.entries.all()}
+
+
+def advance(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
+    """Make the next money call the transfer needs, if any, and settle its state. Safe
+    to call again at any time: it never repeats a leg that exists."""
+    S = LedgerEntry.State
+    Leg = LedgerEntry.Leg
+    try:
+        while True:
+            legs = _legs(transfer)
+            if transfer.kind == MoneyTransfer.Kind.PIN_TOPUP:
+                break  # its one leg is made by pin_topup
+            if transfer.kind == MoneyTransfer.Kind.ADJUSTMENT:
+                if Leg.ADJUST not in legs:
+                    _run_leg(
+                        scope,
+                        transfer,
+                        leg=Leg.ADJUST,
+                        tenant=transfer.customer,
+                        amount=transfer.amount,
+                    )
+                    continue
+                break
+            # A top-up, funded or not.
+            if transfer.funded_by_id:
+                debit = legs.get(Leg.DEBIT_FUNDER)
+                if debit is None:
+                    _run_leg(
+                        scope,
+                        transfer,
+                        leg=Leg.DEBIT_FUNDER,
+                        tenant=transfer.funded_by,
+                        amount=-transfer.amount,
+                    )
+                    continue
+                if debit.state != S.SUCCEEDED:
+                    break
+            credit = legs.get(Leg.CREDIT)
+            if credit is None:
+                _run_leg(
+                    scope,
+                    transfer,
+                    leg=Leg.CREDIT,
+                    tenant=transfer.customer,
+                    amount=transfer.amount,
+                )
+                continue
+            if credit.state == S.FAILED and transfer.funded_by_id and Leg.REFUND_FUNDER not in legs:
+                _run_leg(
+                    scope,
+                    transfer,
+                    leg=Leg.REFUND_FUNDER,
+                    tenant=transfer.funded_by,
+                    amount=transfer.amount,
+                )
+                continue
+            break
+    except AccountBusy as exc:
+        # The first leg never started: the transfer failed up front. A later leg waits
+        # for reconciliation to try again.
+        if not transfer.entries.exists():
+            MoneyTransfer.objects.filter(pk=transfer.pk).update(
+                state=MoneyTransfer.State.FAILED, settled_at=timezone.now()
+            )
+            raise
+        log.warning("transfer %s waits: %s", transfer.pk, exc)
+    _settle_transfer(transfer)
+    return transfer
+
+
+def _settle_transfer(transfer: MoneyTransfer) -> None:
+    """Derive the transfer's state from its legs (and alert when it needs a person)."""
+    S = LedgerEntry.State
+    Leg = LedgerEntry.Leg
+    legs = _legs(transfer)
+    states = {leg: entry.state for leg, entry in legs.items()}
+    T = MoneyTransfer.State
+    if any(state in (S.PENDING, S.SENT, S.UNKNOWN) for state in states.values()):
+        new = T.UNKNOWN
+    elif transfer.kind == MoneyTransfer.Kind.PIN_TOPUP:
+        new = T.SUCCEEDED if states.get(Leg.PIN) == S.SUCCEEDED else T.FAILED
+    elif transfer.kind == MoneyTransfer.Kind.ADJUSTMENT:
+        new = T.SUCCEEDED if states.get(Leg.ADJUST) == S.SUCCEEDED else T.FAILED
+    elif transfer.funded_by_id and states.get(Leg.DEBIT_FUNDER) == S.FAILED:
+        new = T.FAILED
+    elif states.get(Leg.CREDIT) == S.SUCCEEDED:
+        new = T.SUCCEEDED
+    elif states.get(Leg.CREDIT) == S.FAILED and not transfer.funded_by_id:
+        new = T.FAILED
+    elif states.get(Leg.REFUND_FUNDER) == S.SUCCEEDED:
+        new = T.COMPENSATED
+    elif states.get(Leg.REFUND_FUNDER) == S.FAILED:
+        new = T.REVIEW
+    else:
+        # A funded top-up whose next leg has not started yet (the account was busy).
+        new = T.UNKNOWN if legs else T.PENDING
+    if transfer.state == T.REVIEW and new == T.UNKNOWN:
+        return  # stays with the admins until they act
+    old = transfer.state
+    if new == old:
+        return
+    fields = {"state": new}
+    if new in (T.SUCCEEDED, T.FAILED, T.COMPENSATED):
+        fields["settled_at"] = timezone.now()
+    if new == T.REVIEW and not transfer.needs_review_reason:
+        fields["needs_review_reason"] = _(
+            "The reseller's refund failed: money was taken and not given back."
+        )
+    MoneyTransfer.objects.filter(pk=transfer.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(transfer, name, value)
+    audit.record(
+        "money.transfer.state",
+        target=transfer,
+        tenant=transfer.customer,
+        vos_server=transfer.server,
+        before={"state": old},
+        after={"state": new},
+    )
+    if new == T.REVIEW:
+        alert_admins(transfer)
+
+
+def alert_admins(transfer: MoneyTransfer) -> None:
+    log.error("money transfer %s needs an admin: %s", transfer.pk, transfer.needs_review_reason)
+    mail_admins(
+        f"Money transfer #{transfer.pk} needs review",
+        f"{transfer} — {transfer.needs_review_reason}\nOpen the ledger's review queue.",
+        fail_silently=True,
+    )
+
+
+# --- Reconciliation -------------------------------------------------------------------------
+def reconcile_grace() -> timedelta:
+    """How long after sending VOS could still be working on a request we gave up on."""
+    return timedelta(seconds=getattr(settings, "MONEY_RECONCILE_GRACE_SECONDS", 60))
+
+
+MAX_RECONCILE_ATTEMPTS = 30
+
+
+def reconcile_entry(scope: Scope, entry: LedgerEntry) -> str:
+    """Settle an entry in doubt (unknown, or sent/pending and left behind) from VOS's pay
+    history. Returns the entry's state afterwards, or "review" when a person must look."""
+    S = LedgerEntry.State
+    if entry.state in LedgerEntry.FINAL:
+        return entry.state
+    now = timezone.now()
+    if entry.state == S.PENDING:
+        # Never sent: the process stopped between recording and sending.
+        if now - entry.created_at > reconcile_grace():
+            _set_state(entry, S.SENT, sent_at=entry.created_at)
+            _set_state(entry, S.UNKNOWN)
+        else:
+            return entry.state
+    sent_at = entry.sent_at or entry.created_at
+    if entry.state == S.SENT:
+        if now - sent_at < reconcile_grace():
+            return entry.state  # probably still waiting for its answer
+        _set_state(entry, S.UNKNOWN, error="left in sent")
+    server = entry.server
+    answer = vos.call(
+        scope,
+        server,
+        "GetPayHistory",
+        {
+            "account": entry.vos_account,
+            "beginTime": format_timestamp(sent_at - CLOCK_SKEW - timedelta(days=1)),
+            "endTime": format_timestamp(now + timedelta(days=1)),
+        },
+    )
+    rows = [r for r in answer.get("infoPayHistorys", []) if r.get("account") == entry.vos_account]
+    _claim_answered_rows(entry, rows)
+    claimed = set(
+        LedgerEntry.objects.filter(
+            server=server, vos_account=entry.vos_account, vos_pay_time__isnull=False
+        ).values_list("vos_pay_time", flat=True)
+    )
+    # Rows of earlier entries come before ours: nothing at or before the last of them
+    # can be ours.
+    earlier = (
+        LedgerEntry.objects.filter(
+            server=server,
+            vos_account=entry.vos_account,
+            vos_pay_time__isnull=False,
+            pk__lt=entry.pk,
+        )
+        .order_by("-vos_pay_time")
+        .values_list("vos_pay_time", flat=True)
+        .first()
+    )
+    not_before = int((sent_at - CLOCK_SKEW).timestamp() * 1000)
+    if earlier is not None:
+        not_before = max(not_before, earlier + 1)
+    wanted_card = entry.leg == LedgerEntry.Leg.PIN
+    candidates = [
+        r
+        for r in rows
+        if _money(r.get("fee", 0)) == _money(entry.amount)
+        and (r.get("payType") == PAY_TYPE_CARD) == wanted_card
+        and r.get("payTime", 0) >= not_before
+        and r.get("payTime") not in claimed
+    ]
+    LedgerEntry.objects.filter(pk=entry.pk).update(reconcile_attempts=entry.reconcile_attempts + 1)
+    entry.reconcile_attempts += 1
+    if len(candidates) == 1:
+        row = candidates[0]
+        _set_state(
+            entry,
+            S.SUCCEEDED,
+            settled_by="reconciliation",
+            vos_pay_time=row["payTime"],
+            balance_after=_money(row.get("customerMoney", 0)),
+        )
+        return entry.state
+    if len(candidates) > 1:
+        send_to_review(
+            entry.transfer,
+            _("%(n)s payments on the switch match this one: a person must decide.")
+            % {"n": len(candidates)},
+        )
+        return "review"
+    if now - sent_at >= reconcile_grace():
+        _set_state(entry, S.FAILED, settled_by="reconciliation", error="not in VOS pay history")
+        return entry.state
+    if entry.reconcile_attempts >= MAX_RECONCILE_ATTEMPTS:
+        send_to_review(entry.transfer, _("The switch's pay history could not settle this payment."))
+        return "review"
+    return entry.state
+
+
+def _claim_answered_rows(entry: LedgerEntry, rows: list[dict]) -> None:
+    """Entries VOS answered hold their new balance but not the pay-history row: claim
+    those rows now (amount and balance after match), so no unanswered entry takes them."""
+    answered = LedgerEntry.objects.filter(
+        server=entry.server,
+        vos_account=entry.vos_account,
+        state=LedgerEntry.State.SUCCEEDED,
+        vos_pay_time__isnull=True,
+        balance_after__isnull=False,
+    )
+    taken = {r["payTime"] for r in rows if r.get("payTime") is None}
+    for done in answered:
+        for row in rows:
+            if (
+                row.get("payTime") not in taken
+                and _money(row.get("fee", 0)) == _money(done.amount)
+                and _money(row.get("customerMoney", 0)) == _money(done.balance_after)
+            ):
+                try:
+                    with transaction.atomic():
+                        LedgerEntry.objects.filter(pk=done.pk).update(vos_pay_time=row["payTime"])
+                except IntegrityError:
+                    continue
+                taken.add(row["payTime"])
+                break
+
+
+def send_to_review(transfer: MoneyTransfer, reason: str) -> None:
+    if transfer.state == MoneyTransfer.State.REVIEW:
+        return
+    old = transfer.state
+    MoneyTransfer.objects.filter(pk=transfer.pk).update(
+        state=MoneyTransfer.State.REVIEW, needs_review_reason=reason[:255]
+    )
+    transfer.state, transfer.needs_review_reason = MoneyTransfer.State.REVIEW, reason[:255]
+    audit.record(
+        "money.transfer.state",
+        target=transfer,
+        tenant=transfer.customer,
+        vos_server=transfer.server,
+        before={"state": old},
+        after={"state": MoneyTransfer.State.REVIEW, "reason": reason},
+    )
+    alert_admins(transfer)
+
+
+def reconcile_transfer(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
+    """Settle every leg in doubt, then let the transfer go on (or end)."""
+    if not transfer.entries.exists():
+        # Recorded, then the process stopped before the first call: nothing was paid.
+        # It is not started now, long after the person gave up on it.
+        if timezone.now() - transfer.created_at > reconcile_grace():
+            MoneyTransfer.objects.filter(pk=transfer.pk).update(
+                state=MoneyTransfer.State.FAILED, settled_at=timezone.now()
+            )
+            transfer.refresh_from_db()
+        return transfer
+    for entry in transfer.entries.exclude(state__in=LedgerEntry.FINAL):
+        try:
+            reconcile_entry(scope, entry)
+        except VosError as exc:
+            log.warning("reconciling transfer %s: %s", transfer.pk, vos.describe_error(exc))
+            return transfer
+    transfer.refresh_from_db()
+    if transfer.state == MoneyTransfer.State.REVIEW:
+        return transfer
+    return advance(scope, transfer)
+
+
+def resolve_by_admin(scope: Scope, transfer: MoneyTransfer, *, outcome: str, note: str):
+    """An admin settles what reconciliation could not: each open leg succeeded or failed,
+    as the admin found it on the switch. The note is kept in the audit trail."""
+    scope.require(Action.RUN_PLATFORM)
+    S = LedgerEntry.State
+    target = S.SUCCEEDED if outcome == "succeeded" else S.FAILED
+    for entry in transfer.entries.exclude(state__in=LedgerEntry.FINAL):
+        if entry.state == S.PENDING:
+            _set_state(entry, S.SENT, sent_at=entry.created_at)
+        if entry.state == S.SENT:
+            _set_state(entry, S.UNKNOWN)
+        _set_state(entry, target, settled_by="admin", error=note[:255])
+    old = transfer.state
+    MoneyTransfer.objects.filter(pk=transfer.pk).update(state=MoneyTransfer.State.UNKNOWN)
+    transfer.state = MoneyTransfer.State.UNKNOWN
+    audit.record(
+        "money.transfer.resolved",
+        scope=scope,
+        target=transfer,
+        tenant=transfer.customer,
+        before={"state": old},
+        after={"outcome": outcome, "note": note},
+    )
+    advance(scope, transfer)
+    transfer.refresh_from_db()
+    if transfer.state == MoneyTransfer.State.REVIEW:
+        # Every leg is final and still it needs a person (a refund that failed): the
+        # admin has put it right on the switch by hand, and says how it ended.
+        final = (
+            MoneyTransfer.State.SUCCEEDED if outcome == "succeeded" else MoneyTransfer.State.FAILED
+        )
+        MoneyTransfer.objects.filter(pk=transfer.pk).update(state=final, settled_at=timezone.now())
+        transfer.refresh_from_db()
+    return transfer

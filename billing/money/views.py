@@ -1,0 +1,463 @@
+"""Money pages: top-ups, adjustments, phone-card top-ups, the ledger and its review
+queue and the money settings (the CustomerMoneyChange push goes to switch.push_receiver).
+
+Every page asks ``request.scope``; every movement goes through ``billing.money.services``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import Tenant
+from accounts.roles import Action
+from accounts.scope import OutOfScope
+from accounts.sessions import needs_recent_auth, redirect_to
+from billing.models import MoneySettings, MoneyTransfer
+from billing.money import services as money
+from billing.money.forms import (
+    AdjustForm,
+    LedgerFilterForm,
+    MoneySettingsForm,
+    PinTopupForm,
+    ResolveForm,
+    TopupForm,
+)
+from switch import vos
+from vos3000.errors import VosError, VosValidationError
+
+log = logging.getLogger(__name__)
+
+
+PAGE_SIZE = 50
+
+
+# Phone-card attempts: PINs are short enough to guess, so attempts are counted per user
+# and per IP address, whatever the outcome.
+PIN_ATTEMPTS_PER_USER = (5, 60)  # 5 a minute
+
+
+PIN_ATTEMPTS_PER_USER_HOUR = (20, 3600)
+
+
+PIN_ATTEMPTS_PER_IP = (20, 60)
+
+
+def _require_recent_auth_for_amount(request) -> None:
+    """Above REAUTH_MONEY_ABOVE (or when the amount cannot be read) a POST needs the
+    password entered recently; allauth asks and brings the POST back. Checked after the
+    scope, so a foreign id is a 404 before anything else."""
+    from allauth.core.exceptions import ReauthenticationRequired
+
+    if request.method != "POST":
+        return
+    try:
+        amount = Decimal(request.POST.get("amount", ""))
+    except (ArithmeticError, ValueError):
+        amount = None
+    if needs_recent_auth(request, amount):
+        raise ReauthenticationRequired()
+
+
+def _balances(scope, *tenants) -> list[tuple]:
+    """(balance read now, error in words) for each tenant, read from VOS in one
+    GetCustomer per server; the last known reading, said to be one, when VOS is down."""
+    by_server: dict = {}
+    for tenant in tenants:
+        if tenant.is_linked:
+            by_server.setdefault(tenant.server_id, []).append(tenant)
+    read, errors = {}, {}
+    for group in by_server.values():
+        try:
+            read.update(money.read_balances(scope, group))
+        except VosError as exc:
+            errors.update({t.vos_account: vos.describe_error(exc) for t in group})
+    results = []
+    for tenant in tenants:
+        if not tenant.is_linked:
+            results.append((None, _("This account is not linked to a VOS server.")))
+        elif tenant.vos_account in read:
+            results.append((read[tenant.vos_account], ""))
+        else:
+            results.append((money.last_known_balance(tenant), errors[tenant.vos_account]))
+    return results
+
+
+# --- An account's money page -----------------------------------------------------------------
+@login_required
+def account_money(request, tenant_id: int):
+    scope = request.scope
+    tenant = scope.account_or_404(tenant_id)
+    [(balance, balance_error)] = _balances(scope, tenant)
+    transfers = (
+        scope.money_transfers()
+        .filter(Q(customer=tenant) | Q(funded_by=tenant))
+        .select_related("customer", "requested_by")[:20]
+    )
+    return render(
+        request,
+        "money/account.html",
+        {
+            "tenant": tenant,
+            "balance": balance,
+            "balance_error": balance_error,
+            "transfers": transfers,
+            "may_top_up": scope.may_top_up(tenant),
+            "may_adjust": scope.can(Action.RUN_PLATFORM) and scope.can(Action.MOVE_MONEY),
+            "may_use_card": scope.may_use_phone_card(tenant),
+        },
+    )
+
+
+# --- Top-up by a reseller or admin -----------------------------------------------------------
+@login_required
+def topup(request, tenant_id: int):
+    scope = request.scope
+    tenant = scope.account_or_404(tenant_id)
+    if not scope.may_top_up(tenant):
+        raise OutOfScope("top-up not allowed here")
+    _require_recent_auth_for_amount(request)
+    rules = MoneySettings.current()
+    funded = rules.reseller_funded_topups and scope.tenant.kind == Tenant.Kind.RESELLER
+    form = TopupForm(request.POST or None, initial={"key": money.new_idempotency_key()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _start_transfer(
+            request,
+            form,
+            lambda: money.topup(scope, tenant, data["amount"], key=data["key"], memo=data["memo"]),
+        )
+        if done:
+            return done
+    # The customer's balance and, when it pays, the reseller's: one GetCustomer.
+    readings = _balances(scope, tenant, *([scope.tenant] if funded else []))
+    balance, balance_error = readings[0]
+    funder_balance, funder_error = readings[1] if funded else (None, "")
+    return render(
+        request,
+        "money/topup.html",
+        {
+            "tenant": tenant,
+            "form": form,
+            "funded": funded,
+            "balance": balance,
+            "balance_error": balance_error,
+            "funder": scope.tenant if funded else None,
+            "funder_balance": funder_balance,
+            "funder_error": funder_error,
+            "rules": rules,
+        },
+    )
+
+
+@login_required
+def adjust(request, tenant_id: int):
+    scope = request.scope
+    scope.require(Action.RUN_PLATFORM)
+    tenant = scope.account_or_404(tenant_id)
+    _require_recent_auth_for_amount(request)
+    form = AdjustForm(request.POST or None, initial={"key": money.new_idempotency_key()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _start_transfer(
+            request,
+            form,
+            lambda: money.adjust(
+                scope,
+                tenant,
+                data["amount"],
+                direction=data["direction"],
+                key=data["key"],
+                memo=data["memo"],
+            ),
+        )
+        if done:
+            return done
+    [(balance, balance_error)] = _balances(scope, tenant)
+    return render(
+        request,
+        "money/adjust.html",
+        {"tenant": tenant, "form": form, "balance": balance, "balance_error": balance_error},
+    )
+
+
+# --- Phone-card top-up ----------------------------------------------------------------------
+def _over_limit(key: str, limit: tuple[int, int]) -> bool:
+    count, seconds = limit
+    cache.add(key, 0, timeout=seconds)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        used = 1
+    return used > count
+
+
+def _pin_attempt_refused(request) -> bool:
+    user_id = (request.scope.acting_user or request.user).pk
+    ip = request.META.get("REMOTE_ADDR") or "unknown"
+    minute = int(timezone.now().timestamp() // 60)
+    hour = int(timezone.now().timestamp() // 3600)
+    checks = [
+        (f"pin-topup:user:{user_id}:{minute}", PIN_ATTEMPTS_PER_USER),
+        (f"pin-topup:user-hour:{user_id}:{hour}", PIN_ATTEMPTS_PER_USER_HOUR),
+        (f"pin-topup:ip:{ip}:{minute}", PIN_ATTEMPTS_PER_IP),
+    ]
+    # Every counter moves, so hammering one limit does not spare the others.
+    return any([_over_limit(key, limit) for key, limit in checks])  # noqa: C419
+
+
+@login_required
+def pin_topup(request, tenant_id: int):
+    scope = request.scope
+    tenant = scope.account_or_404(tenant_id)
+    if not scope.may_use_phone_card(tenant):
+        raise OutOfScope("phone-card top-up not allowed")
+    form = PinTopupForm(request.POST or None, initial={"key": money.new_idempotency_key()})
+    status = 200
+    if request.method == "POST":
+        if _pin_attempt_refused(request):
+            audit.record("money.pin_topup.rate_limited", scope=scope, tenant=tenant, result="error")
+            form.is_valid()
+            form.add_error(None, _("Too many attempts. Please wait a few minutes and try again."))
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                transfer = money.pin_topup(
+                    scope, tenant, data["pin"], data["password"], key=data["key"]
+                )
+            except VosValidationError as exc:
+                form.add_error(None, vos.describe_error(exc))
+            except money.MoneyRefused as exc:
+                form.add_error("pin", str(exc))
+            else:
+                _tell(request, transfer)
+                return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+    [(balance, balance_error)] = _balances(scope, tenant)
+    return render(
+        request,
+        "money/pin.html",
+        {"tenant": tenant, "form": form, "balance": balance, "balance_error": balance_error},
+        status=status,
+    )
+
+
+@login_required
+def my_pin_topup(request):
+    """The customers' menu entry: their own account's phone-card page."""
+    tenant = request.scope.tenant
+    if tenant is None:
+        raise Http404("no account of one's own")
+    if tenant.kind == Tenant.Kind.PLATFORM:
+        return redirect("money_ledger")  # the platform has no balance of its own
+    if not request.scope.can(Action.MOVE_MONEY):
+        return redirect("money_account", tenant_id=tenant.pk)  # viewers see, not pay
+    return redirect("money_pin_topup", tenant_id=tenant.pk)
+
+
+def _start_transfer(request, form, start):
+    """Run ``start`` (a money service call); its refusal goes on the form, its transfer
+    is announced and shown on its own page."""
+    try:
+        transfer = start()
+    except money.MoneyRefused as exc:
+        form.add_error(None, str(exc))
+        return None
+    _tell(request, transfer)
+    return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+
+
+def _tell(request, transfer: MoneyTransfer) -> None:
+    state = transfer.state
+    if state == MoneyTransfer.State.SUCCEEDED:
+        messages.success(request, _("Done: %(amount)s paid.") % {"amount": transfer.amount})
+    elif state in (MoneyTransfer.State.UNKNOWN, MoneyTransfer.State.PENDING):
+        messages.warning(request, _("Pending — we are confirming with the switch."))
+    elif state == MoneyTransfer.State.REVIEW:
+        messages.warning(request, _("Pending — an administrator is confirming this payment."))
+    else:
+        messages.error(request, _("The payment did not go through. Nothing was charged."))
+
+
+# --- The ledger -------------------------------------------------------------------------------
+@login_required
+def ledger(request):
+    scope = request.scope
+    transfers = scope.money_transfers().select_related(
+        "customer", "funded_by", "requested_by", "server"
+    )
+    form = LedgerFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            transfers = transfers.filter(
+                Q(customer__vos_account__icontains=data["q"])
+                | Q(funded_by__vos_account__icontains=data["q"])
+                | Q(customer__name__icontains=data["q"])
+            )
+        if data["state"]:
+            transfers = transfers.filter(state=data["state"])
+        if data["kind"]:
+            transfers = transfers.filter(kind=data["kind"])
+        zone = timezone.get_current_timezone()
+        if data["since"]:
+            transfers = transfers.filter(
+                created_at__gte=datetime.combine(data["since"], time.min, tzinfo=zone)
+            )
+        if data["until"]:
+            end = datetime.combine(data["until"], time.min, tzinfo=zone) + timedelta(days=1)
+            transfers = transfers.filter(created_at__lt=end)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        transfers = transfers.filter(pk__lt=int(before))
+    page = list(transfers.order_by("-pk")[: PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {
+        "form": form,
+        "transfers": page[:PAGE_SIZE],
+        "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else "",
+        "query": query.urlencode(),
+        "open_count": scope.money_transfers()
+        .filter(state__in=[MoneyTransfer.State.UNKNOWN, MoneyTransfer.State.REVIEW])
+        .count(),
+    }
+    template = "money/ledger.html#ledger-rows" if request.htmx else "money/ledger.html"
+    return render(request, template, context)
+
+
+@login_required
+def transfer_detail(request, transfer_id: int):
+    scope = request.scope
+    transfer = scope.money_transfer_or_404(transfer_id)
+    context = {
+        "transfer": transfer,
+        "entries": transfer.entries.select_related("tenant"),
+        "resolve_form": ResolveForm() if scope.can(Action.RUN_PLATFORM) else None,
+        "may_run_platform": scope.can(Action.RUN_PLATFORM),
+    }
+    if request.htmx and request.GET.get("part") == "status":
+        return render(request, "money/transfer.html#transfer-status", context)
+    return render(request, "money/transfer.html", context)
+
+
+@login_required
+def review_queue(request):
+    scope = request.scope
+    scope.require(Action.RUN_PLATFORM)
+    transfers = (
+        scope.money_transfers()
+        .filter(
+            state__in=[
+                MoneyTransfer.State.UNKNOWN,
+                MoneyTransfer.State.REVIEW,
+                MoneyTransfer.State.PENDING,
+            ]
+        )
+        .select_related("customer", "funded_by", "requested_by")
+        .order_by("created_at")
+    )
+    return render(request, "money/queue.html", {"transfers": transfers[:200]})
+
+
+@login_required
+def reconcile_now(request, transfer_id: int):
+    scope = request.scope
+    scope.require(Action.RUN_PLATFORM)  # before the method check: others learn nothing
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    transfer = scope.money_transfer_or_404(transfer_id)
+    before = transfer.state
+    if transfer.state == MoneyTransfer.State.REVIEW:
+        # An admin asked for another look: out of the queue, back to reconciliation.
+        MoneyTransfer.objects.filter(pk=transfer.pk).update(state=MoneyTransfer.State.UNKNOWN)
+        transfer.refresh_from_db()
+    try:
+        transfer = money.reconcile_transfer(scope, transfer)
+    except VosError as exc:
+        messages.error(request, vos.describe_error(exc))
+    else:
+        audit.record(
+            "money.transfer.reconcile",
+            scope=scope,
+            target=transfer,
+            tenant=transfer.customer,
+            before={"state": before},
+            after={"state": transfer.state},
+        )
+        messages.info(
+            request,
+            _("Reconciled: the transfer is now “%(state)s”.")
+            % {"state": transfer.get_state_display()},
+        )
+    return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+
+
+@login_required
+def reconcile_all(request):
+    scope = request.scope
+    scope.require(Action.RUN_PLATFORM)  # before the method check: others learn nothing
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    from billing.money import tasks
+    from web.tasks import enqueue
+
+    enqueue(tasks.reconcile_open_transfers)
+    audit.record("money.reconcile_all", scope=scope)
+    messages.info(request, _("Reconciliation of every open transfer has started."))
+    return redirect_to(request, reverse("money_review_queue"))
+
+
+@login_required
+def resolve(request, transfer_id: int):
+    scope = request.scope
+    scope.require(Action.RUN_PLATFORM)
+    transfer = scope.money_transfer_or_404(transfer_id)
+    form = ResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not transfer.is_open:
+            messages.error(request, _("This transfer is settled already."))
+        else:
+            money.resolve_by_admin(
+                scope,
+                transfer,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("The transfer is settled."))
+        return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+    return render(request, "money/resolve.html", {"transfer": transfer, "form": form})
+
+
+@login_required
+def money_settings(request):
+    scope = request.scope
+    scope.require(Action.RUN_PLATFORM)
+    current = MoneySettings.current()
+    before = {f: str(getattr(current, f)) for f in MoneySettingsForm.Meta.fields}
+    form = MoneySettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit.record(
+            "money.settings.change",
+            scope=scope,
+            target=saved,
+            before=before,
+            after={f: str(getattr(saved, f)) for f in MoneySettingsForm.Meta.fields},
+        )
+        messages.success(request, _("Money settings saved."))
+        return redirect("money_settings")
+    return render(request, "money/settings.html", {"form": form})

@@ -1,0 +1,477 @@
+"""Customer pages: the list, create, the account's page (hub), edit, lock, valid time
+and delete. Every lookup goes through ``request.scope``; every VOS call through
+``switch.vos.call``; VOS failures are shown in words, never as a 500."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import audit
+from accounts.middleware import VIEW_AS_SESSION_KEY
+from accounts.models import Tenant
+from accounts.roles import Action
+from accounts.scope import OutOfScope
+from customers import selectors, services
+from customers import services as services_customers
+from customers.forms import (
+    CustomerCreateForm,
+    CustomerEditForm,
+    CustomerSearchForm,
+    TenantLinkForm,
+    TenantSearchForm,
+    ValidTimeForm,
+)
+from switch import vos
+from vos3000.errors import VosError, VosUnavailable, VosValidationError
+
+
+def _get_account_for_user(request, tenant_id) -> Tenant:
+    """A customer or reseller account in the user's scope (404 otherwise)."""
+    return request.scope.account_or_404(tenant_id)
+
+
+def _get_changeable_account_for_user(request, tenant_id) -> Tenant:
+    """An account the user may change: below their own tenant (404 otherwise)."""
+    tenant = _get_account_for_user(request, tenant_id)
+    services.require_changeable(request.scope, tenant)
+    return tenant
+
+
+def _may_change(scope, tenant) -> bool:
+    try:
+        services.require_changeable(scope, tenant)
+    except OutOfScope:
+        return False
+    return True
+
+
+def write_error(exc: VosError) -> str:
+    """A failed change in words. An unanswered one may have been made: the account's
+    page reads VOS again, so that is where to look (nothing here retries blindly)."""
+    if isinstance(exc, VosUnavailable) and exc.may_have_been_applied:
+        return _(
+            "The switch did not confirm the change. It may or may not have been made: "
+            "open the account's page again to see what the switch has now."
+        )
+    return vos.describe_error(exc)
+
+
+def _redirect(request, url):
+    """A redirect that htmx follows as a full page load."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def phone_create_url(tenant) -> str:
+    """Where "add a first phone" goes (the phones pages are another part's)."""
+    try:
+        return reverse("phone_create", kwargs={"tenant_id": tenant.pk})
+    except NoReverseMatch:
+        return f"/customers/{tenant.pk}/phones/new/"
+
+
+# --- List --------------------------------------------------------------------------------
+@login_required
+def customer_list(request):
+    scope = request.scope
+    if scope.is_customer:
+        return _redirect(request, reverse("customer_detail", args=[scope.tenant.pk]))
+    scope.require(Action.VIEW)
+    form = CustomerSearchForm(request.GET or None)
+    values = form.values()
+    per_page = values.pop("per_page")
+    tenants = selectors.customer_list(scope, **values)
+    page = Paginator(tenants, per_page).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    reading = selectors.read_accounts(scope, rows)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(tenant, reading.info(tenant)) for tenant in rows],
+        "reading": reading,
+        "query": query.urlencode(),
+        "may_create": scope.can(Action.CHANGE) and scope.is_provider,
+        "threshold": _threshold(),
+    }
+    template = "customers/list.html#results" if request.htmx else "customers/list.html"
+    return render(request, template, context)
+
+
+def _threshold():
+    from billing.models import MoneySettings
+
+    return MoneySettings.current().low_balance_threshold
+
+
+# --- Create ------------------------------------------------------------------------------
+@login_required
+def customer_create(request):
+    scope = request.scope
+    if scope.is_customer:
+        return _redirect(request, reverse("customer_detail", args=[scope.tenant.pk]))
+    scope.require(Action.CHANGE)
+    agents = list(selectors.agent_choices(scope))
+    if not scope.is_platform:
+        # A reseller creates below itself or one of its sub-resellers.
+        agents = [a for a in agents if a.path.startswith(scope.tenant.path)]
+    if not agents:
+        messages.error(
+            request,
+            _("Your account is not linked to a VOS server, so no accounts can be made below it."),
+        )
+        return render(request, "customers/create.html", {"form": None})
+    server = agents[0].server
+    groups_error = ""
+    try:
+        groups = selectors.fee_rate_group_choices(scope, server)
+    except VosError as exc:
+        groups, groups_error = [], selectors.read_error(exc)
+    form = CustomerCreateForm(
+        request.POST or None,
+        agents=agents,
+        default_agent=scope.tenant,
+        groups=groups,
+        may_set_overdraft=scope.can(Action.MOVE_MONEY),
+    )
+    if groups_error:
+        form.fields["feeRateGroup"].help_text = groups_error
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant, _payload = services.create_customer(
+                scope,
+                agent=form.agent(),
+                payload=form.to_payload(),
+                as_reseller=form.cleaned_data["is_reseller"],
+            )
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosUnavailable as exc:
+            if exc.may_have_been_applied:
+                form.add_error(
+                    None,
+                    _(
+                        "The switch did not confirm that it created the account. If it "
+                        "did, the account appears in your list after the next sync with "
+                        "the switch (within minutes); sending this form again is safe: "
+                        "the switch refuses an account that exists already."
+                    ),
+                )
+            else:
+                form.add_error(None, vos.describe_error(exc))
+        except VosError as exc:
+            form.add_error(None, vos.describe_error(exc))
+        except services.CustomerRefused as exc:
+            form.add_error(None, str(exc))
+        except services.TenantNotSaved as exc:
+            messages.error(
+                request,
+                _(
+                    "The account %(account)s was created in VOS, but the portal could not "
+                    "record it. It will appear here after the next sync with VOS; do not "
+                    "create it again."
+                )
+                % {"account": exc.args[0]},
+            )
+            return redirect("customer_list")
+        else:
+            messages.success(
+                request, _("The account %(account)s was created.") % {"account": tenant.vos_account}
+            )
+            return redirect(f"{reverse('customer_detail', args=[tenant.pk])}?created=1")
+    return render(request, "customers/create.html", {"form": form})
+
+
+# --- The account's page --------------------------------------------------------------------
+@login_required
+def customer_detail(request, tenant_id: int):
+    scope = request.scope
+    tenant = _get_account_for_user(request, tenant_id)
+    reading = None
+    if tenant.is_linked and tenant.status == Tenant.Status.ACTIVE:
+        reading = selectors.read_account(scope, tenant)
+    info = reading.info(tenant) if reading else None
+    children = (
+        tenant.children.filter(status=Tenant.Status.ACTIVE).order_by("name")
+        if tenant.kind == Tenant.Kind.RESELLER
+        else []
+    )
+    context = {
+        "tenant": tenant,
+        "linked": tenant.is_linked,
+        "reading": reading,
+        "info": info,
+        "locked": bool(info and info.get("lockType") == 1),
+        "may_change": _may_change(scope, tenant),
+        "children": children,
+        "created": request.GET.get("created") == "1",
+        "phone_create_url": phone_create_url(tenant),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+def _read_or_message(request, tenant):
+    """The account's VOS info for a form page, or None with the reason as an error."""
+    if not tenant.is_linked:
+        messages.error(request, selectors.no_link_message())
+        return None
+    if tenant.status != Tenant.Status.ACTIVE:
+        messages.error(request, _("This account was deleted in VOS."))
+        return None
+    reading = selectors.read_account(request.scope, tenant)
+    for error in reading.errors:
+        messages.error(request, error)
+    info = reading.info(tenant)
+    if info is None and not reading.errors:
+        messages.error(request, _("VOS has no such account any more."))
+    return info
+
+
+@login_required
+def customer_edit(request, tenant_id: int):
+    scope = request.scope
+    tenant = _get_changeable_account_for_user(request, tenant_id)
+    info = _read_or_message(request, tenant)
+    if info is None:
+        return render(request, "customers/edit.html", {"tenant": tenant, "form": None})
+    current_group = info.get("feeRateGroup") or ""
+    groups_error = ""
+    try:
+        groups = selectors.fee_rate_group_choices(scope, tenant.server)
+    except VosError as exc:
+        groups, groups_error = [], selectors.read_error(exc)
+    options = {
+        "groups": groups,
+        "current_group": current_group,
+        "may_set_overdraft": scope.can(Action.MOVE_MONEY),
+    }
+    initial = CustomerEditForm.initial_from(info)
+    form = CustomerEditForm(request.POST or None, initial=initial, **options)
+    if groups_error:
+        form.fields["feeRateGroup"].help_text = groups_error
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.modify_customer(scope, tenant, form.to_payload(), before=info)
+        except VosValidationError as exc:
+            form.add_vos_error(exc)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        except services.CustomerRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The account was saved."))
+            return _redirect(request, reverse("customer_detail", args=[tenant.pk]))
+    return render(request, "customers/edit.html", {"tenant": tenant, "form": form})
+
+
+@login_required
+@require_POST
+def customer_lock(request, tenant_id: int):
+    scope = request.scope
+    tenant = _get_changeable_account_for_user(request, tenant_id)
+    locked = request.POST.get("lock") == "1"
+    try:
+        services.set_lock(scope, tenant, locked)
+    except VosError as exc:
+        messages.error(request, write_error(exc))
+    except services.CustomerRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The account is locked: its phones cannot call.")
+            if locked
+            else _("The account is unlocked."),
+        )
+    if request.htmx:
+        return render(
+            request,
+            "customers/detail.html#lock-state",
+            {"tenant": tenant, "locked": tenant.vos_locked, "may_change": True},
+        )
+    return redirect("customer_detail", tenant_id=tenant.pk)
+
+
+@login_required
+def customer_valid_time(request, tenant_id: int):
+    scope = request.scope
+    tenant = _get_changeable_account_for_user(request, tenant_id)
+    info = _read_or_message(request, tenant)
+    if info is None:
+        return render(request, "customers/valid_time.html", {"tenant": tenant, "form": None})
+    current = info.get("validTimeAt")
+    initial = {"valid_until": timezone.localtime(current)} if current else {}
+    form = ValidTimeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_valid_time(
+                scope, tenant, form.cleaned_data["valid_until"], before_ms=info.get("validTime")
+            )
+        except VosValidationError as exc:
+            form.add_error("valid_until", exc.message)
+        except VosError as exc:
+            form.add_error(None, write_error(exc))
+        except services.CustomerRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The account's valid time was changed."))
+            return _redirect(request, reverse("customer_detail", args=[tenant.pk]))
+    return render(
+        request,
+        "customers/valid_time.html",
+        {"tenant": tenant, "form": form, "current": current},
+    )
+
+
+@login_required
+def customer_delete(request, tenant_id: int):
+    """GET: the confirmation page, with the reasons it cannot be deleted yet, if any.
+    POST: delete (the checks run again: things change between the two)."""
+    scope = request.scope
+    tenant = _get_changeable_account_for_user(request, tenant_id)
+    context = {"tenant": tenant, "reasons": [], "error": ""}
+    if not tenant.is_linked or tenant.status != Tenant.Status.ACTIVE:
+        context["error"] = (
+            selectors.no_link_message()
+            if not tenant.is_linked
+            else _("This account was deleted in VOS.")
+        )
+        return render(request, "customers/delete.html", context)
+    if request.method == "POST":
+        try:
+            users = services.delete_customer(scope, tenant)
+        except services.CustomerRefused as exc:
+            messages.error(request, _("The account was not deleted: %(why)s") % {"why": exc})
+        except VosError as exc:
+            messages.error(request, write_error(exc))
+        else:
+            text = _("The account %(account)s was deleted.") % {"account": tenant.vos_account}
+            if users:
+                text += " " + _("%(count)s user(s) who signed in to it were deactivated.") % {
+                    "count": len(users)
+                }
+            messages.success(request, text)
+            return _redirect(request, reverse("customer_list"))
+        if request.htmx:
+            return _redirect(request, reverse("customer_delete", args=[tenant.pk]))
+    try:
+        context["reasons"] = services.deletion_blockers(scope, tenant)
+    except VosError as exc:
+        context["error"] = selectors.read_error(exc)
+    return render(request, "customers/delete.html", context)
+
+
+PAGE_SIZE = 50
+
+
+@login_required
+def tenant_list(request):
+    scope = request.scope
+    form = TenantSearchForm(request.GET or None)
+    tenants = scope.tenants().exclude(kind=Tenant.Kind.PLATFORM)
+    if form.is_valid():
+        if query := form.cleaned_data["q"].strip():
+            tenants = tenants.filter(Q(name__icontains=query) | Q(vos_account__icontains=query))
+        if kind := form.cleaned_data["kind"]:
+            tenants = tenants.filter(kind=kind)
+    # Ordered by path, the list reads as the tree; keyset on path keeps paging cheap.
+    tenants = tenants.order_by("path")
+    after = request.GET.get("after", "")
+    if after:
+        tenants = tenants.filter(path__gt=after)
+    page = list(tenants[: PAGE_SIZE + 1])
+    context = {
+        "form": form,
+        "tenants": page[:PAGE_SIZE],
+        "next_after": page[PAGE_SIZE - 1].path if len(page) > PAGE_SIZE else "",
+        "base_depth": scope.tenant.depth if scope.tenant else 0,
+    }
+    template = "tenants/list.html#tenant-rows" if request.htmx else "tenants/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def tenant_detail(request, tenant_id: int):
+    scope = request.scope
+    tenant = scope.tenant_or_404(tenant_id)
+    users = scope.users().filter(tenant=tenant).select_related("tenant").order_by("email")
+    return render(
+        request,
+        "tenants/detail.html",
+        {
+            "tenant": tenant,
+            "ancestors": tenant.ancestors().filter(path__startswith=scope.tenant.path),
+            "children": tenant.children.order_by("name"),
+            "users": [(user, scope.may_view_as(user)) for user in users],
+        },
+    )
+
+
+@login_required
+@require_POST
+def view_as_start(request, user_id: int):
+    scope = request.scope
+    target = scope.user_or_404(user_id)
+    if not scope.may_view_as(target):
+        raise OutOfScope("view-as not allowed")
+    request.session[VIEW_AS_SESSION_KEY] = target.pk
+    audit.record("user.view_as.start", scope=scope, target=target, tenant=target.tenant)
+    messages.info(
+        request, _("You are now viewing the portal as %(email)s.") % {"email": target.email}
+    )
+    return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def view_as_stop(request):
+    scope = request.scope
+    if scope.acting_user is not None:
+        audit.record("user.view_as.stop", scope=scope, target=scope.user, tenant=scope.user.tenant)
+    request.session.pop(VIEW_AS_SESSION_KEY, None)
+    return redirect("dashboard")
+
+
+@login_required
+def tenant_link(request):
+    scope = request.scope
+    scope.require(Action.RUN_PLATFORM)
+    form = TenantLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tenant = services_customers.link_vos_account(
+                data["server"], data["vos_account"].strip(), data["kind"]
+            )
+        except services_customers.LinkRefused as exc:
+            form.add_error("vos_account", str(exc))
+        except VosError as exc:
+            form.add_error(None, vos.describe_error(exc))
+        else:
+            audit.record(
+                "tenant.link",
+                scope=scope,
+                target=tenant,
+                vos_server=data["server"],
+                after={
+                    "vos_account": tenant.vos_account,
+                    "kind": tenant.kind,
+                    "parent": tenant.parent_id,
+                },
+            )
+            messages.success(request, _("%(name)s is now a tenant.") % {"name": tenant.name})
+            return redirect("tenant_detail", tenant_id=tenant.pk)
+    return render(request, "tenants/link.html", {"form": form})

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def dashboard(request):
+    """The home page of each family: a customer's own account, a reseller's subtree
+    (``customer_selectors.subtree_summary``, cached a minute: tens of VOS calls for a
+    big subtree), an admin's platform totals. Every panel shows its own VOS failure in
+    words; none is a 500."""
+    from accounts.models import Tenant
+    from accounts.roles import ADMIN, role_of
+    from customers import selectors
+
+    scope = request.scope
+    context: dict = {"family": role_of(scope.user)}
+    tenant = scope.tenant
+    if tenant is not None and tenant.kind == Tenant.Kind.CUSTOMER:
+        context["home"] = selectors.customer_home(scope, tenant)
+        context["tenant"] = tenant
+    elif tenant is not None and tenant.kind == Tenant.Kind.RESELLER:
+        context["summary"] = selectors.subtree_summary(scope)
+        context["topups"] = selectors.recent_topups(scope)
+        context["linked"] = tenant.is_linked
+    elif context["family"] == ADMIN:
+        context["platform"] = selectors.platform_summary(scope)
+        context["topups"] = selectors.recent_topups(scope)
+    if tenant is not None:
+        # The live panel (refreshed by htmx from telephony.live_views.live_dashboard).
+        from telephony.live import selectors as live_selectors
+
+        context["live"] = live_selectors.dashboard(scope)
+        context["refresh_seconds"] = settings.LIVE_REFRESH_SECONDS
+    return render(request, "accounts/dashboard.html", context)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SwitchConfig(AppConfig):
+    name = "switch"
+    verbose_name = "Switch gate"

@@ -1,0 +1,87 @@
+"""What the telephony views share: finding the customer through the scope, the page for
+a tenant without a VOS account, who counts as a provider, showing VOS errors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.roles import Action
+from accounts.scope import OutOfScope
+from switch import vos
+from vos3000.errors import VosError, VosUnavailable, VosValidationError
+
+
+def require_provider(scope, action: str = Action.VIEW) -> None:
+    """Pages for the customer's provider only: customers get the same 404 as anyone
+    asking for something that is not theirs."""
+    scope.require(action)
+    if not scope.is_provider:
+        raise OutOfScope("for resellers and the platform only")
+
+
+def customer(request, tenant_id: int):
+    return request.scope.customer_or_404(tenant_id)
+
+
+def not_linked(request, tenant):
+    """The page of a customer without a VOS account: said in words, status 200."""
+    return render(request, "phones/not_linked.html", {"tenant": tenant})
+
+
+def unavailable(request, tenant, exc, *, title: str = ""):
+    """A page that could not be shown because VOS failed: the reason in words."""
+    return render(
+        request,
+        "phones/unavailable.html",
+        {"tenant": tenant, "error": vos.describe_error(exc), "title": title},
+    )
+
+
+def write_error(exc) -> str:
+    """What to say when a write failed; for a write that may have been applied, what to
+    check before trying again."""
+    message = vos.describe_error(exc)
+    if isinstance(exc, VosUnavailable) and exc.may_have_been_applied:
+        message += " " + _(
+            "Reload the list to see whether the change was made before trying again."
+        )
+    return message
+
+
+def write_on_form(form, write) -> bool:
+    """Make a VOS write for a valid form: True when it was made; otherwise its refusal is
+    put on the form (next to its field when the catalog names one, else at the top, in
+    words) and the page is shown again."""
+    try:
+        write()
+    except VosValidationError as exc:
+        form.add_vos_error(exc)
+    except VosError as exc:
+        form.add_error(None, write_error(exc))
+    else:
+        return True
+    return False
+
+
+def run_delete(request, delete, *, deleted: str, done_url: str):
+    """The POST of a delete confirmation: ``delete()``, then (answer, error). Done: a
+    toast and the list (from an htmx row button an empty answer: the row goes). Refused:
+    from htmx a toast and the row stays; otherwise no answer and the reason in words, for
+    the confirmation page to show again."""
+    try:
+        delete()
+    except VosError as exc:
+        error = write_error(exc)
+        if not request.htmx:
+            return None, error
+        messages.error(request, error)
+        response = HttpResponse("")
+        response["HX-Reswap"] = "none"  # the row stays; the toast says why
+        return response, error
+    messages.success(request, deleted)
+    if request.htmx:
+        return HttpResponse(""), ""  # the row goes; the toast comes out of band
+    return redirect(done_url), ""

@@ -1,0 +1,346 @@
+"""Forms for creating and editing mapping and routing gateways, generated from the
+catalog: every request field of Create/ModifyGateway{Mapping,Routing} (manual 2.10,
+2.11, 2.15, 2.16), grouped into sections by ``FIELD_SECTIONS``.
+
+A field the catalog gains without a row in ``FIELD_SECTIONS`` makes the form fail to
+build (and ``test_gateway_forms`` fail), so no field can silently drop off the page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from switch.forms import SEPARATOR, CatalogForm, catalog_field
+from telephony.gateways.selectors import GatewayKind
+from vos3000 import catalog
+from vos3000.catalog.model import BOOLEAN_TYPES
+
+# (key, label), in the order the page shows them.
+SECTIONS: list[tuple[str, str]] = [
+    ("basic", _("Basic")),
+    ("capacity", _("Capacity and limits")),
+    ("numbers", _("Number checks and rewrite rules")),
+    ("media", _("Media and DTMF")),
+    ("sip", _("SIP")),
+    ("h323", _("H323")),
+    ("codecs", _("Codecs")),
+    ("lrn", _("LRN")),
+]
+
+
+# Every request field of the gateway Create/Modify endpoints -> its section.
+FIELD_SECTIONS: dict[str, str] = {
+    # Basic: who it is, where it is, how it registers, whom it bills.
+    "name": "basic",
+    "memo": "basic",
+    "lockType": "basic",
+    "priority": "basic",
+    "registerType": "basic",
+    "protocol": "basic",
+    "remoteIps": "basic",
+    "remoteIp": "basic",
+    "localIp": "basic",
+    "signalPort": "basic",
+    "encrypt": "basic",
+    "password": "basic",
+    "customerPassword": "basic",
+    "softswitchName": "basic",
+    "prefix": "basic",
+    "prefixStyle": "basic",
+    "gatewayGroups": "basic",
+    "routingGatewayGroupsAllow": "basic",
+    "routingGatewayGroups": "basic",
+    "account": "basic",
+    "clearingAccount": "basic",
+    "clearingAccountUseCalloutE164": "basic",
+    "allowPhoneBilling": "basic",
+    "allowBindedE164Billing": "basic",
+    "enablePhoneSetting": "basic",
+    "enablePhoneDisplay": "basic",
+    # Capacity and limits: lines, call levels and lengths, rates, gateway switching.
+    "capacity": "capacity",
+    "callLevel": "capacity",
+    "maxCallDurationLower": "capacity",
+    "maxCallDurationUpper": "capacity",
+    "calleeE164Restrict": "capacity",
+    "feerateRestrict": "capacity",
+    "leastCostRouting": "capacity",
+    "minProfitPercentEnable": "capacity",
+    "minProfitPercent": "capacity",
+    "maxSecondRatesEnable": "capacity",
+    "maxSecondRates": "capacity",
+    "firstRoutePolicy": "capacity",
+    "secondRoutePolicy": "capacity",
+    "stopSwitchAfterOlc": "capacity",
+    "stopSwitchAfterSdp": "capacity",
+    "stopSwitchAfterRtpStart": "capacity",
+    "stopSwitchAfterUserBusy": "capacity",
+    "switchUntilConnect": "capacity",
+    # Number checks and rewrite rules.
+    "callerE164CheckEnable": "numbers",
+    "callerE164CheckCity": "numbers",
+    "callerE164CheckMobile": "numbers",
+    "callerE164CheckOther": "numbers",
+    "calleeE164CheckEnable": "numbers",
+    "calleeE164CheckCity": "numbers",
+    "calleeE164CheckMobile": "numbers",
+    "calleeE164CheckOther": "numbers",
+    "callerAllowLength": "numbers",
+    "calleeAllowLength": "numbers",
+    "callerLimitE164GroupsAllow": "numbers",
+    "callerLimitE164Groups": "numbers",
+    "calleeLimitE164GroupsAllow": "numbers",
+    "calleeLimitE164Groups": "numbers",
+    "denySameCityCodesAllow": "numbers",
+    "denySameCityCodes": "numbers",
+    "denyCallerCalleeAllow": "numbers",
+    "denyCallerCallee": "numbers",
+    "checkMobileAreaAllow": "numbers",
+    "checkMobileArea": "numbers",
+    "calloutCalleePrefixesAllow": "numbers",
+    "calloutCalleePrefixes": "numbers",
+    "calloutCallerPrefixesAllow": "numbers",
+    "calloutCallerPrefixes": "numbers",
+    "callinCallerPrefixesAllow": "numbers",
+    "callinCallerPrefixes": "numbers",
+    "callinCalleePrefixesAllow": "numbers",
+    "callinCalleePrefixes": "numbers",
+    "callinForwardPrefixesAllow": "numbers",
+    "callinForwardPrefixes": "numbers",
+    "rewriteRulesOutCallee": "numbers",
+    "rewriteRulesOutCaller": "numbers",
+    "rewriteRulesInCaller": "numbers",
+    "rewriteRulesInCallee": "numbers",
+    "rewriteRulesInMobileAreaAllow": "numbers",
+    "rewriteRulesInMobileArea": "numbers",
+    "groupE164Change": "numbers",
+    "forwardSignalRewriteE164GroupEnable": "numbers",
+    "forwardSignalRewriteE164Group": "numbers",
+    # Media and DTMF.
+    "rtpForwardType": "media",
+    "mediaCheckDirection": "media",
+    "dtmfSendMethodH323": "media",
+    "dtmfSendMethodSIP": "media",
+    "dtmfReceiveMethod": "media",
+    "dtmfSendPayloadTypeH323": "media",
+    "dtmfSendPayloadTypeSIP": "media",
+    "dtmfReceivePayloadType": "media",
+    # SIP signalling and its timeouts.
+    "sipAuthenticationMethod": "sip",
+    "sipResponseAddressMethod": "sip",
+    "sipRequestAddressMethod": "sip",
+    "sipRemoteRingSignal": "sip",
+    "sipCalleeE164Domain": "sip",
+    "sipCallerE164Domain": "sip",
+    "callTimeoutSIPCode": "sip",
+    "sipTimer": "sip",
+    "sip100Rel": "sip",
+    "sipT38": "sip",
+    "sipDisplay": "sip",
+    "sipRemotePartyId": "sip",
+    "sipPrivacySupport": "sip",
+    "sipPrivacy": "sip",
+    "sipPPreferredIdentity": "sip",
+    "sipPAssertedIdentity": "sip",
+    "timeoutInvite": "sip",
+    "timeoutTrying": "sip",
+    "timeoutSessionProgressSdp": "sip",
+    "timeoutSessionProgress": "sip",
+    "timeoutRinging": "sip",
+    # H323 signalling, Q.931 and its timeouts.
+    "h323CalleeE164Domain": "h323",
+    "h323CallerE164Domain": "h323",
+    "callTimeoutQ931CauseValue": "h323",
+    "q931ProgressIndicator": "h323",
+    "q931NumberingPlan": "h323",
+    "q931NumberType": "h323",
+    "q931PresentationIndicator": "h323",
+    "q931ScreeningIndicator": "h323",
+    "h323FastStart": "h323",
+    "h323H245Tunneling": "h323",
+    "h323H245InSetup": "h323",
+    "h323AutoCallProceeding": "h323",
+    "h323CallProceedingFromSIPTrying": "h323",
+    "h323AlertingFromSIP183Sdp": "h323",
+    "h323T38": "h323",
+    "timeoutSetup": "h323",
+    "timeoutCallProceeding": "h323",
+    "timeoutCallProceedingOlc": "h323",
+    "timeoutAlerting": "h323",
+    # Codecs.
+    "h323G729SendMode": "codecs",
+    "sipG729SendMode": "codecs",
+    "sipG729Annexb": "codecs",
+    "sipG723Annexa": "codecs",
+    "h323CodecAssign": "codecs",
+    "h323Codecs": "codecs",
+    "sipCodecAssign": "codecs",
+    "sipCodecs": "codecs",
+    # LRN (mapping gateways only).
+    "lrnEnable": "lrn",
+    "lrnEatPrefixLength": "lrn",
+    "lrnFailureAction": "lrn",
+    "lrnInterstateBillingPrefix": "lrn",
+    "lrnUndeterminedBillingPrefix": "lrn",
+}
+
+
+# Written, never shown: blank on an edit keeps what VOS has.
+SECRET_FIELDS = frozenset({"password", "customerPassword"})
+
+
+def section_of(path: str) -> str:
+    """The section of a catalog field path (a nested one by its top-level field)."""
+    return FIELD_SECTIONS[path.split(SEPARATOR)[0]]
+
+
+def request_fields(endpoint: str) -> list[str]:
+    return [f.name for f in catalog.endpoint(endpoint).request]
+
+
+def _humanized(name: str) -> str:
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).split()
+    return " ".join([words[0].capitalize(), *(w if w.isupper() else w.lower() for w in words[1:])])
+
+
+def _label(endpoint: str, path: str) -> str:
+    """The manual's description; for a switch, its "true" meaning; else the name in words."""
+    spec = catalog_field(endpoint, path)
+    if spec.type in BOOLEAN_TYPES and spec.enum and spec.enum.get("true"):
+        text = spec.enum["true"]
+        if spec.description:
+            text = f"{spec.description}: {text}"
+        return text
+    return spec.description or _humanized(spec.name)
+
+
+def _help(endpoint: str, path: str) -> str:
+    """The special values the manual gives (-1: system parameter...) and the field's name."""
+    spec = catalog_field(endpoint, path)
+    parts = [f"{value}: {meaning}" for value, meaning in (spec.special or {}).items()]
+    if spec.item_type is not None:
+        parts.append(str(_("Separate several values with commas.")))
+    parts.append(spec.name)
+    return " · ".join(parts)
+
+
+class GatewayForm(CatalogForm):
+    """Every field of the kind's Create or Modify request, in sections. The billing
+    (mapping) or clearing (routing) account is a choice among the scope's accounts on
+    the server, plus the one VOS holds already."""
+
+    kind: GatewayKind
+    is_edit = False
+
+    def __init__(self, *args, accounts: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        for path, field in self.fields.items():
+            field.label = _label(self.endpoint, path)
+            field.help_text = _help(self.endpoint, path)
+            if path != "name":
+                # The manual marks a few Modify fields mandatory (forwardSignal...): they are
+                # sent anyway, blank or not, as the edit always sends every field.
+                field.required = False
+            if path in SECRET_FIELDS:
+                field.widget = forms.PasswordInput(render_value=False)
+                if self.is_edit:
+                    field.help_text = _("Leave blank to keep the current one.")
+        self._account_field(list(accounts))
+        if self.is_edit:
+            self.fields["name"].disabled = True
+
+    def _account_field(self, accounts: list[tuple[str, str]]) -> None:
+        path = self.kind.account_field
+        old = self.fields[path]
+        current = self.initial.get(path) or ""
+        known = {value for value, _label in accounts}
+        choices = [("", _("— none —")), *accounts]
+        if current and current not in known:
+            choices.append(
+                (current, _("%(account)s (held by VOS, not in the portal)") % {"account": current})
+            )
+        self.fields[path] = forms.ChoiceField(
+            choices=choices,
+            required=False,
+            label=old.label,
+            help_text=_("An account of the tree on this server."),
+        )
+
+    def to_payload(self) -> dict:
+        payload = super().to_payload()
+        if self.is_edit:
+            for path in SECRET_FIELDS:
+                if not payload.get(path):
+                    payload.pop(path, None)
+        return payload
+
+    def sections(self) -> list[dict]:
+        """The form's fields by section (empty sections left out), each with whether it
+        holds an error, for the page's table of contents."""
+        grouped: dict[str, list] = {key: [] for key, _label in SECTIONS}
+        for path in self.fields:
+            grouped[section_of(path)].append(self[path])
+        return [
+            {
+                "key": key,
+                "label": label,
+                "fields": grouped[key],
+                "has_errors": any(bound.errors for bound in grouped[key]),
+            }
+            for key, label in SECTIONS
+            if grouped[key]
+        ]
+
+    @classmethod
+    def initial_from(cls, info: dict) -> dict:
+        """The Get answer as initial values, but no secret, and nothing of another type
+        than the request's: the manual's Info types call sipPPreferredIdentity and
+        sipPAssertedIdentity booleans where Create/Modify take 0/1/2. Such a field is
+        shown blank, and a blank choice is not sent, so VOS keeps what it has."""
+        initial = super().initial_from(info)
+        for path in SECRET_FIELDS:
+            initial.pop(path, None)
+        for path, value in list(initial.items()):
+            is_bool = catalog_field(cls.endpoint, path).type in BOOLEAN_TYPES
+            if isinstance(value, bool) != is_bool:
+                del initial[path]
+        return initial
+
+
+def _form_class(kind: GatewayKind, endpoint: str, *, edit: bool) -> type[GatewayForm]:
+    fields = request_fields(endpoint)
+    for path in fields:
+        section_of(path)  # KeyError: a catalog field without a section
+    return type(
+        f"{kind.key.capitalize()}Gateway{'Edit' if edit else 'Create'}Form",
+        (GatewayForm,),
+        {
+            "kind": kind,
+            "endpoint": endpoint,
+            "catalog_fields": fields,
+            "is_edit": edit,
+            # Create leaves out what is not given (VOS's defaults); an edit sends every
+            # field, so clearing one is sent as "".
+            "omit_blank": not edit,
+        },
+    )
+
+
+def form_class(kind: GatewayKind, *, edit: bool) -> type[GatewayForm]:
+    return _FORMS[(kind.key, edit)]
+
+
+def _build_forms() -> dict:
+    from telephony.gateways.selectors import KINDS
+
+    return {
+        (kind.key, edit): _form_class(kind, kind.modify if edit else kind.create, edit=edit)
+        for kind in KINDS.values()
+        for edit in (False, True)
+    }
+
+
+_FORMS = _build_forms()

@@ -1,0 +1,53 @@
+"""Writes to mapping and routing gateways, for platform admins. Each is one VOS call
+through ``switch.vos.call``, which checks the scope and audits it (an edit and a
+delete with the gateway as it was before, an edit with what it was meant to become);
+VOS errors are raised for the page to word."""
+
+from __future__ import annotations
+
+from accounts.roles import Action
+from switch import vos
+from telephony.gateways.selectors import GatewayKind, account_tenant
+
+
+def create_gateway(scope, server, kind: GatewayKind, payload: dict) -> None:
+    scope.require_platform(Action.CHANGE)
+    vos.call(
+        scope,
+        server,
+        kind.create,
+        payload,
+        tenant=account_tenant(server, payload.get(kind.account_field, "")),
+    )
+
+
+def modify_gateway(scope, server, kind: GatewayKind, before: dict, payload: dict) -> None:
+    """Write ``payload`` over the gateway VOS answered as ``before`` (same name)."""
+    scope.require_platform(Action.CHANGE)
+    payload = {**payload, "name": before["name"]}
+    changed = {
+        key: value for key, value in payload.items() if key != "name" and before.get(key) != value
+    }
+    vos.call(
+        scope,
+        server,
+        kind.modify,
+        payload,
+        tenant=account_tenant(
+            server, payload.get(kind.account_field) or before.get(kind.account_field, "")
+        ),
+        before={key: before.get(key) for key in changed},
+        after=changed,
+    )
+
+
+def delete_gateway(scope, server, kind: GatewayKind, before: dict) -> None:
+    scope.require_platform(Action.CHANGE)
+    vos.call(
+        scope,
+        server,
+        kind.delete,
+        {"name": before["name"]},
+        tenant=account_tenant(server, before.get(kind.account_field, "")),
+        before=before,
+    )

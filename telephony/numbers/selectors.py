@@ -1,0 +1,117 @@
+"""Reads of phones, phone cards and numbers, always through the request's scope.
+
+Every function takes the scope and the customer tenant (already found with
+``scope.customer_or_404``) and asks VOS only about that tenant's own account, so a
+row about anybody else can never come back; rows are re-checked anyway
+(``keep_in_scope`` and the account of each row). Objects named in a URL (a phone, a
+card, a bound number, a convert) are looked up among those rows: one that exists in
+VOS under another account is a 404 like one that does not exist at all.
+
+The ids read here are what the writes in ``telephony.services`` pass as ``verified``
+to ``switch.vos.call``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from accounts.scope import OutOfScope
+from switch import vos
+from telephony.models import LimitedE164Group
+from telephony.phones.selectors import from_ms, own_rows
+
+
+# --- Active phone cards ------------------------------------------------------------------
+def card_ref(tenant, pin: str) -> str:
+    """What names a card in URLs: a keyed hash, so that PINs (secrets, as the audit trail
+    and the simulator's log treat them) never appear in an address or a server log."""
+    message = f"{tenant.server_id}:{tenant.vos_account}:{pin}".encode()
+    key = f"active-card-ref:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:20]
+
+
+def active_cards(scope, tenant) -> list[dict]:
+    """The customer's active phone cards (InfoActivePhoneCard), each with its ``ref``."""
+    answer = vos.call(
+        scope,
+        tenant.server,
+        "GetActivePhoneCard",
+        {"accounts": [tenant.vos_account]},
+        tenant=tenant,
+    )
+    rows = own_rows(scope, tenant, answer.get("infoActivePhoneCards") or [])
+    for row in rows:
+        row["ref"] = card_ref(tenant, str(row.get("pin", "")))
+        row["active_at"] = from_ms(row.get("activeTime"))
+    return sorted(rows, key=lambda row: str(row.get("pin", "")))
+
+
+def card_or_404(scope, tenant, ref: str) -> dict:
+    for row in active_cards(scope, tenant):
+        if hmac.compare_digest(row["ref"], str(ref)):
+            return row
+    raise OutOfScope(f"active card not in tenant {tenant.pk}")
+
+
+# --- Numbers bound to cards --------------------------------------------------------------
+def bindings(scope, tenant) -> list[dict]:
+    """Numbers bound to the customer's cards (InfoBindedE164), each with its card's ref."""
+    answer = vos.call(
+        scope, tenant.server, "GetBindedE164", {"account": tenant.vos_account}, tenant=tenant
+    )
+    rows = own_rows(scope, tenant, answer.get("infoBindedE164s") or [])
+    for row in rows:
+        row["card_ref"] = card_ref(tenant, str(row.get("pin", "")))
+        row["bound_at"] = from_ms(row.get("bindTime"))
+    return sorted(rows, key=lambda row: str(row.get("e164", "")))
+
+
+def binding_or_404(scope, tenant, e164: str) -> dict:
+    for row in bindings(scope, tenant):
+        if row.get("e164") == e164:
+            return row
+    raise OutOfScope(f"bound number not in tenant {tenant.pk}")
+
+
+# --- E164 converts -----------------------------------------------------------------------
+def converts(scope, tenant) -> list[dict]:
+    """The customer's E164 converts (InfoE164Convert plus the ``id`` Modify/Delete need).
+
+    A convert belongs to a phone (its ``e164``); VOS records the phone's account on it,
+    so asking by the own account gives exactly the converts of the customer's phones.
+    """
+    answer = vos.call(
+        scope, tenant.server, "GetE164Convert", {"account": tenant.vos_account}, tenant=tenant
+    )
+    rows = own_rows(scope, tenant, answer.get("infoE164Converts") or [])
+    return [row for row in rows if row.get("id") is not None]
+
+
+def convert_or_404(scope, tenant, convert_id) -> dict:
+    for row in converts(scope, tenant):
+        if str(row.get("id")) == str(convert_id):
+            return row
+    raise OutOfScope(f"E164 convert not in tenant {tenant.pk}")
+
+
+# --- Limited-E164 groups -----------------------------------------------------------------
+def limited_groups(scope):
+    """The groups this user may see: all on the platform, else those owned by a tenant
+    in the scope (a reseller's own and its sub-resellers'). Customers see none."""
+
+    groups = LimitedE164Group.objects.select_related("owner", "server")
+    if scope.is_platform:
+        return groups
+    if not scope.is_provider:
+        return groups.none()
+    return groups.filter(owner__path__startswith=scope.tenant.path)
+
+
+def limited_group_or_404(scope, pk) -> LimitedE164Group:
+    try:
+        return limited_groups(scope).get(pk=int(pk))
+    except (LimitedE164Group.DoesNotExist, TypeError, ValueError):
+        raise OutOfScope(f"limited group {pk!r}") from None

@@ -1,0 +1,73 @@
+"""Reads of phones, phone cards and numbers, always through the request's scope.
+
+Every function takes the scope and the customer tenant (already found with
+``scope.customer_or_404``) and asks VOS only about that tenant's own account, so a
+row about anybody else can never come back; rows are re-checked anyway
+(``keep_in_scope`` and the account of each row). Objects named in a URL (a phone, a
+card, a bound number, a convert) are looked up among those rows: one that exists in
+VOS under another account is a 404 like one that does not exist at all.
+
+The ids read here are what the writes in ``telephony.services`` pass as ``verified``
+to ``switch.vos.call``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from accounts.scope import OutOfScope
+from switch import vos
+
+
+def own_rows(scope, tenant, rows: list[dict]) -> list[dict]:
+    rows = scope.keep_in_scope(tenant.server, rows, field="account")
+    return [row for row in rows if row.get("account") == tenant.vos_account]
+
+
+def from_ms(value) -> datetime | None:
+    """A VOS time (epoch milliseconds, UTC) as an aware datetime."""
+    if value in (None, "", 0):
+        return None
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+# --- Phones ------------------------------------------------------------------------------
+def phones(scope, tenant) -> list[dict]:
+    """Every phone of the customer's own account (InfoPhone dicts), by number."""
+    answer = vos.call(
+        scope, tenant.server, "GetPhone", {"accounts": [tenant.vos_account]}, tenant=tenant
+    )
+    rows = own_rows(scope, tenant, answer.get("infoPhones") or [])
+    return sorted(rows, key=lambda row: str(row.get("e164", "")))
+
+
+def phone_or_404(scope, tenant, e164: str) -> dict:
+    """One phone of the customer's own account; 404 when it is not one of them."""
+    for row in phones(scope, tenant):
+        if row.get("e164") == e164:
+            return row
+    raise OutOfScope(f"phone not in tenant {tenant.pk}")
+
+
+def online(scope, tenant, e164s: list[str]) -> dict[str, dict]:
+    """Registration of each of ``e164s`` (phones just read from the own account): e164
+    -> InfoPhoneOnline, for the ones online. One GetPhoneOnline call, none for no phones."""
+    if not e164s:
+        return {}
+    answer = vos.call(
+        scope,
+        tenant.server,
+        "GetPhoneOnline",
+        {"e164s": list(e164s)},
+        tenant=tenant,
+        verified=frozenset(e164s),
+    )
+    wanted = set(e164s)
+    return {
+        row["e164"]: row
+        for row in answer.get("infoPhoneOnlines") or []
+        if row.get("e164") in wanted
+    }

@@ -1,0 +1,26 @@
+"""Template helpers used across the portal."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+
+register = template.Library()
+
+
+@register.filter
+def when(value):
+    """An aware datetime in the viewer's time zone, saying which zone it is."""
+    if value in (None, ""):
+        return ""
+    local = timezone.localtime(value)
+    return f"{date_format(local, 'Y-m-d H:i')} {local.tzname()}"
+
+
+@register.inclusion_tag("includes/customer_tabs.html", takes_context=True)
+def customer_tabs(context, tenant):
+    """The tab bar of a customer's pages: ``{% customer_tabs tenant %}``."""
+    from web.context_processors import customer_tabs as tabs_for
+
+    return {"tabs": tabs_for(context["request"], tenant), "tenant": tenant}
