@@ -53,7 +53,7 @@ def production_modules(root: Path = ROOT) -> dict[str, Path]:
     for package in OURS:
         for path in (root / package).rglob("*.py"):
             parts = path.relative_to(root).with_suffix("").parts
-            if SKIPPED_DIRS.intersection(parts):
+            if SKIPPED_DIRS.intersection(parts) or parts[-1] == "conftest":
                 continue
             if parts[-1] == "__init__":
                 parts = parts[:-1]

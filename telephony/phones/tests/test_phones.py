@@ -13,8 +13,8 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.tests.factories import AdminFactory
 from switch.forms import SEPARATOR
-from telephony.phones.forms import CUSTOMER_PATHS, PHONE_GROUPS
 from telephony.conftest import user_of
+from telephony.phones.forms import CUSTOMER_PATHS, PHONE_GROUPS
 from vos3000 import catalog
 
 pytestmark = pytest.mark.django_db
