@@ -232,3 +232,14 @@ def _database_url_of(settings_dict) -> str:
     host = settings_dict.get("HOST") or "localhost"
     port = settings_dict.get("PORT") or "5432"
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in the thread that queues them (the live server's, for pushes)."""
+    from vosportal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -20,13 +20,21 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from accounts.models import AuditEvent
-from web.downloads import purge_expired, safe_cell
+from accounts.scope import OutOfScope
 
 GENESIS_HASH = "0" * 64
+
+
 REDACTED = "[redacted]"
+
+
 _SECRET_KEY_NAME = re.compile(r"(pass(word|wd)?|pwd|pin|secret|token|session|otp|code)$", re.I)
+
+
 # Exact names that end like a secret but are not one.
 _NOT_SECRET = {"areaCode", "areaCodes", "postCode", "feeRateCode", "retCode"}
+
+
 # pg_advisory_xact_lock key: "audit" as a number, any constant unique to this lock.
 _PG_LOCK_KEY = 0x61756469
 
@@ -71,7 +79,6 @@ class AuditContextMiddleware:
     def process_exception(self, request, exception):
         """Record a scope refusal (a foreign or unknown id, a forbidden action), then let
         Django render its plain 404: one place instead of every view."""
-        from accounts.scope import OutOfScope
 
         if not isinstance(exception, OutOfScope):
             return None
@@ -210,6 +217,8 @@ def record(
 # Only the columns the hash covers (and the id), read in keyset chunks: constant memory
 # over any number of rows.
 _VERIFY_CHUNK = 2000
+
+
 _VERIFY_FIELDS = [
     "id",
     "created_at",
@@ -238,7 +247,10 @@ _VERIFY_FIELDS = [
     "row_hash",
 ]
 
+
 HASH_MISMATCH = "hash_mismatch"
+
+
 BROKEN_LINK = "broken_link"
 
 
@@ -291,210 +303,3 @@ def verify_chain(chunk_size: int = _VERIFY_CHUNK) -> ChainVerification:
             prev_hash = row.row_hash
             checked += 1
         last_id = rows[-1].pk
-
-
-# --- reading the trail --------------------------------------------------------------------
-def filter_events(events, filters: dict):
-    """Apply the audit filter form's cleaned data (see ``accounts.audit_trail.forms``)."""
-    if filters.get("actor"):
-        events = events.filter(actor_email__icontains=filters["actor"])
-    if filters.get("tenant"):
-        events = events.filter(tenant_path__startswith=filters["tenant"].path)
-    if filters.get("action"):
-        events = events.filter(action__startswith=filters["action"])
-    if filters.get("target_type"):
-        events = events.filter(target_type=filters["target_type"])
-    if filters.get("target_id"):
-        events = events.filter(target_id=filters["target_id"])
-    if filters.get("result"):
-        events = events.filter(result=filters["result"])
-    if filters.get("since") is not None:
-        events = events.filter(created_at__gte=filters["since"])
-    if filters.get("until") is not None:
-        events = events.filter(created_at__lt=filters["until"])
-    return events
-
-
-@dataclass(frozen=True)
-class EventPage:
-    events: list
-    newer_than: int | None  # id for the "newer" link (?after=), None on the newest page
-    older_than: int | None  # id for the "older" link (?before=), None on the oldest page
-
-
-def page_of(events, *, before: int | None = None, after: int | None = None, size: int = 50):
-    """One page of ``events``, newest first, by keyset on the id: no COUNT(*), no OFFSET,
-    the same cost on the first page and the millionth."""
-    if after is not None:
-        rows = list(events.filter(id__gt=after).order_by("id")[: size + 1])
-        more_newer = len(rows) > size
-        rows = rows[:size][::-1]
-        more_older = bool(rows) and events.filter(id__lt=rows[-1].pk).exists()
-    else:
-        scoped = events.filter(id__lt=before) if before is not None else events
-        rows = list(scoped.order_by("-id")[: size + 1])
-        more_older = len(rows) > size
-        rows = rows[:size]
-        more_newer = bool(rows) and before is not None and events.filter(id__gt=rows[0].pk).exists()
-    return EventPage(
-        events=rows,
-        newer_than=rows[0].pk if rows and more_newer else None,
-        older_than=rows[-1].pk if rows and more_older else None,
-    )
-
-
-# --- CSV export ---------------------------------------------------------------------------
-_EXPORT_CHUNK = 2000
-
-
-def export_dir():
-    from django.conf import settings
-
-    path = settings.VAR_DIR / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def start_export(scope, requested_by, form):
-    """Create an export job for a valid ``AuditFilterForm`` and queue its task. The
-    export itself is audited (with its filters)."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from accounts.models import AuditExport
-    from web.tasks import enqueue
-
-    ttl = timedelta(hours=getattr(settings, "AUDIT_EXPORT_TTL_HOURS", 24))
-    with transaction.atomic():
-        job = AuditExport.objects.create(
-            requested_by=requested_by,
-            scope_user=scope.user,
-            filters=form.as_params(),
-            time_zone=form.zone.key,
-            expires_at=datetime.now(UTC) + ttl,
-        )
-        record(
-            "audit.export",
-            scope=scope,
-            target=job,
-            tenant=scope.tenant,
-            payload={"filters": job.filters, "time_zone": job.time_zone},
-        )
-        from accounts.audit_trail.tasks import export_audit
-
-        enqueue(export_audit, job.pk)
-    return job
-
-
-def write_export(job_id: int) -> None:
-    """The task's body: stream the job's rows to a CSV file, newest first, in keyset
-    chunks (constant memory), saving progress after each chunk."""
-    import csv
-    import secrets
-    import zoneinfo
-
-    from accounts.audit_trail.forms import AuditFilterForm
-    from accounts.models import AuditExport
-    from accounts.scope import Scope
-
-    job = AuditExport.objects.get(pk=job_id)
-    if job.status != AuditExport.Status.PENDING:
-        return  # delivered twice (acks late): the first run owns it
-    AuditExport.objects.filter(pk=job.pk).update(status=AuditExport.Status.RUNNING)
-    acting = job.requested_by_id if job.requested_by_id != job.scope_user_id else None
-    path = export_dir() / f"audit-{job.pk}-{secrets.token_hex(8)}.csv"
-    try:
-        scope = Scope.for_user_id(job.scope_user_id, acting)
-        form = AuditFilterForm(job.filters, scope=scope, time_zone=job.time_zone)
-        if not form.is_valid():
-            raise ValueError("the filters are no longer valid")
-        events = filter_events(scope.audit_events(), form.cleaned_data)
-        zone = zoneinfo.ZoneInfo(job.time_zone)
-        written = 0
-        with open(path, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(_export_header(job.time_zone))
-            before = None
-            while True:
-                chunk = events.filter(id__lt=before) if before else events
-                rows = list(chunk.order_by("-id")[:_EXPORT_CHUNK])
-                if not rows:
-                    break
-                writer.writerows(_export_row(event, zone) for event in rows)
-                written += len(rows)
-                before = rows[-1].pk
-                AuditExport.objects.filter(pk=job.pk).update(rows_written=written)
-        AuditExport.objects.filter(pk=job.pk).update(
-            status=AuditExport.Status.DONE,
-            file_name=path.name,
-            rows_written=written,
-            finished_at=datetime.now(UTC),
-        )
-    except Exception as exc:
-        path.unlink(missing_ok=True)
-        AuditExport.objects.filter(pk=job.pk).update(
-            status=AuditExport.Status.FAILED,
-            error=type(exc).__name__,
-            finished_at=datetime.now(UTC),
-        )
-        raise
-
-
-def purge_expired_exports() -> int:
-    """Delete expired export files and their jobs."""
-    from accounts.models import AuditExport
-
-    return purge_expired(AuditExport.objects.all(), export_dir())
-
-
-def _export_header(time_zone: str) -> list[str]:
-    return [
-        "id",
-        f"time ({time_zone})",
-        "actor",
-        "on_behalf_of",
-        "action",
-        "target_type",
-        "target_id",
-        "tenant_id",
-        "vos_server",
-        "vos_endpoint",
-        "result",
-        "ret_code",
-        "error",
-        "ip",
-        "request_id",
-        "payload",
-        "before",
-        "after",
-    ]
-
-
-def _json_cell(value) -> str:
-    if value is None:
-        return ""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def _export_row(event: AuditEvent, zone) -> list[str]:
-    return [
-        str(event.pk),
-        event.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-        safe_cell(event.actor_email),
-        safe_cell(event.on_behalf_of_email),
-        safe_cell(event.action),
-        safe_cell(event.target_type),
-        safe_cell(event.target_id),
-        safe_cell(event.tenant_id),
-        safe_cell(event.vos_server),
-        safe_cell(event.vos_endpoint),
-        safe_cell(event.result),
-        "" if event.ret_code is None else str(event.ret_code),
-        safe_cell(event.error),
-        safe_cell(event.ip),
-        safe_cell(event.request_id),
-        safe_cell(_json_cell(event.payload)),
-        safe_cell(_json_cell(event.before)),
-        safe_cell(_json_cell(event.after)),
-    ]

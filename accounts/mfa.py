@@ -7,6 +7,7 @@ static files and the health check); every other request is sent to enrolment.
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.urls import Resolver404, resolve, reverse
@@ -37,7 +38,6 @@ def requires_mfa(user) -> bool:
 
 
 def has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 

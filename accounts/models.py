@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.events import tenant_moved
 from accounts.roles import ROLES_BY_TENANT_KIND, Role
 
 
@@ -44,8 +44,12 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
-# Sent after a tenant and its subtree moved: (old_path, new_path).
-tenant_moved = Signal()
+def carry_paths(rows, field: str, old_path: str, new_path: str) -> int:
+    """Rows whose ``field`` copies a tenant path follow the tenant's move: every path
+    under ``old_path`` is rewritten under ``new_path``, in one UPDATE."""
+    return rows.filter(**{f"{field}__startswith": old_path}).update(
+        **{field: Concat(Value(new_path), Substr(field, len(old_path) + 1))}
+    )
 
 
 class Tenant(models.Model):
@@ -122,10 +126,9 @@ class Tenant(models.Model):
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             # Moved under another parent: carry the whole subtree along in one UPDATE.
-            Tenant.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
-                depth=F("depth") + (self.depth - old_depth),
-            )
+            below = Tenant.objects.filter(path__startswith=old_path).exclude(pk=self.pk)
+            below.update(depth=F("depth") + (self.depth - old_depth))
+            carry_paths(below, "path", old_path, self.path)
             # Tables that copy paths for scoped queries (CDRs) follow too.
             tenant_moved.send(sender=Tenant, old_path=old_path, new_path=self.path)
 

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Tenant, User
+from accounts.models import AuditEvent, Tenant, User
 from accounts.roles import ROLE_ACTIONS, ROLES_BY_TENANT_KIND, Action, Role, can_grant
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,7 @@ class Scope:
         return Tenant.objects.filter(path__startswith=self.tenant.path)
 
     def tenant_or_404(self, pk) -> Tenant:
-        try:
-            return self.tenants().get(pk=int(pk))
-        except (Tenant.DoesNotExist, TypeError, ValueError):
-            raise OutOfScope(f"tenant {pk!r}") from None
+        return self.get_or_404(self.tenants(), pk, "tenant")
 
     def customer_or_404(self, pk) -> Tenant:
         """A customer tenant in the scope (the pages about one VOS customer account)."""
@@ -126,6 +124,40 @@ class Scope:
     def contains(self, tenant: Tenant) -> bool:
         return self.tenant is not None and tenant.path.startswith(self.tenant.path)
 
+    # --- any scoped rows: the primitives each area's readers are written with ---------------
+    def visible(self, rows: QuerySet, *paths: str, own: str = "", action: str = Action.VIEW):
+        """The rows of ``rows`` this user may see, after ``require(action)``: all of them
+        on the platform; none without a tenant; a customer's own rows by the ``own``
+        field (its tenant id), when given; otherwise the rows whose tenant path (any of
+        ``paths``) lies in the subtree: one indexed prefix per path, never a tree walk.
+        Each area keeps a one-line reader next to its model (``billing.cdrs.selectors.
+        visible_cdrs``); the scope knows no feature's models."""
+        self.require(action)
+        if self.is_platform:
+            return rows
+        if self.tenant is None:
+            return rows.none()
+        if own and not self.is_provider:
+            return rows.filter(**{own: self.tenant.pk})
+        prefix = Q()
+        for path in paths:
+            prefix |= Q(**{f"{path}__startswith": self.tenant.path})
+        return rows.filter(prefix)
+
+    def private(self, rows: QuerySet, field: str = "requested_by", action: str = Action.VIEW):
+        """Rows private to the person at the keyboard (an export file), whoever else
+        shares the scope: when an admin views as someone, the admin's own rows."""
+        self.require(action)
+        return rows.filter(**{field: self.acting_user or self.user})
+
+    def get_or_404(self, rows: QuerySet, pk, what: str = ""):
+        """One row of an already scoped queryset by id; a foreign, unknown or malformed
+        id is the same 404 (``OutOfScope``, recorded in the audit trail)."""
+        try:
+            return rows.get(pk=int(pk))
+        except (rows.model.DoesNotExist, TypeError, ValueError):
+            raise OutOfScope(f"{what or rows.model._meta.verbose_name} {pk!r}") from None
+
     # --- users ---------------------------------------------------------------------------
     def users(self):
         return (
@@ -135,10 +167,7 @@ class Scope:
         )
 
     def user_or_404(self, pk) -> User:
-        try:
-            return self.users().get(pk=int(pk))
-        except (User.DoesNotExist, TypeError, ValueError):
-            raise OutOfScope(f"user {pk!r}") from None
+        return self.get_or_404(self.users(), pk, "user")
 
     def grantable_roles(self, tenant: Tenant) -> list[str]:
         """Roles this user may give someone in ``tenant``: fitting the tenant's kind and
@@ -173,22 +202,12 @@ class Scope:
     def audit_events(self):
         """The part of the trail this user may read: all of it on the platform (admins,
         auditors), the tenant's subtree for resellers, the own tenant for customer
-        owners. Roles without the audit right get a 404."""
-        from accounts.models import AuditEvent
-
-        self.require(Action.VIEW_AUDIT)
-        if self.is_platform:
-            return AuditEvent.objects.all()
-        # A prefix on the path: the (tenant_path, -id) index serves it.
-        return AuditEvent.objects.filter(tenant_path__startswith=self.tenant.path)
+        owners (a prefix on the path: the (tenant_path, -id) index serves it). Roles
+        without the audit right get a 404."""
+        return self.visible(AuditEvent.objects.all(), "tenant_path", action=Action.VIEW_AUDIT)
 
     def audit_event_or_404(self, pk):
-        from accounts.models import AuditEvent
-
-        try:
-            return self.audit_events().get(pk=int(pk))
-        except (AuditEvent.DoesNotExist, TypeError, ValueError):
-            raise OutOfScope(f"audit event {pk!r}") from None
+        return self.get_or_404(self.audit_events(), pk, "audit event")
 
     # --- VOS accounts --------------------------------------------------------------------
     def vos_accounts(self, server) -> set[str]:
@@ -236,102 +255,7 @@ class Scope:
             log.warning("dropped %d VOS rows outside the scope of user %s", dropped, self.user.pk)
         return kept
 
-    # --- call records and reports ---------------------------------------------------------
-    def cdrs(self):
-        """The pulled call records this user may search: all on the platform; a
-        reseller's subtree by the path each row carries (one indexed prefix, no tree
-        walk); a customer's own account only."""
-        from billing.models import Cdr
-
-        self.require(Action.VIEW)
-        if self.is_platform:
-            return Cdr.objects.all()
-        if self.tenant is None:
-            return Cdr.objects.none()
-        if self.is_provider:
-            return Cdr.objects.filter(tenant_path__startswith=self.tenant.path)
-        return Cdr.objects.filter(tenant_id=self.tenant.pk)
-
-    @property
-    def sees_gateways(self) -> bool:
-        """Gateway and vendor names, and call IPs, are the platform's business only."""
-        return self.is_platform
-
-    def cdr_exports(self):
-        """Exports are private to the person who asked, whoever else shares the scope."""
-        from billing.models import CdrExport
-
-        self.require(Action.VIEW)
-        return CdrExport.objects.filter(requested_by=self.acting_user or self.user)
-
-    def cdr_export_or_404(self, pk):
-        from billing.models import CdrExport
-
-        try:
-            return self.cdr_exports().get(pk=int(pk))
-        except (CdrExport.DoesNotExist, TypeError, ValueError):
-            raise OutOfScope(f"CDR export {pk!r}") from None
-
-    def report_jobs(self):
-        """Report jobs about accounts in the scope (anyone sharing the scope may read
-        them: a report is about the accounts, not private like an export file)."""
-        from billing.models import ReportJob
-
-        self.require(Action.VIEW)
-        if self.is_platform:
-            return ReportJob.objects.all()
-        return ReportJob.objects.filter(tenant_path__startswith=self.tenant.path)
-
-    def report_job_or_404(self, pk):
-        from billing.models import ReportJob
-
-        try:
-            return self.report_jobs().get(pk=int(pk))
-        except (ReportJob.DoesNotExist, TypeError, ValueError):
-            raise OutOfScope(f"report {pk!r}") from None
-
-    # --- live state (telephony.live_state's snapshots of VOS) -----------------------------
-    def live_calls(self):
-        """Calls in progress this user may see: all on the platform; otherwise the calls
-        whose caller's or callee's phone belongs to the subtree (each row carries both
-        phones' owner paths, so this is an indexed prefix, never a tree walk)."""
-        from django.db.models import Q
-
-        from telephony.models import LiveCall
-
-        self.require(Action.VIEW)
-        if self.is_platform:
-            return LiveCall.objects.all()
-        if self.tenant is None:
-            return LiveCall.objects.none()
-        path = self.tenant.path
-        return LiveCall.objects.filter(
-            Q(caller_path__startswith=path) | Q(callee_path__startswith=path)
-        )
-
-    def phone_registrations(self):
-        """Phone registrations (online state) of the phones in the subtree."""
-        from telephony.models import PhoneRegistration
-
-        self.require(Action.VIEW)
-        if self.is_platform:
-            return PhoneRegistration.objects.all()
-        if self.tenant is None:
-            return PhoneRegistration.objects.none()
-        return PhoneRegistration.objects.filter(tenant_path__startswith=self.tenant.path)
-
     # --- money -------------------------------------------------------------------------
-    def money_transfers(self):
-        """Ledger rows this user may see: all on the platform; otherwise transfers for
-        accounts in the subtree (a reseller's funding legs are for its customers, so they
-        are in)."""
-        from billing.models import MoneyTransfer
-
-        self.require(Action.VIEW)
-        if self.is_platform:
-            return MoneyTransfer.objects.all()
-        return MoneyTransfer.objects.filter(tenant_path__startswith=self.tenant.path)
-
     def may_top_up(self, tenant: Tenant) -> bool:
         """Top-ups are given from above (``manages``) by someone who may move money.
         Customers top themselves up with phone cards instead."""
@@ -343,29 +267,6 @@ class Scope:
             self.can(Action.MOVE_MONEY)
             and self.contains(tenant)
             and tenant.kind != Tenant.Kind.PLATFORM
-        )
-
-    def money_transfer_or_404(self, pk):
-        from billing.models import MoneyTransfer
-
-        try:
-            return self.money_transfers().get(pk=int(pk))
-        except (MoneyTransfer.DoesNotExist, TypeError, ValueError):
-            raise OutOfScope(f"money transfer {pk!r}") from None
-
-    # --- fee rate groups -----------------------------------------------------------------
-    def fee_rate_groups(self, server=None) -> set[str] | None:
-        """The fee rate groups this user may give customers and see rates of: None means
-        every group (the platform); resellers have the groups granted to their tenant;
-        customers see the group of their own account (looked up by the caller)."""
-        from billing.models import FeeRateGroupGrant
-
-        if self.is_platform:
-            return None
-        if self.tenant is None:
-            return set()
-        return set(
-            FeeRateGroupGrant.objects.filter(tenant=self.tenant).values_list("group", flat=True)
         )
 
     # --- view-as -------------------------------------------------------------------------

@@ -14,6 +14,9 @@ from decimal import Decimal
 from functools import wraps
 from importlib import import_module
 
+from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+from allauth.core.exceptions import ReauthenticationRequired
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -96,7 +99,6 @@ class SessionLifetimeMiddleware:
 def end_all_sessions(user) -> int:
     """End every session of ``user``: the tracked ones (allauth's UserSession rows) and
     their Django sessions. Returns how many were ended."""
-    from allauth.usersessions.models import UserSession
 
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
@@ -129,7 +131,6 @@ def _end_sessions_of_deactivated(sender, instance, created, **kwargs):
 def did_recently_authenticate(request) -> bool:
     """True when the user entered their password (or a second factor) again within
     ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds (allauth's reauthentication)."""
-    from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 
     return request.user.is_authenticated and did_recently_reauthenticate(request)
 
@@ -156,7 +157,6 @@ def require_recent_auth(amount=None):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            from allauth.core.exceptions import ReauthenticationRequired
 
             if amount is None:
                 value = None

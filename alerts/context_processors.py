@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from alerts.selectors import unread_count
+
 
 class UnreadNotifications:
     """Counted when a template first asks (pages without the navigation pay nothing)."""
@@ -13,7 +15,6 @@ class UnreadNotifications:
 
     @cached_property
     def count(self) -> int:
-        from alerts.selectors import unread_count
 
         return unread_count(self.user)
 

@@ -15,8 +15,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.scope import OutOfScope
 from alerts.models import AlertKind, AlertState, Notification
+from switch import vos
 from vos3000 import catalog
+from vos3000.client.dates import moment_from_ms
 
 STATS_KEY = "alerts:vos-stats:{pk}"
 
@@ -31,7 +34,6 @@ def notifications(scope):
 
 
 def notification_or_404(scope, pk) -> Notification:
-    from accounts.scope import OutOfScope
 
     try:
         return notifications(scope).get(pk=int(pk))
@@ -63,9 +65,8 @@ def alarm_level_words(value) -> str:
 
 
 def when(value_ms):
-    from alerts.services import epoch_ms_to_datetime
 
-    return epoch_ms_to_datetime(value_ms)
+    return moment_from_ms(value_ms)
 
 
 def alarm_summary(alarm: dict) -> dict:
@@ -139,7 +140,6 @@ def process_label(kind: str) -> str:
 def publish_stats(server, kind: str) -> None:
     """Put this process's client measurements of ``server`` in the cache, with their
     time, next to the other processes' (each process has its own pooled client)."""
-    from switch import vos
 
     ttl = settings.ALERTS_STATS_TTL
     key = STATS_KEY.format(pk=server.pk)

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -36,7 +36,15 @@ from accounts import audit
 from accounts.models import Tenant, User
 from accounts.roles import Action, Role
 from accounts.scope import OutOfScope
+from alerts import selectors as alert_selectors
+from alerts import tasks as alert_tasks
 from alerts.models import AlertKind, AlertSettings, AlertState, Notification
+from alerts.selectors import alarm_summary, failure_in_words, notifications
+from billing.models import MoneySettings
+from billing.money.services import last_known_balance
+from switch import vos
+from vos3000.client import VosApiError, VosUnavailable
+from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +55,11 @@ def balance_changed(server, account: str, money: float) -> None:
     balances_changed(server, {account: money})
 
 
+def on_balances_read(sender, server, balances: dict, **kwargs) -> None:
+    """billing.events.balances_read, connected in alerts.apps."""
+    balances_changed(server, balances)
+
+
 def balances_changed(server, balances: dict) -> None:
     """Several accounts' balances at once (a page's GetCustomer): a handful of queries
     whatever their number, and writes only for the accounts that cross."""
@@ -55,6 +68,11 @@ def balances_changed(server, balances: dict) -> None:
             _balances_changed(server, balances)
     except Exception:  # an alert must never break the push or page that reported it
         log.exception("low-balance check failed for accounts on server %s", server.pk)
+
+
+def alarm_list_pushed(server, payload: dict) -> None:
+    """AlarmCurrentReport (3.6), registered in alerts.apps."""
+    alarms_reported(server, list(payload.get("infoAlarmCurrents") or []))
 
 
 def alarms_reported(server, alarms: list[dict]) -> None:
@@ -70,7 +88,6 @@ def alarms_reported(server, alarms: list[dict]) -> None:
 # --- Low balance -------------------------------------------------------------------------
 def low_balance_threshold(tenant: Tenant) -> Decimal:
     """The customer's own threshold, else the platform's default."""
-    from billing.models import MoneySettings
 
     own = (
         AlertSettings.objects.filter(tenant=tenant)
@@ -88,7 +105,6 @@ def _decimal(value) -> Decimal:
 
 
 def _balances_changed(server, balances: dict) -> None:
-    from billing.models import MoneySettings
 
     amounts = {}
     for account, money in balances.items():
@@ -173,7 +189,6 @@ def _alarm_is_current(alarm: dict, now_ms: int) -> bool:
 
 
 def _alarms_reported(server, alarms: list[dict]) -> None:
-    from alerts.selectors import alarm_summary
 
     now_ms = int(time.time() * 1000)
     current = {
@@ -234,7 +249,6 @@ def server_failed(server, reason: str) -> None:
         return
     if not _raise(state, {"reason": reason}):
         return
-    from alerts.selectors import failure_in_words
 
     values = {"server": server.name, "reason": failure_in_words(reason)}
     notify(
@@ -255,9 +269,6 @@ def probe(server, *, process: str) -> dict:
     """Ask ``server`` for its soft switch (GetSoftSwitch, a cheap read) with the pooled
     client, raise or clear the unreachable alert, and publish the client's measurements
     as seen by ``process`` ("worker" or "web"). The probe's result, address-free."""
-    from alerts import selectors as alert_selectors
-    from switch import vos
-    from vos3000.client import VosApiError, VosUnavailable
 
     started = time.perf_counter()
     try:
@@ -308,8 +319,6 @@ def _clear(state: AlertState) -> bool:
 def notify(kind: str, users, *, title, body, tenant=None, email: bool = True) -> list[int]:
     """One notification per person, worded in their own language (``title`` and
     ``body`` are called under it), and their emails sent by a task after the commit."""
-    from alerts import tasks as alert_tasks
-    from web.tasks import enqueue
 
     rows = []
     seen = set()
@@ -339,7 +348,6 @@ def notify(kind: str, users, *, title, body, tenant=None, email: bool = True) ->
 def send_emails(notification_ids: list[int]) -> int:
     """Email each notification not emailed yet to its person; the number sent. Each is
     claimed first (a conditional UPDATE), so a task run twice sends once."""
-    from django.core.mail import send_mail
 
     sent = 0
     pending = Notification.objects.filter(
@@ -373,12 +381,6 @@ def send_emails(notification_ids: list[int]) -> int:
     return sent
 
 
-def epoch_ms_to_datetime(value) -> datetime | None:
-    if not isinstance(value, int | float) or value <= 0:
-        return None
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
-
-
 def may_set_threshold(scope, tenant: Tenant) -> bool:
     """The customer's owner on its own account, or a provider above it (its reseller,
     the platform), with the right to change things."""
@@ -405,13 +407,10 @@ def set_threshold(scope, tenant: Tenant, threshold) -> AlertSettings:
         before={"low_balance_threshold": None if before is None else str(before)},
         after={"low_balance_threshold": None if threshold is None else str(threshold)},
     )
-    from alerts import services as alerts
-    from billing.money.services import last_known_balance
-
     if tenant.server_id and tenant.vos_account:
         known = last_known_balance(tenant)
         if known is not None:
-            alerts.balance_changed(tenant.server, tenant.vos_account, known.money)
+            balance_changed(tenant.server, tenant.vos_account, known.money)
     return settings_row
 
 
@@ -422,6 +421,5 @@ def mark_read(scope, notification) -> None:
 
 
 def mark_all_read(scope) -> int:
-    from alerts.selectors import notifications
 
     return notifications(scope).filter(read_at__isnull=True).update(read_at=timezone.now())

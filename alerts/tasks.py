@@ -6,14 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
+from alerts import services as alerts
+from alerts.models import AlertKind, AlertState
+from switch import vos
 from switch.models import VosServer
+from vos3000.errors import VosError
 
 
 @shared_task
 def email_notifications(notification_ids: list[int]) -> int:
     """Email the people of these notifications (once each, however often run)."""
-    from alerts import services as alerts
 
     return alerts.send_emails(notification_ids)
 
@@ -26,9 +31,6 @@ CLEARED_ALARM_KEPT = timedelta(days=30)
 @shared_task
 def probe_vos_servers() -> int:
     """Beat: one probe task per enabled VOS server."""
-    from django.utils import timezone
-
-    from alerts.models import AlertKind, AlertState
 
     AlertState.objects.filter(
         kind=AlertKind.ALARM, raised=False, cleared_at__lt=timezone.now() - CLEARED_ALARM_KEPT
@@ -44,11 +46,6 @@ def probe_vos_server(server_id: int) -> dict:
     """Probe one server (raising or clearing "unreachable" once per crossing), publish
     the worker's measurements and, when it answers, check its current alarms too, so
     alarms are told even when VOS's pushes do not reach the portal."""
-    from django.conf import settings
-
-    from alerts import services as alerts
-    from switch import vos
-    from vos3000.errors import VosError
 
     server = VosServer.objects.filter(pk=server_id, enabled=True).first()
     if server is None:

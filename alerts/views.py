@@ -19,6 +19,7 @@ from alerts import services as alerts
 from alerts.forms import CreateAlarmForm, ThresholdForm
 from alerts.models import AlertKind, AlertSettings, AlertState
 from alerts.services import low_balance_threshold
+from billing.models import MoneySettings
 from switch import vos
 from switch.models import VosServer
 from switch.shortcuts import write_on_form
@@ -93,7 +94,6 @@ def notification_read_all(request):
 def alert_settings(request):
     """A customer's own alert settings are its account's Alerts tab; providers set
     each customer's there too, and see here how thresholds work."""
-    from billing.models import MoneySettings
 
     scope = request.scope
     if scope.is_customer:
@@ -109,7 +109,6 @@ def alert_settings(request):
 def customer_alerts(request, tenant_id: int):
     """A customer's low-balance threshold: set by its owner, its reseller or an admin;
     read by everyone else who may see the account."""
-    from billing.models import MoneySettings
 
     scope = request.scope
     tenant = scope.customer_or_404(tenant_id)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Tenant
 from switch.forms import CatalogForm
 from switch.models import VosServer
+from vos3000.client import ms_from_datetime
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -252,7 +253,6 @@ class CustomerCreateForm(_CustomerFields):
         return self.agents[chosen] if chosen else self.default_agent
 
     def to_payload(self) -> dict:
-        from vos3000.client import ms_from_datetime
 
         payload = super().to_payload()
         payload.pop("money", None)

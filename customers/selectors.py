@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.core.cache import cache
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Tenant
+from billing.models import BalanceReading, MoneySettings
+from billing.rates.selectors import granted_groups
 from customers import services
 from switch import vos
-from vos3000.client import datetime_from_ms, format_timestamp
+from vos3000.client import datetime_from_ms
 from vos3000.errors import VosError, VosUnavailable
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,6 @@ SORTS = {
 CHUNK = 500
 
 
-# The subtree summary of a dashboard costs about 3 calls per 500 accounts (GetCustomer,
-# GetPhone, GetPhoneOnline): about 60 calls for a reseller with 10,000 customers. It is
-# cached this long per tenant, so reloading a dashboard does not repeat them.
-SUMMARY_SECONDS = 60
-
-
 # --- The list ----------------------------------------------------------------------------
 def listed_accounts(scope):
     """Accounts below the user's tenant (customers and sub-resellers), still in VOS."""
@@ -68,7 +63,6 @@ def listed_accounts(scope):
 
 def customer_list(scope, *, q="", locked=False, low=False, account_type=None, sort="account"):
     """The filtered, sorted queryset of the customer list (nothing asked of VOS)."""
-    from billing.models import BalanceReading, MoneySettings
 
     last = BalanceReading.objects.filter(
         server=OuterRef("server"), vos_account=OuterRef("vos_account")
@@ -126,13 +120,13 @@ def read_accounts(scope, tenants, *, source: str = "page") -> Reading:
         asked = set(accounts)
         rows = [row for row in answer.get("infoCustomers") or [] if row.get("account") in asked]
         for info in rows:
-            reading.infos[(server.pk, info["account"])] = _with_money(info)
+            reading.infos[(server.pk, info["account"])] = with_money(info)
         reading.read_at = read_at
         services.remember_read(server, rows, source, read_at)
     return reading
 
 
-def _with_money(info: dict) -> dict:
+def with_money(info: dict) -> dict:
     """An InfoCustomer with Decimals for its amounts and datetimes for its times."""
     out = dict(info)
     for key in ("money", "limitMoney", "todayConsumption"):
@@ -155,7 +149,7 @@ def read_account(scope, tenant: Tenant, *, source: str = "page") -> Reading:
 def fee_rate_group_choices(scope, server) -> list[str]:
     """The fee rate groups this user may give a customer on ``server``: the granted ones
     for resellers, every group VOS has for admins (one GetFeeRateGroup)."""
-    groups = scope.fee_rate_groups(server)
+    groups = granted_groups(scope, server)
     if groups is not None:
         return sorted(groups)
     answer = vos.call(scope, server, "GetFeeRateGroup", {})
@@ -177,261 +171,9 @@ def agent_choices(scope):
 
 
 # --- Dashboards ----------------------------------------------------------------------------
-def _chunks(items: list, size: int = CHUNK):
+def chunks(items: list, size: int = CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def subtree_summary(scope) -> dict:
-    """The reseller (or platform) dashboard figures for everything below the user's
-    tenant, each part with its own error in words. Cached SUMMARY_SECONDS per tenant:
-    for a big subtree this is tens of VOS calls (see CHUNK)."""
-    key = f"dashboard:subtree:{scope.tenant.pk}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    summary = _subtree_summary(scope)
-    if not summary["errors"]:
-        cache.set(key, summary, SUMMARY_SECONDS)
-    return summary
-
-
-def _subtree_summary(scope) -> dict:
-    from billing.models import MoneySettings
-
-    threshold = MoneySettings.current().low_balance_threshold
-    below = list(listed_accounts(scope).select_related("server"))
-    summary = {
-        "customers": sum(1 for t in below if t.kind == Tenant.Kind.CUSTOMER),
-        "resellers": sum(1 for t in below if t.kind == Tenant.Kind.RESELLER),
-        "balances": None,
-        "today": None,
-        "low": None,
-        "threshold": threshold,
-        "own": None,
-        "phones_online": None,
-        "phones": None,
-        "live_calls": None,
-        "read_at": None,
-        "errors": [],
-        "phone_errors": [],
-    }
-    own = scope.tenant if scope.tenant.is_linked else None
-    by_server: dict = {}
-    for tenant in below:
-        if tenant.is_linked:
-            by_server.setdefault(tenant.server_id, (tenant.server, []))[1].append(tenant)
-    kinds = {(t.server_id, t.vos_account): t.kind for t in below}
-
-    balances = today = 0
-    low = 0
-    try:
-        for server, tenants in by_server.values():
-            accounts = [t.vos_account for t in tenants]
-            if own is not None and own.server_id == server.pk:
-                accounts.append(own.vos_account)
-            for chunk in _chunks(accounts):
-                answer = vos.call(scope, server, "GetCustomer", {"accounts": chunk})
-                rows = scope.keep_in_scope(server, answer.get("infoCustomers") or [])
-                services.remember_read(server, rows, "dashboard")
-                for info in rows:
-                    money = services.as_money(info.get("money")) or 0
-                    if own is not None and info["account"] == own.vos_account:
-                        summary["own"] = _with_money(info)
-                        continue
-                    balances += money
-                    today += services.as_money(info.get("todayConsumption")) or 0
-                    if kinds.get((server.pk, info["account"])) == Tenant.Kind.CUSTOMER:
-                        low += money < threshold
-        if own is not None and own.server_id not in by_server:
-            answer = vos.call(scope, own.server, "GetCustomer", {"accounts": [own.vos_account]})
-            rows = scope.keep_in_scope(own.server, answer.get("infoCustomers") or [])
-            services.remember_read(own.server, rows, "dashboard")
-            summary["own"] = _with_money(rows[0]) if rows else None
-        summary.update(balances=balances, today=today, low=low, read_at=timezone.now())
-    except VosError as exc:
-        summary["errors"].append(read_error(exc))
-
-    # Online phones and the calls they are in: the phones of the subtree (GetPhone by
-    # account), then their registrations (GetPhoneOnline, whose currentCall counts the
-    # calls each phone is in). GetAllPhoneOnline and GetCurrentCall are for the platform
-    # only (they list every tenant's numbers).
-    try:
-        phones = online = calls = 0
-        for server, tenants in by_server.values():
-            numbers: list[str] = []
-            for chunk in _chunks([t.vos_account for t in tenants]):
-                answer = vos.call(scope, server, "GetPhone", {"accounts": chunk})
-                rows = scope.keep_in_scope(server, answer.get("infoPhones") or [])
-                numbers += [row["e164"] for row in rows if row.get("e164")]
-            phones += len(numbers)
-            for chunk in _chunks(numbers):
-                answer = vos.call(
-                    scope, server, "GetPhoneOnline", {"e164s": chunk}, verified=set(chunk)
-                )
-                registrations = answer.get("infoPhoneOnlines") or []
-                online += len(registrations)
-                calls += sum(int(row.get("currentCall") or 0) for row in registrations)
-        summary.update(phones=phones, phones_online=online, live_calls=calls)
-    except VosError as exc:
-        summary["phone_errors"].append(read_error(exc))
-    return summary
-
-
-def recent_topups(scope, limit: int = 10):
-    from billing.models import MoneyTransfer
-
-    if scope.tenant is None:
-        return MoneyTransfer.objects.none()
-    return (
-        MoneyTransfer.objects.filter(tenant_path__startswith=scope.tenant.path)
-        .select_related("customer")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-
-
-def platform_summary(scope) -> dict:
-    """Cheap platform figures for admins: tenants by kind (SQL), and per enabled VOS
-    server the online phones and live calls from the shared live snapshots
-    (telephony.live.state: one paced GetCurrentCall / GetAllPhoneOnline per server and
-    interval, whoever watches, plus VOS's pushes), never a VOS call per view."""
-    from django.db.models import Count
-
-    from telephony.live import selectors as live_selectors
-
-    counts = dict(
-        Tenant.objects.filter(status=Tenant.Status.ACTIVE)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
-    servers = live_selectors.servers_for(scope)
-    calls = live_selectors.live_calls(scope, servers=servers)
-    phones = live_selectors.online_phones(scope, servers=servers)
-    polls = live_selectors.poll_status(servers, "calls")
-    rows = []
-    for server in servers:
-        row = {"name": server.name, "online": None, "calls": None, "error": ""}
-        row["error"] = getattr(polls.get(server.pk), "error", "")
-        if not row["error"]:
-            row["online"] = phones.filter(server=server).count()
-            row["calls"] = calls.filter(server=server).count()
-        rows.append(row)
-    return {
-        "resellers": counts.get(Tenant.Kind.RESELLER, 0),
-        "customers": counts.get(Tenant.Kind.CUSTOMER, 0),
-        "servers": rows,
-    }
-
-
-def customer_home(scope, tenant: Tenant) -> dict:
-    """A customer's own home page: each panel read on its own, each failure in words."""
-    home: dict = {"linked": tenant.is_linked and tenant.status == "active"}
-    if not home["linked"]:
-        return home
-    server, account = tenant.server, tenant.vos_account
-    now = timezone.now()
-
-    def panel(name, fn):
-        try:
-            home[name] = fn()
-        except VosError as exc:
-            home[name + "_error"] = read_error(exc)
-
-    def account_info():
-        reading = read_account(scope, tenant)
-        if reading.errors:
-            raise _Failed(reading.errors[0])
-        return reading.info(tenant)
-
-    try:
-        home["account"] = account_info()
-        home["read_at"] = timezone.now()
-    except _Failed as exc:
-        home["account_error"] = str(exc)
-
-    def suites():
-        rows = vos.call(
-            scope, server, "GetCurrentSuite", {"ownerType": 2, "ownerName": account}
-        ).get("infoCurrentSuites")
-        if not rows:
-            return []
-        ids = sorted({int(row["suiteId"]) for row in rows if row.get("suiteId") is not None})
-        names = {
-            suite.get("id"): suite.get("name")
-            for suite in vos.call(scope, server, "GetSuite", {"ids": ids}).get("infoSuites") or []
-        }
-        return [
-            {
-                **row,
-                "name": names.get(row.get("suiteId")) or f"#{row.get('suiteId')}",
-                "rentFeeMoney": services.as_money(row.get("rentFee")),
-            }
-            for row in rows
-        ]
-
-    panel("suites", suites)
-
-    def phones():
-        rows = vos.call(scope, server, "GetPhone", {"accounts": [account]}).get("infoPhones")
-        rows = scope.keep_in_scope(server, rows or [])
-        numbers = [row["e164"] for row in rows if row.get("e164")]
-        online = {}
-        if numbers:
-            answer = vos.call(
-                scope, server, "GetPhoneOnline", {"e164s": numbers}, verified=set(numbers)
-            )
-            online = {row["e164"]: row for row in answer.get("infoPhoneOnlines") or []}
-        return [
-            {
-                "e164": n,
-                "online": n in online,
-                "registered_at": datetime_from_ms(online[n]["registerTime"])
-                if n in online and online[n].get("registerTime")
-                else None,
-            }
-            for n in numbers
-        ]
-
-    panel("phones", phones)
-
-    # The last calls come from the local copy the pulls keep (billing.cdr_store), not
-    # from a GetCdr over a week at every page view: VOS warns that those hurt it.
-    home["calls"] = list(
-        scope.cdrs()
-        .filter(tenant_id=tenant.pk, start__gte=now - timedelta(days=7))
-        .order_by("-start", "-id")[:10]
-    )
-
-    def payments():
-        answer = vos.call(
-            scope,
-            server,
-            "GetPayHistory",
-            {
-                "account": account,
-                "beginTime": format_timestamp(now - timedelta(days=90)),
-                "endTime": format_timestamp(now),
-            },
-        )
-        rows = scope.keep_in_scope(server, answer.get("infoPayHistorys") or [])
-        rows.sort(key=lambda row: row.get("payTime") or 0, reverse=True)
-        return [
-            {
-                **row,
-                "paidAt": datetime_from_ms(row["payTime"]) if row.get("payTime") else None,
-                "feeMoney": services.as_money(row.get("fee")),
-                "afterMoney": services.as_money(row.get("customerMoney")),
-            }
-            for row in rows[:5]
-        ]
-
-    panel("payments", payments)
-    return home
-
-
-class _Failed(Exception):
-    pass
 
 
 def read_error(exc: VosError) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,10 @@ from accounts import audit
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
+from accounts.users.services import deactivate_user
+from billing.cdrs.store import adopt_account_cdrs
+from billing.models import BalanceReading
+from billing.rates.selectors import granted_groups
 from switch import vos
 from vos3000.client import ms_from_datetime
 
@@ -51,9 +55,6 @@ def record_balances(server, infos, source: str, read_at: datetime | None = None)
     dicts) as a ``BalanceReading``. A reading never replaces a newer one (a Pay answer
     that arrived meanwhile, say). One SELECT, one batched UPDATE (executemany: a page of
     100 rows costs about as much as one) and one INSERT, whatever the count."""
-    from django.db import connection
-
-    from billing.models import BalanceReading
 
     read_at = read_at or timezone.now()
     fresh = {info["account"]: info for info in infos if info.get("account") and "money" in info}
@@ -201,7 +202,7 @@ def create_customer(
     account = payload["account"]
     if Tenant.objects.filter(server=agent.server, vos_account=account).exists():
         raise CustomerRefused(_("The account %(account)s exists already.") % {"account": account})
-    groups = scope.fee_rate_groups(agent.server)
+    groups = granted_groups(scope, agent.server)
     if payload.get("feeRateGroup") and groups is not None and payload["feeRateGroup"] not in groups:
         raise CustomerRefused(_("This fee rate group is not one of yours."))
 
@@ -249,7 +250,7 @@ def modify_customer(scope, tenant: Tenant, payload: dict, *, before: dict | None
     # The agent is not changed from these pages (moving an account is an admin's job
     # in VOS; the tenant sync follows it).
     payload.pop("agentAccount", None)
-    groups = scope.fee_rate_groups(tenant.server)
+    groups = granted_groups(scope, tenant.server)
     group = payload.get("feeRateGroup")
     if (
         group
@@ -365,7 +366,6 @@ def delete_customer(scope, tenant: Tenant) -> list:
     the audit trail and the ledger) and the people who signed in to it are deactivated
     through ``accounts.users.services.deactivate_user`` (their sessions end). Returns the
     users deactivated."""
-    from accounts.users.services import deactivate_user
 
     reasons = deletion_blockers(scope, tenant)
     if reasons:
@@ -456,8 +456,6 @@ def sync_tenants_from_vos(server) -> SyncResult:
                 known[account] = tenant
                 result.created.append(account)
                 # Its calls may have been pulled before it had a tenant (stored without one).
-                from billing.cdrs.store import adopt_account_cdrs
-
                 adopt_account_cdrs(tenant)
                 continue
             changed = []
@@ -490,8 +488,6 @@ def sync_tenants_from_vos(server) -> SyncResult:
                 tenant.save(update_fields=["status", "synced_at"])
                 result.gone.append(account)
         # The local copy that search and filters use (memo, lock, type) follows VOS too.
-        from customers.services import remember_vos_fields
-
         remember_vos_fields(server, [info.to_wire() for info in infos.values()])
     log.info(
         "tenant sync %s: %d seen, %d created, %d moved, %d gone",
@@ -567,7 +563,6 @@ def link_vos_account(server, account: str, kind: str) -> Tenant:
     )
     tenant.save()
     # Its calls may have been pulled before it had a tenant (stored without one).
-    from billing.cdrs.store import adopt_account_cdrs
 
     adopt_account_cdrs(tenant)
     return tenant

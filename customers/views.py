@@ -20,6 +20,7 @@ from accounts.middleware import VIEW_AS_SESSION_KEY
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
+from billing.models import MoneySettings
 from customers import selectors, services
 from customers import services as services_customers
 from customers.forms import (
@@ -112,7 +113,6 @@ def customer_list(request):
 
 
 def _threshold():
-    from billing.models import MoneySettings
 
     return MoneySettings.current().low_balance_threshold
 

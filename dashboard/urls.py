@@ -4,4 +4,5 @@ from dashboard import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("live/dashboard/", views.live_dashboard, name="live_dashboard"),
 ]

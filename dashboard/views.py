@@ -1,20 +1,22 @@
+"""The home page of each role, and its live panel."""
+
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from accounts.models import Tenant
+from accounts.roles import ADMIN, Action, role_of
+from dashboard import selectors
+
 
 @login_required
 def dashboard(request):
     """The home page of each family: a customer's own account, a reseller's subtree
-    (``customer_selectors.subtree_summary``, cached a minute: tens of VOS calls for a
-    big subtree), an admin's platform totals. Every panel shows its own VOS failure in
+    (``selectors.subtree_summary``, cached a minute: tens of VOS calls for a big
+    subtree), an admin's platform totals. Every panel shows its own VOS failure in
     words; none is a 500."""
-    from accounts.models import Tenant
-    from accounts.roles import ADMIN, role_of
-    from customers import selectors
-
     scope = request.scope
     context: dict = {"family": role_of(scope.user)}
     tenant = scope.tenant
@@ -29,9 +31,23 @@ def dashboard(request):
         context["platform"] = selectors.platform_summary(scope)
         context["topups"] = selectors.recent_topups(scope)
     if tenant is not None:
-        # The live panel (refreshed by htmx from telephony.live_views.live_dashboard).
-        from telephony.live import selectors as live_selectors
-
-        context["live"] = live_selectors.dashboard(scope)
+        # The live panel, refreshed by htmx from ``live_panel`` below.
+        context["live"] = selectors.live_panel(scope)
         context["refresh_seconds"] = settings.LIVE_REFRESH_SECONDS
     return render(request, "accounts/dashboard.html", context)
+
+
+@login_required
+def live_dashboard(request):
+    """The live fragment of the dashboards and the customer home: it reads only the
+    shared snapshots (telephony.live), never VOS per viewer."""
+    scope = request.scope
+    scope.require(Action.VIEW)
+    return render(
+        request,
+        "live/_dashboard.html",
+        {
+            "live": selectors.live_panel(scope),
+            "refresh_seconds": int(settings.LIVE_REFRESH_SECONDS),
+        },
+    )

@@ -19,14 +19,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from switch import push_handlers, tasks
 from switch.models import PushInbox
-from telephony.live import state as live_state
 from vos3000.errors import VosError
+from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
-
-
-DTMF_PUSHES = frozenset({"PushDtmfInfo", "PushDtmfInfos"})
 
 
 MAX_ATTEMPTS = 5
@@ -68,34 +66,24 @@ def store(server, name: str, payload: dict) -> PushInbox | None:
             row = PushInbox.objects.create(
                 server=server, name=name, payload=payload, dedupe_key=dedupe_key(name, payload)
             )
-            # Like vosportal.tasks.enqueue (on commit), but a broker that is down must not
-            # turn VOS's answer into a 500: the row is stored, the sweep will process it.
-            transaction.on_commit(lambda: _enqueue_safely(row.pk))
+            # A broker that is down must not turn VOS's answer into a 500: the row is
+            # stored, the sweep will process it.
+            enqueue(tasks.process_push, row.pk, robust=True)
     except IntegrityError:
         log.info("push %s on %s: duplicate of a waiting message, dropped", name, server.name)
         return None
     return row
 
 
-def _enqueue_safely(inbox_id: int) -> None:
-    from switch import tasks
-
+def answer_now(server, name: str, payload: dict) -> dict:
+    """A push VOS waits on (PushDtmfInfo(s): the menu runs on the answer): its answerer
+    (switch.push_handlers) answers now; the message and the answer are recorded
+    (processed at once)."""
     try:
-        tasks.process_push.delay(inbox_id)
-    except Exception as exc:  # kombu's errors vary by transport
-        log.warning("push #%s not enqueued (%s); the sweep will process it", inbox_id, exc)
-
-
-def answer_dtmf(server, name: str, payload: dict) -> dict:
-    """PushDtmfInfo(s): VOS waits for the menu to run, so the rule table answers now; the
-    message and the answer are recorded (processed at once)."""
-    from telephony.ivr_media import dtmf
-
-    try:
-        answer = dict(dtmf.answer(server, name, payload) or {"retCode": 0})
+        answer = dict(push_handlers.answerer_for(name)(server, name, payload) or {"retCode": 0})
     except Exception:
         # A broken rule must not leave a caller in silence: VOS runs its default menu.
-        log.exception("dtmf answer for %s on %s failed", name, server.name)
+        log.exception("answer to %s on %s failed", name, server.name)
         answer = {"retCode": 0}
     answer.setdefault("retCode", 0)
     PushInbox.objects.create(
@@ -110,29 +98,15 @@ def answer_dtmf(server, name: str, payload: dict) -> dict:
 
 
 def apply(server, name: str, payload: dict) -> None:
-    """What one message changes. Raises on failure (the row is then retried)."""
-    if name == "PhoneOnline":
-        live_state.phone_online(server, payload)
-    elif name == "CallStateReport":
-        live_state.call_state(server, payload)
-    elif name == "CustomerMoneyChange":
-        from accounts.models import Tenant
-        from billing.money import services as money
-
-        # Only the portal's own accounts: VOS pushes every account's changes. Remembering
-        # the balance also tells the low-balance alerts (billing.money.remember_balance).
-        if Tenant.objects.filter(server=server, vos_account=payload["account"]).exists():
-            money.remember_balance(server, payload["account"], payload["money"], source="push")
-    elif name == "AlarmCurrentReport":
-        from alerts import services as alerts
-
-        infos = list(payload.get("infoAlarmCurrents") or [])
-        live_state.alarms(server, infos)
-        alerts.alarms_reported(server, infos)
-    elif name in DTMF_PUSHES:
-        pass  # answered and recorded by the receiver
-    else:
-        raise ValueError(f"unknown push {name}")
+    """What one message changes: each handler the feature apps registered for it
+    (switch.push_handlers). Raises on failure (the row is then retried)."""
+    if push_handlers.answered_at_once(name):
+        return  # answered and recorded by the receiver
+    handlers = push_handlers.handlers_for(name)
+    if not handlers:
+        raise ValueError(f"no handler for push {name}")
+    for handler in handlers:
+        handler(server, payload)
 
 
 def process(inbox_id: int) -> bool:

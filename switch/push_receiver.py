@@ -33,6 +33,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from switch import push_handlers
 from switch import push_inbox as push_services
 from switch.models import VosServer
 from vos3000 import catalog
@@ -125,7 +126,7 @@ def receive(request, token: str, server_name: str, name: str):
     except (ValueError, UnicodeDecodeError, RequestDataTooBig) as exc:
         log.warning("push %s on %s: not JSON (%s)", name, server.name, type(exc).__name__)
         return JsonResponse({"retCode": INPUT_ERROR, "exception": "Input parameter error"})
-    if name in push_services.DTMF_PUSHES:
-        return JsonResponse(push_services.answer_dtmf(server, name, payload))
+    if push_handlers.answered_at_once(name):
+        return JsonResponse(push_services.answer_now(server, name, payload))
     push_services.store(server, name, payload)
     return JsonResponse({"retCode": 0})

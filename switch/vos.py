@@ -9,6 +9,9 @@ import threading
 
 from django.utils.translation import gettext as _
 
+from accounts import audit
+from accounts.roles import Action
+from accounts.scope import OutOfScope
 from vos3000 import catalog
 from vos3000.client import VosApiError, VosClient, VosUnavailable, VosValidationError
 from vos3000.errors import VosError
@@ -66,7 +69,6 @@ def call(
     recorded, never its address. ``before`` and ``after`` (what the caller read before
     the write, and what it asks for) go into the audit event of a write as they are.
     """
-    from accounts import audit
 
     guard(scope, server, endpoint, payload, verified=verified)
     client = client_for(server)
@@ -268,8 +270,6 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
     (a phone list built from ``GetPhone(accounts=[own])``, say), so they need no second
     lookup; any other phone named is looked up with one GetPhone call.
     """
-    from accounts.roles import Action
-    from accounts.scope import OutOfScope
 
     spec = catalog.ENDPOINTS.get(endpoint)
     if spec is not None and spec.kind == "write":

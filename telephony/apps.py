@@ -1,18 +1,24 @@
 from django.apps import AppConfig
 
+from accounts.events import tenant_moved
+from switch import push_handlers
+from web.lazy import lazy
+
 
 class TelephonyConfig(AppConfig):
     name = "telephony"
     verbose_name = "Telephony"
 
     def ready(self):
-        from accounts.models import tenant_moved
-
-        tenant_moved.connect(_carry_live_paths, dispatch_uid="telephony-carry-live-paths")
-
-
-def _carry_live_paths(sender, old_path: str, new_path: str, **kwargs):
-    """The live snapshots copy owners' paths for scoped queries: they follow a move."""
-    from telephony.live import state as live_state
-
-    live_state.move_tenant_paths(old_path, new_path)
+        # The live snapshots copy owners' paths for scoped queries: they follow a move.
+        tenant_moved.connect(
+            lazy("telephony.live.state.follow_tenant_move"),
+            weak=False,
+            dispatch_uid="telephony-live-moves",
+        )
+        push_handlers.on_push("PhoneOnline", "telephony.live.state.phone_online")
+        push_handlers.on_push("CallStateReport", "telephony.live.state.call_state")
+        push_handlers.on_push("AlarmCurrentReport", "telephony.live.state.alarm_list_pushed")
+        # VOS waits on the DTMF menu pushes: the rule table answers them at once.
+        for name in ("PushDtmfInfo", "PushDtmfInfos"):
+            push_handlers.answer_push(name, "telephony.ivr_media.dtmf.answer")

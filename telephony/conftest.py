@@ -79,17 +79,6 @@ def as_user(client):
 
 
 @pytest.fixture
-def eager_tasks():
-    """Celery tasks run in the thread that queues them (the live server's, for pushes)."""
-    from vosportal.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def sim_pushes_to(portal_sim):
     """Point the simulator's pushes at a receiver for this test only: the simulator is
     shared by the whole session, and left pointing at the live server it would go on

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from django.apps import apps
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vosportal.settings")
@@ -16,7 +17,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 def _task_modules() -> list[str]:
     """Every ``tasks`` module of our own apps, their area packages included
     (``billing.money.tasks``): Celery's own discovery looks at ``<app>.tasks`` only."""
-    from django.apps import apps
 
     found = []
     for config in apps.get_app_configs():

@@ -9,8 +9,10 @@ import uuid
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -110,8 +112,6 @@ class HtmxMessagesMiddleware:
             or not response.get("Content-Type", "").startswith("text/html")
         ):
             return response
-        from django.contrib.messages import get_messages
-        from django.template.loader import render_to_string
 
         pending = list(get_messages(request))
         if pending:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER, RESELLER, role_of
+from web.pages import PAGE_MODULES
 
 # (url name, label, roles that see it). Pages join this list as they are built.
 NAV_ITEMS = [
@@ -40,9 +43,6 @@ NAV_ITEMS_BY_ACTION = [
 
 
 def _app_entries(attribute: str) -> list:
-    from importlib import import_module
-
-    from web.pages import PAGE_MODULES
 
     return [
         entry
@@ -65,7 +65,6 @@ def nav_items_by_action() -> list:
 def customer_tabs(request, tenant) -> list[dict]:
     """The tabs of a customer's (or reseller's) pages that ``request.scope`` may open,
     each app contributing its own (``CUSTOMER_TABS``)."""
-    from django.urls import reverse
 
     scope = request.scope
     tabs = []

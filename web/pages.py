@@ -18,6 +18,8 @@ Policies:
 
 from __future__ import annotations
 
+from importlib import import_module
+
 PUBLIC = "public"
 
 
@@ -92,7 +94,6 @@ PAGE_MODULES = (
 
 
 def _merge_app_policies() -> None:
-    from importlib import import_module
 
     for module_name in PAGE_MODULES:
         module = import_module(module_name)

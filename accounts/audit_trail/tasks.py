@@ -1,16 +1,16 @@
 from celery import shared_task
 
+from accounts.audit_trail import services
+
 
 @shared_task
 def export_audit(job_id: int) -> None:
-    """Write one audit CSV export (``accounts.audit.write_export``)."""
-    from accounts import audit
+    """Write one audit CSV export (``accounts.audit_trail.services.write_export``)."""
 
-    audit.write_export(job_id)
+    services.write_export(job_id)
 
 
 @shared_task
 def purge_audit_exports() -> int:
-    from accounts import audit
 
-    return audit.purge_expired_exports()
+    return services.purge_expired_exports()

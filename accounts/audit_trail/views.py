@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.audit_trail import services
 from accounts.audit_trail.forms import AuditFilterForm
 from accounts.models import AuditExport
 from accounts.scope import OutOfScope
@@ -37,15 +38,15 @@ def audit_list(request):
     events = request.scope.audit_events()
     form = _filter_form(request, request.GET)
     if form.is_valid():
-        events = audit.filter_events(events, form.cleaned_data)
-        page = audit.page_of(
+        events = services.filter_events(events, form.cleaned_data)
+        page = services.page_of(
             events,
             before=_int_or_none(request.GET.get("before")),
             after=_int_or_none(request.GET.get("after")),
             size=PAGE_SIZE,
         )
     else:
-        page = audit.EventPage(events=[], newer_than=None, older_than=None)
+        page = services.EventPage(events=[], newer_than=None, older_than=None)
     query = urlencode(form.as_params())
     context = {"form": form, "page": page, "query": query}
     template = "audit/list.html#results" if request.htmx else "audit/list.html"
@@ -75,10 +76,10 @@ def audit_export(request):
     request.scope.audit_events()  # 404 without the audit right
     form = _filter_form(request, request.POST)
     if not form.is_valid():
-        page = audit.EventPage(events=[], newer_than=None, older_than=None)
+        page = services.EventPage(events=[], newer_than=None, older_than=None)
         context = {"form": form, "page": page, "query": ""}
         return render(request, "audit/list.html", context, status=400)
-    job = audit.start_export(request.scope, request.user, form)
+    job = services.start_export(request.scope, request.user, form)
     if request.htmx:
         return render(request, "audit/export.html#status", {"job": job})
     return redirect("audit_export_status", pk=job.pk)
@@ -104,7 +105,7 @@ def audit_export_download(request, pk: int):
     job = _own_export_or_404(request, pk)
     if job.status != AuditExport.Status.DONE or job.is_expired or not job.file_name:
         raise OutOfScope(f"audit export {pk!r} not available")
-    path = audit.export_dir() / job.file_name
+    path = services.export_dir() / job.file_name
     if not path.is_file():
         raise OutOfScope(f"audit export {pk!r} file gone")
     audit.record(

@@ -123,7 +123,7 @@ def _audit_event_pk(world: World, role_name: str, own: bool):
 def _audit_export_pk(world: World, role_name: str, own: bool):
     """A finished export with its file: the requester's own, or someone else's (an admin
     may not download another user's export either)."""
-    from accounts import audit
+    from accounts.audit_trail import services as audit_services
     from accounts.models import AuditExport
 
     requester = world.users[
@@ -136,7 +136,7 @@ def _audit_export_pk(world: World, role_name: str, own: bool):
         file_name=f"isolation-{uuid.uuid4().hex}.csv",
         expires_at=timezone.now() + timedelta(hours=1),
     )
-    (audit.export_dir() / job.file_name).write_text("id\n", encoding="utf-8")
+    (audit_services.export_dir() / job.file_name).write_text("id\n", encoding="utf-8")
     return job.pk
 
 

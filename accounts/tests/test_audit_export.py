@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts import audit
+from accounts.audit_trail import services as audit_services
 from accounts.models import AuditEvent, AuditExport, Tenant
 from accounts.roles import Role
 from accounts.tests.factories import AdminFactory, ResellerFactory, TenantFactory, UserFactory
@@ -22,7 +23,7 @@ def export_and_run(client, django_capture_on_commit_callbacks, **filters) -> Aud
     assert response.status_code == 302 and len(callbacks) == 1
     job = AuditExport.objects.latest("id")
     assert response["Location"] == f"/audit/export/{job.pk}/"
-    audit.write_export(job.pk)
+    audit_services.write_export(job.pk)
     job.refresh_from_db()
     return job
 
@@ -73,12 +74,12 @@ def test_it_refuses_an_expired_export_and_purges_it(client, django_capture_on_co
     admin = AdminFactory()
     client.force_login(admin)
     job = export_and_run(client, django_capture_on_commit_callbacks)
-    path = audit.export_dir() / job.file_name
+    path = audit_services.export_dir() / job.file_name
     assert path.exists()
     AuditExport.objects.filter(pk=job.pk).update(expires_at=datetime.now(UTC) - timedelta(1))
     assert client.get(f"/audit/export/{job.pk}/download/").status_code == 404
     assert b"expired" in client.get(f"/audit/export/{job.pk}/").content
-    assert audit.purge_expired_exports() == 1
+    assert audit_services.purge_expired_exports() == 1
     assert not path.exists() and not AuditExport.objects.filter(pk=job.pk).exists()
 
 

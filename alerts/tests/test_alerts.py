@@ -28,17 +28,6 @@ def demo(demo_vos_server):
 
 
 @pytest.fixture
-def eager_tasks():
-    """Tasks run in this process when enqueued (the real task code, no broker)."""
-    from vosportal.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def people(demo):
     _server, tenants = demo
     return {

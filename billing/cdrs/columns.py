@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from billing.cdrs.store import FIELD_OF_WIRE
+from billing.models import Cdr
 
 # The routing side of a call: which gateway, which number was sent to it, which IPs,
 # and the product ids (VOS fills them with the gateway's, i.e. the vendor's, name).
@@ -140,7 +141,6 @@ def cut_down(row: dict, columns: list[Column]) -> dict:
 
 
 def _level_label(value):
-    from billing.models import Cdr
 
     try:
         return Cdr.CallLevel(value).label

@@ -21,16 +21,21 @@ import secrets
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 
+import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from accounts import audit
+from accounts.scope import OutOfScope, Scope
 from billing.cdrs import columns as cdr_columns
 from billing.cdrs import selectors as cdr_selectors
+from billing.cdrs.forms import CdrSearchForm
+from billing.cdrs.tasks import export_cdrs
 from billing.models import CdrExport
 from web.downloads import FORMULA_START, purge_expired
+from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +63,6 @@ def path_of(job: CdrExport):
 def start(scope, requested_by, form, fmt: str) -> CdrExport:
     """Create an export job for a valid ``CdrSearchForm`` and queue its task. The
     request is audited with its filters."""
-    from billing.cdrs.tasks import export_cdrs
-    from web.tasks import enqueue
 
     ttl = timedelta(hours=settings.CDR_EXPORT_TTL_HOURS)
     with transaction.atomic():
@@ -97,8 +100,6 @@ class FiltersNoLongerValid(Exception):
 
 
 def write(job_id: int) -> None:
-    from accounts.scope import OutOfScope, Scope
-    from billing.cdrs.forms import CdrSearchForm
 
     # Claimed by one run only (acks late may deliver the task twice).
     if not CdrExport.objects.filter(pk=job_id, status=CdrExport.Status.PENDING).update(
@@ -269,7 +270,6 @@ class XlsxSink:
         self.kinds = [cdr_columns.kind_of(name) for name in fields]
 
     def __enter__(self):
-        import xlsxwriter
 
         self._book = xlsxwriter.Workbook(
             str(self.path),

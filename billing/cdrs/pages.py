@@ -9,12 +9,12 @@ from accounts.roles import ADMIN, CUSTOMER, RESELLER, Action
 from web.pages import OBJECT, PLATFORM, SIGNED_IN
 
 POLICIES: dict = {
-    # Everyone searches the CDRs of its own scope (scope.cdrs()).
+    # Everyone searches the CDRs of its own scope (billing.cdrs.selectors.visible_cdrs).
     "cdr_search": (SIGNED_IN, None),
     "cdr_account_calls": (OBJECT, "tenant"),
     "cdr_live": (OBJECT, "tenant"),
     "cdr_export": (SIGNED_IN, None),
-    # Exports are private to their requester (scope.cdr_export_or_404).
+    # Exports are private to their requester (billing.cdrs.selectors.cdr_export_or_404).
     "cdr_export_status": (OBJECT, "cdr_export"),
     "cdr_export_download": (OBJECT, "cdr_export"),
     "cdr_pulls": (PLATFORM, None),

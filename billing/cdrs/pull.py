@@ -36,8 +36,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import Tenant
 from billing.cdrs import store as cdr_store
 from billing.models import CdrPullDay, CdrPullJob
+from switch.vos import client_for, describe_error
 from vos3000.client import format_day
 from vos3000.errors import RetCode, VosApiError, VosError, VosUnavailable
 
@@ -265,7 +267,6 @@ def _pull_locked(server, reason, requested_by, now, token) -> CdrPullJob | None:
     # for it, it names every account of the server (tenants or not), and it writes
     # nothing to VOS. So it uses the server's client directly, not telephony.vos.call
     # (whose guard and audit are for calls made on someone's behalf).
-    from switch.vos import client_for, describe_error
 
     run = _Run(
         server=server,
@@ -300,7 +301,6 @@ def accounts_to_pull(run: _Run) -> list[str]:
     the server's tenants (an account deleted in VOS keeps its calls there). Accounts
     without a tenant are pulled too: their CDRs are stored with no tenant (admins see
     them) and are adopted when the tenant sync links them."""
-    from accounts.models import Tenant
 
     answer = run.vos_call("GetAllCustomers", {})
     accounts = set(answer.get("accounts") or [])
@@ -325,7 +325,6 @@ def _windows(days: list[date], span: int) -> list[list[date]]:
 
 
 def _pull_days(run: _Run, days: list[date]) -> None:
-    from switch.vos import describe_error
 
     batches = run.batches
     queue = deque(_windows(days, run.span))

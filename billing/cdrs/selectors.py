@@ -1,7 +1,7 @@
 """Reading the local CDR copy: the scoped, filtered search behind the CDR pages, the
 exports and the local reports, one keyset page of it, and its totals.
 
-Everything starts from ``scope.cdrs()``; a filter can only narrow it.
+Everything starts from ``visible_cdrs(scope)``; a filter can only narrow it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,24 @@ from django.db.models import Count, Q, Sum
 
 from accounts.models import Tenant
 from accounts.scope import OutOfScope
+from billing.models import Cdr, CdrExport
 
 PAGE_SIZE = 50
+
+
+def visible_cdrs(scope):
+    """The pulled call records this user may search: all on the platform; a reseller's
+    subtree by the path each row carries; a customer's own account only."""
+    return scope.visible(Cdr.objects.all(), "tenant_path", own="tenant_id")
+
+
+def cdr_exports(scope):
+    """Exports are private to the person who asked, whoever else shares the scope."""
+    return scope.private(CdrExport.objects.all())
+
+
+def cdr_export_or_404(scope, pk) -> CdrExport:
+    return scope.get_or_404(cdr_exports(scope), pk, "CDR export")
 
 
 @dataclass(frozen=True)
@@ -37,7 +53,7 @@ class CdrFilters:
 
 def search(scope, filters: CdrFilters):
     """The scope's CDRs narrowed by ``filters`` (unordered)."""
-    rows = scope.cdrs().filter(start__gte=filters.since, start__lt=filters.until)
+    rows = visible_cdrs(scope).filter(start__gte=filters.since, start__lt=filters.until)
     if filters.tenant is not None:
         if not scope.contains(filters.tenant):
             raise OutOfScope(f"tenant {filters.tenant.pk}")

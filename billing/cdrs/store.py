@@ -19,8 +19,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import Value
-from django.db.models.functions import Concat, Substr
 
+from accounts.models import Tenant, carry_paths
 from billing.models import Cdr
 from vos3000 import catalog
 from vos3000.catalog.naming import python_name
@@ -94,7 +94,6 @@ class StoreResult:
 
 def tenants_by_account(server, accounts: Iterable[str]) -> dict[str, tuple[int, str]]:
     """{vos_account: (tenant id, tenant path)} of the portal tenants of these accounts."""
-    from accounts.models import Tenant
 
     rows = Tenant.objects.filter(server=server, vos_account__in=set(accounts)).values_list(
         "vos_account", "pk", "path"
@@ -252,11 +251,10 @@ def drop_months_before(cutoff: date) -> int:
     return dropped
 
 
-def move_tenant_paths(old_path: str, new_path: str) -> int:
-    """A tenant (and its subtree) moved: its CDRs follow, so scoped searches stay right."""
-    return Cdr.objects.filter(tenant_path__startswith=old_path).update(
-        tenant_path=Concat(Value(new_path), Substr("tenant_path", len(old_path) + 1))
-    )
+def follow_tenant_move(sender, old_path: str, new_path: str, **kwargs) -> int:
+    """A tenant (and its subtree) moved (accounts.events.tenant_moved): its CDRs follow,
+    so scoped searches stay right."""
+    return carry_paths(Cdr.objects.all(), "tenant_path", old_path, new_path)
 
 
 def adopt_account_cdrs(tenant) -> int:

@@ -8,9 +8,14 @@ import logging
 
 from celery import shared_task
 
+from accounts import audit
+from accounts.models import User
 from accounts.roles import Action
+from accounts.scope import Scope
+from billing.cdrs import export as cdr_export
 from billing.cdrs import pull as cdr_pull
 from billing.models import CdrPullJob
+from switch.models import VosServer
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +24,6 @@ log = logging.getLogger(__name__)
 def pull_all_servers() -> int:
     """Beat, every CDR_PULL_SECONDS: one pull task per enabled server (a server whose
     previous pull still runs skips this one; its lock says so)."""
-    from switch.models import VosServer
 
     ids = list(VosServer.objects.filter(enabled=True).values_list("pk", flat=True))
     for server_id in ids:
@@ -29,9 +33,6 @@ def pull_all_servers() -> int:
 
 @shared_task
 def pull_server(server_id: int, reason: str = CdrPullJob.Reason.SCHEDULED, user_id=None) -> dict:
-    from accounts.models import User
-    from accounts.scope import Scope
-    from switch.models import VosServer
 
     server = VosServer.objects.filter(pk=server_id, enabled=True).first()
     if server is None:
@@ -61,7 +62,6 @@ def pull_server(server_id: int, reason: str = CdrPullJob.Reason.SCHEDULED, user_
 def apply_retention() -> dict | None:
     """Daily: drop whole months past CDR_RETENTION_MONTHS, recorded in the audit trail
     as a system action (no actor)."""
-    from accounts import audit
 
     outcome = cdr_pull.apply_retention()
     if outcome is not None:
@@ -73,7 +73,6 @@ def apply_retention() -> dict | None:
 @shared_task
 def export_cdrs(job_id: int) -> None:
     """Write one CDR export (``billing.cdrs.export.write``)."""
-    from billing.cdrs import export as cdr_export
 
     cdr_export.write(job_id)
 
@@ -81,6 +80,5 @@ def export_cdrs(job_id: int) -> None:
 @shared_task
 def purge_cdr_exports() -> int:
     """Expired export files and their jobs (``billing.cdrs.export.purge``)."""
-    from billing.cdrs import export as cdr_export
 
     return cdr_export.purge()

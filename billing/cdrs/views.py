@@ -28,9 +28,11 @@ from billing.cdrs import export as cdr_export
 from billing.cdrs import live as cdr_live
 from billing.cdrs import pull as cdr_pull
 from billing.cdrs import selectors as cdr_selectors
+from billing.cdrs import tasks as cdr_tasks
 from billing.cdrs.forms import MAX_RANGE_DAYS, CdrSearchForm
 from billing.models import CdrExport, CdrPullJob
 from switch.models import VosServer
+from web.tasks import enqueue
 
 PAGE_SIZE = 50
 
@@ -68,7 +70,7 @@ def _live_tenant(scope, form, fixed_tenant):
 
 def _search_page(request, fixed_tenant=None):
     scope = request.scope
-    scope.cdrs()  # 404 for a role without the right to view
+    cdr_selectors.visible_cdrs(scope)  # 404 for a role without the right to view
     form = _search_form(request, _with_default_days(request, request.GET), fixed_tenant)
     columns = cdr_columns.page_columns(scope)
     context = {
@@ -105,7 +107,7 @@ def _search_page(request, fixed_tenant=None):
     context["live"] = cdr_live.live_calls(scope, live_tenant, fetch=False) if live_tenant else None
     if request.htmx and request.htmx.target == "cdr-results":
         return render(request, "cdrs/search.html#results", context)
-    context["exports"] = scope.cdr_exports().order_by("-id")[:5]
+    context["exports"] = cdr_selectors.cdr_exports(scope).order_by("-id")[:5]
     return render(request, "cdrs/search.html", context)
 
 
@@ -127,7 +129,7 @@ def live_calls(request, tenant_id: int):
     """GET shows what was fetched lately (never asks the switch); POST asks it, at most
     once per CDR_LIVE_CACHE_SECONDS for the account whoever asks."""
     scope = request.scope
-    scope.cdrs()
+    cdr_selectors.visible_cdrs(scope)
     tenant = scope.account_or_404(tenant_id)
     fetch = request.method == "POST" and tenant.kind == Tenant.Kind.CUSTOMER
     context = {
@@ -146,7 +148,7 @@ def export_start(request):
     """Queue an export of the search the page shows (its filters, posted again and
     validated again)."""
     scope = request.scope
-    scope.cdrs()
+    cdr_selectors.visible_cdrs(scope)
     form = _search_form(request, request.POST)
     fmt = request.POST.get("format", CdrExport.Format.CSV)
     if fmt not in CdrExport.Format.values or not form.is_valid():
@@ -163,7 +165,7 @@ def export_start(request):
 
 @login_required
 def export_status(request, pk: int):
-    job = request.scope.cdr_export_or_404(pk)
+    job = cdr_selectors.cdr_export_or_404(request.scope, pk)
     template = "cdrs/export.html#status" if request.htmx else "cdrs/export.html"
     return render(request, template, {"job": job})
 
@@ -171,7 +173,7 @@ def export_status(request, pk: int):
 @login_required
 def export_download(request, pk: int):
     scope = request.scope
-    job = scope.cdr_export_or_404(pk)
+    job = cdr_selectors.cdr_export_or_404(scope, pk)
     if job.status != CdrExport.Status.DONE or job.is_expired or not job.file_name:
         raise OutOfScope(f"CDR export {pk!r} not available")
     path = cdr_export.path_of(job)
@@ -220,8 +222,6 @@ def _server_for_action(request, server_id: int):
 
 
 def _queue_pull(server, reason: str, user_id: int) -> None:
-    from billing.cdrs import tasks as cdr_tasks
-    from web.tasks import enqueue
 
     enqueue(cdr_tasks.pull_server, server.pk, reason, user_id)
 

@@ -42,14 +42,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.models import Tenant
+from accounts.models import Tenant, carry_paths
 from accounts.roles import Action
 from accounts.scope import OutOfScope, Scope
-from alerts import services as alerts
+from billing.events import balances_read
 from billing.models import CENT, BalanceReading, LedgerEntry, MoneySettings, MoneyTransfer
+from billing.money import tasks
+from customers.services import remember_read
 from switch import vos
 from vos3000.client.dates import format_timestamp
 from vos3000.errors import VosApiError, VosError, VosUnavailable, VosValidationError
+from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +113,20 @@ class Balance:
         return self.money + (self.limit_money or 0)
 
 
+def balance_pushed(server, payload: dict) -> None:
+    """CustomerMoneyChange (3.2), registered in billing.apps: only the portal's own
+    accounts are remembered (VOS pushes every account's changes); remembering tells the
+    low-balance alerts too."""
+    if Tenant.objects.filter(server=server, vos_account=payload["account"]).exists():
+        remember_balance(server, payload["account"], payload["money"], source="push")
+
+
+def follow_tenant_move(sender, old_path: str, new_path: str, **kwargs) -> int:
+    """A tenant (and its subtree) moved (accounts.events.tenant_moved): its ledger rows
+    follow, so scoped lists stay right."""
+    return carry_paths(MoneyTransfer.objects.all(), "tenant_path", old_path, new_path)
+
+
 def remember_balance(server, account: str, money, *, source: str) -> None:
     """A balance VOS told us without its overdraft (a Pay answer, a push): the money is
     replaced, the overdraft last read is kept, and the low-balance alerts are told."""
@@ -118,13 +135,12 @@ def remember_balance(server, account: str, money, *, source: str) -> None:
         vos_account=account,
         defaults={"money": _money(money), "read_at": timezone.now(), "source": source},
     )
-    alerts.balance_changed(server, account, money)
+    balances_read.send(sender=None, server=server, balances={account: money})
 
 
 def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
     """Balances of accounts on one server, read from VOS now in one GetCustomer (and
     remembered like every page's read); VosError when VOS cannot say."""
-    from customers.services import remember_read
 
     server = tenants[0].server
     accounts = [t.vos_account for t in tenants]
@@ -132,7 +148,8 @@ def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
     infos = scope.keep_in_scope(server, answer.get("infoCustomers", []))
     now = timezone.now()
     remember_read(server, infos, "page", now)
-    alerts.balances_changed(server, {info["account"]: info.get("money", 0) for info in infos})
+    balances = {info["account"]: info.get("money", 0) for info in infos}
+    balances_read.send(sender=None, server=server, balances=balances)
     found = {
         info["account"]: Balance(
             account=info["account"],
@@ -472,9 +489,6 @@ def _run_leg(scope, transfer, *, leg, tenant, amount, pin=None, password=None) -
     except VosUnavailable as exc:
         if exc.may_have_been_applied:
             _set_state(entry, LedgerEntry.State.UNKNOWN, error=(exc.reason or "unanswered")[:255])
-            from billing.money import tasks
-            from web.tasks import enqueue
-
             enqueue(tasks.reconcile_transfer, transfer.pk)
         else:
             _set_state(

@@ -10,6 +10,7 @@ import logging
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -26,6 +27,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.sessions import needs_recent_auth, redirect_to
 from billing.models import MoneySettings, MoneyTransfer
+from billing.money import selectors, tasks
 from billing.money import services as money
 from billing.money.forms import (
     AdjustForm,
@@ -37,6 +39,7 @@ from billing.money.forms import (
 )
 from switch import vos
 from vos3000.errors import VosError, VosValidationError
+from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,6 @@ def _require_recent_auth_for_amount(request) -> None:
     """Above REAUTH_MONEY_ABOVE (or when the amount cannot be read) a POST needs the
     password entered recently; allauth asks and brings the POST back. Checked after the
     scope, so a foreign id is a 404 before anything else."""
-    from allauth.core.exceptions import ReauthenticationRequired
 
     if request.method != "POST":
         return
@@ -102,7 +104,7 @@ def account_money(request, tenant_id: int):
     tenant = scope.account_or_404(tenant_id)
     [(balance, balance_error)] = _balances(scope, tenant)
     transfers = (
-        scope.money_transfers()
+        selectors.money_transfers(scope)
         .filter(Q(customer=tenant) | Q(funded_by=tenant))
         .select_related("customer", "requested_by")[:20]
     )
@@ -296,7 +298,7 @@ def _tell(request, transfer: MoneyTransfer) -> None:
 @login_required
 def ledger(request):
     scope = request.scope
-    transfers = scope.money_transfers().select_related(
+    transfers = selectors.money_transfers(scope).select_related(
         "customer", "funded_by", "requested_by", "server"
     )
     form = LedgerFilterForm(request.GET or None)
@@ -331,7 +333,7 @@ def ledger(request):
         "transfers": page[:PAGE_SIZE],
         "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else "",
         "query": query.urlencode(),
-        "open_count": scope.money_transfers()
+        "open_count": selectors.money_transfers(scope)
         .filter(state__in=[MoneyTransfer.State.UNKNOWN, MoneyTransfer.State.REVIEW])
         .count(),
     }
@@ -342,7 +344,7 @@ def ledger(request):
 @login_required
 def transfer_detail(request, transfer_id: int):
     scope = request.scope
-    transfer = scope.money_transfer_or_404(transfer_id)
+    transfer = selectors.money_transfer_or_404(scope, transfer_id)
     context = {
         "transfer": transfer,
         "entries": transfer.entries.select_related("tenant"),
@@ -359,7 +361,7 @@ def review_queue(request):
     scope = request.scope
     scope.require(Action.RUN_PLATFORM)
     transfers = (
-        scope.money_transfers()
+        selectors.money_transfers(scope)
         .filter(
             state__in=[
                 MoneyTransfer.State.UNKNOWN,
@@ -379,7 +381,7 @@ def reconcile_now(request, transfer_id: int):
     scope.require(Action.RUN_PLATFORM)  # before the method check: others learn nothing
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    transfer = scope.money_transfer_or_404(transfer_id)
+    transfer = selectors.money_transfer_or_404(scope, transfer_id)
     before = transfer.state
     if transfer.state == MoneyTransfer.State.REVIEW:
         # An admin asked for another look: out of the queue, back to reconciliation.
@@ -412,8 +414,6 @@ def reconcile_all(request):
     scope.require(Action.RUN_PLATFORM)  # before the method check: others learn nothing
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    from billing.money import tasks
-    from web.tasks import enqueue
 
     enqueue(tasks.reconcile_open_transfers)
     audit.record("money.reconcile_all", scope=scope)
@@ -425,7 +425,7 @@ def reconcile_all(request):
 def resolve(request, transfer_id: int):
     scope = request.scope
     scope.require(Action.RUN_PLATFORM)
-    transfer = scope.money_transfer_or_404(transfer_id)
+    transfer = selectors.money_transfer_or_404(scope, transfer_id)
     form = ResolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not transfer.is_open:

@@ -12,7 +12,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.rating import normalize_number
+from billing.rates.selectors import Period
+from billing.rating import normalize_number, to_decimal
 from switch.forms import CatalogForm
 
 # The longest range of days a history page asks VOS about at once.
@@ -78,7 +79,6 @@ RENT_UNITS = {0: _("day(s)"), 1: _("month(s)"), 2: _("year(s)")}
 
 
 def _suite_label(suite: dict) -> str:
-    from billing.rating import to_decimal
 
     return _("%(name)s: %(fee)s every %(period)s %(unit)s") % {
         "name": suite.get("name"),
@@ -257,7 +257,6 @@ class PeriodForm(forms.Form):
 
     def period(self):
         """The chosen days (the default range when the form is unbound)."""
-        from billing.rates.selectors import Period
 
         if not self.is_bound:
             return Period(self.defaults["first"], self.defaults["last"])

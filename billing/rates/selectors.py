@@ -18,10 +18,25 @@ from django.utils import timezone
 
 from accounts.models import Tenant
 from accounts.scope import OutOfScope
+from billing.models import FeeRateGroupGrant
 from switch import vos
 from switch.models import VosServer
-from vos3000.client.dates import datetime_from_ms, format_timestamp
+from vos3000.client.dates import format_timestamp
 from vos3000.errors import VosError
+
+
+def granted_groups(scope, server=None) -> set[str] | None:
+    """The fee rate groups this user may give customers and see rates of: None means
+    every group (the platform); resellers have the groups granted to their tenant;
+    customers see the group of their own account (looked up by the caller)."""
+    if scope.is_platform:
+        return None
+    if scope.tenant is None:
+        return set()
+    return set(
+        FeeRateGroupGrant.objects.filter(tenant=scope.tenant).values_list("group", flat=True)
+    )
+
 
 # How long a fee rate table is kept after it was read (rates change rarely; the price
 # tool and the paged list would otherwise fetch the whole table on every request).
@@ -93,7 +108,7 @@ def own_account_group(scope, tenant: Tenant) -> str:
 def visible_group_names(scope, server) -> set[str] | None:
     """The groups this user may see on ``server``: None for every group (the platform),
     a reseller's grants, or a customer's own account's group."""
-    granted = scope.fee_rate_groups(server)
+    granted = granted_groups(scope, server)
     if granted is None:
         return None
     if scope.is_customer:
@@ -127,7 +142,7 @@ def group_or_404(scope, server, group: str) -> str:
 def group_or_404_unlinked(scope, group: str) -> str:
     """The check for a user whose tenant has no server: only a reseller's grants (which
     live in the portal) can be known; everything else is a 404."""
-    granted = scope.fee_rate_groups(None)
+    granted = granted_groups(scope)
     if granted is None:
         return group
     if scope.is_customer:
@@ -279,17 +294,6 @@ def current_suites(scope, tenant: Tenant, owner: Owner) -> list[dict]:
         verified={owner.name} if owner.is_phone else frozenset(),
     )
     return answer.get("infoCurrentSuites") or []
-
-
-def vos_moment(ms) -> datetime | None:
-    """An aware datetime of a VOS epoch-ms time; None for "no limit" or nonsense."""
-    try:
-        ms = int(ms)
-    except (TypeError, ValueError):
-        return None
-    if ms <= 0 or ms >= NO_LIMIT or ms > 253_402_300_799_000:  # after year 9999
-        return None
-    return datetime_from_ms(ms)
 
 
 # --- Phone book --------------------------------------------------------------------------

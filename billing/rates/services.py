@@ -21,9 +21,10 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from billing.models import FeeRateGroupGrant
 from billing.rates import selectors
-from billing.rates.selectors import NotLinked, Owner, require_linked
+from billing.rates.selectors import NotLinked, Owner, granted_groups, require_linked
 from switch import vos
 from vos3000.client.dates import ms_from_datetime
+from vos3000.simulator import demo
 
 # Click-to-call: at most this many requests per user and minute.
 CLICK_TO_CALL_PER_MINUTE = 10
@@ -67,7 +68,7 @@ def grantable_groups(scope, tenant: Tenant) -> list[str]:
             raise NotLinked
         names = {row.name for row in selectors.all_groups(scope, tenant.server)}
         return sorted(names | set(current_grants(tenant)))
-    return sorted(scope.fee_rate_groups(None) or ())
+    return sorted(granted_groups(scope) or ())
 
 
 @dataclass
@@ -142,7 +143,6 @@ def grant_demo_groups(granted_by=None) -> int:
     """Demo data: grant each demo reseller tenant the fee rate groups it sells from the
     demo's price lists (the top resellers the retail and sub-reseller ones, the
     sub-reseller the two retail ones). Idempotent; returns how many grants were made."""
-    from vos3000.simulator import demo
 
     plan = {
         **dict.fromkeys(demo.RESELLER_ACCOUNTS, (demo.SUB_RESELLER, demo.PREMIUM, demo.STANDARD)),

@@ -29,6 +29,7 @@ from billing.models import FeeRateGroupGrant
 from billing.rates import forms, selectors, services
 from billing.rates.selectors import NotLinked
 from switch import vos
+from vos3000.client.dates import moment_from_ms
 from vos3000.errors import VosError, VosUnavailable, VosValidationError
 from web.downloads import safe_cell
 
@@ -152,7 +153,7 @@ def rate_list(request):
     }
     if server is None:
         context["not_linked"] = True
-        granted = scope.fee_rate_groups(None) or set()
+        granted = selectors.granted_groups(scope) or set()
         context["groups"] = [selectors.GroupRow(name) for name in sorted(granted)]
     else:
         try:
@@ -456,9 +457,9 @@ def customer_suites(request, tenant_id: int):
             {
                 **o,
                 "suite_name": names.get(o.get("suiteId"), o.get("suiteId")),
-                "starts": selectors.vos_moment(o.get("availableTime")),
-                "ends": selectors.vos_moment(o.get("expireTime")),
-                "last_day": _last_day(selectors.vos_moment(o.get("expireTime"))),
+                "starts": moment_from_ms(o.get("availableTime")),
+                "ends": moment_from_ms(o.get("expireTime")),
+                "last_day": _last_day(moment_from_ms(o.get("expireTime"))),
             }
             for o in orders
         ],
@@ -581,7 +582,7 @@ def _entry_row(entry: dict) -> dict:
         "short_numbers": ", ".join(str(s) for s in entry.get("shortE164s") or []),
         "device": DEVICE_TYPES.get(entry.get("deviceType"), ""),
         "address": ADDRESS_TYPES.get(entry.get("addressType"), ""),
-        "updated": selectors.vos_moment(entry.get("lastUpdateTime")),
+        "updated": moment_from_ms(entry.get("lastUpdateTime")),
     }
 
 
@@ -842,7 +843,7 @@ def _history(request, tenant_id: int, *, template: str, read, shape):
 
 def _payment_row(row: dict) -> dict:
     return {
-        "time": selectors.vos_moment(row.get("payTime")),
+        "time": moment_from_ms(row.get("payTime")),
         "amount": _money(row.get("fee")),
         "type": PAY_TYPES.get(row.get("type"), row.get("type")),
         "method": PAY_METHODS.get(row.get("payType"), row.get("payType")),
@@ -852,7 +853,7 @@ def _payment_row(row: dict) -> dict:
 
 def _consumption_row(row: dict) -> dict:
     return {
-        "time": selectors.vos_moment(row.get("time")),
+        "time": moment_from_ms(row.get("time")),
         "amount": _money(row.get("money")),
         "type": CONSUMPTION_TYPES.get(row.get("type"), row.get("type")),
         "source": row.get("consumptionName") or "",

@@ -31,8 +31,11 @@ from accounts.models import Tenant, User
 from accounts.roles import Action
 from accounts.scope import OutOfScope, Scope
 from billing.models import ReportJob
+from billing.reports.tasks import run_report
+from switch import vos
 from vos3000.errors import VosError
 from web.downloads import safe_cell
+from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +125,6 @@ def start_report(
 ) -> ReportJob:
     """Record a report job (audited) and queue its task. ``tenant`` must be in the
     scope and linked; the form has checked the rest."""
-    from billing.reports.tasks import run_report
-    from web.tasks import enqueue
 
     scope.require(Action.VIEW)
     if not reportable_tenants(scope).filter(pk=tenant.pk).exists():
@@ -199,7 +200,6 @@ def _fail(job: ReportJob, words: str) -> ReportJob:
 def run(job_id: int) -> ReportJob:
     """The task's body: ask VOS batch by batch as the requester, saving progress after
     each batch; on a VOS error the job fails with the error in words."""
-    from switch import vos
 
     job = ReportJob.objects.select_related("tenant", "server", "requested_by").get(pk=job_id)
     if job.status not in (ReportJob.Status.PENDING, ReportJob.Status.RUNNING):

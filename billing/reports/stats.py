@@ -2,7 +2,7 @@
 viewer's time zone), per customer, per destination prefix, per gateway (platform only),
 and a reseller's margin (what its customers paid against what it paid above).
 
-Everything starts from ``scope.cdrs()`` and is grouped by the database
+Everything starts from ``visible_cdrs(scope)`` and is grouped by the database
 (``values(...).annotate(...)``), so a month of a large subtree is one indexed range
 scan and one GROUP BY, never rows in Python.
 """
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
 from accounts.scope import OutOfScope
-from billing.cdrs.selectors import CallMeasures
+from billing.cdrs.selectors import CallMeasures, visible_cdrs
 
 BY_DAY, BY_CUSTOMER, BY_PREFIX, BY_GATEWAY = "day", "customer", "prefix", "gateway"
 
@@ -103,7 +103,7 @@ def _row(key, label, found: dict) -> StatRow:
 
 
 def calls_in(scope, since: datetime, until: datetime):
-    return scope.cdrs().filter(start__gte=since, start__lt=until)
+    return visible_cdrs(scope).filter(start__gte=since, start__lt=until)
 
 
 def margin_calls(scope, since: datetime, until: datetime):

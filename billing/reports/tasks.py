@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from billing.reports import services as reports
+
 
 @shared_task
 def run_report(job_id: int) -> str:
     """Run one VOS fee report job (``billing.reports.services.run``)."""
-    from billing.reports import services as reports
 
     return reports.run(job_id).status
 
@@ -17,6 +18,5 @@ def run_report(job_id: int) -> str:
 @shared_task
 def purge_report_jobs() -> int:
     """Beat: forget report jobs older than REPORT_TTL_HOURS."""
-    from billing.reports import services as reports
 
     return reports.purge_expired()

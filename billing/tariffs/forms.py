@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from switch.forms import CatalogForm, catalog_field, form_field
+from vos3000 import catalog
 from vos3000.client.dates import ms_from_datetime
 
 # A fake minute is a number of seconds; beyond an hour it no longer means anything.
@@ -182,7 +183,6 @@ class GiftTimeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from vos3000 import catalog
 
         for spec in catalog.TYPES[self.TYPE]:
             label = self.labels.get(spec.name)
@@ -233,7 +233,6 @@ class GiftTimeForm(forms.Form):
 
 
 def _gift_specs():
-    from vos3000 import catalog
 
     return catalog.TYPES[GiftTimeForm.TYPE]
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accounts.models import Tenant
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Tenant
 from billing.models import FeeRateGroupGrant
 from billing.rates import selectors
 from billing.rating import to_decimal
 from switch import vos
+from switch.models import VosServer
 from vos3000.client.dates import datetime_from_ms
 
 # GetCustomer is asked about this many accounts at once when looking for the customers
@@ -67,9 +71,6 @@ def grants_of(server, name: str):
     """The portal's grants of group ``name`` on ``server``: to resellers on it, and on a
     platform of one server also to resellers not linked to a server yet (their grants
     can only mean that server's groups)."""
-    from django.db.models import Q
-
-    from switch.models import VosServer
 
     on_server = Q(tenant__server=server)
     if VosServer.objects.count() == 1:
@@ -92,7 +93,6 @@ def last_fake_minute(server, name: str) -> FakeMinuteSet | None:
     """The fake minute last given to group ``name`` through the portal, from the audit
     trail: GetFeeRateGroup does not tell it (InfoFeeRateGroup has no such field). None
     when the group was (re)created without one or never set here."""
-    from accounts.models import AuditEvent
 
     events = (
         AuditEvent.objects.filter(
@@ -191,7 +191,6 @@ def _moment(ms):
 
 def phone_card(scope, server, pin: str, password: str = "") -> Card | None:
     """The card with this PIN, or None. The PIN is sent in the request body only."""
-    from django.utils import timezone
 
     scope.require_platform()
     payload: dict = {"pin": [pin]}

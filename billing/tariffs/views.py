@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Action
 from accounts.sessions import redirect_to
 from billing.rates.views import read_words
+from billing.rating import to_decimal
 from billing.tariffs import forms, services
 from billing.tariffs import selectors as reads
 from switch.shortcuts import write_error, write_on_form
@@ -281,7 +282,6 @@ def _posted(data, names) -> dict:
 
 
 def _suite_rows(rows: list[dict]) -> list[dict]:
-    from billing.rating import to_decimal
 
     units = dict(forms.SuiteForm().fields["rentType"].choices)
     out = []

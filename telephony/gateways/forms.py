@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from switch.forms import SEPARATOR, CatalogForm, catalog_field
-from telephony.gateways.selectors import GatewayKind
+from telephony.gateways.selectors import KINDS, GatewayKind
 from vos3000 import catalog
 from vos3000.catalog.model import BOOLEAN_TYPES
 
@@ -334,7 +334,6 @@ def form_class(kind: GatewayKind, *, edit: bool) -> type[GatewayForm]:
 
 
 def _build_forms() -> dict:
-    from telephony.gateways.selectors import KINDS
 
     return {
         (kind.key, edit): _form_class(kind, kind.modify if edit else kind.create, edit=edit)

@@ -27,6 +27,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 
+from telephony.models import DtmfRule
+
 
 def no_rule_answer() -> dict:
     return {"retCode": settings.DTMF_NO_RULE_RET_CODE}
@@ -45,7 +47,6 @@ def current_entry(name: str, payload: dict) -> tuple[str, str] | None:
 
 def rule_for(server, menu_name: str, digits: str):
     """The DtmfRule that answers ``digits`` in ``menu_name`` on ``server``, or None."""
-    from telephony.models import DtmfRule
 
     server_id = getattr(server, "pk", server)
     candidates = DtmfRule.objects.filter(

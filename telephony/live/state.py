@@ -11,7 +11,7 @@ user's scope); what each viewer then sees is filtered by its scope when read.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Tenant
+from accounts.models import Tenant, carry_paths
 from switch import vos
 from telephony.models import CurrentAlarm, LiveCall, LivePoll, PhoneRegistration
+from vos3000.client.dates import moment_from_ms
 from vos3000.errors import VosError
 
 log = logging.getLogger(__name__)
@@ -47,14 +48,6 @@ def poll_interval(kind: str) -> float:
     if kind == CALLS:
         return float(settings.LIVE_CALLS_POLL_SECONDS)
     return float(settings.LIVE_PHONES_POLL_SECONDS)
-
-
-def from_ms(value) -> datetime | None:
-    try:
-        value = int(value or 0)
-    except (TypeError, ValueError):
-        return None
-    return datetime.fromtimestamp(value / 1000, tz=UTC) if value > 0 else None
 
 
 # --- Whose phone is it ----------------------------------------------------------------------
@@ -143,7 +136,7 @@ def phone_online(server, payload: dict) -> bool:
         row.device = str(payload.get("productId") or "")[:255]
         row.dids = list(payload.get("dids") or [])
         if online and not row.registered_at:
-            row.registered_at = from_ms(event_time)
+            row.registered_at = moment_from_ms(event_time)
         if not online:
             row.registered_at = None
         if account or not row.account:
@@ -175,10 +168,15 @@ def call_state(server, payload: dict) -> None:
         row.caller_ip = payload.get("callerIp") or ""
         row.callee_ip = payload.get("calleeIp") or ""
         if state == STATE_CONNECT and not row.connected_at:
-            row.connected_at = from_ms(event_time)
+            row.connected_at = moment_from_ms(event_time)
         row.caller_path = paths.get(owners.get(caller, ""), "")
         row.callee_path = paths.get(owners.get(callee, ""), "")
         row.save()
+
+
+def alarm_list_pushed(server, payload: dict) -> None:
+    """AlarmCurrentReport (3.6), registered in telephony.apps."""
+    alarms(server, list(payload.get("infoAlarmCurrents") or []))
 
 
 def alarms(server, infos: list[dict]) -> None:
@@ -195,7 +193,7 @@ def alarms(server, infos: list[dict]) -> None:
                 defaults={
                     "name": str(info.get("name") or "")[:255],
                     "level": int(info.get("level") or 0),
-                    "started_at": from_ms(info.get("startTime")),
+                    "started_at": moment_from_ms(info.get("startTime")),
                     "info": info,
                 },
             )
@@ -254,7 +252,7 @@ def poll_calls(server) -> int:
                 defaults={
                     "state": STATE_CONNECT if keep > 0 else keep,
                     "released": False,
-                    "connected_at": from_ms(info.get("connectedTime")),
+                    "connected_at": moment_from_ms(info.get("connectedTime")),
                     "caller_e164": caller,
                     "callee_e164": callee,
                     "caller_gateway": info.get("callerGatewayId") or "",
@@ -295,7 +293,7 @@ def poll_phones(server) -> int:
                 defaults={
                     "online": True,
                     "event_time": max(now_ms, int(info.get("updateTime") or 0)),
-                    "registered_at": from_ms(info.get("registerTime")),
+                    "registered_at": moment_from_ms(info.get("registerTime")),
                     "local_ip": info.get("localIp") or "",
                     "remote_ip": info.get("remoteIp") or "",
                     "device": str(info.get("productId") or "")[:255],
@@ -310,20 +308,9 @@ def poll_phones(server) -> int:
     return len(numbers)
 
 
-def move_tenant_paths(old_path: str, new_path: str) -> None:
-    """A tenant and its subtree moved: rows copying their paths follow."""
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Substr
-
-    def moved(field: str):
-        return Concat(Value(new_path), Substr(field, len(old_path) + 1))
-
-    PhoneRegistration.objects.filter(tenant_path__startswith=old_path).update(
-        tenant_path=moved("tenant_path")
-    )
-    LiveCall.objects.filter(caller_path__startswith=old_path).update(
-        caller_path=moved("caller_path")
-    )
-    LiveCall.objects.filter(callee_path__startswith=old_path).update(
-        callee_path=moved("callee_path")
-    )
+def follow_tenant_move(sender, old_path: str, new_path: str, **kwargs) -> None:
+    """A tenant and its subtree moved (accounts.events.tenant_moved): the snapshots that
+    copy their owners' paths follow."""
+    carry_paths(PhoneRegistration.objects.all(), "tenant_path", old_path, new_path)
+    carry_paths(LiveCall.objects.all(), "caller_path", old_path, new_path)
+    carry_paths(LiveCall.objects.all(), "callee_path", old_path, new_path)

@@ -13,7 +13,6 @@ urlpatterns: list = [
         name="live_call_disconnect",
     ),
     path("live/phones/", live_views.live_phones, name="live_phones"),
-    path("live/dashboard/", live_views.live_dashboard, name="live_dashboard"),
     # VOS's section-3 pushes: <push_url> = .../vos/push/<token>/<server name>
     path(
         "vos/push/<str:token>/<slug:server_name>/<str:name>",

@@ -15,7 +15,7 @@ from accounts.roles import Action
 from accounts.sessions import redirect_to
 from switch import vos
 from switch.shortcuts import write_error
-from telephony.live import selectors
+from telephony.live import selectors as selectors_live
 from vos3000.errors import VosError
 
 STATES = ("connected", "ringing")
@@ -32,9 +32,9 @@ def live_calls(request):
     scope.require(Action.VIEW)
     q = (request.GET.get("q") or "").strip()[:64]
     state = request.GET.get("state") if request.GET.get("state") in STATES else ""
-    servers = selectors.servers_for(scope)
-    calls = list(selectors.live_calls(scope, servers=servers, q=q, state=state))
-    polls = selectors.poll_status(servers, "calls")
+    servers = selectors_live.servers_for(scope)
+    calls = list(selectors_live.live_calls(scope, servers=servers, q=q, state=state))
+    polls = selectors_live.poll_status(servers, "calls")
     context = {
         "calls": calls,
         "q": q,
@@ -55,7 +55,7 @@ def live_call_disconnect(request, server_id: int, call_id: int):
     scope's own snapshot; the guard checks its id again. GET: the confirmation page for
     browsers without JavaScript; htmx confirms with hx-confirm."""
     scope = request.scope
-    call = selectors.call_or_404(scope, server_id, call_id)
+    call = selectors_live.call_or_404(scope, server_id, call_id)
     scope.require(Action.CHANGE)
     error = ""
     if request.method == "POST":
@@ -89,12 +89,12 @@ def live_phones(request):
     """Online phones per server with device, IPs and registration time (platform)."""
     scope = request.scope
     scope.require_platform(Action.VIEW)
-    servers = selectors.servers_for(scope)
+    servers = selectors_live.servers_for(scope)
     q = (request.GET.get("q") or "").strip()[:64]
-    phones = selectors.online_phones(scope, servers=servers)
+    phones = selectors_live.online_phones(scope, servers=servers)
     if q:
         phones = phones.filter(e164__contains=q)
-    polls = selectors.poll_status(servers, "phones")
+    polls = selectors_live.poll_status(servers, "phones")
     context = {
         "phones": list(phones[:1000]),
         "q": q,
@@ -104,15 +104,3 @@ def live_phones(request):
     }
     template = "live/phones.html#live-phones" if request.htmx else "live/phones.html"
     return render(request, template, context)
-
-
-@login_required
-def live_dashboard(request):
-    """The live fragment of the dashboards and the customer home."""
-    scope = request.scope
-    scope.require(Action.VIEW)
-    return render(
-        request,
-        "live/_dashboard.html",
-        {"live": selectors.dashboard(scope), "refresh_seconds": _refresh_seconds()},
-    )

@@ -21,7 +21,8 @@ from django.conf import settings
 from accounts.scope import OutOfScope
 from switch import vos
 from telephony.models import LimitedE164Group
-from telephony.phones.selectors import from_ms, own_rows
+from telephony.phones.selectors import limited_groups, own_rows
+from vos3000.client.dates import moment_from_ms
 
 
 # --- Active phone cards ------------------------------------------------------------------
@@ -45,7 +46,7 @@ def active_cards(scope, tenant) -> list[dict]:
     rows = own_rows(scope, tenant, answer.get("infoActivePhoneCards") or [])
     for row in rows:
         row["ref"] = card_ref(tenant, str(row.get("pin", "")))
-        row["active_at"] = from_ms(row.get("activeTime"))
+        row["active_at"] = moment_from_ms(row.get("activeTime"))
     return sorted(rows, key=lambda row: str(row.get("pin", "")))
 
 
@@ -65,7 +66,7 @@ def bindings(scope, tenant) -> list[dict]:
     rows = own_rows(scope, tenant, answer.get("infoBindedE164s") or [])
     for row in rows:
         row["card_ref"] = card_ref(tenant, str(row.get("pin", "")))
-        row["bound_at"] = from_ms(row.get("bindTime"))
+        row["bound_at"] = moment_from_ms(row.get("bindTime"))
     return sorted(rows, key=lambda row: str(row.get("e164", "")))
 
 
@@ -98,18 +99,6 @@ def convert_or_404(scope, tenant, convert_id) -> dict:
 
 
 # --- Limited-E164 groups -----------------------------------------------------------------
-def limited_groups(scope):
-    """The groups this user may see: all on the platform, else those owned by a tenant
-    in the scope (a reseller's own and its sub-resellers'). Customers see none."""
-
-    groups = LimitedE164Group.objects.select_related("owner", "server")
-    if scope.is_platform:
-        return groups
-    if not scope.is_provider:
-        return groups.none()
-    return groups.filter(owner__path__startswith=scope.tenant.path)
-
-
 def limited_group_or_404(scope, pk) -> LimitedE164Group:
     try:
         return limited_groups(scope).get(pk=int(pk))

@@ -13,25 +13,14 @@ to ``switch.vos.call``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from accounts.scope import OutOfScope
 from switch import vos
+from telephony.models import LimitedE164Group
 
 
 def own_rows(scope, tenant, rows: list[dict]) -> list[dict]:
     rows = scope.keep_in_scope(tenant.server, rows, field="account")
     return [row for row in rows if row.get("account") == tenant.vos_account]
-
-
-def from_ms(value) -> datetime | None:
-    """A VOS time (epoch milliseconds, UTC) as an aware datetime."""
-    if value in (None, "", 0):
-        return None
-    try:
-        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
 
 
 # --- Phones ------------------------------------------------------------------------------
@@ -71,3 +60,15 @@ def online(scope, tenant, e164s: list[str]) -> dict[str, dict]:
         for row in answer.get("infoPhoneOnlines") or []
         if row.get("e164") in wanted
     }
+
+
+def limited_groups(scope):
+    """The groups this user may see: all on the platform, else those owned by a tenant
+    in the scope (a reseller's own and its sub-resellers'). Customers see none.
+    (Offered on the phone form; their pages are telephony.numbers'.)"""
+    groups = LimitedE164Group.objects.select_related("owner", "server")
+    if scope.is_platform:
+        return groups
+    if not scope.is_provider:
+        return groups.none()
+    return groups.filter(owner__path__startswith=scope.tenant.path)

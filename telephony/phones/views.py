@@ -25,7 +25,6 @@ from switch.shortcuts import (
     unavailable,
     write_error,
 )
-from telephony.numbers import selectors as selectors_numbers
 from telephony.phones import selectors as selectors_phones
 from telephony.phones import services as services_phones
 from telephony.phones.forms import (
@@ -156,7 +155,7 @@ def _settings_options(scope, tenant) -> dict:
     limit_groups = None
     if not scope.is_platform:
         limit_groups = set(
-            selectors_numbers.limited_groups(scope)
+            selectors_phones.limited_groups(scope)
             .filter(server_id=tenant.server_id)
             .values_list("name", flat=True)
         )

@@ -45,6 +45,22 @@ def datetime_from_ms(epoch_ms: int) -> datetime:
     return EPOCH + timedelta(milliseconds=epoch_ms)
 
 
+# VOS writes "no end" as Long.MAX_VALUE, and field servers send 0, "" or nothing for "never".
+LAST_MS = 253_402_300_799_000  # 9999-12-31 23:59:59 UTC
+
+
+def moment_from_ms(value) -> datetime | None:
+    """A VOS time as it comes in an answer or a push (epoch ms, maybe a string, maybe
+    absent): an aware UTC datetime, or None for "never", "no limit" and nonsense."""
+    try:
+        epoch_ms = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if epoch_ms <= 0 or epoch_ms > LAST_MS:
+        return None
+    return datetime_from_ms(epoch_ms)
+
+
 def ms_from_datetime(moment: datetime) -> int:
     """Epoch milliseconds of an aware datetime (exact, no float rounding)."""
     delta = _aware(moment) - EPOCH

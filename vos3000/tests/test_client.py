@@ -619,3 +619,12 @@ def test_it_converts_epoch_milliseconds_exactly():
     assert datetime_from_ms(0) == datetime(1970, 1, 1, tzinfo=UTC)
     with pytest.raises(ValueError, match="naive"):
         ms_from_datetime(datetime(2026, 1, 1))
+
+
+def test_it_reads_a_vos_time_leniently():
+    from vos3000.client import moment_from_ms
+
+    assert moment_from_ms(1772600767891) == datetime_from_ms(1772600767891)
+    assert moment_from_ms("1772600767891") == datetime_from_ms(1772600767891)
+    for never in (None, "", 0, -5, "soon", 9223372036854775807, float("nan")):
+        assert moment_from_ms(never) is None

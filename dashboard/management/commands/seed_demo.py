@@ -6,12 +6,17 @@ passwords and secrets are documented in README; demo only."""
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Tenant, User
 from accounts.roles import MFA_REQUIRED_ROLES, Role
+from billing.cdrs.tasks import pull_server
+from billing.rates.services import grant_demo_groups
 from customers import services as services_customers
 from switch.models import VosServer
 from vos3000.errors import VosError
@@ -61,9 +66,6 @@ def demo_logins() -> list[str]:
 
 def enrol_demo_totp(user) -> None:
     """Give a demo user whose role needs MFA its fixed TOTP secret and recovery codes."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP
 
     secret = DEMO_TOTP_SECRETS.get(user.email)
     if secret is None or user.role not in MFA_REQUIRED_ROLES:
@@ -129,7 +131,6 @@ class Command(BaseCommand):
                 )
                 enrol_demo_totp(user)
                 self.stdout.write(f"{'created' if created else 'kept'} {email} ({role})")
-        from billing.rates.services import grant_demo_groups
 
         granted = grant_demo_groups()
         self.stdout.write(f"fee rate groups granted to the demo resellers: {granted} new")
@@ -137,7 +138,6 @@ class Command(BaseCommand):
     def _queue_first_cdr_pull(self, server) -> None:
         """The demo's call pages should not wait for beat's first round: queue a pull
         now (the worker picks it up as soon as it starts)."""
-        from billing.cdrs.tasks import pull_server
 
         try:
             pull_server.delay(server.pk)

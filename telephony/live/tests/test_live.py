@@ -216,7 +216,7 @@ def test_it_counts_the_dashboards_from_the_snapshots(client, calls, portal_sim):
 
 
 def test_it_keeps_platform_figures_without_a_vos_call_per_view(calls, portal_sim):
-    from customers.selectors import platform_summary
+    from dashboard.selectors import platform_summary
 
     scope = Scope(user=AdminFactory())
     before = sent(portal_sim, "GetCurrentCall")
