@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from web.context_processors import customer_tabs as tabs_for
+
 register = template.Library()
 
 
@@ -21,6 +23,4 @@ def when(value):
 @register.inclusion_tag("includes/customer_tabs.html", takes_context=True)
 def customer_tabs(context, tenant):
     """The tab bar of a customer's pages: ``{% customer_tabs tenant %}``."""
-    from web.context_processors import customer_tabs as tabs_for
-
     return {"tabs": tabs_for(context["request"], tenant), "tenant": tenant}
