@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import AuditEvent, Tenant, User
-from accounts.roles import ROLE_ACTIONS, ROLES_BY_TENANT_KIND, Action, Role, can_grant
+from accounts.roles import ROLE_ACTIONS, ROLES_BY_TENANT_KIND, Action, Role, can_grant, role_of
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,11 @@ class Scope:
     @property
     def role(self) -> str:
         return self.user.role
+
+    @property
+    def role_family(self) -> str | None:
+        """The navigation's family of the user: admin, reseller or customer."""
+        return role_of(self.user)
 
     @cached_property
     def tenant(self) -> Tenant | None:

@@ -1,45 +1,47 @@
 """Alerts and notifications, per-server health, alarms, soft switches and performance.
-Access policies of this area's URLs (see web.pages), navigation entries
-(see web.context_processors) and tabs on an account's pages."""
+Access policies, navigation entries and the "Alerts" tab on a customer's pages (see
+web.pages)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER
-from web.pages import OBJECT, PLATFORM, SIGNED_IN
-
-POLICIES: dict = {
-    # Each person's own list; a foreign notification id is a 404.
-    "notification_list": (SIGNED_IN, None),
-    "notification_read": (OBJECT, "notification"),
-    "notification_read_all": (SIGNED_IN, None),
-    # Customers are sent to their account's Alerts tab; others read how it works.
-    "alert_settings": (SIGNED_IN, None),
-    "customer_alerts": (OBJECT, "tenant"),
-    "ops_health": (PLATFORM, None),
-    "ops_health_probe": (PLATFORM, None),
-    "ops_alarms": (PLATFORM, None),
-    "ops_alarm_create": (PLATFORM, None),
-    "ops_switch": (PLATFORM, None),
-}
-
-
-NAV_ITEMS: list = [
-    ("alert_settings", _("Alerts"), {CUSTOMER}),
-    ("ops_health", _("Server health"), {ADMIN}),
-    ("ops_alarms", _("Alarms"), {ADMIN}),
-    ("ops_switch", _("Soft switches"), {ADMIN}),
-]
-
-
-NAV_ITEMS_BY_ACTION: list = []
+from web.pages import OBJECT, OPERATIONS, PLATFORM, SIGNED_IN, Nav, Page, Tab
 
 
 def _is_customer_account(scope, tenant) -> bool:
     return tenant.kind == "customer"
 
 
-CUSTOMER_TABS: list = [
-    ("customer_alerts", _("Alerts"), _is_customer_account),
+PAGES: list[Page] = [
+    # Each person's own list; a foreign notification id is a 404.
+    Page("notification_list", SIGNED_IN),
+    Page("notification_read", OBJECT, "notification"),
+    Page("notification_read_all", SIGNED_IN),
+    # Customers are sent to their account's Alerts tab; others read how it works.
+    Page("alert_settings", SIGNED_IN, nav=Nav(_("Alerts"), order=170, roles={CUSTOMER})),
+    Page(
+        "customer_alerts",
+        OBJECT,
+        "tenant",
+        tab=Tab(_("Alerts"), order=110, allowed=_is_customer_account),
+    ),
+    Page(
+        "ops_health",
+        PLATFORM,
+        nav=Nav(_("Server health"), order=180, roles={ADMIN}, group=OPERATIONS),
+    ),
+    Page("ops_health_probe", PLATFORM),
+    Page(
+        "ops_alarms",
+        PLATFORM,
+        nav=Nav(_("Alarms"), order=190, roles={ADMIN}, group=OPERATIONS),
+    ),
+    Page("ops_alarm_create", PLATFORM),
+    Page(
+        "ops_switch",
+        PLATFORM,
+        nav=Nav(_("Soft switches"), order=200, roles={ADMIN}, group=OPERATIONS),
+    ),
 ]

@@ -1,41 +1,28 @@
-"""This app's pages: their access policies (see web.pages), navigation
-entries and tabs on a customer's pages (see web.context_processors)."""
+"""Customers, tenants and view-as: their access policies, navigation entries and the
+"Overview" tab on an account's pages (see web.pages)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, RESELLER
-from web.pages import (
-    OBJECT,
-    SIGNED_IN,
-)
+from web.pages import OBJECT, PLATFORM, SIGNED_IN, Nav, Page, Tab
 
-POLICIES: dict = {
+PAGES: list[Page] = [
     # Customers are sent to their own account's page; resellers see their subtree.
-    "customer_list": (SIGNED_IN, None),
-    "customer_create": (SIGNED_IN, None),
+    Page("customer_list", SIGNED_IN, nav=Nav(_("Customers"), order=30, roles={ADMIN, RESELLER})),
+    Page("customer_create", SIGNED_IN),
     # Sub-resellers have pages too: "tenant" is any customer or reseller account.
-    "customer_detail": (OBJECT, "tenant"),
+    Page("customer_detail", OBJECT, "tenant", tab=Tab(_("Overview"), order=10)),
     # Changes are made from above: an own account is refused (404) to customer roles.
-    "customer_edit": (OBJECT, "tenant"),
-    "customer_lock": (OBJECT, "tenant"),
-    "customer_valid_time": (OBJECT, "tenant"),
-    "customer_delete": (OBJECT, "tenant"),
-}
-
-
-# (url name, label, role families that see it), as in vosportal.context_processors.
-NAV_ITEMS: list = [
-    ("customer_list", _("Customers"), {ADMIN, RESELLER}),
-]
-
-
-# (url name, label, action the scope must allow).
-NAV_ITEMS_BY_ACTION: list = []
-
-
-# (url name taking ``tenant_id``, label, predicate(scope, tenant) -> bool).
-CUSTOMER_TABS: list = [
-    ("customer_detail", _("Overview"), lambda scope, tenant: True),
+    Page("customer_edit", OBJECT, "tenant"),
+    Page("customer_lock", OBJECT, "tenant"),
+    Page("customer_valid_time", OBJECT, "tenant"),
+    Page("customer_delete", OBJECT, "tenant"),
+    # The tenant tree, and binding an existing VOS account to a new tenant.
+    Page("tenant_list", SIGNED_IN, nav=Nav(_("Accounts"), order=20, roles={ADMIN, RESELLER})),
+    Page("tenant_detail", OBJECT, "tenant"),
+    Page("tenant_link", PLATFORM),
+    Page("view_as_start", OBJECT, "user"),
+    Page("view_as_stop", SIGNED_IN),
 ]

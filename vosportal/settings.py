@@ -1,6 +1,12 @@
 """The one settings module. Everything that differs between machines comes from the
 environment (see .env.example); the defaults are the embedded ones `make run` uses:
 SQLite and a filesystem Celery broker under var/, no PostgreSQL or Redis needed.
+
+Sections, each setting defined once, in its section (nothing is patched further down):
+paths and environment; security; apps and middleware; templates; database; cache;
+static files; email; sign-in (allauth, MFA, sessions); language and time; logging; the
+VOS servers and their pushes; live state; money; call records and reports; audit trail;
+alerts; IVR and media; Celery and its beat schedule (last: it reads intervals above).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +30,7 @@ from vosportal.env import (
     env_vos_servers,
 )
 
+# --- Paths and environment ---------------------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
@@ -35,6 +43,7 @@ _DEFAULT_VAR = BASE_DIR / (f"var/test/run-{os.getpid()}" if TESTING else "var")
 VAR_DIR = Path(env_str("VAR_DIR", str(_DEFAULT_VAR)))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# --- Security ----------------------------------------------------------------------------
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if (DEBUG or TESTING) else None)
 if not SECRET_KEY or (not (DEBUG or TESTING) and SECRET_KEY == _DEV_SECRET_KEY):
@@ -43,9 +52,49 @@ if not SECRET_KEY or (not (DEBUG or TESTING) and SECRET_KEY == _DEV_SECRET_KEY):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# --- Apps and middleware -----------------------------------------------------------------
 INSTALLED_APPS = [
     # Ours, lowest layer first (docs/architecture.md): shared web helpers, the tenancy
-    # kernel, the switch gate, then the feature areas.
+    # kernel, the switch gate, then the feature areas. Their pages.py and urls.py modules
+    # are found by walking these apps (web.pages).
     "web",
     "accounts",
     "switch",
@@ -97,8 +146,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "vosportal.urls"
 WSGI_APPLICATION = "vosportal.wsgi.application"
-AUTH_USER_MODEL = "accounts.User"
 
+# --- Templates ---------------------------------------------------------------------------
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -112,13 +161,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                # The navigation, and the bell's count of unread notifications.
                 "web.context_processors.navigation",
+                "alerts.context_processors.unread_notifications",
             ],
         },
     },
 ]
 
-# --- Database --------------------------------------------------------------------------
+# --- Database ----------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
@@ -141,8 +192,10 @@ elif TESTING:
     # Side-by-side runs on one PostgreSQL server must not share a test database.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite (make run, local tests) ignores covering-index columns; PostgreSQL uses them.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-# --- Redis: cache, Celery broker and results ----------------------------------------------
+# --- Cache (Redis when REDIS_URL is set; Celery below uses it too) -------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -161,99 +214,39 @@ else:
         }
     }
 
-CELERY_BROKER_DIR = VAR_DIR / "celery"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
-else:
-    # kombu's filesystem transport: a real broker shared by separate processes through
-    # files under var/, so `make run` runs a real worker without Redis.
-    for sub in ("out", "processed", "results", "control"):
-        (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "out"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "out"),
-        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
-        # Broadcast (control) messages too, or kombu makes ./control in the working dir.
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-    CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_RESULT_EXPIRES = 3600
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {
-    "heartbeat": {"task": "web.tasks.record_heartbeat", "schedule": 60.0},
-    "purge-audit-exports": {
-        "task": "accounts.audit_trail.tasks.purge_audit_exports",
-        "schedule": 3600.0,
+# --- Static files ------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# In development and tests whitenoise serves straight from the finders, no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+if DEBUG or TESTING:
+    STATIC_ROOT = VAR_DIR / "staticfiles"
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if (DEBUG or TESTING)
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
     },
-    "sync-tenants": {
-        "task": "customers.tasks.sync_all_tenants",
-        "schedule": env_float("TENANT_SYNC_SECONDS", 600.0, minimum=30),
-    },
-    # Money calls whose answer was lost, settled against VOS's pay history.
-    "reconcile-money": {"task": "billing.money.tasks.reconcile_open_transfers", "schedule": 60.0},
-    # Call records: pull from every server, drop months past retention, purge old jobs.
-    "pull-cdrs": {
-        "task": "billing.cdrs.tasks.pull_all_servers",
-        "schedule": env_float("CDR_PULL_SECONDS", 300.0, minimum=30),
-    },
-    "cdr-retention": {"task": "billing.cdrs.tasks.apply_retention", "schedule": 86400.0},
-    "purge-cdr-exports": {"task": "billing.cdrs.tasks.purge_cdr_exports", "schedule": 3600.0},
-    "purge-report-jobs": {"task": "billing.reports.tasks.purge_report_jobs", "schedule": 3600.0},
 }
 
-# A money call left unanswered is taken as not applied when VOS's pay history still
-# lacks it this long after it was sent (longer than any read timeout).
-MONEY_RECONCILE_GRACE_SECONDS = env_int("MONEY_RECONCILE_GRACE_SECONDS", 120, minimum=1)
-# CustomerMoneyChange pushes are accepted at /vos/push/<token>/CustomerMoneyChange; empty
-# turns the receiver off.
-VOS_PUSH_TOKEN = env_str("VOS_PUSH_TOKEN", "")
+# --- Email -------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "VOS Portal <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Call records and reports --------------------------------------------------------------
-# VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table
-# in the background (one day per call, accounts in batches, paced) and answers every
-# search from that copy.
-# A new server's history is pulled this many days back.
-CDR_PULL_BACKFILL_DAYS = env_int("CDR_PULL_BACKFILL_DAYS", 31, minimum=1)
-# Days before the last pulled one that every run pulls again, for records written late.
-CDR_PULL_RELOOK_DAYS = env_int("CDR_PULL_RELOOK_DAYS", 2, minimum=0)
-# Accounts named in one GetCdr call.
-CDR_PULL_ACCOUNT_BATCH = env_int("CDR_PULL_ACCOUNT_BATCH", 100, minimum=1)
-# Days one GetCdr covers. Real servers cap the range; a range-cap answer splits the window.
-CDR_PULL_MAX_DAYS = env_int("CDR_PULL_MAX_DAYS", 1, minimum=1)
-# Pause between two GetCdr calls of a pull, so a pull never floods the switch.
-CDR_PULL_PACE_SECONDS = env_float("CDR_PULL_PACE_SECONDS", 0.5, minimum=0)
-# A failed day is pulled again after this long (doubling per attempt, capped at a day).
-CDR_PULL_RETRY_SECONDS = env_int("CDR_PULL_RETRY_SECONDS", 300, minimum=1)
-# Whole months of CDRs older than this are dropped (0 keeps everything).
-CDR_RETENTION_MONTHS = env_int("CDR_RETENTION_MONTHS", 0, minimum=0)
-# Today's calls fetched live for one account are cached this long (and paced as long).
-CDR_LIVE_CACHE_SECONDS = env_int("CDR_LIVE_CACHE_SECONDS", 60, minimum=1)
-# CDR exports and report results are kept this long for their requester.
-CDR_EXPORT_TTL_HOURS = env_int("CDR_EXPORT_TTL_HOURS", 24, minimum=1)
-REPORT_TTL_HOURS = env_int("REPORT_TTL_HOURS", 72, minimum=1)
-# Accounts named in one fee report call.
-REPORT_ACCOUNT_BATCH = env_int("REPORT_ACCOUNT_BATCH", 50, minimum=1)
-
-# Audit CSV exports are downloadable this long, then deleted (files under VAR_DIR/exports).
-AUDIT_EXPORT_TTL_HOURS = env_int("AUDIT_EXPORT_TTL_HOURS", 24, minimum=1)
-
-# --- VOS3000 -----------------------------------------------------------------------------
-# name=base_url pairs; the base URL includes the context path. Never rendered to users.
-VOS_SERVERS = env_vos_servers("VOS_SERVERS", "")
-VOS_CONNECT_TIMEOUT = env_float("VOS_CONNECT_TIMEOUT", 3.0, minimum=0.1)
-VOS_READ_TIMEOUT = env_float("VOS_READ_TIMEOUT", 15.0, minimum=0.1)
-
-# --- Auth (django-allauth) ---------------------------------------------------------------
+# --- Sign-in: users, django-allauth, MFA, sessions ---------------------------------------
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -316,80 +309,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
-# SQLite (make run, local tests) ignores covering-index columns; PostgreSQL uses them.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
-
-# --- Static files ------------------------------------------------------------------------
-STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# In development and tests whitenoise serves straight from the finders, no collectstatic.
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
-if DEBUG or TESTING:
-    STATIC_ROOT = VAR_DIR / "staticfiles"
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if (DEBUG or TESTING)
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
-}
-
-# --- Email -------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "VOS Portal <noreply@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
-# --- Security ----------------------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
-LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
-
-from csp.constants import NONCE, NONE, SELF  # noqa: E402
-
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "base-uri": [SELF],
-        "object-src": [NONE],
-    }
-}
 
 # --- Logging -----------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
@@ -415,15 +334,66 @@ LOGGING = {
     },
 }
 
-# --- issue 7: telephony console (IVR audio, DTMF rules, media block IPs) ---
-# The retCode the IVR hook answers when no DTMF rule matches (telephony.dtmf): a code
-# no menu on the switch is defined for, so that the switch runs its default menu.
-DTMF_NO_RULE_RET_CODE = env_int("DTMF_NO_RULE_RET_CODE", -1)
-# Largest WAV file an admin may upload for an IVR audio, and the longest sound kept.
-IVR_AUDIO_MAX_UPLOAD_BYTES = env_int("IVR_AUDIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
-IVR_AUDIO_MAX_SECONDS = env_int("IVR_AUDIO_MAX_SECONDS", 300, minimum=1)
+# --- VOS3000: the servers, and the pushes they send ---------------------------------------
+# name=base_url pairs; the base URL includes the context path. Never rendered to users.
+VOS_SERVERS = env_vos_servers("VOS_SERVERS", "")
+VOS_CONNECT_TIMEOUT = env_float("VOS_CONNECT_TIMEOUT", 3.0, minimum=0.1)
+VOS_READ_TIMEOUT = env_float("VOS_READ_TIMEOUT", 15.0, minimum=0.1)
+# CustomerMoneyChange pushes are accepted at /vos/push/<token>/CustomerMoneyChange; empty
+# turns the receiver off.
+VOS_PUSH_TOKEN = env_str("VOS_PUSH_TOKEN", "")
+# Proxies whose X-Forwarded-For the push receiver believes (IPs or CIDRs); empty: the
+# source of a push is REMOTE_ADDR, nothing else.
+VOS_PUSH_TRUSTED_PROXIES = env_list("VOS_PUSH_TRUSTED_PROXIES", [])
+# Waiting pushes older than this are processed by the sweep (their task was lost).
+VOS_PUSH_SWEEP_AFTER_SECONDS = env_int("VOS_PUSH_SWEEP_AFTER_SECONDS", 30, minimum=0)
+VOS_PUSH_KEEP_DAYS = env_int("VOS_PUSH_KEEP_DAYS", 7, minimum=1)
 
-# --- issue 7: alerts ---
+# --- Live state: live calls, online phones ----------------------------------------------
+# One shared GetCurrentCall / GetAllPhoneOnline per VOS server per interval, at most.
+LIVE_CALLS_POLL_SECONDS = env_int("LIVE_CALLS_POLL_SECONDS", 10, minimum=1)
+LIVE_PHONES_POLL_SECONDS = env_int("LIVE_PHONES_POLL_SECONDS", 60, minimum=5)
+# How often pages refresh their live fragments (htmx polling), and how long a phone's
+# owner (e164 -> account) is remembered.
+LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 5, minimum=1)
+LIVE_OWNER_CACHE_SECONDS = env_int("LIVE_OWNER_CACHE_SECONDS", 600, minimum=10)
+
+# --- Money -------------------------------------------------------------------------------
+# A money call left unanswered is taken as not applied when VOS's pay history still
+# lacks it this long after it was sent (longer than any read timeout).
+MONEY_RECONCILE_GRACE_SECONDS = env_int("MONEY_RECONCILE_GRACE_SECONDS", 120, minimum=1)
+
+# --- Call records and reports --------------------------------------------------------------
+# VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table
+# in the background (one day per call, accounts in batches, paced) and answers every
+# search from that copy.
+# A new server's history is pulled this many days back.
+CDR_PULL_BACKFILL_DAYS = env_int("CDR_PULL_BACKFILL_DAYS", 31, minimum=1)
+# Days before the last pulled one that every run pulls again, for records written late.
+CDR_PULL_RELOOK_DAYS = env_int("CDR_PULL_RELOOK_DAYS", 2, minimum=0)
+# Accounts named in one GetCdr call.
+CDR_PULL_ACCOUNT_BATCH = env_int("CDR_PULL_ACCOUNT_BATCH", 100, minimum=1)
+# Days one GetCdr covers. Real servers cap the range; a range-cap answer splits the window.
+CDR_PULL_MAX_DAYS = env_int("CDR_PULL_MAX_DAYS", 1, minimum=1)
+# Pause between two GetCdr calls of a pull, so a pull never floods the switch.
+CDR_PULL_PACE_SECONDS = env_float("CDR_PULL_PACE_SECONDS", 0.5, minimum=0)
+# A failed day is pulled again after this long (doubling per attempt, capped at a day).
+CDR_PULL_RETRY_SECONDS = env_int("CDR_PULL_RETRY_SECONDS", 300, minimum=1)
+# Whole months of CDRs older than this are dropped (0 keeps everything).
+CDR_RETENTION_MONTHS = env_int("CDR_RETENTION_MONTHS", 0, minimum=0)
+# Today's calls fetched live for one account are cached this long (and paced as long).
+CDR_LIVE_CACHE_SECONDS = env_int("CDR_LIVE_CACHE_SECONDS", 60, minimum=1)
+# CDR exports and report results are kept this long for their requester.
+CDR_EXPORT_TTL_HOURS = env_int("CDR_EXPORT_TTL_HOURS", 24, minimum=1)
+REPORT_TTL_HOURS = env_int("REPORT_TTL_HOURS", 72, minimum=1)
+# Accounts named in one fee report call.
+REPORT_ACCOUNT_BATCH = env_int("REPORT_ACCOUNT_BATCH", 50, minimum=1)
+
+# --- Audit trail -------------------------------------------------------------------------
+# Audit CSV exports are downloadable this long, then deleted (files under VAR_DIR/exports).
+AUDIT_EXPORT_TTL_HOURS = env_int("AUDIT_EXPORT_TTL_HOURS", 24, minimum=1)
+
+# --- Alerts ------------------------------------------------------------------------------
 # How often the worker probes each enabled VOS server (GetSoftSwitch), and how many
 # failed probes in a row make it "unreachable" (alerted once, until it answers again).
 ALERTS_PROBE_INTERVAL = env_int("ALERTS_PROBE_INTERVAL", 60)
@@ -436,29 +406,70 @@ ALERTS_LOW_BALANCE_TO_RESELLER = env_bool("ALERTS_LOW_BALANCE_TO_RESELLER", True
 ALERTS_STATS_TTL = env_int("ALERTS_STATS_TTL", 3600)
 # The portal's own address, for the link in alert emails.
 ALERTS_PORTAL_URL = env_str("ALERTS_PORTAL_URL", "http://localhost:8000")
-TEMPLATES[0]["OPTIONS"]["context_processors"].append(
-    "alerts.context_processors.unread_notifications"
-)
-CELERY_BEAT_SCHEDULE["probe-vos-servers"] = {
-    "task": "alerts.tasks.probe_vos_servers",
-    "schedule": float(ALERTS_PROBE_INTERVAL),
-}
 
-# --- issue 7: live state (VOS pushes, live calls, online phones) ---
-# Proxies whose X-Forwarded-For the push receiver believes (IPs or CIDRs); empty: the
-# source of a push is REMOTE_ADDR, nothing else.
-VOS_PUSH_TRUSTED_PROXIES = env_list("VOS_PUSH_TRUSTED_PROXIES", [])
-# Waiting pushes older than this are processed by the sweep (their task was lost).
-VOS_PUSH_SWEEP_AFTER_SECONDS = env_int("VOS_PUSH_SWEEP_AFTER_SECONDS", 30, minimum=0)
-VOS_PUSH_KEEP_DAYS = env_int("VOS_PUSH_KEEP_DAYS", 7, minimum=1)
-# One shared GetCurrentCall / GetAllPhoneOnline per VOS server per interval, at most.
-LIVE_CALLS_POLL_SECONDS = env_int("LIVE_CALLS_POLL_SECONDS", 10, minimum=1)
-LIVE_PHONES_POLL_SECONDS = env_int("LIVE_PHONES_POLL_SECONDS", 60, minimum=5)
-# How often pages refresh their live fragments (htmx polling), and how long a phone's
-# owner (e164 -> account) is remembered.
-LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 5, minimum=1)
-LIVE_OWNER_CACHE_SECONDS = env_int("LIVE_OWNER_CACHE_SECONDS", 600, minimum=10)
-CELERY_BEAT_SCHEDULE["sweep-vos-pushes"] = {
-    "task": "switch.tasks.sweep_pushes",
-    "schedule": 30.0,
+# --- IVR and media (the platform's telephony console) --------------------------------------
+# The retCode the IVR hook answers when no DTMF rule matches (telephony.dtmf): a code
+# no menu on the switch is defined for, so that the switch runs its default menu.
+DTMF_NO_RULE_RET_CODE = env_int("DTMF_NO_RULE_RET_CODE", -1)
+# Largest WAV file an admin may upload for an IVR audio, and the longest sound kept.
+IVR_AUDIO_MAX_UPLOAD_BYTES = env_int("IVR_AUDIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
+IVR_AUDIO_MAX_SECONDS = env_int("IVR_AUDIO_MAX_SECONDS", 300, minimum=1)
+
+# --- Celery: broker, results and the beat schedule ------------------------------------------
+# Last, because the schedule reads the intervals of the sections above.
+CELERY_BROKER_DIR = VAR_DIR / "celery"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+else:
+    # kombu's filesystem transport: a real broker shared by separate processes through
+    # files under var/, so `make run` runs a real worker without Redis.
+    for sub in ("out", "processed", "results", "control"):
+        (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "out"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "out"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # Broadcast (control) messages too, or kombu makes ./control in the working dir.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE: dict = {
+    "heartbeat": {"task": "web.tasks.record_heartbeat", "schedule": 60.0},
+    "purge-audit-exports": {
+        "task": "accounts.audit_trail.tasks.purge_audit_exports",
+        "schedule": 3600.0,
+    },
+    "sync-tenants": {
+        "task": "customers.tasks.sync_all_tenants",
+        "schedule": env_float("TENANT_SYNC_SECONDS", 600.0, minimum=30),
+    },
+    # Money calls whose answer was lost, settled against VOS's pay history.
+    "reconcile-money": {"task": "billing.money.tasks.reconcile_open_transfers", "schedule": 60.0},
+    # Call records: pull from every server, drop months past retention, purge old jobs.
+    "pull-cdrs": {
+        "task": "billing.cdrs.tasks.pull_all_servers",
+        "schedule": env_float("CDR_PULL_SECONDS", 300.0, minimum=30),
+    },
+    "cdr-retention": {"task": "billing.cdrs.tasks.apply_retention", "schedule": 86400.0},
+    "purge-cdr-exports": {"task": "billing.cdrs.tasks.purge_cdr_exports", "schedule": 3600.0},
+    "purge-report-jobs": {"task": "billing.reports.tasks.purge_report_jobs", "schedule": 3600.0},
+    # Each enabled VOS server's health (alerts), every ALERTS_PROBE_INTERVAL seconds.
+    "probe-vos-servers": {
+        "task": "alerts.tasks.probe_vos_servers",
+        "schedule": float(ALERTS_PROBE_INTERVAL),
+    },
+    # Pushes whose task was lost (VOS_PUSH_SWEEP_AFTER_SECONDS).
+    "sweep-vos-pushes": {"task": "switch.tasks.sweep_pushes", "schedule": 30.0},
 }

@@ -36,7 +36,7 @@ PORTAL_URLS = sorted(
 
 def test_it_has_a_policy_for_every_url():
     missing = sorted(name for name in ALL_URLS if up.policy_for(name) is None)
-    assert missing == [], f"declare these in vosportal/url_policies.py: {missing}"
+    assert missing == [], f"declare these in their area's pages.py (web.pages): {missing}"
 
 
 def test_it_knows_how_to_make_every_object_kind():

@@ -1,29 +1,22 @@
-"""Access policies (see web.pages) and navigation of the report pages."""
+"""Access policies and the navigation entry of the report pages (see web.pages)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER, RESELLER
-from web.pages import OBJECT, SIGNED_IN
+from web.pages import OBJECT, SIGNED_IN, Nav, Page
 
-POLICIES: dict = {
+PAGES: list[Page] = [
     # Lists and forms read through the scope; customers report on themselves only.
-    "report_list": (SIGNED_IN, None),
-    "report_new": (SIGNED_IN, None),
+    Page(
+        "report_list",
+        SIGNED_IN,
+        nav=Nav(_("Reports"), order=120, roles={ADMIN, RESELLER, CUSTOMER}),
+    ),
+    Page("report_new", SIGNED_IN),
     # Gateways (admins) and margins (resellers) are refused to others with a 404.
-    "report_calls": (SIGNED_IN, None),
-    "report_detail": (OBJECT, "report_job"),
-    "report_csv": (OBJECT, "report_job"),
-}
-
-
-NAV_ITEMS: list = [
-    ("report_list", _("Reports"), {ADMIN, RESELLER, CUSTOMER}),
+    Page("report_calls", SIGNED_IN),
+    Page("report_detail", OBJECT, "report_job"),
+    Page("report_csv", OBJECT, "report_job"),
 ]
-
-
-NAV_ITEMS_BY_ACTION: list = []
-
-
-CUSTOMER_TABS: list = []

@@ -107,7 +107,8 @@ def test_it_takes_the_balance_from_a_money_change_and_tells_the_alerts(
     server, _tenants = pushing
     told = []
     monkeypatch.setattr(
-        "alerts.services.balance_changed", lambda s, a, m: told.append((s.pk, a, float(m)))
+        "alerts.services.balances_changed",
+        lambda s, balances: told.extend((s.pk, a, float(m)) for a, m in balances.items()),
     )
     push(client, server, "CustomerMoneyChange", {"account": "manila-bpo", "money": 42.5})
     push(client, server, "CustomerMoneyChange", {"account": "nobody-here", "money": 1.0})

@@ -1,33 +1,28 @@
 """Live state: VOS push receiver, live calls, online phones, live dashboard fragments.
-Access policies of this area's URLs (see web.pages), navigation entries
-(see web.context_processors) and tabs on an account's pages."""
+Access policies and navigation entries of this area's pages (see web.pages)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER, RESELLER
-from web.pages import OBJECT, PLATFORM, PUBLIC, SIGNED_IN
+from web.pages import OBJECT, OPERATIONS, PLATFORM, PUBLIC, SIGNED_IN, Nav, Page
 
-POLICIES: dict = {
+PAGES: list[Page] = [
     # Every role: the calls of its scope, read from the shared snapshot.
-    "live_calls": (SIGNED_IN, None),
+    Page(
+        "live_calls",
+        SIGNED_IN,
+        nav=Nav(_("Live calls"), order=140, roles={ADMIN, RESELLER, CUSTOMER}),
+    ),
     # A call of the scope's snapshot (its server and VOS call id); foreign: 404.
-    "live_call_disconnect": (OBJECT, "live_call"),
-    "live_phones": (PLATFORM, None),
-    "live_dashboard": (SIGNED_IN, None),
+    Page("live_call_disconnect", OBJECT, "live_call"),
+    Page(
+        "live_phones",
+        PLATFORM,
+        nav=Nav(_("Online phones"), order=150, roles={ADMIN}, group=OPERATIONS),
+    ),
+    Page("live_dashboard", SIGNED_IN),
     # VOS itself: refused unless the source address and the secret token match.
-    "vos_push": (PUBLIC, None),
-}
-
-
-NAV_ITEMS: list = [
-    ("live_calls", _("Live calls"), {ADMIN, RESELLER, CUSTOMER}),
-    ("live_phones", _("Online phones"), {ADMIN}),
+    Page("vos_push", PUBLIC),
 ]
-
-
-NAV_ITEMS_BY_ACTION: list = []
-
-
-CUSTOMER_TABS: list = []

@@ -23,5 +23,4 @@ def when(value):
 @register.inclusion_tag("includes/customer_tabs.html", takes_context=True)
 def customer_tabs(context, tenant):
     """The tab bar of a customer's pages: ``{% customer_tabs tenant %}``."""
-
     return {"tabs": tabs_for(context["request"], tenant), "tenant": tenant}

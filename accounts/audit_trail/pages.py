@@ -1,0 +1,17 @@
+"""The audit trail: its access policies and navigation entry (see web.pages)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Action
+from web.pages import OBJECT, SIGNED_IN, Nav, Page
+
+PAGES: list[Page] = [
+    # The list is filtered by the scope (404 without the audit right).
+    Page("audit_list", SIGNED_IN, nav=Nav(_("Audit"), order=920, action=Action.VIEW_AUDIT)),
+    Page("audit_detail", OBJECT, "audit_event"),
+    Page("audit_export", SIGNED_IN),
+    Page("audit_export_status", OBJECT, "audit_export"),
+    Page("audit_export_download", OBJECT, "audit_export"),
+]
