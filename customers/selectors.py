@@ -28,7 +28,7 @@ from accounts.models import Tenant
 from customers import services
 from switch import vos
 from vos3000.client import datetime_from_ms, format_timestamp
-from vos3000.errors import VosError, VosUnavailable
+from vos3000.errors import VosError
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def read_accounts(scope, tenants, *, source: str = "page") -> Reading:
         try:
             answer = vos.call(scope, server, "GetCustomer", {"accounts": accounts})
         except VosError as exc:
-            reading.errors.append(read_error(exc))
+            reading.errors.append(vos.describe_error(exc))
             continue
         read_at = timezone.now()
         # Only rows about the accounts asked for, which the guard has just checked are
@@ -250,7 +250,7 @@ def _subtree_summary(scope) -> dict:
             summary["own"] = _with_money(rows[0]) if rows else None
         summary.update(balances=balances, today=today, low=low, read_at=timezone.now())
     except VosError as exc:
-        summary["errors"].append(read_error(exc))
+        summary["errors"].append(vos.describe_error(exc))
 
     # Online phones and the calls they are in: the phones of the subtree (GetPhone by
     # account), then their registrations (GetPhoneOnline, whose currentCall counts the
@@ -274,7 +274,7 @@ def _subtree_summary(scope) -> dict:
                 calls += sum(int(row.get("currentCall") or 0) for row in registrations)
         summary.update(phones=phones, phones_online=online, live_calls=calls)
     except VosError as exc:
-        summary["phone_errors"].append(read_error(exc))
+        summary["phone_errors"].append(vos.describe_error(exc))
     return summary
 
 
@@ -336,7 +336,7 @@ def customer_home(scope, tenant: Tenant) -> dict:
         try:
             home[name] = fn()
         except VosError as exc:
-            home[name + "_error"] = read_error(exc)
+            home[name + "_error"] = vos.describe_error(exc)
 
     def account_info():
         reading = read_account(scope, tenant)
@@ -432,16 +432,6 @@ def customer_home(scope, tenant: Tenant) -> dict:
 
 class _Failed(Exception):
     pass
-
-
-def read_error(exc: VosError) -> str:
-    """A failed read in words, saying what is missing from the page."""
-    if isinstance(exc, VosUnavailable):
-        return _(
-            "The switch did not answer, so these figures could not be read. "
-            "Please try again in a moment."
-        )
-    return vos.describe_error(exc)
 
 
 def no_link_message() -> str:

@@ -47,17 +47,18 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope, Scope
 from alerts import services as alerts
 from billing.models import CENT, BalanceReading, LedgerEntry, MoneySettings, MoneyTransfer
-from switch import vos
+from switch import labels, vos
 from vos3000.client.dates import format_timestamp
 from vos3000.errors import VosApiError, VosError, VosUnavailable, VosValidationError
 
 log = logging.getLogger(__name__)
 
 
-OWNER_ACCOUNT = 2
+# Values from the catalog, by the manual's meaning.
+OWNER_ACCOUNT = labels.value("Pay", "ownerType", "Account")
 
 
-PAY_TYPE_CARD = 2
+PAY_TYPE_CARD = labels.value("InfoPayHistory", "payType", "Phone Card")
 
 
 # How long to wait for another money call on the same account to finish before refusing.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.rating import normalize_number
+from switch import labels as enum_labels
 from switch.forms import CatalogForm
 
 # The longest range of days a history page asks VOS about at once.
@@ -74,9 +75,6 @@ class PriceForm(forms.Form):
 
 
 # --- Suites ------------------------------------------------------------------------------
-RENT_UNITS = {0: _("day(s)"), 1: _("month(s)"), 2: _("year(s)")}
-
-
 def _suite_label(suite: dict) -> str:
     from billing.rating import to_decimal
 
@@ -84,7 +82,7 @@ def _suite_label(suite: dict) -> str:
         "name": suite.get("name"),
         "fee": f"{to_decimal(suite.get('rentFee')):.2f}",
         "period": suite.get("rentPeriod"),
-        "unit": RENT_UNITS.get(suite.get("rentType"), ""),
+        "unit": enum_labels.label("InfoSuite", "rentType", suite.get("rentType")),
     }
 
 
