@@ -352,7 +352,7 @@ def customer_home(scope, tenant: Tenant) -> dict:
 
     def suites():
         rows = vos.call(
-            scope, server, "GetCurrentSuite", {"ownerType": 2, "ownerName": account}
+            scope, server, "GetCurrentSuite", {"ownerType": vos.OWNER_ACCOUNT, "ownerName": account}
         ).get("infoCurrentSuites")
         if not rows:
             return []
