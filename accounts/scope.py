@@ -260,6 +260,11 @@ class Scope:
             log.warning("dropped %d VOS rows outside the scope of user %s", dropped, self.user.pk)
         return kept
 
+    @property
+    def sees_gateways(self) -> bool:
+        """Gateway and vendor names, and call IPs, are the platform's business only."""
+        return self.is_platform
+
     # --- money -------------------------------------------------------------------------
     def may_top_up(self, tenant: Tenant) -> bool:
         """Top-ups are given from above (``manages``) by someone who may move money.

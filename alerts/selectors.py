@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scope import OutOfScope
 from alerts.models import AlertKind, AlertState, Notification
-from switch import vos
+from switch import labels, vos
 from vos3000 import catalog
 from vos3000.client.dates import moment_from_ms
 
@@ -46,22 +46,16 @@ def unread_count(user) -> int:
 
 
 # --- Words for VOS's codes ---------------------------------------------------------------
-def _enum(type_name: str, field: str) -> dict:
-    spec = next(f for f in catalog.TYPES[type_name] if f.name == field)
-    return spec.enum or {}
-
-
 def alarm_type_words(value) -> str:
-    return _enum("InfoAlarmCurrent", "type").get(str(value), _("type %(code)s") % {"code": value})
+    return labels.label(
+        "InfoAlarmCurrent", "type", value, default=_("type %(code)s") % {"code": value}
+    )
 
 
 def alarm_level_words(value) -> str:
-    words = _enum("InfoAlarmCurrent", "level")
-    word = words.get(str(value), "")
-    # The manual's own spelling of level 3 is cut short ("Critica").
-    if word.startswith("Critica"):
-        word = "Critical"
-    return word or _("level %(code)s") % {"code": value}
+    return labels.label(
+        "InfoAlarmCurrent", "level", value, default=_("level %(code)s") % {"code": value}
+    )
 
 
 def when(value_ms):
@@ -229,6 +223,8 @@ def described_fields(type_name: str, info: dict, *, hidden=frozenset()) -> list[
             shown = _("withheld: the portal never shows the switch's addresses")
         elif spec.type.lower() == "long" and "time" in spec.name.lower():
             shown = when(value) or "—"
+        elif spec.enum and value not in (None, ""):
+            shown = labels.label(type_name, spec.name, value)
         else:
             shown = "—" if value in (None, "") else value
         rows.append({"name": spec.name, "label": spec.description or spec.name, "value": shown})

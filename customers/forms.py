@@ -11,27 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
+from switch import labels as enum_labels
 from switch.forms import CatalogForm
 from switch.models import VosServer
 from vos3000.client import ms_from_datetime
 
 PAGE_SIZES = (25, 50, 100)
-
-
-ACCOUNT_TYPES = [(0, _("General")), (1, _("Phone card")), (2, _("Clearing"))]
-
-
-CARD_TYPES = [
-    (0, _("ID card")),
-    (1, _("Passport")),
-    (2, _("Officer ID")),
-    (3, _("Employee ID")),
-    (4, _("Student ID")),
-    (5, _("Other")),
-]
-
-
-REPORT_TYPES = [(0, _("None")), (1, _("Daily")), (2, _("Weekly")), (3, _("Monthly"))]
 
 
 ADDITIONAL = [
@@ -76,15 +61,6 @@ LABELS = {
 }
 
 
-# Catalog choice labels are the manual's English: these are the portal's own words.
-CHOICES = {
-    "type": ACCOUNT_TYPES,
-    "lockType": [(0, _("Normal")), (1, _("Locked"))],
-    "infoCustomerAdditional__cardType": CARD_TYPES,
-    "infoCustomerAdditional__reportType": REPORT_TYPES,
-}
-
-
 class CustomerSearchForm(forms.Form):
     """The list's search, filters, sort and page size (a GET form; htmx submits it as
     you type)."""
@@ -100,7 +76,7 @@ class CustomerSearchForm(forms.Form):
     type = forms.TypedChoiceField(
         label=_("Type"),
         required=False,
-        choices=[("", _("All types")), *ACCOUNT_TYPES],
+        choices=[("", _("All types")), *enum_labels.choices("InfoCustomer", "type")],
         coerce=int,
         empty_value=None,
     )
@@ -138,17 +114,13 @@ class CustomerSearchForm(forms.Form):
 
 
 class _CustomerFields(CatalogForm):
-    """What create and edit share: fee rate groups limited to ``groups``, translated
-    choices, overdraft only with ``may_set_overdraft``."""
+    """What create and edit share: fee rate groups limited to ``groups``, overdraft only
+    with ``may_set_overdraft``."""
 
     labels = LABELS
 
     def __init__(self, *args, groups=(), may_set_overdraft=False, current_group="", **kwargs):
         super().__init__(*args, **kwargs)
-        for name, choices in CHOICES.items():
-            if name in self.fields:
-                field = self.fields[name]
-                field.choices = choices if field.required else [("", "—"), *choices]
         if "feeRateGroup" in self.fields:
             allowed = list(groups)
             if current_group and current_group not in allowed:

@@ -29,7 +29,7 @@ from billing.rates.selectors import granted_groups
 from customers import services
 from switch import vos
 from vos3000.client import datetime_from_ms
-from vos3000.errors import VosError, VosUnavailable
+from vos3000.errors import VosError
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def read_accounts(scope, tenants, *, source: str = "page") -> Reading:
         try:
             answer = vos.call(scope, server, "GetCustomer", {"accounts": accounts})
         except VosError as exc:
-            reading.errors.append(read_error(exc))
+            reading.errors.append(vos.describe_error(exc))
             continue
         read_at = timezone.now()
         # Only rows about the accounts asked for, which the guard has just checked are
@@ -174,16 +174,6 @@ def agent_choices(scope):
 def chunks(items: list, size: int = CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def read_error(exc: VosError) -> str:
-    """A failed read in words, saying what is missing from the page."""
-    if isinstance(exc, VosUnavailable):
-        return _(
-            "The switch did not answer, so these figures could not be read. "
-            "Please try again in a moment."
-        )
-    return vos.describe_error(exc)
 
 
 def no_link_message() -> str:

@@ -55,17 +55,6 @@ def _may_change(scope, tenant) -> bool:
     return True
 
 
-def write_error(exc: VosError) -> str:
-    """A failed change in words. An unanswered one may have been made: the account's
-    page reads VOS again, so that is where to look (nothing here retries blindly)."""
-    if isinstance(exc, VosUnavailable) and exc.may_have_been_applied:
-        return _(
-            "The switch did not confirm the change. It may or may not have been made: "
-            "open the account's page again to see what the switch has now."
-        )
-    return vos.describe_error(exc)
-
-
 def _redirect(request, url):
     """A redirect that htmx follows as a full page load."""
     if request.htmx:
@@ -139,7 +128,7 @@ def customer_create(request):
     try:
         groups = selectors.fee_rate_group_choices(scope, server)
     except VosError as exc:
-        groups, groups_error = [], selectors.read_error(exc)
+        groups, groups_error = [], vos.describe_error(exc)
     form = CustomerCreateForm(
         request.POST or None,
         agents=agents,
@@ -252,7 +241,7 @@ def customer_edit(request, tenant_id: int):
     try:
         groups = selectors.fee_rate_group_choices(scope, tenant.server)
     except VosError as exc:
-        groups, groups_error = [], selectors.read_error(exc)
+        groups, groups_error = [], vos.describe_error(exc)
     options = {
         "groups": groups,
         "current_group": current_group,
@@ -268,7 +257,7 @@ def customer_edit(request, tenant_id: int):
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         except services.CustomerRefused as exc:
             form.add_error(None, str(exc))
         else:
@@ -286,7 +275,7 @@ def customer_lock(request, tenant_id: int):
     try:
         services.set_lock(scope, tenant, locked)
     except VosError as exc:
-        messages.error(request, write_error(exc))
+        messages.error(request, vos.describe_error(exc, write=True))
     except services.CustomerRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -323,7 +312,7 @@ def customer_valid_time(request, tenant_id: int):
         except VosValidationError as exc:
             form.add_error("valid_until", exc.message)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         except services.CustomerRefused as exc:
             form.add_error(None, str(exc))
         else:
@@ -356,7 +345,7 @@ def customer_delete(request, tenant_id: int):
         except services.CustomerRefused as exc:
             messages.error(request, _("The account was not deleted: %(why)s") % {"why": exc})
         except VosError as exc:
-            messages.error(request, write_error(exc))
+            messages.error(request, vos.describe_error(exc, write=True))
         else:
             text = _("The account %(account)s was deleted.") % {"account": tenant.vos_account}
             if users:
@@ -370,7 +359,7 @@ def customer_delete(request, tenant_id: int):
     try:
         context["reasons"] = services.deletion_blockers(scope, tenant)
     except VosError as exc:
-        context["error"] = selectors.read_error(exc)
+        context["error"] = vos.describe_error(exc)
     return render(request, "customers/delete.html", context)
 
 

@@ -14,7 +14,7 @@ from accounts.models import Tenant
 from billing.cdrs.selectors import visible_cdrs
 from billing.models import BalanceReading, MoneySettings, MoneyTransfer
 from customers import services
-from customers.selectors import chunks, listed_accounts, read_account, read_error, with_money
+from customers.selectors import chunks, listed_accounts, read_account, with_money
 from switch import vos
 from telephony.live import state as live_state
 from telephony.live.selectors import (
@@ -100,7 +100,7 @@ def _subtree_summary(scope) -> dict:
             summary["own"] = with_money(rows[0]) if rows else None
         summary.update(balances=balances, today=today, low=low, read_at=timezone.now())
     except VosError as exc:
-        summary["errors"].append(read_error(exc))
+        summary["errors"].append(vos.describe_error(exc))
 
     # Online phones and the calls they are in: the phones of the subtree (GetPhone by
     # account), then their registrations (GetPhoneOnline, whose currentCall counts the
@@ -124,7 +124,7 @@ def _subtree_summary(scope) -> dict:
                 calls += sum(int(row.get("currentCall") or 0) for row in registrations)
         summary.update(phones=phones, phones_online=online, live_calls=calls)
     except VosError as exc:
-        summary["phone_errors"].append(read_error(exc))
+        summary["phone_errors"].append(vos.describe_error(exc))
     return summary
 
 
@@ -182,7 +182,7 @@ def customer_home(scope, tenant: Tenant) -> dict:
         try:
             home[name] = fn()
         except VosError as exc:
-            home[name + "_error"] = read_error(exc)
+            home[name + "_error"] = vos.describe_error(exc)
 
     def account_info():
         reading = read_account(scope, tenant)
@@ -198,7 +198,7 @@ def customer_home(scope, tenant: Tenant) -> dict:
 
     def suites():
         rows = vos.call(
-            scope, server, "GetCurrentSuite", {"ownerType": 2, "ownerName": account}
+            scope, server, "GetCurrentSuite", {"ownerType": vos.OWNER_ACCOUNT, "ownerName": account}
         ).get("infoCurrentSuites")
         if not rows:
             return []

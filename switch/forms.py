@@ -5,7 +5,8 @@ A form names the endpoint it feeds and the catalog fields it shows; nested field
 ``Info*`` type are written with ``__`` (``infoCustomerAdditional__address``). Labels
 come from the form's ``labels`` (translated) or else the manual's description;
 ``to_payload()`` turns cleaned data back into the endpoint's JSON, and
-``add_vos_error()`` puts a VosValidationError next to the field it is about.
+``add_vos_error()`` puts a VosValidationError next to the field it is about. The choices
+of an enum field are the catalog's values in the portal's words (``switch.labels``).
 
     class CustomerForm(CatalogForm):
         endpoint = "CreateCustomer"
@@ -20,6 +21,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from switch import labels as enum_labels
 from vos3000 import catalog
 from vos3000.catalog.model import (
     BOOLEAN_TYPES,
@@ -52,14 +54,29 @@ def catalog_field(endpoint: str, path: str) -> Field:
     return found
 
 
-def form_field(spec: Field, *, label=None, required: bool | None = None) -> forms.Field:
-    """A Django form field that accepts exactly what the catalog accepts for ``spec``."""
+def catalog_owner(endpoint: str, path: str) -> str:
+    """Whose field ``path``'s last part is in the catalog: the endpoint, or the ``Info*``
+    type it is nested in (the owner ``switch.labels`` names enums by)."""
+    *parents, _leaf = path.split(SEPARATOR)
+    if not parents:
+        return endpoint
+    parent = catalog_field(endpoint, SEPARATOR.join(parents))
+    return parent.item_type or parent.type
+
+
+def form_field(
+    spec: Field, *, label=None, required: bool | None = None, owner: str | None = None
+) -> forms.Field:
+    """A Django form field that accepts exactly what the catalog accepts for ``spec``
+    (a field of ``owner``: an endpoint or an ``Info*`` type)."""
     required = spec.mandatory if required is None else required
     common = {"label": label or spec.description or spec.name, "required": required}
     item = spec.item_type
     if item is not None:
         if spec.enum:
-            return forms.MultipleChoiceField(choices=list(spec.enum.items()), **common)
+            return forms.MultipleChoiceField(
+                choices=enum_labels.field_choices(spec, owner), **common
+            )
         # A list typed in as comma-separated values.
         return forms.CharField(
             help_text=_("Separate several values with commas."), **common, max_length=4000
@@ -69,7 +86,7 @@ def form_field(spec: Field, *, label=None, required: bool | None = None) -> form
         return forms.BooleanField(label=common["label"], required=False)
     if spec.type in INTEGER_TYPES:
         if spec.enum:
-            choices = list(spec.enum.items())
+            choices = enum_labels.field_choices(spec, owner)
             if not required:
                 choices = [("", "—"), *choices]
             return forms.TypedChoiceField(choices=choices, coerce=int, empty_value=None, **common)
@@ -89,7 +106,7 @@ def form_field(spec: Field, *, label=None, required: bool | None = None) -> form
         )
     if spec.type in STRING_TYPES:
         if spec.enum:
-            choices = list(spec.enum.items())
+            choices = enum_labels.field_choices(spec, owner)
             if not required:
                 choices = [("", "—"), *choices]
             return forms.ChoiceField(choices=choices, **common)
@@ -126,6 +143,7 @@ class CatalogForm(forms.Form):
                 spec,
                 label=self.labels.get(path),
                 required=True if path in self.required_fields else None,
+                owner=catalog_owner(self.endpoint, path),
             )
 
     def to_payload(self) -> dict:

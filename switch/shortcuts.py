@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
 from accounts.roles import Action
 from accounts.scope import OutOfScope
 from switch import vos
-from vos3000.errors import VosError, VosUnavailable, VosValidationError
+from vos3000.errors import VosError, VosValidationError
 
 
 def require_provider(scope, action: str = Action.VIEW) -> None:
@@ -40,17 +39,6 @@ def unavailable(request, tenant, exc, *, title: str = ""):
     )
 
 
-def write_error(exc) -> str:
-    """What to say when a write failed; for a write that may have been applied, what to
-    check before trying again."""
-    message = vos.describe_error(exc)
-    if isinstance(exc, VosUnavailable) and exc.may_have_been_applied:
-        message += " " + _(
-            "Reload the list to see whether the change was made before trying again."
-        )
-    return message
-
-
 def write_on_form(form, write) -> bool:
     """Make a VOS write for a valid form: True when it was made; otherwise its refusal is
     put on the form (next to its field when the catalog names one, else at the top, in
@@ -60,7 +48,7 @@ def write_on_form(form, write) -> bool:
     except VosValidationError as exc:
         form.add_vos_error(exc)
     except VosError as exc:
-        form.add_error(None, write_error(exc))
+        form.add_error(None, vos.describe_error(exc, write=True))
     else:
         return True
     return False
@@ -74,7 +62,7 @@ def run_delete(request, delete, *, deleted: str, done_url: str):
     try:
         delete()
     except VosError as exc:
-        error = write_error(exc)
+        error = vos.describe_error(exc, write=True)
         if not request.htmx:
             return None, error
         messages.error(request, error)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.roles import Action
 from accounts.scope import OutOfScope
+from switch import labels
 from vos3000 import catalog
 from vos3000.client import VosApiError, VosClient, VosUnavailable, VosValidationError
 from vos3000.errors import VosError
@@ -166,7 +167,8 @@ OWNER_ENDPOINTS = frozenset(
 )
 
 
-OWNER_ACCOUNT, OWNER_PHONE = 2, 6
+OWNER_ACCOUNT = labels.value("Pay", "ownerType", "Account")
+OWNER_PHONE = labels.value("Pay", "ownerType", "Phone")
 
 
 # endpoint -> fields whose value is a phone number (or a list of them) that must belong
@@ -317,9 +319,16 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
 
 
 # --- Errors in words ---------------------------------------------------------------------
-def describe_error(exc: VosError) -> str:
-    """What to tell a person about a failed VOS call, never naming the server's address
-    (VosUnavailable's own message may carry it, so it is never shown)."""
+def describe_error(exc: VosError, *, write: bool = False) -> str:
+    """What to tell a person about a failed VOS call: the one place VOS errors are put
+    in words. Never names the server's address (VosUnavailable's own message may carry
+    it, so it is never shown).
+
+    A failed read says the page could not be read. A write that got no answer may have
+    been made: with ``write=True`` (a page the person can reload to see what the switch
+    has now) the words say to look before trying again; without it, that the portal is
+    checking (money, which reconciles such writes itself). ``write=True`` also marks a
+    failure of an endpoint the catalog does not know as a write's."""
     if isinstance(exc, VosApiError):
         detail = (exc.message or "").strip()
         if detail:
@@ -329,19 +338,26 @@ def describe_error(exc: VosError) -> str:
             }
         return _("The switch refused the request (code %(code)s).") % {"code": exc.ret_code}
     if isinstance(exc, VosUnavailable):
-        is_write = (
-            exc.endpoint in catalog.ENDPOINTS and catalog.endpoint(exc.endpoint).kind == "write"
-        )
+        spec = catalog.ENDPOINTS.get(exc.endpoint)
+        is_write = spec.kind == "write" if spec is not None else write
         if not is_write:
-            if not exc.may_have_been_applied:
-                return _("The switch cannot be reached right now. Please try again.")
-            return _("The switch did not answer. Please try again in a moment.")
-        if exc.may_have_been_applied:
+            return _(
+                "The switch cannot be reached right now, so this could not be read. "
+                "Please try again in a moment."
+            )
+        if not exc.may_have_been_applied:
+            return _(
+                "The switch cannot be reached right now. Nothing was changed; please try again."
+            )
+        if write:
             return _(
                 "The switch did not answer in time. The change may or may not have been "
-                "made; we are checking."
+                "made: reload the page to see what the switch has now before trying again."
             )
-        return _("The switch cannot be reached right now. Nothing was changed; please try again.")
+        return _(
+            "The switch did not answer in time. The change may or may not have been made; "
+            "we are checking."
+        )
     if isinstance(exc, VosValidationError):
         return _("The switch would not accept %(field)s: %(problem)s") % {
             "field": exc.field,

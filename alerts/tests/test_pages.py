@@ -281,7 +281,7 @@ def test_the_switch_page_says_vos_errors_in_words(client, demo, portal_sim):
     client.force_login(AdminFactory())
     portal_sim.control("fault", endpoint="GetPerformance", mode="http500", count=3)
     answer = client.get(reverse("ops_switch"))
-    assert answer.status_code == 200 and "The switch did not answer" in answer.text
+    assert answer.status_code == 200 and "The switch cannot be reached" in answer.text
     assert server.base_url not in answer.text
 
 

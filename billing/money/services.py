@@ -49,7 +49,7 @@ from billing.events import balances_read
 from billing.models import CENT, BalanceReading, LedgerEntry, MoneySettings, MoneyTransfer
 from billing.money import tasks
 from customers.services import remember_read
-from switch import vos
+from switch import labels, vos
 from vos3000.client.dates import format_timestamp
 from vos3000.errors import VosApiError, VosError, VosUnavailable, VosValidationError
 from web.tasks import enqueue
@@ -57,10 +57,11 @@ from web.tasks import enqueue
 log = logging.getLogger(__name__)
 
 
-OWNER_ACCOUNT = 2
+# Values from the catalog, by the manual's meaning.
+OWNER_ACCOUNT = labels.value("Pay", "ownerType", "Account")
 
 
-PAY_TYPE_CARD = 2
+PAY_TYPE_CARD = labels.value("InfoPayHistory", "payType", "Phone Card")
 
 
 # How long to wait for another money call on the same account to finish before refusing.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.rates.selectors import Period
 from billing.rating import normalize_number, to_decimal
+from switch import labels as enum_labels
 from switch.forms import CatalogForm
 
 # The longest range of days a history page asks VOS about at once.
@@ -75,16 +76,13 @@ class PriceForm(forms.Form):
 
 
 # --- Suites ------------------------------------------------------------------------------
-RENT_UNITS = {0: _("day(s)"), 1: _("month(s)"), 2: _("year(s)")}
-
-
 def _suite_label(suite: dict) -> str:
 
     return _("%(name)s: %(fee)s every %(period)s %(unit)s") % {
         "name": suite.get("name"),
         "fee": f"{to_decimal(suite.get('rentFee')):.2f}",
         "period": suite.get("rentPeriod"),
-        "unit": RENT_UNITS.get(suite.get("rentType"), ""),
+        "unit": enum_labels.label("InfoSuite", "rentType", suite.get("rentType")),
     }
 
 

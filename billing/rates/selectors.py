@@ -19,10 +19,9 @@ from django.utils import timezone
 from accounts.models import Tenant
 from accounts.scope import OutOfScope
 from billing.models import FeeRateGroupGrant
-from switch import vos
+from switch import labels, vos
 from switch.models import VosServer
 from vos3000.client.dates import format_timestamp
-from vos3000.errors import VosError
 
 
 def granted_groups(scope, server=None) -> set[str] | None:
@@ -43,7 +42,9 @@ def granted_groups(scope, server=None) -> set[str] | None:
 RATES_CACHE_SECONDS = 60
 
 
-OWNER_ACCOUNT, OWNER_PHONE = 2, 6
+# Whom a suite order is for, as the catalog's values.
+OWNER_ACCOUNT = labels.value("CreateSuiteOrder", "ownerType", "Account")
+OWNER_PHONE = labels.value("CreateSuiteOrder", "ownerType", "Phone")
 
 
 NO_LIMIT = 9223372036854775807
@@ -419,7 +420,3 @@ def consumption(scope, tenant: Tenant, period: Period) -> list[dict]:
     rows = scope.keep_in_scope(server, answer.get("infoConsumptions") or [])
     rows = [r for r in rows if r.get("account") == tenant.vos_account]
     return sorted(rows, key=lambda r: int(r.get("time") or 0), reverse=True)
-
-
-def words_of(exc: VosError) -> str:
-    return vos.describe_error(exc)

@@ -28,9 +28,9 @@ from billing import rating
 from billing.models import FeeRateGroupGrant
 from billing.rates import forms, selectors, services
 from billing.rates.selectors import NotLinked
-from switch import vos
+from switch import labels, vos
 from vos3000.client.dates import moment_from_ms
-from vos3000.errors import VosError, VosUnavailable, VosValidationError
+from vos3000.errors import VosError, VosValidationError
 from web.downloads import safe_cell
 
 RATES_PER_PAGE = 50
@@ -41,36 +41,6 @@ RESELLERS_LISTED = 500
 
 
 READS = ("GET", "HEAD")
-
-
-PAY_TYPES = {
-    0: gettext_lazy("Payment"),
-    1: gettext_lazy("Credit"),
-    2: gettext_lazy("Account opened"),
-    3: gettext_lazy("Set to zero"),
-}
-
-
-PAY_METHODS = {0: gettext_lazy("Cash"), 2: gettext_lazy("Phone card"), 5: gettext_lazy("Other")}
-
-
-CONSUMPTION_TYPES = {
-    0: gettext_lazy("Suite rent"),
-    1: gettext_lazy("Phone monthly rent"),
-    2: gettext_lazy("Phone below its monthly minimum"),
-    3: gettext_lazy("Suite below its minimum"),
-}
-
-
-RATE_TYPES = {
-    1: gettext_lazy("On-net"),
-    2: gettext_lazy("Local"),
-    4: gettext_lazy("Domestic"),
-    5: gettext_lazy("International"),
-}
-
-
-RENT_TYPES = forms.RENT_UNITS
 
 
 # Why VOS would end a call at once (GetAvailableTime's negative timeRemain). The manual
@@ -112,16 +82,8 @@ def _money(value) -> Decimal | None:
     return rating.to_decimal(value)
 
 
-def read_words(exc: VosError) -> str:
-    """A failed read in words. ``describe_error`` speaks of changes that may or may not
-    have been made, which is true of a write only: nothing changes when a read fails."""
-    if isinstance(exc, VosUnavailable):
-        return _("The switch cannot be reached right now. Please try again in a moment.")
-    return vos.describe_error(exc)
-
-
-def _vos_error(request, exc: VosError, *, read: bool = False) -> str:
-    words = read_words(exc) if read else vos.describe_error(exc)
+def _vos_error(request, exc: VosError) -> str:
+    words = vos.describe_error(exc)
     messages.error(request, words)
     return words
 
@@ -159,7 +121,7 @@ def rate_list(request):
         try:
             context["groups"] = selectors.visible_groups(scope, server)
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
     if not context["is_customer"]:
         resellers = scope.tenants().filter(kind=Tenant.Kind.RESELLER)
         if not scope.is_platform:
@@ -181,7 +143,7 @@ def _checked_group(request, group: str):
     try:
         selectors.group_or_404(scope, server, group)
     except VosError as exc:
-        return server, read_words(exc)
+        return server, vos.describe_error(exc)
     return server, ""
 
 
@@ -209,7 +171,7 @@ def rate_detail(request, group: str):
         try:
             rates = selectors.fee_rates(scope, server, group, checked=True)
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
             rates = []
         query = search.cleaned_data["q"] if search.is_valid() else ""
         shown = selectors.search_rates(rates, query)
@@ -233,7 +195,7 @@ def _rate_row(info: dict) -> dict:
         "prefix": rate.prefix,
         "area_code": rate.area_code,
         "area_name": rate.area_name,
-        "type": RATE_TYPES.get(info.get("type"), info.get("type")),
+        "type": labels.label("InfoFeeRate", "type", info.get("type")),
         "fee": rating.round_money(rate.fee),
         "period": rate.period,
         "sections": [
@@ -294,7 +256,7 @@ def rate_export(request, group: str):
     try:
         rates = selectors.fee_rates(scope, server, group, checked=True)
     except VosError as exc:
-        _vos_error(request, exc, read=True)
+        _vos_error(request, exc)
         return redirect("rate_detail", group=group)
     search = forms.RateSearchForm(request.GET or None)
     rates = selectors.search_rates(rates, search.cleaned_data["q"] if search.is_valid() else "")
@@ -319,7 +281,7 @@ def rate_grants(request, tenant_id: int):
         except NotLinked:
             context["not_linked"] = True
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
     current = set(services.current_grants(tenant))
     form = forms.GrantForm(
         initial={"groups": sorted(current & set(grantable))}, grantable=grantable
@@ -359,7 +321,7 @@ def _suite_rows(suites) -> list[dict]:
             **s,
             "rent_fee": _money(s.get("rentFee")),
             "gift_money": _money(s.get("giftMoney")),
-            "rent_unit": RENT_TYPES.get(s.get("rentType"), ""),
+            "rent_unit": labels.label("InfoSuite", "rentType", s.get("rentType")),
         }
         for s in suites
     ]
@@ -382,7 +344,7 @@ def suite_list(request):
         try:
             context["suites"] = _suite_rows(selectors.suites(scope, server))
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
     return render(request, "suites/list.html", context)
 
 
@@ -403,7 +365,7 @@ def customer_suites(request, tenant_id: int):
     try:
         phones = selectors.customer_phones(scope, tenant)
     except VosError as exc:
-        context["error"] = read_words(exc)
+        context["error"] = vos.describe_error(exc)
         return _customer_page(request, tenant, "suites/customer.html", context)
     numbers = selectors.phone_numbers(phones)
     phone = request.GET.get("phone", "")
@@ -411,7 +373,7 @@ def customer_suites(request, tenant_id: int):
     try:
         suites = selectors.suites(scope, tenant.server)
     except VosError as exc:
-        suites, context["error"] = [], read_words(exc)
+        suites, context["error"] = [], vos.describe_error(exc)
     form = forms.SuiteOrderForm(suites=suites, phones=numbers)
     if request.method == "POST":
         form = forms.SuiteOrderForm(request.POST, suites=suites, phones=numbers)
@@ -447,7 +409,7 @@ def customer_suites(request, tenant_id: int):
         orders = selectors.suite_orders(scope, tenant, owner)
         current = selectors.current_suites(scope, tenant, owner)
     except VosError as exc:
-        orders, current, context["error"] = [], [], read_words(exc)
+        orders, current, context["error"] = [], [], vos.describe_error(exc)
     context.update(
         phone=owner.name if owner.is_phone else "",
         phones=numbers,
@@ -469,7 +431,7 @@ def customer_suites(request, tenant_id: int):
                 "suite_name": names.get(c.get("suiteId"), c.get("suiteId")),
                 "rent_fee": _money(c.get("rentFee")),
                 "gift_money": _money(c.get("giftMoney")),
-                "rent_unit": RENT_TYPES.get(c.get("rentType"), ""),
+                "rent_unit": labels.label("InfoCurrentSuite", "rentType", c.get("rentType")),
             }
             for c in current
         ],
@@ -562,17 +524,6 @@ def customer_suite_order_change(request, tenant_id: int):
 
 
 # --- Phone book --------------------------------------------------------------------------
-DEVICE_TYPES = {
-    0: "",
-    1: gettext_lazy("Mobile"),
-    2: gettext_lazy("Phone"),
-    3: gettext_lazy("IP phone"),
-}
-
-
-ADDRESS_TYPES = {0: "", 1: gettext_lazy("Office"), 2: gettext_lazy("Home")}
-
-
 def _entry_row(entry: dict) -> dict:
     e164 = str(entry.get("e164") or "")
     return {
@@ -580,8 +531,13 @@ def _entry_row(entry: dict) -> dict:
         # Entries made elsewhere may hold a number no URL can carry: shown, not linked.
         "linkable": bool(e164) and "/" not in e164 and e164.strip() == e164,
         "short_numbers": ", ".join(str(s) for s in entry.get("shortE164s") or []),
-        "device": DEVICE_TYPES.get(entry.get("deviceType"), ""),
-        "address": ADDRESS_TYPES.get(entry.get("addressType"), ""),
+        # "None" (0) is left blank in the list.
+        "device": labels.label(
+            "InfoCustomerPhoneBook", "deviceType", entry.get("deviceType") or None
+        ),
+        "address": labels.label(
+            "InfoCustomerPhoneBook", "addressType", entry.get("addressType") or None
+        ),
         "updated": moment_from_ms(entry.get("lastUpdateTime")),
     }
 
@@ -616,7 +572,7 @@ def customer_phonebook(request, tenant_id: int):
     try:
         context["entries"] = [_entry_row(e) for e in selectors.phone_book(scope, tenant)]
     except VosError as exc:
-        context["error"] = read_words(exc)
+        context["error"] = vos.describe_error(exc)
     context["form"] = form
     if request.htmx and request.method == "POST":
         return _customer_page(request, tenant, "phonebook/list.html#phonebook-body", context)
@@ -641,7 +597,7 @@ def customer_phonebook_edit(request, tenant_id: int, e164: str):
     try:
         entry = _phone_book_entry_or_404(scope, tenant, e164)
     except VosError as exc:
-        _vos_error(request, exc, read=True)
+        _vos_error(request, exc)
         return redirect("customer_phonebook", tenant_id=tenant.pk)
     if not scope.can(Action.CHANGE):
         raise Http404
@@ -691,7 +647,7 @@ def customer_phonebook_delete(request, tenant_id: int, e164: str):
     try:
         entry = _phone_book_entry_or_404(scope, tenant, e164)
     except VosError as exc:
-        _vos_error(request, exc, read=True)
+        _vos_error(request, exc)
         return redirect("customer_phonebook", tenant_id=tenant.pk)
     if not scope.can(Action.CHANGE):
         raise Http404
@@ -726,7 +682,7 @@ def _tools_context(request, tenant, *, call_form=None) -> dict:
     try:
         phones = selectors.customer_phones(scope, tenant)
     except VosError as exc:
-        context["error"] = read_words(exc)
+        context["error"] = vos.describe_error(exc)
         phones = []
     numbers = selectors.phone_numbers(phones)
     tool = request.GET.get("tool", "")
@@ -742,7 +698,7 @@ def _tools_context(request, tenant, *, call_form=None) -> dict:
         try:
             group, rates = selectors.customer_rates(scope, tenant)
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
         else:
             context["group"] = group
             context["quote"] = rating.quote(rates, rate_form.cleaned_data["number"])
@@ -752,7 +708,7 @@ def _tools_context(request, tenant, *, call_form=None) -> dict:
         try:
             left = selectors.available_time(scope, tenant, data["phone"], data["number"], phones)
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
         else:
             context["minutes"] = {
                 "phone": data["phone"],
@@ -793,7 +749,7 @@ def customer_click_to_call(request, tenant_id: int):
     try:
         numbers = selectors.phone_numbers(selectors.customer_phones(scope, tenant))
     except VosError as exc:
-        _vos_error(request, exc, read=True)
+        _vos_error(request, exc)
         return redirect(back)
     form = forms.ClickToCallForm(request.POST, phones=numbers)
     if form.is_valid():
@@ -835,7 +791,7 @@ def _history(request, tenant_id: int, *, template: str, read, shape):
         try:
             context["rows"] = [shape(r) for r in read(scope, tenant, period)]
         except VosError as exc:
-            context["history_error"] = read_words(exc)
+            context["history_error"] = vos.describe_error(exc)
     if request.htmx and request.headers.get("HX-Target") == "history-rows":
         return _customer_page(request, tenant, f"{template}#history-rows", context)
     return _customer_page(request, tenant, template, context)
@@ -845,8 +801,8 @@ def _payment_row(row: dict) -> dict:
     return {
         "time": moment_from_ms(row.get("payTime")),
         "amount": _money(row.get("fee")),
-        "type": PAY_TYPES.get(row.get("type"), row.get("type")),
-        "method": PAY_METHODS.get(row.get("payType"), row.get("payType")),
+        "type": labels.label("InfoPayHistory", "type", row.get("type")),
+        "method": labels.label("InfoPayHistory", "payType", row.get("payType")),
         "balance": _money(row.get("customerMoney")),
     }
 
@@ -855,7 +811,7 @@ def _consumption_row(row: dict) -> dict:
     return {
         "time": moment_from_ms(row.get("time")),
         "amount": _money(row.get("money")),
-        "type": CONSUMPTION_TYPES.get(row.get("type"), row.get("type")),
+        "type": labels.label("InfoConsumption", "type", row.get("type")),
         "source": row.get("consumptionName") or "",
         "balance": _money(row.get("customerMoney")),
     }

@@ -122,11 +122,6 @@ class SuiteForm(CatalogForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rentType"].choices = [
-            (0, _("day(s)")),
-            (1, _("month(s)")),
-            (2, _("year(s)")),
-        ]
         narrow(self, "rentPeriod", minimum=1)
         narrow(self, "rentFee", minimum=0)
         narrow(self, "giftMoney", minimum=0)
@@ -189,7 +184,7 @@ class GiftTimeForm(forms.Form):
             if spec.name in ("startTime", "endTime"):
                 field = DayTimeField(spec=spec, label=label, required=False)
             else:
-                field = form_field(spec, label=label, required=False)
+                field = form_field(spec, label=label, required=False, owner=self.TYPE)
             self.fields[spec.name] = field
         self.fields["prefix"].widget.attrs["placeholder"] = "4420, 4421"
         self.fields["startTime"].widget.attrs["placeholder"] = "00:00"
@@ -427,20 +422,6 @@ class CdrForm(CatalogForm):
                 widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}),
                 help_text=_("In your time zone. Empty: %(default)s.") % {"default": empty[name]},
             )
-        # The manual's words for each mode, said the way a person reads them.
-        self.fields["billingMode"].choices = [
-            (0, _("The account of the caller's phone")),
-            (1, _("The account of the caller's mapping gateway")),
-            (2, _("The account of the card the caller's number is bound to")),
-            (3, _("The account of the caller's active phone card")),
-        ]
-        self.fields["endDirection"].choices = [
-            ("", "—"),
-            (0, _("Caller")),
-            # The manual prints "Caller" for 1 as well; the switch means the other side.
-            (1, _("Callee (the manual says “Caller”)")),
-            (2, _("Server")),
-        ]
         narrow(self, "billingTime", minimum=0)
         narrow(self, "flowNo", minimum=-1)
         self.fields["billingTime"].help_text = _(

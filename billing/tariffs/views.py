@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Action
 from accounts.sessions import redirect_to
-from billing.rates.views import read_words
 from billing.rating import to_decimal
 from billing.tariffs import forms, services
 from billing.tariffs import selectors as reads
-from switch.shortcuts import write_error, write_on_form
+from switch import labels, vos
+from switch.shortcuts import write_on_form
 from vos3000.errors import VosApiError, VosError
 
 READS = ("GET", "HEAD")
@@ -120,7 +120,7 @@ def fee_rate_groups(request):
         try:
             context["groups"] = reads.fee_rate_groups(page.scope, page.server)
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
         counts = reads.grant_counts(page.server)
         for row in context["groups"]:
             row.grants = counts.get(row.name, 0)
@@ -138,7 +138,7 @@ def _group_or_404(page, name: str):
     try:
         row = reads.fee_rate_group(page.scope, page.server, name)
     except VosError as exc:
-        return None, read_words(exc)
+        return None, vos.describe_error(exc)
     if row is None:
         raise Http404("no such fee rate group")
     return row, ""
@@ -192,7 +192,7 @@ def fee_rate_group_delete(request, group: str):
             except services.Refused as exc:
                 context["error"] = str(exc)
             except VosError as exc:
-                context["error"] = _in_use_words(exc) or write_error(exc)
+                context["error"] = _in_use_words(exc) or vos.describe_error(exc, write=True)
             else:
                 words = _("Fee rate group %(name)s deleted.") % {"name": group}
                 if done.grants_removed:
@@ -210,7 +210,7 @@ def fee_rate_group_delete(request, group: str):
         try:
             context["using"] = reads.customers_of_group(page.scope, page.server, group)
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
     return render(request, "billing_console/fee_rate_group_delete.html", context)
 
 
@@ -253,7 +253,7 @@ def suites(request):
         try:
             context["suites"] = _suite_rows(reads.suites(page.scope, page.server))
         except VosError as exc:
-            context["error"] = read_words(exc)
+            context["error"] = vos.describe_error(exc)
     return render(request, SUITES, context)
 
 
@@ -283,7 +283,6 @@ def _posted(data, names) -> dict:
 
 def _suite_rows(rows: list[dict]) -> list[dict]:
 
-    units = dict(forms.SuiteForm().fields["rentType"].choices)
     out = []
     for suite in rows:
         gifts = []
@@ -300,7 +299,7 @@ def _suite_rows(rows: list[dict]) -> list[dict]:
                 **suite,
                 "rent_fee": to_decimal(suite.get("rentFee") or 0),
                 "gift_money": to_decimal(suite.get("giftMoney") or 0),
-                "unit": units.get(suite.get("rentType"), ""),
+                "unit": labels.label("InfoSuite", "rentType", suite.get("rentType")),
                 "gifts": gifts,
             }
         )
@@ -319,7 +318,7 @@ def suite_delete(request, suite_id: int):
         try:
             suite = reads.suite(page.scope, page.server, suite_id)
         except VosError as exc:
-            error = read_words(exc)
+            error = vos.describe_error(exc)
         else:
             if suite is None:
                 raise Http404("no such suite")
@@ -334,7 +333,7 @@ def suite_delete(request, suite_id: int):
                 page.scope, page.server, suite_id, force=form.cleaned_data["force"]
             )
         except VosError as exc:
-            error = _in_use_words(exc) or write_error(exc)
+            error = _in_use_words(exc) or vos.describe_error(exc, write=True)
             if request.htmx:
                 messages.error(request, error)
                 return redirect_to(request, page.url())
@@ -409,7 +408,7 @@ def _show_card(page, context, pin: str, password: str) -> bool | None:
     try:
         card = reads.phone_card(page.scope, page.server, pin, password)
     except VosError as exc:
-        context["error"] = read_words(exc)
+        context["error"] = vos.describe_error(exc)
         return None
     context["card"] = card
     return card is not None

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from switch.forms import INT32_MAX, INT32_MIN, CatalogForm, catalog_field
+from switch import labels as enum_labels
+from switch.forms import INT32_MAX, INT32_MIN, CatalogForm
 from switch.models import VosServer
 from telephony.ivr_media import audio as console_audio
 from telephony.models import DtmfRule
@@ -28,8 +29,7 @@ def _server_field(**kwargs) -> forms.ModelChoiceField:
 
 
 def audio_type_choices() -> list[tuple[int, str]]:
-    spec = catalog_field("GetIvrAudio", "type")
-    return [(int(value), meaning) for value, meaning in spec.enum.items()]
+    return enum_labels.choices("GetIvrAudio", "type")
 
 
 class SoundField(forms.FileField):

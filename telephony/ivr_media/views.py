@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Action
 from switch import vos
-from switch.shortcuts import write_error
 from telephony.ivr_media import dtmf, selectors, services
 from telephony.ivr_media.forms import (
     AudioCreateForm,
@@ -109,7 +108,7 @@ def ivr_audio_create(request):
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         else:
             messages.success(
                 request, _("IVR audio %(name)s created.") % {"name": form.cleaned_data["name"]}
@@ -167,7 +166,7 @@ def ivr_audio_edit(request, server_id: int, audio_type: int, audio_id: int):
             form.add_vos_error(exc)
         except VosError as exc:
             target = upload if request.POST.get("action") == "upload" else form
-            target.add_error(None, write_error(exc))
+            target.add_error(None, vos.describe_error(exc, write=True))
     return render(
         request,
         "console/audio_edit.html",
@@ -185,7 +184,7 @@ def ivr_audio_delete(request, server_id: int, audio_type: int, audio_id: int):
         try:
             services.delete_audio(scope, server, audio_id)
         except VosError as exc:
-            error = write_error(exc)
+            error = vos.describe_error(exc, write=True)
             if request.htmx:
                 return _htmx_failed(request, error)
         else:
@@ -244,7 +243,7 @@ def ivr_tools(request):
             except VosValidationError as exc:
                 play_form.add_vos_error(exc)
             except VosError as exc:
-                play_form.add_error(None, write_error(exc))
+                play_form.add_error(None, vos.describe_error(exc, write=True))
             else:
                 messages.success(
                     request,
@@ -360,7 +359,7 @@ def media_block_list(request):
             except VosValidationError as exc:
                 form.add_vos_error(exc)
             except VosError as exc:
-                form.add_error(None, write_error(exc))
+                form.add_error(None, vos.describe_error(exc, write=True))
             else:
                 messages.success(request, _("Media from %(ip)s blocked.") % {"ip": row.ip})
                 return redirect("media_block_list")
@@ -387,7 +386,7 @@ def media_block_delete(request, block_id: int):
         try:
             was_blocked = services.unblock_media_ip(scope, row)
         except VosError as exc:
-            error = write_error(exc)
+            error = vos.describe_error(exc, write=True)
             if request.htmx:
                 return _htmx_failed(request, error)
         else:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from accounts.roles import Action
 from accounts.sessions import redirect_to
 from switch import vos
-from switch.shortcuts import write_error
 from telephony.live import selectors as selectors_live
 from vos3000.errors import VosError
 
@@ -68,7 +67,7 @@ def live_call_disconnect(request, server_id: int, call_id: int):
                 verified={str(call.call_id)},
             )
         except VosError as exc:
-            error = write_error(exc)
+            error = vos.describe_error(exc, write=True)
         else:
             call.released = True
             call.save(update_fields=["released", "updated_at"])

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
+from switch import vos
 from switch.models import VosServer
 from switch.shortcuts import (
     customer,
@@ -22,7 +23,6 @@ from switch.shortcuts import (
     require_provider,
     run_delete,
     unavailable,
-    write_error,
 )
 from telephony.numbers import selectors as selectors_numbers
 from telephony.numbers import services as services_numbers
@@ -72,7 +72,7 @@ def _edit_page(request, scope, tenant, form, save, *, saved, back, template, sec
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         else:
             messages.success(request, saved)
             return redirect(back, tenant_id=tenant.pk)
@@ -120,7 +120,7 @@ def card_list(request, tenant_id: int):
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         else:
             pin = form.cleaned_data["pin"]
             messages.success(request, _("Card %(pin)s added.") % {"pin": masked_pin(pin)})
@@ -228,7 +228,7 @@ def number_list(request, tenant_id: int):
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         else:
             messages.success(
                 request, _("%(e164)s bound to the card.") % {"e164": form.cleaned_data["e164"]}
@@ -321,7 +321,7 @@ def convert_list(request, tenant_id: int):
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         else:
             messages.success(request, _("Convert added to %(e164)s.") % {"e164": phone["e164"]})
             return redirect("convert_list", tenant_id=tenant.pk)
@@ -446,7 +446,7 @@ def limited_group_list(request):
             except VosValidationError as exc:
                 form.add_error("numbers", exc.message)
             except VosError as exc:
-                form.add_error(None, write_error(exc))
+                form.add_error(None, vos.describe_error(exc, write=True))
             else:
                 messages.success(request, _("Group %(name)s created.") % {"name": group.name})
                 return redirect("limited_group_detail", group_id=group.pk)
@@ -506,7 +506,7 @@ def limited_group_detail(request, group_id: int):
         except VosValidationError as exc:
             error = exc.message
         except VosError as exc:
-            error = write_error(exc)
+            error = vos.describe_error(exc, write=True)
     return render(
         request,
         "numbers/limited_detail.html",

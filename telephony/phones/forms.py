@@ -15,6 +15,7 @@ from django import forms
 from django.core.validators import MinLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from switch import labels as enum_labels
 from switch.forms import SEPARATOR, CatalogForm
 
 VA = f"infoPhoneValueAdded{SEPARATOR}"
@@ -535,7 +536,7 @@ class PeriodForwardingForm(forms.Form):
     )
     forward_method = forms.TypedChoiceField(
         label=_("Order of the numbers"),
-        choices=[(0, _("Sequence")), (1, _("Poll")), (3, _("Random"))],
+        choices=enum_labels.choices("InfoPhoneValueAddedForwardE164", "forwardMethod"),
         coerce=int,
         initial=0,
         required=False,

@@ -23,7 +23,6 @@ from switch.shortcuts import (
     require_provider,
     run_delete,
     unavailable,
-    write_error,
 )
 from telephony.phones import selectors as selectors_phones
 from telephony.phones import services as services_phones
@@ -116,7 +115,7 @@ def phone_create(request, tenant_id: int):
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         else:
             e164 = form.cleaned_data["e164"]
             messages.success(request, _("Phone %(e164)s created.") % {"e164": e164})
@@ -202,7 +201,7 @@ def phone_edit(request, tenant_id: int, e164: str):
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         else:
             messages.success(request, _("Settings of %(e164)s saved.") % {"e164": e164})
             moved_to = payload.get("account")
@@ -249,7 +248,7 @@ def phone_password(request, tenant_id: int, e164: str):
         except VosValidationError as exc:
             form.add_error("password", exc.message)
         except VosError as exc:
-            form.add_error(None, write_error(exc))
+            form.add_error(None, vos.describe_error(exc, write=True))
         else:
             messages.success(request, _("The password of %(e164)s was changed.") % {"e164": e164})
             return _no_store(
