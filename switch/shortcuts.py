@@ -12,6 +12,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from switch import vos
 from vos3000.errors import VosError, VosUnavailable, VosValidationError
+from web.htmx import is_htmx, keep_in_place
 
 
 def require_provider(scope, action: str = Action.VIEW) -> None:
@@ -75,13 +76,11 @@ def run_delete(request, delete, *, deleted: str, done_url: str):
         delete()
     except VosError as exc:
         error = write_error(exc)
-        if not request.htmx:
+        if not is_htmx(request):
             return None, error
         messages.error(request, error)
-        response = HttpResponse("")
-        response["HX-Reswap"] = "none"  # the row stays; the toast says why
-        return response, error
+        return keep_in_place(), error  # the row stays; the toast says why
     messages.success(request, deleted)
-    if request.htmx:
+    if is_htmx(request):
         return HttpResponse(""), ""  # the row goes; the toast comes out of band
     return redirect(done_url), ""
