@@ -45,12 +45,9 @@ def notification_list(request):
         "unread": alert_selectors.unread_count(scope.user),
         "read_only": _read_only(scope),
     }
-    template = (
-        "alerts/notifications.html#notification-list"
-        if request.htmx
-        else "alerts/notifications.html"
+    return render_page_or_partial(
+        request, "alerts/notifications.html", "notification-list", context
     )
-    return render(request, template, context)
 
 
 @login_required

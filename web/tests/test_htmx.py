@@ -43,9 +43,7 @@ def test_it_names_the_partial_for_htmx_and_the_page_otherwise():
 
 def test_it_renders_the_partial_alone_for_htmx():
     request = _request(method="post", headers=HTMX)
-    response = htmx.render_page_or_partial(
-        request, "cdrs/export.html", "refused", {}, status=400
-    )
+    response = htmx.render_page_or_partial(request, "cdrs/export.html", "refused", {}, status=400)
     assert response.status_code == 400
     assert response.text.strip().startswith('<p role="alert"')
     assert "<html" not in response.text
