@@ -14,7 +14,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import MFA_REQUIRED_ROLES
-from accounts.sessions import redirect_to
+from web.htmx import is_htmx, redirect_after
 
 # What a user who must enrol may still reach. Reauthentication is allauth's "enter your
 # password again" step in front of TOTP activation.
@@ -55,7 +55,7 @@ class MfaRequiredMiddleware:
             and not self._allowed(request)
             and not has_totp(user)
         ):
-            if request.method == "GET" and not request.headers.get("HX-Request"):
+            if request.method == "GET" and not is_htmx(request):
                 messages.warning(
                     request,
                     _(
@@ -63,7 +63,7 @@ class MfaRequiredMiddleware:
                         "Set up an authenticator app to continue."
                     ),
                 )
-            return redirect_to(request, reverse("mfa_activate_totp"))
+            return redirect_after(request, reverse("mfa_activate_totp"))
         return self.get_response(request)
 
     def _allowed(self, request) -> bool:

@@ -23,10 +23,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from web.htmx import is_htmx, redirect_after
 
 LOGIN_AT_KEY = "portal_login_at"
 LAST_SEEN_KEY = "portal_last_seen"
@@ -41,15 +43,6 @@ def _remember_login_time(sender, request, user, **kwargs):
         now = int(time.time())
         request.session[LOGIN_AT_KEY] = now
         request.session[LAST_SEEN_KEY] = now
-
-
-def redirect_to(request, url: str) -> HttpResponse:
-    """A redirect htmx follows as a full page load (HX-Redirect), a 302 otherwise."""
-    if request.headers.get("HX-Request") == "true":
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return HttpResponseRedirect(url)
 
 
 class SessionLifetimeMiddleware:
@@ -88,9 +81,9 @@ class SessionLifetimeMiddleware:
                 else _("Your session has ended. Please sign in again."),
             )
             login_url = reverse("account_login")
-            if request.method == "GET" and not request.headers.get("HX-Request"):
+            if request.method == "GET" and not is_htmx(request):
                 login_url += "?" + urlencode({"next": request.get_full_path()})
-            return redirect_to(request, login_url)
+            return redirect_after(request, login_url)
         if now - last_seen >= _LAST_SEEN_RESOLUTION:
             session[LAST_SEEN_KEY] = now
         return None

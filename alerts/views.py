@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Action
 from accounts.scope import OutOfScope
-from accounts.sessions import redirect_to
 from alerts import selectors as alert_selectors
 from alerts import services as alert_services
 from alerts import services as alerts
@@ -24,6 +23,7 @@ from switch import vos
 from switch.models import VosServer
 from switch.shortcuts import write_on_form
 from vos3000.errors import VosError
+from web.htmx import redirect_after, render_page_or_partial
 
 PAGE_SIZE = 50
 
@@ -46,12 +46,9 @@ def notification_list(request):
         "unread": alert_selectors.unread_count(scope.user),
         "read_only": _read_only(scope),
     }
-    template = (
-        "alerts/notifications.html#notification-list"
-        if request.htmx
-        else "alerts/notifications.html"
+    return render_page_or_partial(
+        request, "alerts/notifications.html", "notification-list", context
     )
-    return render(request, template, context)
 
 
 @login_required
@@ -62,7 +59,7 @@ def notification_read(request, notification_id: int):
     notification = alert_selectors.notification_or_404(scope, notification_id)
     if _read_only(scope):
         messages.info(request, _("Notifications stay unread while you view as someone else."))
-        return redirect_to(request, reverse("notification_list"))
+        return redirect_after(request, reverse("notification_list"))
     alert_services.mark_read(scope, notification)
     if request.htmx:
         return render(
@@ -87,7 +84,7 @@ def notification_read_all(request):
     else:
         count = alert_services.mark_all_read(scope)
         messages.success(request, _("%(count)s notifications marked read.") % {"count": count})
-    return redirect_to(request, reverse("notification_list"))
+    return redirect_after(request, reverse("notification_list"))
 
 
 @login_required
@@ -125,7 +122,9 @@ def customer_alerts(request, tenant_id: int):
         if form.is_valid():
             alert_services.set_threshold(scope, tenant, form.cleaned_data["low_balance_threshold"])
             messages.success(request, _("Alert settings saved."))
-            return redirect_to(request, reverse("customer_alerts", kwargs={"tenant_id": tenant.pk}))
+            return redirect_after(
+                request, reverse("customer_alerts", kwargs={"tenant_id": tenant.pk})
+            )
     state = (
         AlertState.objects.filter(
             kind=AlertKind.LOW_BALANCE, server_id=tenant.server_id, subject=tenant.vos_account
@@ -169,8 +168,7 @@ def ops_health(request):
         "rows": alert_selectors.server_health(servers),
         "may_run": scope.can(Action.RUN_PLATFORM),
     }
-    template = "ops/health.html#health-board" if request.htmx else "ops/health.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "ops/health.html", "health-board", context)
 
 
 @login_required
@@ -185,7 +183,7 @@ def ops_health_probe(request):
         messages.warning(request, _("No answer from: %(servers)s.") % {"servers": ", ".join(down)})
     else:
         messages.success(request, _("Every enabled server answered."))
-    return redirect_to(request, reverse("ops_health"))
+    return redirect_after(request, reverse("ops_health"))
 
 
 # --- Alarms ------------------------------------------------------------------------------
@@ -246,7 +244,7 @@ def ops_alarm_create(request):
                 _("Alarm %(name)s raised on %(server)s.")
                 % {"name": form.cleaned_data["name"], "server": server.name},
             )
-            return redirect_to(request, reverse("ops_alarms"))
+            return redirect_after(request, reverse("ops_alarms"))
     return _render_alarms(request, scope, form)
 
 
@@ -276,5 +274,4 @@ def ops_switch(request):
                 "InfoPerformance", performance or {}
             )
         boards.append(board)
-    template = "ops/switch.html#switch-board" if request.htmx else "ops/switch.html"
-    return render(request, template, {"boards": boards})
+    return render_page_or_partial(request, "ops/switch.html", "switch-board", {"boards": boards})

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from customers.forms import (
 )
 from switch import vos
 from vos3000.errors import VosError, VosUnavailable, VosValidationError
+from web.htmx import redirect_after, render_page_or_partial
 
 
 def _get_account_for_user(request, tenant_id) -> Tenant:
@@ -55,15 +55,6 @@ def _may_change(scope, tenant) -> bool:
     return True
 
 
-def _redirect(request, url):
-    """A redirect that htmx follows as a full page load."""
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
 def phone_create_url(tenant) -> str:
     """Where "add a first phone" goes (the phones pages are another part's)."""
     try:
@@ -77,7 +68,7 @@ def phone_create_url(tenant) -> str:
 def customer_list(request):
     scope = request.scope
     if scope.is_customer:
-        return _redirect(request, reverse("customer_detail", args=[scope.tenant.pk]))
+        return redirect_after(request, reverse("customer_detail", args=[scope.tenant.pk]))
     scope.require(Action.VIEW)
     form = CustomerSearchForm(request.GET or None)
     values = form.values()
@@ -97,8 +88,7 @@ def customer_list(request):
         "may_create": scope.can(Action.CHANGE) and scope.is_provider,
         "threshold": _threshold(),
     }
-    template = "customers/list.html#results" if request.htmx else "customers/list.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "customers/list.html", "results", context)
 
 
 def _threshold():
@@ -111,7 +101,7 @@ def _threshold():
 def customer_create(request):
     scope = request.scope
     if scope.is_customer:
-        return _redirect(request, reverse("customer_detail", args=[scope.tenant.pk]))
+        return redirect_after(request, reverse("customer_detail", args=[scope.tenant.pk]))
     scope.require(Action.CHANGE)
     agents = list(selectors.agent_choices(scope))
     if not scope.is_platform:
@@ -262,7 +252,7 @@ def customer_edit(request, tenant_id: int):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("The account was saved."))
-            return _redirect(request, reverse("customer_detail", args=[tenant.pk]))
+            return redirect_after(request, reverse("customer_detail", args=[tenant.pk]))
     return render(request, "customers/edit.html", {"tenant": tenant, "form": form})
 
 
@@ -317,7 +307,7 @@ def customer_valid_time(request, tenant_id: int):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("The account's valid time was changed."))
-            return _redirect(request, reverse("customer_detail", args=[tenant.pk]))
+            return redirect_after(request, reverse("customer_detail", args=[tenant.pk]))
     return render(
         request,
         "customers/valid_time.html",
@@ -353,9 +343,9 @@ def customer_delete(request, tenant_id: int):
                     "count": len(users)
                 }
             messages.success(request, text)
-            return _redirect(request, reverse("customer_list"))
+            return redirect_after(request, reverse("customer_list"))
         if request.htmx:
-            return _redirect(request, reverse("customer_delete", args=[tenant.pk]))
+            return redirect_after(request, reverse("customer_delete", args=[tenant.pk]))
     try:
         context["reasons"] = services.deletion_blockers(scope, tenant)
     except VosError as exc:
@@ -388,8 +378,7 @@ def tenant_list(request):
         "next_after": page[PAGE_SIZE - 1].path if len(page) > PAGE_SIZE else "",
         "base_depth": scope.tenant.depth if scope.tenant else 0,
     }
-    template = "tenants/list.html#tenant-rows" if request.htmx else "tenants/list.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "tenants/list.html", "tenant-rows", context)
 
 
 @login_required

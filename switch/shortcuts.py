@@ -11,6 +11,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from switch import vos
 from vos3000.errors import VosError, VosValidationError
+from web.htmx import is_htmx, keep_in_place
 
 
 def require_provider(scope, action: str = Action.VIEW) -> None:
@@ -63,13 +64,11 @@ def run_delete(request, delete, *, deleted: str, done_url: str):
         delete()
     except VosError as exc:
         error = vos.describe_error(exc, write=True)
-        if not request.htmx:
+        if not is_htmx(request):
             return None, error
         messages.error(request, error)
-        response = HttpResponse("")
-        response["HX-Reswap"] = "none"  # the row stays; the toast says why
-        return response, error
+        return keep_in_place(), error  # the row stays; the toast says why
     messages.success(request, deleted)
-    if request.htmx:
+    if is_htmx(request):
         return HttpResponse(""), ""  # the row goes; the toast comes out of band
     return redirect(done_url), ""

@@ -10,10 +10,12 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+
+from web.htmx import as_htmx_navigation, is_htmx
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # Accept a caller's id only when it looks like one of ours: it is echoed into logs
@@ -74,23 +76,23 @@ class UserPreferencesMiddleware:
 
 
 class HtmxLoginRedirectMiddleware:
-    """An htmx request that lands on a login redirect would swap the login page into a
-    fragment. Tell htmx to navigate the whole page instead (HX-Redirect)."""
+    """An htmx request that lands on a redirect to the login, or to the page asking for
+    the password again (allauth's reauthentication, before money moves), would swap that
+    page into a fragment. Tell htmx to navigate the whole page instead (HX-Redirect)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (
-            getattr(request, "htmx", False)
-            and response.status_code in (301, 302)
-            and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
-        ):
-            redirect = HttpResponse(status=204)
-            redirect["HX-Redirect"] = response["Location"]
-            return redirect
-        return response
+        if response.status_code not in (301, 302, 303, 307, 308) or not is_htmx(request):
+            return response
+        pages = (
+            resolve_url(settings.LOGIN_URL),
+            reverse("account_reauthenticate"),
+            reverse("mfa_reauthenticate"),
+        )
+        return as_htmx_navigation(request, response, pages)
 
 
 class HtmxMessagesMiddleware:
@@ -104,7 +106,7 @@ class HtmxMessagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if (
-            request.headers.get("HX-Request") != "true"
+            not is_htmx(request)
             or response.status_code != 200
             or response.has_header("HX-Redirect")
             or response.has_header("HX-Location")

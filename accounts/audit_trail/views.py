@@ -16,6 +16,7 @@ from accounts.audit_trail import services
 from accounts.audit_trail.forms import AuditFilterForm
 from accounts.models import AuditExport
 from accounts.scope import OutOfScope
+from web.htmx import render_page_or_partial
 
 PAGE_SIZE = 50
 
@@ -49,8 +50,7 @@ def audit_list(request):
         page = services.EventPage(events=[], newer_than=None, older_than=None)
     query = urlencode(form.as_params())
     context = {"form": form, "page": page, "query": query}
-    template = "audit/list.html#results" if request.htmx else "audit/list.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "audit/list.html", "results", context)
 
 
 @login_required
@@ -96,8 +96,7 @@ def _own_export_or_404(request, pk) -> AuditExport:
 @login_required
 def audit_export_status(request, pk: int):
     job = _own_export_or_404(request, pk)
-    template = "audit/export.html#status" if request.htmx else "audit/export.html"
-    return render(request, template, {"job": job})
+    return render_page_or_partial(request, "audit/export.html", "status", {"job": job})
 
 
 @login_required

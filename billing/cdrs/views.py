@@ -22,7 +22,6 @@ from accounts import audit
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
-from accounts.sessions import redirect_to
 from billing.cdrs import columns as cdr_columns
 from billing.cdrs import export as cdr_export
 from billing.cdrs import live as cdr_live
@@ -32,6 +31,7 @@ from billing.cdrs import tasks as cdr_tasks
 from billing.cdrs.forms import MAX_RANGE_DAYS, CdrSearchForm
 from billing.models import CdrExport, CdrPullJob
 from switch.models import VosServer
+from web.htmx import redirect_after, render_page_or_partial, wants_fragment
 from web.tasks import enqueue
 
 PAGE_SIZE = 50
@@ -138,8 +138,7 @@ def live_calls(request, tenant_id: int):
         "live": cdr_live.live_calls(scope, tenant, fetch=fetch),
         "time_zone": _time_zone(request),
     }
-    template = "cdrs/live.html#live" if request.htmx else "cdrs/live.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "cdrs/live.html", "live", context)
 
 
 @login_required
@@ -155,7 +154,7 @@ def export_start(request):
         context = {"form": form, "columns": [], "rows": [], "page": None, "totals": None}
         context["time_zone"] = _time_zone(request)
         context["export_error"] = True
-        template = "cdrs/export.html#refused" if request.htmx else "cdrs/search.html"
+        template = "cdrs/export.html#refused" if wants_fragment(request) else "cdrs/search.html"
         return render(request, template, context, status=400)
     job = cdr_export.start(scope, request.user, form, fmt)
     if request.htmx:
@@ -166,8 +165,7 @@ def export_start(request):
 @login_required
 def export_status(request, pk: int):
     job = cdr_selectors.cdr_export_or_404(request.scope, pk)
-    template = "cdrs/export.html#status" if request.htmx else "cdrs/export.html"
-    return render(request, template, {"job": job})
+    return render_page_or_partial(request, "cdrs/export.html", "status", {"job": job})
 
 
 @login_required
@@ -209,8 +207,7 @@ def pulls(request):
         "busy": any(job.status in ("pending", "running") for job in jobs),
         "may_run": scope.can(Action.RUN_PLATFORM),
     }
-    template = "pulls/pulls.html#pull-board" if request.htmx else "pulls/pulls.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "pulls/pulls.html", "pull-board", context)
 
 
 def _server_for_action(request, server_id: int):
@@ -233,11 +230,11 @@ def pull_now(request, server_id: int):
         return refused
     if not server.enabled:
         messages.error(request, _("This server is disabled: enable it before pulling."))
-        return redirect_to(request, reverse("cdr_pulls"))
+        return redirect_after(request, reverse("cdr_pulls"))
     _queue_pull(server, CdrPullJob.Reason.MANUAL, (scope.acting_user or scope.user).pk)
     audit.record("cdr.pull.start", scope=scope, target=server, vos_server=server)
     messages.info(request, _("A pull of %(server)s has been queued.") % {"server": server.name})
-    return redirect_to(request, reverse("cdr_pulls"))
+    return redirect_after(request, reverse("cdr_pulls"))
 
 
 @login_required
@@ -261,4 +258,4 @@ def retry_failed(request, server_id: int):
             _("%(count)s failed days of %(server)s are being pulled again.")
             % {"count": due, "server": server.name},
         )
-    return redirect_to(request, reverse("cdr_pulls"))
+    return redirect_after(request, reverse("cdr_pulls"))

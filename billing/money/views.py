@@ -25,7 +25,7 @@ from accounts import audit
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
-from accounts.sessions import needs_recent_auth, redirect_to
+from accounts.sessions import needs_recent_auth
 from billing.models import MoneySettings, MoneyTransfer
 from billing.money import selectors, tasks
 from billing.money import services as money
@@ -39,6 +39,7 @@ from billing.money.forms import (
 )
 from switch import vos
 from vos3000.errors import VosError, VosValidationError
+from web.htmx import redirect_after, render_page_or_partial, wants_fragment
 from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,9 @@ def topup(request, tenant_id: int):
         )
         if done:
             return done
+    if wants_fragment(request):  # the form alone, with what is wrong
+        context = {"tenant": tenant, "form": form, "rules": rules}
+        return render(request, "money/topup.html#topup-form", context)
     # The customer's balance and, when it pays, the reseller's: one GetCustomer.
     readings = _balances(scope, tenant, *([scope.tenant] if funded else []))
     balance, balance_error = readings[0]
@@ -187,6 +191,8 @@ def adjust(request, tenant_id: int):
         )
         if done:
             return done
+    if wants_fragment(request):  # the form alone, with what is wrong
+        return render(request, "money/adjust.html#adjust-form", {"tenant": tenant, "form": form})
     [(balance, balance_error)] = _balances(scope, tenant)
     return render(
         request,
@@ -247,7 +253,10 @@ def pin_topup(request, tenant_id: int):
                 form.add_error("pin", str(exc))
             else:
                 _tell(request, transfer)
-                return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+                return redirect_after(request, reverse("money_transfer", args=[transfer.pk]))
+    if wants_fragment(request):  # the form alone, with what is wrong
+        context = {"tenant": tenant, "form": form}
+        return render(request, "money/pin.html#pin-form", context, status=status)
     [(balance, balance_error)] = _balances(scope, tenant)
     return render(
         request,
@@ -279,7 +288,7 @@ def _start_transfer(request, form, start):
         form.add_error(None, str(exc))
         return None
     _tell(request, transfer)
-    return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+    return redirect_after(request, reverse("money_transfer", args=[transfer.pk]))
 
 
 def _tell(request, transfer: MoneyTransfer) -> None:
@@ -337,8 +346,7 @@ def ledger(request):
         .filter(state__in=[MoneyTransfer.State.UNKNOWN, MoneyTransfer.State.REVIEW])
         .count(),
     }
-    template = "money/ledger.html#ledger-rows" if request.htmx else "money/ledger.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "money/ledger.html", "ledger-rows", context)
 
 
 @login_required
@@ -351,7 +359,7 @@ def transfer_detail(request, transfer_id: int):
         "resolve_form": ResolveForm() if scope.can(Action.RUN_PLATFORM) else None,
         "may_run_platform": scope.can(Action.RUN_PLATFORM),
     }
-    if request.htmx and request.GET.get("part") == "status":
+    if wants_fragment(request) and request.GET.get("part") == "status":
         return render(request, "money/transfer.html#transfer-status", context)
     return render(request, "money/transfer.html", context)
 
@@ -405,7 +413,7 @@ def reconcile_now(request, transfer_id: int):
             _("Reconciled: the transfer is now “%(state)s”.")
             % {"state": transfer.get_state_display()},
         )
-    return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+    return redirect_after(request, reverse("money_transfer", args=[transfer.pk]))
 
 
 @login_required
@@ -418,7 +426,7 @@ def reconcile_all(request):
     enqueue(tasks.reconcile_open_transfers)
     audit.record("money.reconcile_all", scope=scope)
     messages.info(request, _("Reconciliation of every open transfer has started."))
-    return redirect_to(request, reverse("money_review_queue"))
+    return redirect_after(request, reverse("money_review_queue"))
 
 
 @login_required
@@ -438,7 +446,7 @@ def resolve(request, transfer_id: int):
                 note=form.cleaned_data["note"],
             )
             messages.success(request, _("The transfer is settled."))
-        return redirect_to(request, reverse("money_transfer", args=[transfer.pk]))
+        return redirect_after(request, reverse("money_transfer", args=[transfer.pk]))
     return render(request, "money/resolve.html", {"transfer": transfer, "form": form})
 
 

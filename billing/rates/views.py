@@ -32,6 +32,7 @@ from switch import labels, vos
 from vos3000.client.dates import moment_from_ms
 from vos3000.errors import VosError, VosValidationError
 from web.downloads import safe_cell
+from web.htmx import keep_in_place
 
 RATES_PER_PAGE = 50
 
@@ -66,14 +67,6 @@ def talk_time(seconds: int) -> str:
     if hours:
         return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
     return _("%(m)d min %(s)02d s") % {"m": minutes, "s": secs}
-
-
-def _keep_in_place() -> HttpResponse:
-    """An htmx answer that leaves the page as it is; the middleware still appends the
-    toast that says what went wrong (htmx processes out-of-band parts with swap none)."""
-    response = HttpResponse("")
-    response["HX-Reswap"] = "none"
-    return response
 
 
 def _money(value) -> Decimal | None:
@@ -478,7 +471,7 @@ def customer_suite_end(request, tenant_id: int):
     except VosError as exc:
         _vos_error(request, exc)
         if request.htmx:
-            return _keep_in_place()
+            return keep_in_place()
     if request.htmx:
         return HttpResponse("")  # the row goes; the toast says why
     return redirect(back)
@@ -657,7 +650,7 @@ def customer_phonebook_delete(request, tenant_id: int, e164: str):
         except VosError as exc:
             _vos_error(request, exc)
             if request.htmx:
-                return _keep_in_place()
+                return keep_in_place()
         else:
             messages.success(request, _("Removed from the phone book."))
             if request.htmx:

@@ -23,6 +23,7 @@ from billing.reports import charts, selectors
 from billing.reports import services as reports
 from billing.reports import stats as cdr_stats
 from billing.reports.forms import CallStatsForm, ReportForm
+from web.htmx import render_page_or_partial
 
 RECENT_JOBS = 50
 
@@ -107,8 +108,7 @@ def report_detail(request, pk: int):
     context = {"job": job}
     if job.status == ReportJob.Status.DONE:
         context.update(_results(job))
-    template = "reports/detail.html#job" if request.htmx else "reports/detail.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "reports/detail.html", "job", context)
 
 
 @login_required
@@ -226,5 +226,6 @@ def call_stats(request):
                 "charts": _stats_charts(chosen["group"], result.rows),
             }
         )
-    template = "reports/calls.html#stats" if request.htmx else "reports/calls.html"
-    return render(request, template, context, status=200 if chosen is not None else 400)
+    return render_page_or_partial(
+        request, "reports/calls.html", "stats", context, status=200 if chosen is not None else 400
+    )

@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import Action
-from accounts.sessions import redirect_to
 from billing.rating import to_decimal
 from billing.tariffs import forms, services
 from billing.tariffs import selectors as reads
 from switch import labels, vos
 from switch.shortcuts import write_on_form
 from vos3000.errors import VosApiError, VosError
+from web.htmx import page_or_partial, redirect_after
 
 READS = ("GET", "HEAD")
 
@@ -73,7 +73,7 @@ class _Page:
             payload = form.to_payload()
             if write_on_form(form, lambda: write(payload)):
                 messages.success(self.request, done(payload))
-                return form, redirect_to(self.request, self.url())
+                return form, redirect_after(self.request, self.url())
         return form, None
 
     def context(self, **extra) -> dict:
@@ -85,10 +85,6 @@ class _Page:
             "self_url": self.url(),
             **extra,
         }
-
-
-def _partial(request, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
 
 
 # --- Index -------------------------------------------------------------------------------
@@ -163,14 +159,16 @@ def fee_rate_group_edit(request, group: str):
             ),
         ):
             messages.success(request, _("Fee rate group %(name)s saved.") % {"name": group})
-            return redirect_to(request, page.url("console_fee_rate_groups"))
+            return redirect_after(request, page.url("console_fee_rate_groups"))
     context = page.context(group=group, row=row, error=error, form=form)
     if row is not None:
         context["fake_minute"] = reads.last_fake_minute(page.server, group)
     context["back_url"] = page.url("console_fee_rate_groups")
     context["rates_url"] = page.url("rate_detail", group)
     return render(
-        request, _partial(request, "billing_console/fee_rate_group_edit.html", "edit-form"), context
+        request,
+        page_or_partial(request, "billing_console/fee_rate_group_edit.html", "edit-form"),
+        context,
     )
 
 
@@ -200,10 +198,10 @@ def fee_rate_group_delete(request, group: str):
                         "names": ", ".join(done.grants_removed)
                     }
                 messages.success(request, words)
-                return redirect_to(request, page.url("console_fee_rate_groups"))
+                return redirect_after(request, page.url("console_fee_rate_groups"))
         if request.htmx:
             messages.error(request, context["error"])
-            return redirect_to(request, page.url())
+            return redirect_after(request, page.url())
     elif request.method == "POST":
         page.require_change()
     if row is not None and not context["error"]:
@@ -273,7 +271,7 @@ def _create_suite(request, page, form, gifts):
         payload["infoGiftTimes"] = gift_times
     if write_on_form(form, lambda: services.create_suite(page.scope, page.server, payload)):
         messages.success(request, _("Suite %(name)s created.") % {"name": payload["name"]})
-        return redirect_to(request, page.url())
+        return redirect_after(request, page.url())
     return None
 
 
@@ -336,10 +334,10 @@ def suite_delete(request, suite_id: int):
             error = _in_use_words(exc) or vos.describe_error(exc, write=True)
             if request.htmx:
                 messages.error(request, error)
-                return redirect_to(request, page.url())
+                return redirect_after(request, page.url())
         else:
             messages.success(request, _("Suite %(name)s deleted.") % {"name": suite.get("name")})
-            return redirect_to(request, back)
+            return redirect_after(request, back)
     context = page.context(suite=suite, error=error, form=form, back_url=back)
     return render(request, "billing_console/suite_delete.html", context)
 
@@ -375,7 +373,7 @@ def phone_card(request):
     elif request.method not in READS:
         return HttpResponseNotAllowed([*READS, "POST"])
     context["lookup"] = lookup
-    return render(request, _partial(request, PHONE_CARD, "card-result"), context)
+    return render(request, page_or_partial(request, PHONE_CARD, "card-result"), context)
 
 
 def _activate(request, page, context) -> None:
@@ -437,7 +435,7 @@ def cdr_create(request):
         return HttpResponseNotAllowed([*READS, "POST"])
     context = page.context(form=form)
     return render(
-        request, _partial(request, "billing_console/cdr_create.html", "cdr-form"), context
+        request, page_or_partial(request, "billing_console/cdr_create.html", "cdr-form"), context
     )
 
 
@@ -468,5 +466,7 @@ def reserve_callee(request):
         return HttpResponseNotAllowed([*READS, "POST"])
     context = page.context(form=form)
     return render(
-        request, _partial(request, "billing_console/reserve_callee.html", "reserve-form"), context
+        request,
+        page_or_partial(request, "billing_console/reserve_callee.html", "reserve-form"),
+        context,
     )

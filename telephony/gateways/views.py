@@ -17,6 +17,7 @@ from switch.shortcuts import run_delete, write_on_form
 from telephony.gateways import selectors, services
 from telephony.gateways.forms import form_class
 from vos3000.errors import VosError
+from web.htmx import render_page_or_partial
 
 
 def _page(request, server_id: int, kind: str):
@@ -83,9 +84,7 @@ def gateway_list(request, server_id: int, kind: str):
         ],
     )
     # The search box swaps the table only; a history restore needs the whole page.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "gateways/list.html#gateway-table" if partial else "gateways/list.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "gateways/list.html", "gateway-table", context)
 
 
 def _form_page(request, scope, server, kind, form, *, name: str = ""):

@@ -30,6 +30,7 @@ from telephony.ivr_media.forms import (
     audio_type_choices,
 )
 from vos3000.errors import VosError, VosValidationError
+from web.htmx import keep_in_place
 
 
 def _may_change(scope) -> bool:
@@ -48,9 +49,7 @@ def _htmx_gone(request, text: str) -> HttpResponse:
 
 def _htmx_failed(request, error: str) -> HttpResponse:
     messages.error(request, error)
-    response = HttpResponse("")
-    response["HX-Reswap"] = "none"
-    return response
+    return keep_in_place()
 
 
 def _confirmed(request) -> bool:

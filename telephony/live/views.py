@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import Action
-from accounts.sessions import redirect_to
 from switch import vos
 from telephony.live import selectors as selectors_live
 from vos3000.errors import VosError
+from web.htmx import redirect_after, render_page_or_partial
 
 STATES = ("connected", "ringing")
 
@@ -44,8 +44,7 @@ def live_calls(request):
         "refresh_seconds": _refresh_seconds(),
         "query": request.GET.urlencode(),
     }
-    template = "live/calls.html#live-calls" if request.htmx else "live/calls.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "live/calls.html", "live-calls", context)
 
 
 @login_required
@@ -72,10 +71,10 @@ def live_call_disconnect(request, server_id: int, call_id: int):
             call.released = True
             call.save(update_fields=["released", "updated_at"])
             messages.success(request, _("The call was disconnected."))
-            return redirect_to(request, reverse("live_calls"))
+            return redirect_after(request, reverse("live_calls"))
         if request.htmx:
             messages.error(request, error)
-            return redirect_to(request, reverse("live_calls"))
+            return redirect_after(request, reverse("live_calls"))
     return render(
         request,
         "live/confirm_disconnect.html",
@@ -101,5 +100,4 @@ def live_phones(request):
         "refresh_seconds": _refresh_seconds(),
         "query": request.GET.urlencode(),
     }
-    template = "live/phones.html#live-phones" if request.htmx else "live/phones.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "live/phones.html", "live-phones", context)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,6 +38,7 @@ from telephony.numbers.forms import (
 )
 from telephony.phones import selectors as selectors_phones
 from vos3000.errors import VosError, VosValidationError
+from web.htmx import redirect_after
 
 
 def _provider_page(request, tenant_id: int):
@@ -498,11 +498,7 @@ def limited_group_detail(request, group_id: int):
                     name = group.name
                     services_numbers.delete_limited_group(scope, group)
                     messages.success(request, _("Group %(name)s deleted.") % {"name": name})
-                    if request.htmx:
-                        response = HttpResponse("")
-                        response["HX-Redirect"] = reverse("limited_group_list")
-                        return response
-                    return redirect("limited_group_list")
+                    return redirect_after(request, reverse("limited_group_list"))
         except VosValidationError as exc:
             error = exc.message
         except VosError as exc:

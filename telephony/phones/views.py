@@ -37,6 +37,7 @@ from telephony.phones.forms import (
     period_initial,
 )
 from vos3000.errors import VosError, VosValidationError
+from web.htmx import render_page_or_partial
 
 PAGE_SIZE = 25
 
@@ -90,8 +91,7 @@ def phone_list(request, tenant_id: int):
             "read_at": timezone.now(),
         }
     )
-    template = "phones/list.html#phone-rows" if request.htmx else "phones/list.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "phones/list.html", "phone-rows", context)
 
 
 def _no_store(response):

@@ -7,8 +7,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from web.context_processors import customer_tabs as tabs_for
+from web.htmx import wants_fragment
 
 register = template.Library()
+
+
+@register.filter
+def fragment_only(request) -> bool:
+    """Whether to answer ``request`` with the page's content alone, without the layout
+    (navigation, header, footer): an htmx request never gets a page inside a page."""
+    return bool(request) and wants_fragment(request)
 
 
 @register.filter
