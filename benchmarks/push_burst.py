@@ -113,8 +113,7 @@ def run(pushes: int) -> dict:
         from django.test import Client
 
         from accounts.models import Tenant
-        from switch import push_inbox as push_services
-        from switch import vos
+        from switch import push_inbox, vos
         from switch.models import PushInbox, VosServer
         from vos3000.simulator.app import start_simulator
 
@@ -152,7 +151,7 @@ def run(pushes: int) -> dict:
             receiver_seconds = burst(f"/vos/push/{TOKEN}/{server.name}")
             accepted = PushInbox.objects.count()
             started = time.perf_counter()
-            processed = push_services.sweep(older_than=0)
+            processed = push_inbox.sweep(older_than=0)
             process_seconds = time.perf_counter() - started
             waiting = PushInbox.objects.filter(processed_at__isnull=True).count()
             failed = PushInbox.objects.exclude(error="").count()

@@ -1,13 +1,13 @@
 from celery import shared_task
 
-from customers import services as services_customers
+from customers import services
 from switch.models import VosServer
 
 
 @shared_task
 def sync_tenants(server_id: int) -> dict:
     server = VosServer.objects.get(pk=server_id, enabled=True)
-    result = services_customers.sync_tenants_from_vos(server)
+    result = services.sync_tenants_from_vos(server)
     return {"seen": result.seen, "created": len(result.created), "gone": len(result.gone)}
 
 

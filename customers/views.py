@@ -21,7 +21,6 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from billing.models import MoneySettings
 from customers import selectors, services
-from customers import services as services_customers
 from customers.forms import (
     CustomerCreateForm,
     CustomerEditForm,
@@ -431,10 +430,10 @@ def tenant_link(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            tenant = services_customers.link_vos_account(
+            tenant = services.link_vos_account(
                 data["server"], data["vos_account"].strip(), data["kind"]
             )
-        except services_customers.LinkRefused as exc:
+        except services.LinkRefused as exc:
             form.add_error("vos_account", str(exc))
         except VosError as exc:
             form.add_error(None, vos.describe_error(exc))

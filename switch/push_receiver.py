@@ -33,8 +33,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from switch import push_handlers
-from switch import push_inbox as push_services
+from switch import push_handlers, push_inbox
 from switch.models import VosServer
 from vos3000 import catalog
 from vos3000.errors import VosValidationError
@@ -127,6 +126,6 @@ def receive(request, token: str, server_name: str, name: str):
         log.warning("push %s on %s: not JSON (%s)", name, server.name, type(exc).__name__)
         return JsonResponse({"retCode": INPUT_ERROR, "exception": "Input parameter error"})
     if push_handlers.answered_at_once(name):
-        return JsonResponse(push_services.answer_now(server, name, payload))
-    push_services.store(server, name, payload)
+        return JsonResponse(push_inbox.answer_now(server, name, payload))
+    push_inbox.store(server, name, payload)
     return JsonResponse({"retCode": 0})

@@ -25,7 +25,7 @@ from accounts import audit
 from accounts.models import Invitation
 from accounts.roles import MFA_REQUIRED_ROLES, Action
 from accounts.scope import OutOfScope
-from accounts.users import services as services_users
+from accounts.users import services
 from accounts.users.forms import AcceptInvitationForm, InvitationForm, LanguageForm, PreferencesForm
 
 
@@ -107,7 +107,7 @@ def user_list(request):
     )
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     invitations = (
-        services_users.pending_invitations()
+        services.pending_invitations()
         .filter(tenant__path__startswith=scope.tenant.path)
         .select_related("tenant", "invited_by")
     )
@@ -130,7 +130,7 @@ def user_invite(request):
     form = InvitationForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services_users.invite_user(
+            invitation = services.invite_user(
                 scope,
                 email=form.cleaned_data["email"],
                 tenant=form.cleaned_data["tenant"],
@@ -157,7 +157,7 @@ def invitation_revoke(request, pk):
     scope.require(Action.MANAGE_USERS)
     invitation = _invitation_or_404(scope, pk)
     try:
-        services_users.revoke_invitation(scope, invitation)
+        services.revoke_invitation(scope, invitation)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -174,7 +174,7 @@ def user_deactivate(request, pk):
     scope.require(Action.MANAGE_USERS)
     target = scope.user_or_404(pk)
     try:
-        services_users.deactivate_user(scope, target)
+        services.deactivate_user(scope, target)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -190,9 +190,9 @@ def invitation_accept(request, token):
     """Public: the link from the invitation email. Sets a password, creates the user in
     the invitation's tenant with its role and signs them in."""
     invitation = (
-        services_users.pending_invitations()
+        services.pending_invitations()
         .select_related("tenant")
-        .filter(token_hash=services_users.hash_token(token))
+        .filter(token_hash=services.hash_token(token))
         .first()
     )
     if invitation is None:
@@ -200,12 +200,12 @@ def invitation_accept(request, token):
     form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services_users.accept_invitation(
+            user = services.accept_invitation(
                 token,
                 password=form.cleaned_data["password1"],
                 full_name=form.cleaned_data["full_name"],
             )
-        except services_users.InvitationInvalid:
+        except services.InvitationInvalid:
             return render(request, "users/invitation_invalid.html", status=404)
         except ValidationError as exc:
             form.add_error("password1", exc)

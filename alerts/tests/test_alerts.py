@@ -15,8 +15,7 @@ from alerts import tasks as alert_tasks
 from alerts.models import AlertKind, AlertSettings, AlertState, Notification
 from alerts.tests.fixtures import link_demo_tenants
 from billing.models import MoneySettings
-from switch import push_inbox as push_services
-from switch import vos
+from switch import push_inbox, vos
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +106,7 @@ def test_it_alerts_on_a_balance_pushed_by_vos(demo, people, client, settings):
         answer = client.post(url, {"account": "manila-bpo", "money": 1.5}, "application/json")
         assert answer.json() == {"retCode": 0}
     # The receiver stores the pushes; their task (here the sweep's) applies them.
-    push_services.sweep(older_than=0)
+    push_inbox.sweep(older_than=0)
     assert _told(people["owner"], AlertKind.LOW_BALANCE).count() == 1
 
 

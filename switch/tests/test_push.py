@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Tenant
 from billing.models import BalanceReading
-from switch import push_inbox as push_services
+from switch import push_inbox
 from switch.models import PushInbox
 from telephony.models import CurrentAlarm, LiveCall, PhoneRegistration
 
@@ -46,7 +46,7 @@ def online(e164, at, *, is_online=True, ip="203.0.113.7"):
 
 
 def process_all():
-    return push_services.sweep(older_than=0)
+    return push_inbox.sweep(older_than=0)
 
 
 # --- Each message from an allowed address -----------------------------------------------
@@ -256,7 +256,7 @@ def test_it_shrugs_off_replays_and_duplicates(client, pushing):
         before.remote_ip,
     )
     # Processing the same row twice changes nothing.
-    assert push_services.process(PushInbox.objects.last().pk) is False
+    assert push_inbox.process(PushInbox.objects.last().pk) is False
 
 
 def test_it_processes_every_push_of_a_burst_of_a_thousand(client, pushing):
@@ -285,13 +285,13 @@ def test_it_retries_a_failed_message_then_gives_up(pushing, monkeypatch):
         raise RuntimeError("alerts down")
 
     monkeypatch.setattr("alerts.services.alarms_reported", broken)
-    for _ in range(push_services.MAX_ATTEMPTS - 1):
+    for _ in range(push_inbox.MAX_ATTEMPTS - 1):
         assert process_all() == 0
     row.refresh_from_db()
     assert row.processed_at is None and "alerts down" in row.error
     process_all()
     row.refresh_from_db()
-    assert row.processed_at is not None and row.attempts == push_services.MAX_ATTEMPTS
+    assert row.processed_at is not None and row.attempts == push_inbox.MAX_ATTEMPTS
 
 
 def test_it_keeps_a_push_when_the_broker_is_down(
@@ -319,6 +319,6 @@ def test_it_keeps_the_latest_balance_whatever_order_the_tasks_run_in(client, pus
     rows = list(PushInbox.objects.order_by("pk"))
     assert len(rows) == 3
     for row in reversed(rows):  # the newest task first: the older ones are superseded
-        push_services.process(row.pk)
+        push_inbox.process(row.pk)
     assert BalanceReading.objects.get(vos_account="acme").money == 10
     assert not PushInbox.objects.filter(processed_at__isnull=True).exists()

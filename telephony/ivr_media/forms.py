@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from switch import labels as enum_labels
 from switch.forms import INT32_MAX, INT32_MIN, CatalogForm
 from switch.models import VosServer
-from telephony.ivr_media import audio as console_audio
+from telephony.ivr_media import audio
 from telephony.models import DtmfRule
 from vos3000 import catalog
 
@@ -47,8 +47,8 @@ class SoundField(forms.FileField):
                 _("The file is larger than %(mb)s MB.") % {"mb": f"{limit / 1024 / 1024:g}"}
             )
         try:
-            return console_audio.convert(upload.read(), max_seconds=settings.IVR_AUDIO_MAX_SECONDS)
-        except console_audio.AudioRefused as exc:
+            return audio.convert(upload.read(), max_seconds=settings.IVR_AUDIO_MAX_SECONDS)
+        except audio.AudioRefused as exc:
             raise forms.ValidationError(str(exc)) from exc
 
 

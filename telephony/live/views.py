@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Action
 from switch import vos
-from telephony.live import selectors as selectors_live
+from telephony.live import selectors
 from vos3000.errors import VosError
 from web.htmx import redirect_after, render_page_or_partial
 
@@ -31,9 +31,9 @@ def live_calls(request):
     scope.require(Action.VIEW)
     q = (request.GET.get("q") or "").strip()[:64]
     state = request.GET.get("state") if request.GET.get("state") in STATES else ""
-    servers = selectors_live.servers_for(scope)
-    calls = list(selectors_live.live_calls(scope, servers=servers, q=q, state=state))
-    polls = selectors_live.poll_status(servers, "calls")
+    servers = selectors.servers_for(scope)
+    calls = list(selectors.live_calls(scope, servers=servers, q=q, state=state))
+    polls = selectors.poll_status(servers, "calls")
     context = {
         "calls": calls,
         "q": q,
@@ -53,7 +53,7 @@ def live_call_disconnect(request, server_id: int, call_id: int):
     scope's own snapshot; the guard checks its id again. GET: the confirmation page for
     browsers without JavaScript; htmx confirms with hx-confirm."""
     scope = request.scope
-    call = selectors_live.call_or_404(scope, server_id, call_id)
+    call = selectors.call_or_404(scope, server_id, call_id)
     scope.require(Action.CHANGE)
     error = ""
     if request.method == "POST":
@@ -87,12 +87,12 @@ def live_phones(request):
     """Online phones per server with device, IPs and registration time (platform)."""
     scope = request.scope
     scope.require_platform(Action.VIEW)
-    servers = selectors_live.servers_for(scope)
+    servers = selectors.servers_for(scope)
     q = (request.GET.get("q") or "").strip()[:64]
-    phones = selectors_live.online_phones(scope, servers=servers)
+    phones = selectors.online_phones(scope, servers=servers)
     if q:
         phones = phones.filter(e164__contains=q)
-    polls = selectors_live.poll_status(servers, "phones")
+    polls = selectors.poll_status(servers, "phones")
     context = {
         "phones": list(phones[:1000]),
         "q": q,

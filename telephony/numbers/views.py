@@ -23,8 +23,7 @@ from switch.shortcuts import (
     run_delete,
     unavailable,
 )
-from telephony.numbers import selectors as selectors_numbers
-from telephony.numbers import services as services_numbers
+from telephony.numbers import selectors, services
 from telephony.numbers.forms import (
     BindingCreateForm,
     BindingEditForm,
@@ -36,7 +35,7 @@ from telephony.numbers.forms import (
     LimitedNumbersForm,
     masked_pin,
 )
-from telephony.phones import selectors as selectors_phones
+from telephony.phones import selectors as phone_selectors
 from vos3000.errors import VosError, VosValidationError
 from web.htmx import redirect_after
 
@@ -116,7 +115,7 @@ def card_list(request, tenant_id: int):
     form = CardCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            password = services_numbers.create_card(scope, tenant, form.to_payload())
+            password = services.create_card(scope, tenant, form.to_payload())
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
@@ -134,8 +133,8 @@ def card_list(request, tenant_id: int):
                 return response
             return redirect("card_list", tenant_id=tenant.pk)
     try:
-        cards = selectors_numbers.active_cards(scope, tenant)
-        bound = selectors_numbers.bindings(scope, tenant)
+        cards = selectors.active_cards(scope, tenant)
+        bound = selectors.bindings(scope, tenant)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Cards & numbers"))
     counts: dict[str, int] = {}
@@ -161,7 +160,7 @@ def card_edit(request, tenant_id: int, card_ref: str):
     scope, tenant, card, answer = _provider_object(
         request,
         tenant_id,
-        lambda scope, tenant: selectors_numbers.card_or_404(scope, tenant, card_ref),
+        lambda scope, tenant: selectors.card_or_404(scope, tenant, card_ref),
         _("Card"),
     )
     if answer:
@@ -174,7 +173,7 @@ def card_edit(request, tenant_id: int, card_ref: str):
         scope,
         tenant,
         form,
-        lambda: services_numbers.modify_card(scope, tenant, card, form.to_payload()),
+        lambda: services.modify_card(scope, tenant, card, form.to_payload()),
         saved=_("Card %(pin)s saved.") % {"pin": masked_pin(card["pin"])},
         back="card_list",
         template="numbers/card_edit.html",
@@ -188,7 +187,7 @@ def card_delete(request, tenant_id: int, card_ref: str):
     scope, tenant, card, answer = _provider_object(
         request,
         tenant_id,
-        lambda scope, tenant: selectors_numbers.card_or_404(scope, tenant, card_ref),
+        lambda scope, tenant: selectors.card_or_404(scope, tenant, card_ref),
         _("Card"),
     )
     if answer:
@@ -197,7 +196,7 @@ def card_delete(request, tenant_id: int, card_ref: str):
     return _delete_page(
         request,
         tenant,
-        lambda: services_numbers.delete_card(scope, tenant, card),
+        lambda: services.delete_card(scope, tenant, card),
         deleted=_("Card %(pin)s deleted.") % {"pin": label},
         back="card_list",
         section="cards",
@@ -217,14 +216,14 @@ def number_list(request, tenant_id: int):
     if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
-        cards = selectors_numbers.active_cards(scope, tenant)
+        cards = selectors.active_cards(scope, tenant)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Cards & numbers"))
     form = BindingCreateForm(request.POST or None, cards=cards)
     if request.method == "POST" and form.is_valid():
         card = _card_by_ref(cards, form.cleaned_data["card"])
         try:
-            services_numbers.create_binding(scope, tenant, card, form.to_payload())
+            services.create_binding(scope, tenant, card, form.to_payload())
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
@@ -235,7 +234,7 @@ def number_list(request, tenant_id: int):
             )
             return redirect("number_list", tenant_id=tenant.pk)
     try:
-        bound = selectors_numbers.bindings(scope, tenant)
+        bound = selectors.bindings(scope, tenant)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Cards & numbers"))
     return render(
@@ -258,8 +257,8 @@ def binding_edit(request, tenant_id: int, e164: str):
     if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
-        binding = selectors_numbers.binding_or_404(scope, tenant, e164)
-        cards = selectors_numbers.active_cards(scope, tenant)
+        binding = selectors.binding_or_404(scope, tenant, e164)
+        cards = selectors.active_cards(scope, tenant)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=e164)
     initial = BindingEditForm.initial_from(binding) | {"card": binding["card_ref"]}
@@ -267,7 +266,7 @@ def binding_edit(request, tenant_id: int, e164: str):
 
     def save():
         card = _card_by_ref(cards, form.cleaned_data["card"])
-        services_numbers.modify_binding(scope, tenant, binding, card, form.to_payload())
+        services.modify_binding(scope, tenant, binding, card, form.to_payload())
 
     return _edit_page(
         request,
@@ -289,13 +288,13 @@ def binding_delete(request, tenant_id: int, e164: str):
     if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
-        binding = selectors_numbers.binding_or_404(scope, tenant, e164)
+        binding = selectors.binding_or_404(scope, tenant, e164)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=e164)
     return _delete_page(
         request,
         tenant,
-        lambda: services_numbers.delete_binding(scope, tenant, binding),
+        lambda: services.delete_binding(scope, tenant, binding),
         deleted=_("%(e164)s is no longer bound.") % {"e164": e164},
         back="number_list",
         section="numbers",
@@ -310,14 +309,14 @@ def convert_list(request, tenant_id: int):
     if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
-        phones = selectors_phones.phones(scope, tenant)
+        phones = phone_selectors.phones(scope, tenant)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Cards & numbers"))
     form = ConvertCreateForm(request.POST or None, phones=phones)
     if request.method == "POST" and form.is_valid():
         phone = next(p for p in phones if p["e164"] == form.cleaned_data["phone"])
         try:
-            services_numbers.create_convert(scope, tenant, phone, form.to_payload())
+            services.create_convert(scope, tenant, phone, form.to_payload())
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
@@ -326,7 +325,7 @@ def convert_list(request, tenant_id: int):
             messages.success(request, _("Convert added to %(e164)s.") % {"e164": phone["e164"]})
             return redirect("convert_list", tenant_id=tenant.pk)
     try:
-        rows = selectors_numbers.converts(scope, tenant)
+        rows = selectors.converts(scope, tenant)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Cards & numbers"))
     return render(
@@ -348,7 +347,7 @@ def convert_edit(request, tenant_id: int, convert_id: int):
     scope, tenant, convert, answer = _provider_object(
         request,
         tenant_id,
-        lambda scope, tenant: selectors_numbers.convert_or_404(scope, tenant, convert_id),
+        lambda scope, tenant: selectors.convert_or_404(scope, tenant, convert_id),
         _("Convert"),
     )
     if answer:
@@ -359,7 +358,7 @@ def convert_edit(request, tenant_id: int, convert_id: int):
         scope,
         tenant,
         form,
-        lambda: services_numbers.modify_convert(scope, tenant, convert, form.to_payload()),
+        lambda: services.modify_convert(scope, tenant, convert, form.to_payload()),
         saved=_("Convert saved."),
         back="convert_list",
         template="numbers/convert_edit.html",
@@ -373,7 +372,7 @@ def convert_delete(request, tenant_id: int, convert_id: int):
     scope, tenant, convert, answer = _provider_object(
         request,
         tenant_id,
-        lambda scope, tenant: selectors_numbers.convert_or_404(scope, tenant, convert_id),
+        lambda scope, tenant: selectors.convert_or_404(scope, tenant, convert_id),
         _("Convert"),
     )
     if answer:
@@ -381,7 +380,7 @@ def convert_delete(request, tenant_id: int, convert_id: int):
     return _delete_page(
         request,
         tenant,
-        lambda: services_numbers.delete_convert(scope, tenant, convert),
+        lambda: services.delete_convert(scope, tenant, convert),
         deleted=_("Convert deleted."),
         back="convert_list",
         section="converts",
@@ -433,7 +432,7 @@ def limited_group_list(request):
         if form.is_valid():
             owner, server = _resolve_owner(scope, form.cleaned_data["owner"])
             try:
-                group = services_numbers.create_limited_group(
+                group = services.create_limited_group(
                     scope,
                     server=server,
                     owner=owner,
@@ -441,7 +440,7 @@ def limited_group_list(request):
                     memo=form.cleaned_data["memo"],
                     numbers=form.cleaned_data["numbers"],
                 )
-            except services_numbers.GroupExists as exc:
+            except services.GroupExists as exc:
                 form.add_error("name", _("A group named %(name)s exists already.") % {"name": exc})
             except VosValidationError as exc:
                 form.add_error("numbers", exc.message)
@@ -451,9 +450,7 @@ def limited_group_list(request):
                 messages.success(request, _("Group %(name)s created.") % {"name": group.name})
                 return redirect("limited_group_detail", group_id=group.pk)
     groups = (
-        selectors_numbers.limited_groups(scope)
-        .annotate(number_count=Count("numbers"))
-        .order_by("name")
+        selectors.limited_groups(scope).annotate(number_count=Count("numbers")).order_by("name")
     )
     return render(
         request,
@@ -465,7 +462,7 @@ def limited_group_list(request):
 @login_required
 def limited_group_detail(request, group_id: int):
     scope = request.scope
-    group = selectors_numbers.limited_group_or_404(scope, group_id)
+    group = selectors.limited_group_or_404(scope, group_id)
     may_change = scope.can(Action.CHANGE)
     form = LimitedNumbersForm()
     confirm_delete = False
@@ -477,7 +474,7 @@ def limited_group_detail(request, group_id: int):
             if action == "add":
                 form = LimitedNumbersForm(request.POST)
                 if form.is_valid():
-                    services_numbers.add_limited_numbers(scope, group, form.cleaned_data["numbers"])
+                    services.add_limited_numbers(scope, group, form.cleaned_data["numbers"])
                     messages.success(request, _("Numbers added."))
                     return redirect("limited_group_detail", group_id=group.pk)
             elif action == "remove":
@@ -485,7 +482,7 @@ def limited_group_detail(request, group_id: int):
                 known = set(group.numbers.filter(e164__in=chosen).values_list("e164", flat=True))
                 if not known:
                     error = _("Tick the numbers to remove.")
-                elif services_numbers.remove_limited_numbers(scope, group, sorted(known)):
+                elif services.remove_limited_numbers(scope, group, sorted(known)):
                     messages.success(request, _("The group is gone with its last number."))
                     return redirect("limited_group_list")
                 else:
@@ -496,7 +493,7 @@ def limited_group_detail(request, group_id: int):
                     confirm_delete = True
                 else:
                     name = group.name
-                    services_numbers.delete_limited_group(scope, group)
+                    services.delete_limited_group(scope, group)
                     messages.success(request, _("Group %(name)s deleted.") % {"name": name})
                     return redirect_after(request, reverse("limited_group_list"))
         except VosValidationError as exc:

@@ -24,8 +24,7 @@ from switch.shortcuts import (
     run_delete,
     unavailable,
 )
-from telephony.phones import selectors as selectors_phones
-from telephony.phones import services as services_phones
+from telephony.phones import selectors, services
 from telephony.phones.forms import (
     CUSTOMER_PATHS,
     GROUP_PATHS,
@@ -71,7 +70,7 @@ def phone_list(request, tenant_id: int):
         "may_change": scope.can(Action.CHANGE),
     }
     try:
-        rows = selectors_phones.phones(scope, tenant)
+        rows = selectors.phones(scope, tenant)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Phones"))
     if query:
@@ -80,7 +79,7 @@ def phone_list(request, tenant_id: int):
     # One GetPhoneOnline for the whole page, about the phones just read.
     status_error = ""
     try:
-        online = selectors_phones.online(scope, tenant, [row["e164"] for row in page])
+        online = selectors.online(scope, tenant, [row["e164"] for row in page])
     except VosError as exc:
         online, status_error = {}, vos.describe_error(exc)
     context.update(
@@ -111,7 +110,7 @@ def phone_create(request, tenant_id: int):
     form = PhoneCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            password = services_phones.create_phone(scope, tenant, form.to_payload())
+            password = services.create_phone(scope, tenant, form.to_payload())
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
@@ -154,7 +153,7 @@ def _settings_options(scope, tenant) -> dict:
     limit_groups = None
     if not scope.is_platform:
         limit_groups = set(
-            selectors_phones.limited_groups(scope)
+            selectors.limited_groups(scope)
             .filter(server_id=tenant.server_id)
             .values_list("name", flat=True)
         )
@@ -175,7 +174,7 @@ def phone_edit(request, tenant_id: int, e164: str):
     if request.method == "POST":
         scope.require(Action.CHANGE)
     try:
-        phone = selectors_phones.phone_or_404(scope, tenant, e164)
+        phone = selectors.phone_or_404(scope, tenant, e164)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Phone %(e164)s") % {"e164": e164})
     options = _settings_options(scope, tenant)
@@ -197,7 +196,7 @@ def phone_edit(request, tenant_id: int, e164: str):
                 "infoPhoneValueAddedPeriodForwardings"
             ] = periods.to_wire()
         try:
-            services_phones.modify_phone(scope, tenant, phone, payload)
+            services.modify_phone(scope, tenant, phone, payload)
         except VosValidationError as exc:
             form.add_vos_error(exc)
         except VosError as exc:
@@ -236,13 +235,13 @@ def phone_password(request, tenant_id: int, e164: str):
     if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
-        phone = selectors_phones.phone_or_404(scope, tenant, e164)
+        phone = selectors.phone_or_404(scope, tenant, e164)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Phone %(e164)s") % {"e164": e164})
     form = PhonePasswordForm(request.POST)
     if form.is_valid():
         try:
-            password = services_phones.set_phone_password(
+            password = services.set_phone_password(
                 scope, tenant, phone, form.cleaned_data["password"]
             )
         except VosValidationError as exc:
@@ -269,14 +268,14 @@ def phone_delete(request, tenant_id: int, e164: str):
     if not tenant.is_linked:
         return not_linked(request, tenant)
     try:
-        phone = selectors_phones.phone_or_404(scope, tenant, e164)
+        phone = selectors.phone_or_404(scope, tenant, e164)
     except VosError as exc:
         return unavailable(request, tenant, exc, title=_("Phone %(e164)s") % {"e164": e164})
     error = ""
     if request.method == "POST":
         answer, error = run_delete(
             request,
-            lambda: services_phones.delete_phone(scope, tenant, phone),
+            lambda: services.delete_phone(scope, tenant, phone),
             deleted=_("Phone %(e164)s deleted.") % {"e164": e164},
             done_url=reverse("phone_list", kwargs={"tenant_id": tenant.pk}),
         )

@@ -358,9 +358,9 @@ def test_it_takes_the_balance_from_a_customer_money_change_push(world, client, s
     answer = client.post(url, {"account": "manila-bpo", "money": 42.5}, "application/json")
     assert answer.json() == {"retCode": 0}
     # The receiver (telephony.push_receiver) answers at once; a task does the work.
-    from switch import push_inbox as push_services
+    from switch import push_inbox
 
-    push_services.sweep(older_than=0)
+    push_inbox.sweep(older_than=0)
     reading = BalanceReading.objects.get(vos_account="manila-bpo")
     assert reading.money == Decimal("42.5") and reading.source == "push"
     wrong = reverse("vos_push_customer_money_change", args=["nope", world.server.name])

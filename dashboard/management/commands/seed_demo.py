@@ -17,7 +17,7 @@ from accounts.models import Tenant, User
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from billing.cdrs.tasks import pull_server
 from billing.rates.services import grant_demo_groups
-from customers import services as services_customers
+from customers import services as customer_services
 from switch.models import VosServer
 from vos3000.errors import VosError
 
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         servers = upsert_servers_from_settings()
         if servers:
             try:
-                result = services_customers.sync_tenants_from_vos(servers[0])
+                result = customer_services.sync_tenants_from_vos(servers[0])
                 self.stdout.write(f"tenants mirrored from VOS: {result.seen} accounts")
                 self._queue_first_cdr_pull(servers[0])
             except VosError as exc:

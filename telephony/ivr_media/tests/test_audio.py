@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.tests.factories import AdminFactory, UserFactory
-from telephony.ivr_media import audio as console_audio
+from telephony.ivr_media import audio as converter
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +211,7 @@ def test_it_records_the_upload_in_the_audit_by_size_and_hash_only(client, audio)
 def test_it_converts_a_minute_of_cd_quality_stereo():
     """A minute of 44.1 kHz stereo, the size of a typical prompt recorded on a PC."""
     data = wav([(i % 200, -(i % 200)) for i in range(44100 * 60)], rate=44100, channels=2)
-    converted = console_audio.convert(data, max_seconds=300)
+    converted = converter.convert(data, max_seconds=300)
     assert converted.frames == 8000 * 60
     assert converted.duration_ms == 60_000
 
@@ -223,7 +223,7 @@ def test_it_reads_past_other_chunks_and_an_overstated_data_size():
     streamed = b"data" + struct.pack("<I", 0xFFFFFFFF) + frames  # size unknown when written
     body = b"WAVE" + plain[12:36] + odd_chunk + streamed
     data = b"RIFF" + struct.pack("<I", len(body)) + body
-    assert console_audio.convert(data, max_seconds=10).wav == plain
+    assert converter.convert(data, max_seconds=10).wav == plain
 
 
 def test_it_drops_a_trailing_partial_frame():
@@ -231,7 +231,7 @@ def test_it_drops_a_trailing_partial_frame():
     frames = plain[44:] + b"\x09\x00"  # half a stereo frame
     body = plain[8:40] + struct.pack("<I", len(frames)) + frames
     data = b"RIFF" + struct.pack("<I", len(body)) + body
-    assert console_audio.convert(data, max_seconds=10).wav == vos_wav([2, 6])
+    assert converter.convert(data, max_seconds=10).wav == vos_wav([2, 6])
 
 
 # --- the pages ---------------------------------------------------------------------------

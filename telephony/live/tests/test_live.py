@@ -247,11 +247,11 @@ def test_it_carries_the_snapshots_along_when_a_tenant_moves(calls):
 
 def test_it_forgets_a_phones_cached_owner_when_the_phone_is_created_or_deleted(demo, admin_scope):
     from telephony.live import state as live_state
-    from telephony.phones import services as services_phones
+    from telephony.phones import services as phone_services
 
     server, tenants = demo
     assert live_state.owners_of(server, ["80002099"]) == {"80002099": ""}  # no such phone
-    services_phones.create_phone(admin_scope, tenants["manila"], {"e164": "80002099"})
+    phone_services.create_phone(admin_scope, tenants["manila"], {"e164": "80002099"})
     assert live_state.owners_of(server, ["80002099"]) == {"80002099": "manila-bpo"}
-    services_phones.delete_phone(admin_scope, tenants["manila"], {"e164": "80002099"})
+    phone_services.delete_phone(admin_scope, tenants["manila"], {"e164": "80002099"})
     assert live_state.owners_of(server, ["80002099"]) == {"80002099": ""}

@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from accounts.tests.factories import AdminFactory
 from telephony.models import LimitedE164Group
-from telephony.numbers import selectors as selectors_numbers
+from telephony.numbers import selectors as number_selectors
 from telephony.phones.tests.test_phones import calls, delta, everything_in_the_database, url
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_it_edits_and_deletes_a_card(client, demo, as_user, sim_call):
         "CreateActivePhoneCard", {"pin": "5550002222", "account": "manila-bpo", "password": "1111"}
     )
     as_user(t["globaltel"])
-    ref = selectors_numbers.card_ref(t["manila"], "5550002222")
+    ref = number_selectors.card_ref(t["manila"], "5550002222")
     page = client.get(url("card_edit", t["manila"], card_ref=ref))
     assert page.status_code == 200 and "5550002222" in page.text and "1111" not in page.text
     response = client.post(
@@ -82,8 +82,8 @@ def test_a_card_of_another_customer_is_a_404(client, demo, as_user, sim_call):
     as_user(t["globaltel"])
     # Its ref under delhi is real, but not among manila's cards.
     for ref in (
-        selectors_numbers.card_ref(t["delhi"], "5550003333"),
-        selectors_numbers.card_ref(t["manila"], "5550003333"),
+        number_selectors.card_ref(t["delhi"], "5550003333"),
+        number_selectors.card_ref(t["manila"], "5550003333"),
     ):
         assert client.get(url("card_edit", t["manila"], card_ref=ref)).status_code == 404
         assert (
@@ -109,7 +109,7 @@ def test_a_card_with_bound_numbers_is_not_deleted_and_says_why(client, demo, as_
     sim_call("CreateActivePhoneCard", {"pin": "5550004444", "account": "manila-bpo"})
     sim_call("CreateBindedE164", {"pin": "5550004444", "e164": "4479001"})
     as_user(t["globaltel"])
-    ref = selectors_numbers.card_ref(t["manila"], "5550004444")
+    ref = number_selectors.card_ref(t["manila"], "5550004444")
     response = client.post(url("card_delete", t["manila"], card_ref=ref))
     assert response.status_code == 200 and "The switch refused the request" in response.text
     response = client.post(url("card_delete", t["manila"], card_ref=ref), HTTP_HX_REQUEST="true")
@@ -122,8 +122,8 @@ def test_it_binds_edits_and_unbinds_numbers(client, demo, as_user, sim_call):
     sim_call("CreateActivePhoneCard", {"pin": "5550005555", "account": "manila-bpo"})
     sim_call("CreateActivePhoneCard", {"pin": "5550006666", "account": "manila-bpo"})
     as_user(t["globaltel"])
-    first = selectors_numbers.card_ref(t["manila"], "5550005555")
-    second = selectors_numbers.card_ref(t["manila"], "5550006666")
+    first = number_selectors.card_ref(t["manila"], "5550005555")
+    second = number_selectors.card_ref(t["manila"], "5550006666")
     response = client.post(
         url("number_list", t["manila"]),
         {"card": first, "e164": "4479002", "language": "en", "memo": "mobile"},
@@ -154,7 +154,7 @@ def test_numbers_bind_only_to_own_cards(client, demo, as_user, sim_call, portal_
     sim_call("CreateActivePhoneCard", {"pin": "5550008888", "account": "manila-bpo"})
     as_user(t["globaltel"])
     before = calls(portal_sim)
-    foreign_ref = selectors_numbers.card_ref(t["delhi"], "5550007777")
+    foreign_ref = number_selectors.card_ref(t["delhi"], "5550007777")
     response = client.post(
         url("number_list", t["manila"]), {"card": foreign_ref, "e164": "4479004"}
     )
