@@ -38,20 +38,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PUBLIC = "public"
-
-
 SIGNED_IN = "signed_in"
-
-
 PLATFORM = "platform"
-
-
 OBJECT = "object"
-
-
 ALLAUTH = "allauth"
-
-
 DJANGO_ADMIN = "django_admin"
 
 
