@@ -90,8 +90,8 @@ class Tenant(models.Model):
     # A light copy of a few VOS fields, so the customer list can search, filter and sort
     # in SQL over a whole subtree (10,000 accounts) without asking VOS for all of them.
     # Only ever a search aid: pages show the values VOS gives them, with the time read.
-    # Refreshed by every page that reads the account (accounts.customer_services
-    # remember_vos_fields) and by the portal's own changes.
+    # Refreshed by every page that reads the account (
+    # billing.money.readings.remember_vos_fields) and by the portal's own changes.
     vos_memo = models.CharField(_("memo (as last read)"), max_length=255, blank=True)
     vos_locked = models.BooleanField(_("locked (as last read)"), default=False)
     vos_type = models.PositiveSmallIntegerField(_("account type (as last read)"), default=0)

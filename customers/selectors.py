@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Tenant
 from billing.models import BalanceReading, MoneySettings
+from billing.money import readings
 from billing.rates.selectors import granted_groups
-from customers import services
 from switch import vos
 from vos3000.client import datetime_from_ms
 from vos3000.errors import VosError
@@ -122,7 +122,7 @@ def read_accounts(scope, tenants, *, source: str = "page") -> Reading:
         for info in rows:
             reading.infos[(server.pk, info["account"])] = with_money(info)
         reading.read_at = read_at
-        services.remember_read(server, rows, source, read_at)
+        readings.remember_read(server, rows, source, read_at)
     return reading
 
 
@@ -130,7 +130,7 @@ def with_money(info: dict) -> dict:
     """An InfoCustomer with Decimals for its amounts and datetimes for its times."""
     out = dict(info)
     for key in ("money", "limitMoney", "todayConsumption"):
-        out[key] = services.as_money(info.get(key))
+        out[key] = readings.as_money(info.get(key))
         # Shown with two decimals (formatted once here: floatformat in a 100-row table
         # is a measurable part of the page).
         out[key + "Shown"] = "" if out[key] is None else f"{out[key]:.2f}"

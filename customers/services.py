@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.users.services import deactivate_user
 from billing.cdrs.store import adopt_account_cdrs
-from billing.models import BalanceReading
+from billing.money.readings import as_money, remember_vos_fields
 from billing.rates.selectors import granted_groups
 from switch import vos
 from vos3000.client import ms_from_datetime
@@ -42,126 +42,6 @@ class TenantNotSaved(Exception):
     """VOS created the account but the portal could not record its tenant."""
 
 
-def as_money(value) -> Decimal | None:
-    """A VOS double as a Decimal (VOS sends floats; str() keeps what it printed)."""
-    if value is None or value == "":
-        return None
-    return Decimal(str(value))
-
-
-# --- Readings and the local copy of VOS fields ----------------------------------------------
-def record_balances(server, infos, source: str, read_at: datetime | None = None) -> int:
-    """Keep the last balance VOS told us for each account in ``infos`` (InfoCustomer
-    dicts) as a ``BalanceReading``. A reading never replaces a newer one (a Pay answer
-    that arrived meanwhile, say). One SELECT, one batched UPDATE (executemany: a page of
-    100 rows costs about as much as one) and one INSERT, whatever the count."""
-
-    read_at = read_at or timezone.now()
-    fresh = {info["account"]: info for info in infos if info.get("account") and "money" in info}
-    if not fresh:
-        return 0
-    known = set(
-        BalanceReading.objects.filter(server=server, vos_account__in=list(fresh)).values_list(
-            "vos_account", flat=True
-        )
-    )
-    meta = BalanceReading._meta
-    money_field, limit_field = meta.get_field("money"), meta.get_field("limit_money")
-    ops = connection.ops
-
-    def decimal(field, value):
-        return ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
-
-    when = ops.adapt_datetimefield_value(read_at)
-    updates, created = [], []
-    for account, info in fresh.items():
-        money = as_money(info.get("money"))
-        limit = as_money(info.get("limitMoney"))
-        if account in known:
-            updates.append(
-                (
-                    decimal(money_field, money),
-                    decimal(limit_field, limit),
-                    when,
-                    source,
-                    server.pk,
-                    account,
-                    when,
-                )
-            )
-        else:
-            created.append(
-                BalanceReading(
-                    server=server,
-                    vos_account=account,
-                    money=money,
-                    limit_money=limit,
-                    read_at=read_at,
-                    source=source,
-                )
-            )
-    if updates:
-        column = {name: meta.get_field(name).column for name in ("money", "limit_money")}
-        column.update(
-            read_at=meta.get_field("read_at").column,
-            source=meta.get_field("source").column,
-            server=meta.get_field("server").column,
-            vos_account=meta.get_field("vos_account").column,
-        )
-        quote = ops.quote_name
-        # Identifiers come from the model's own metadata, values are parameters.
-        sql = (
-            f"UPDATE {quote(meta.db_table)} SET {quote(column['money'])} = %s, "  # noqa: S608
-            f"{quote(column['limit_money'])} = %s, {quote(column['read_at'])} = %s, "
-            f"{quote(column['source'])} = %s WHERE {quote(column['server'])} = %s "
-            f"AND {quote(column['vos_account'])} = %s AND {quote(column['read_at'])} <= %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, updates)
-    if created:
-        # Another request may have inserted the same account a moment ago: its reading
-        # is as good as ours.
-        BalanceReading.objects.bulk_create(created, ignore_conflicts=True, batch_size=500)
-    return len(updates) + len(created)
-
-
-def remember_vos_fields(server, infos) -> int:
-    """Refresh the tenants' copy of name, memo, lock state and type from InfoCustomer
-    dicts just read. Writes only what differs (usually nothing): one UPDATE per field
-    and new value, so a page of 100 rows costs a handful of statements at most."""
-    by_account = {info["account"]: info for info in infos if info.get("account")}
-    if not by_account:
-        return 0
-    changes: dict[tuple[str, object], list[int]] = {}
-    changed_rows = set()
-    for tenant in Tenant.objects.filter(server=server, vos_account__in=list(by_account)).only(
-        "pk", "vos_account", "name", "vos_memo", "vos_locked", "vos_type"
-    ):
-        info = by_account[tenant.vos_account]
-        wanted = {
-            "name": (info.get("name") or tenant.name)[:128],
-            "vos_memo": (info.get("memo") or "")[:255],
-            "vos_locked": info.get("lockType") == 1,
-            "vos_type": int(info.get("type") or 0),
-        }
-        for name, value in wanted.items():
-            if getattr(tenant, name) != value:
-                changes.setdefault((name, value), []).append(tenant.pk)
-                changed_rows.add(tenant.pk)
-    # .update() skips save(): paths are untouched, which is what we want.
-    for (name, value), pks in changes.items():
-        Tenant.objects.filter(pk__in=pks).update(**{name: value})
-    return len(changed_rows)
-
-
-def remember_read(server, infos, source: str, read_at: datetime | None = None) -> None:
-    """After any GetCustomer a page made: the balance readings and the local copy."""
-    infos = list(infos)
-    record_balances(server, infos, source, read_at)
-    remember_vos_fields(server, infos)
-
-
-# --- Checks shared by every change ---------------------------------------------------------
 def require_changeable(scope, tenant: Tenant) -> None:
     """Changes to an account are made from above it: an admin, or a reseller for the
     accounts below its own (never its own account, never a customer on itself). Anything

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Tenant
 from billing.cdrs.selectors import visible_cdrs
 from billing.models import BalanceReading, MoneySettings, MoneyTransfer
-from customers import services
+from billing.money import readings
 from customers.selectors import chunks, listed_accounts, read_account, with_money
 from switch import vos
 from telephony.live import state as live_state
@@ -83,20 +83,20 @@ def _subtree_summary(scope) -> dict:
             for chunk in chunks(accounts):
                 answer = vos.call(scope, server, "GetCustomer", {"accounts": chunk})
                 rows = scope.keep_in_scope(server, answer.get("infoCustomers") or [])
-                services.remember_read(server, rows, "dashboard")
+                readings.remember_read(server, rows, "dashboard")
                 for info in rows:
-                    money = services.as_money(info.get("money")) or 0
+                    money = readings.as_money(info.get("money")) or 0
                     if own is not None and info["account"] == own.vos_account:
                         summary["own"] = with_money(info)
                         continue
                     balances += money
-                    today += services.as_money(info.get("todayConsumption")) or 0
+                    today += readings.as_money(info.get("todayConsumption")) or 0
                     if kinds.get((server.pk, info["account"])) == Tenant.Kind.CUSTOMER:
                         low += money < threshold
         if own is not None and own.server_id not in by_server:
             answer = vos.call(scope, own.server, "GetCustomer", {"accounts": [own.vos_account]})
             rows = scope.keep_in_scope(own.server, answer.get("infoCustomers") or [])
-            services.remember_read(own.server, rows, "dashboard")
+            readings.remember_read(own.server, rows, "dashboard")
             summary["own"] = with_money(rows[0]) if rows else None
         summary.update(balances=balances, today=today, low=low, read_at=timezone.now())
     except VosError as exc:
@@ -211,7 +211,7 @@ def customer_home(scope, tenant: Tenant) -> dict:
             {
                 **row,
                 "name": names.get(row.get("suiteId")) or f"#{row.get('suiteId')}",
-                "rentFeeMoney": services.as_money(row.get("rentFee")),
+                "rentFeeMoney": readings.as_money(row.get("rentFee")),
             }
             for row in rows
         ]
@@ -266,8 +266,8 @@ def customer_home(scope, tenant: Tenant) -> dict:
             {
                 **row,
                 "paidAt": datetime_from_ms(row["payTime"]) if row.get("payTime") else None,
-                "feeMoney": services.as_money(row.get("fee")),
-                "afterMoney": services.as_money(row.get("customerMoney")),
+                "feeMoney": readings.as_money(row.get("fee")),
+                "afterMoney": readings.as_money(row.get("customerMoney")),
             }
             for row in rows[:5]
         ]

@@ -48,7 +48,7 @@ from accounts.scope import OutOfScope, Scope
 from billing.events import balances_read
 from billing.models import CENT, BalanceReading, LedgerEntry, MoneySettings, MoneyTransfer
 from billing.money import tasks
-from customers.services import remember_read
+from billing.money.readings import remember_read
 from switch import labels, vos
 from vos3000.client.dates import format_timestamp
 from vos3000.errors import VosApiError, VosError, VosUnavailable, VosValidationError

@@ -415,7 +415,7 @@ def test_it_never_lets_an_older_reading_replace_a_newer_one(vos_server):
 
     from django.utils import timezone
 
-    from customers.services import record_balances
+    from billing.money.readings import record_balances
 
     now = timezone.now()
     info = {"account": "c1", "money": 10.5, "limitMoney": 2.0}

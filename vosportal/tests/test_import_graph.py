@@ -175,6 +175,17 @@ def test_it_has_no_cycle_between_areas():
     )
 
 
+def test_it_has_no_cycle_between_apps_either():
+    """Whole apps stand in an order too (an app's ``apps`` module, its wiring, aside)."""
+    apps_only = [
+        Import(i.source.split(".")[0], i.target.split(".")[0], i.line, i.inner, i.commented)
+        for i in all_imports()
+        if not i.source.endswith(".apps")
+    ]
+    cycles = area_cycles(apps_only)
+    assert not cycles, "\n".join(" -> ".join(cycle) for cycle in cycles)
+
+
 def test_it_imports_only_downward():
     upward = [
         f"{imp.source}:{imp.line} imports {imp.target}"
