@@ -131,7 +131,15 @@ def did_recently_authenticate(request) -> bool:
 def needs_recent_auth(request, amount=None) -> bool:
     """Whether this action must first ask for the password again. With an ``amount``,
     only above ``REAUTH_MONEY_ABOVE``; without one, always."""
-    if amount is not None and Decimal(str(amount)) <= Decimal(str(settings.REAUTH_MONEY_ABOVE)):
+    if amount is not None:
+        try:
+            amount = Decimal(str(amount))
+        except ArithmeticError:
+            amount = None
+    # NaN and infinities cannot be compared: like an unreadable amount, they ask (the
+    # form then refuses them in words).
+    small = Decimal(str(settings.REAUTH_MONEY_ABOVE))
+    if amount is not None and amount.is_finite() and amount <= small:
         return False
     return not did_recently_authenticate(request)
 

@@ -139,6 +139,9 @@ def test_it_asks_for_the_password_again_before_moving_a_large_amount(settings):
         view(_request(user, "100.01"))
     with pytest.raises(ReauthenticationRequired):
         view(_request(user, "not-a-number"))  # unknown amount: the safe side
+    for not_finite in ("NaN", "sNaN", "Infinity", "-Infinity"):
+        with pytest.raises(ReauthenticationRequired):  # not a 500: the form refuses it
+            view(_request(user, not_finite))
     stale = time.time() - 301
     with pytest.raises(ReauthenticationRequired):
         view(_request(user, "5000", reauthenticated_at=stale))

@@ -150,6 +150,18 @@ def test_it_shows_bad_input_on_the_form_and_saves_nothing(world, client):
     assert MoneyTransfer.objects.count() == 0
 
 
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity", "1e999"])
+def test_it_never_answers_a_non_number_amount_with_a_500(world, client, amount):
+    client.force_login(world.reseller)
+    response = client.post(
+        reverse("money_topup", args=[world.manila.pk]), {"amount": amount, "key": "k" * 20}
+    )
+    # Asked for the password again (an unreadable amount is the safe side) or refused on
+    # the form; never a 500, and nothing recorded.
+    assert response.status_code in (200, 302)
+    assert MoneyTransfer.objects.count() == 0
+
+
 def test_it_refuses_customers_topping_themselves_up_and_foreign_accounts(world, client):
     with pytest.raises(OutOfScope):
         money.topup(world.scope("customer"), world.manila, "5", key="self-topup-key-0001")
