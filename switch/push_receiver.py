@@ -24,6 +24,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import math
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -96,6 +97,47 @@ def _token_matches(server: VosServer, token: str) -> bool:
     return bool(expected) and constant_time_compare(token, expected)
 
 
+# VOS's own messages nest three levels at most; anything deeper is not from VOS.
+MAX_NESTING = 32
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number too large for JSON")  # 1e999
+    return value
+
+
+def strict_json(body: bytes):
+    """The body as JSON, refusing what the inbox could not store or a later step would
+    choke on: NaN and Infinity (not JSON, refused by PostgreSQL's jsonb), numbers beyond
+    a double, NUL characters (refused by jsonb), and nesting deeper than MAX_NESTING.
+    Raises ValueError (UnicodeDecodeError for bytes that are not UTF-8)."""
+    try:
+        payload = json.loads(body.decode("utf-8"), parse_constant=_not_json, parse_float=_finite)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    pending = [(payload, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_NESTING:
+            raise ValueError("nested too deep")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    raise ValueError("a NUL character")
+                pending.append((item, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and "\x00" in value:
+            raise ValueError("a NUL character")
+    return payload
+
+
 def _refuse_code(exc: VosValidationError) -> int:
     return MISS_PARAMETERS if exc.problem == "missing" else INPUT_ERROR
 
@@ -115,7 +157,7 @@ def receive(request, token: str, server_name: str, name: str):
         log.warning("push %r on %s: unknown message", name[:64], server.name)
         return JsonResponse({"retCode": UNKNOWN_INTERFACE, "exception": "Unknown interface."})
     try:
-        payload = json.loads(request.body.decode("utf-8"))
+        payload = strict_json(request.body)
         if not isinstance(payload, dict):
             raise ValueError("not a JSON object")
         catalog.validate_push(name, payload)

@@ -322,3 +322,27 @@ def test_it_keeps_the_latest_balance_whatever_order_the_tasks_run_in(client, pus
         push_inbox.process(row.pk)
     assert BalanceReading.objects.get(vos_account="acme").money == 10
     assert not PushInbox.objects.filter(processed_at__isnull=True).exists()
+
+
+HOSTILE_BODIES = {
+    "deeply nested": '{"account": "manila-bpo", "money": 1, "x": ' + "[" * 5000 + "]" * 5000 + "}",
+    "NUL in a string": '{"account": "manila\\u0000bpo", "money": 1}',
+    "NUL in a key": '{"account": "manila-bpo", "money": 1, "a\\u0000": 1}',
+    "1e999": '{"account": "manila-bpo", "money": 1e999}',
+    "NaN": '{"account": "manila-bpo", "money": NaN}',
+    "-Infinity": '{"account": "manila-bpo", "money": -Infinity}',
+    "a huge integer": '{"account": "manila-bpo", "money": ' + "9" * 5000 + "}",
+    "not UTF-8": b'{"account": "\xff\xfe", "money": 1}',
+    "a list": "[1, 2]",
+    "wrong type": '{"account": 5, "money": "a lot"}',
+}
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
+def test_it_answers_a_hostile_body_with_an_error_code_and_stores_nothing(client, pushing, body):
+    """VOS re-sends a push that got an error status: a 500 would keep it coming back."""
+    server, _tenants = pushing
+    answer = push(client, server, "CustomerMoneyChange", None, raw=body)
+    assert answer.status_code == 200
+    assert answer.json()["retCode"] != 0
+    assert not PushInbox.objects.exists()
