@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from accounts.roles import Action
 from switch import vos
 from telephony.live import selectors
+from telephony.live.forms import LiveSearchForm
 from vos3000.errors import VosError
 from web.htmx import redirect_after, render_page_or_partial
-
-STATES = ("connected", "ringing")
 
 
 def _refresh_seconds() -> int:
@@ -29,8 +28,7 @@ def live_calls(request):
     """The calls in progress the user may see; the table is a fragment htmx refreshes."""
     scope = request.scope
     scope.require(Action.VIEW)
-    q = (request.GET.get("q") or "").strip()[:64]
-    state = request.GET.get("state") if request.GET.get("state") in STATES else ""
+    q, state, search_error = LiveSearchForm(request.GET).search()
     servers = selectors.servers_for(scope)
     calls = list(selectors.live_calls(scope, servers=servers, q=q, state=state))
     polls = selectors.poll_status(servers, "calls")
@@ -38,6 +36,7 @@ def live_calls(request):
         "calls": calls,
         "q": q,
         "state": state,
+        "search_error": search_error,
         "polls": [(server, polls.get(server.pk)) for server in servers],
         "sees_gateways": scope.sees_gateways,
         "may_disconnect": scope.can(Action.CHANGE),
@@ -88,7 +87,7 @@ def live_phones(request):
     scope = request.scope
     scope.require_platform(Action.VIEW)
     servers = selectors.servers_for(scope)
-    q = (request.GET.get("q") or "").strip()[:64]
+    q, _state, search_error = LiveSearchForm(request.GET).search()
     phones = selectors.online_phones(scope, servers=servers)
     if q:
         phones = phones.filter(e164__contains=q)
@@ -96,6 +95,7 @@ def live_phones(request):
     context = {
         "phones": list(phones[:1000]),
         "q": q,
+        "search_error": search_error,
         "polls": [(server, polls.get(server.pk)) for server in servers],
         "refresh_seconds": _refresh_seconds(),
         "query": request.GET.urlencode(),

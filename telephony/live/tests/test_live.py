@@ -255,3 +255,14 @@ def test_it_forgets_a_phones_cached_owner_when_the_phone_is_created_or_deleted(d
     assert live_state.owners_of(server, ["80002099"]) == {"80002099": "manila-bpo"}
     phone_services.delete_phone(admin_scope, tenants["manila"], {"e164": "80002099"})
     assert live_state.owners_of(server, ["80002099"]) == {"80002099": ""}
+
+
+@pytest.mark.parametrize("url_name", ["live_calls", "live_phones"])
+@pytest.mark.parametrize("q", ["80\x0000", "8" * 65])
+def test_it_says_what_is_wrong_with_a_search_instead_of_failing(client, calls, url_name, q):
+    _server, tenants, _ids = calls
+    client.force_login(users(tenants)["admin"])
+    for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        page = client.get(reverse(url_name), {"q": q, "state": "connected"}, **extra)
+        assert page.status_code == 200
+        assert 'role="alert"' in page.text
