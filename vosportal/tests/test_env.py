@@ -50,3 +50,16 @@ def test_it_rejects_bad_vos_server_lists(monkeypatch, raw):
     monkeypatch.setenv("VOS", raw)
     with pytest.raises(ImproperlyConfigured):
         env_vos_servers("VOS")
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    settings_text = (root / "vosportal" / "settings.py").read_text()
+    read = set(re.findall(r'env_[a-z]+\(\s*"([A-Z][A-Z_0-9]+)"', settings_text))
+    read |= set(re.findall(r'environ(?:\.get)?[\(\[]\s*"([A-Z][A-Z_0-9]+)"', settings_text))
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z_0-9]+)=", (root / ".env.example").read_text(), re.M))
+    assert len(read) > 40  # the pattern still finds the settings' readers
+    assert sorted(read - listed) == []
