@@ -21,6 +21,7 @@ from accounts.scope import OutOfScope
 from billing.models import FeeRateGroupGrant
 from switch import labels, vos
 from switch.models import VosServer
+from switch.servers import enabled_servers
 from vos3000.client.dates import format_timestamp
 
 
@@ -61,15 +62,11 @@ def require_linked(tenant: Tenant) -> VosServer:
     return tenant.server
 
 
-def platform_servers():
-    return VosServer.objects.filter(enabled=True).order_by("name")
-
-
 def server_for(scope, name: str | None = None) -> VosServer | None:
     """The VOS server whose rates and suites the user's pages show: the one its own
     tenant is on, or for the platform the one named (``?server=``), else the first."""
     if scope.is_platform:
-        servers = platform_servers()
+        servers = enabled_servers()
         if name:
             chosen = servers.filter(name=name).first()
             if chosen is not None:

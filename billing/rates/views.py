@@ -29,6 +29,7 @@ from billing.models import FeeRateGroupGrant
 from billing.rates import forms, selectors, services
 from billing.rates.selectors import NotLinked
 from switch import labels, vos
+from switch.servers import enabled_servers
 from vos3000.client.dates import moment_from_ms
 from vos3000.errors import VosError, VosValidationError
 from web.downloads import safe_cell
@@ -99,7 +100,7 @@ def rate_list(request):
     server = _rate_server(request)
     context = {
         "server": server,
-        "servers": list(selectors.platform_servers()) if scope.is_platform else [],
+        "servers": list(enabled_servers()) if scope.is_platform else [],
         "server_query": _server_query(request, server),
         "groups": [],
         "error": "",
@@ -328,7 +329,7 @@ def suite_list(request):
     server = _rate_server(request)
     context = {
         "server": server,
-        "servers": list(selectors.platform_servers()) if scope.is_platform else [],
+        "servers": list(enabled_servers()) if scope.is_platform else [],
         "suites": [],
         "error": "",
         "not_linked": server is None,

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Tenant
+from accounts.models import AuditEvent
 from billing.models import FeeRateGroupGrant
 from billing.rates import selectors
 from billing.rating import to_decimal
 from switch import vos
 from switch.models import VosServer
+from switch.servers import enabled_servers
 from vos3000.client.dates import datetime_from_ms
 
 # GetCustomer is asked about this many accounts at once when looking for the customers
@@ -49,7 +50,7 @@ def server_for(scope, name: str | None):
 
 def servers(scope):
     scope.require_platform()
-    return list(selectors.platform_servers())
+    return list(enabled_servers())
 
 
 # --- Fee rate groups ---------------------------------------------------------------------
@@ -220,13 +221,6 @@ def phone_card(scope, server, pin: str, password: str = "") -> Card | None:
 
 
 # --- Accounts ----------------------------------------------------------------------------
-def tenant_of_account(server, account: str) -> Tenant | None:
-    """The portal's tenant of a VOS account on ``server`` (for the audit), if any."""
-    if not account:
-        return None
-    return Tenant.objects.filter(server=server, vos_account=account).first()
-
-
 def account_of_phone(scope, server, e164: str) -> str:
     """The account a phone number belongs to ("" when VOS has no such phone)."""
     scope.require_platform()

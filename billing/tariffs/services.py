@@ -18,6 +18,7 @@ from billing.rates import selectors
 from billing.tariffs import selectors as reads
 from billing.tariffs.forms import pin_ending
 from switch import vos
+from switch.servers import tenant_of_account
 from vos3000.errors import VosError
 
 
@@ -157,7 +158,7 @@ def inject_cdr(scope, server, payload: dict) -> None:
             account = reads.account_of_phone(scope, server, payload.get("callerE164", ""))
         except VosError:
             account = ""  # only the audit's tenant depends on it; VOS decides the rest
-    tenant = reads.tenant_of_account(server, account)
+    tenant = tenant_of_account(server, account)
     vos.call(scope, server, "CreateCdr", payload, tenant=tenant)
 
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
 from switch import vos
-from switch.models import VosServer
 
 
 @dataclass(frozen=True)
@@ -88,18 +87,6 @@ def kind_or_404(key: str) -> GatewayKind:
         return KINDS[key]
     except KeyError:
         raise Http404("no such gateway kind") from None
-
-
-def servers():
-    return VosServer.objects.filter(enabled=True).order_by("name")
-
-
-def server_or_404(server_id: int) -> VosServer:
-    try:
-        # A disabled server is not asked anything, as everywhere else.
-        return VosServer.objects.get(pk=int(server_id), enabled=True)
-    except (VosServer.DoesNotExist, TypeError, ValueError):
-        raise Http404("no such VOS server") from None
 
 
 @dataclass
@@ -211,10 +198,3 @@ def account_choices(scope, server) -> list[tuple[str, str]]:
     return [
         (t.vos_account, f"{'— ' * max(t.depth - 1, 0)}{t.name} ({t.vos_account})") for t in tenants
     ]
-
-
-def account_tenant(server, account: str) -> Tenant | None:
-    """The tenant holding a VOS account on ``server`` (for the audit), if the portal knows it."""
-    if not account:
-        return None
-    return Tenant.objects.filter(server=server, vos_account=account).first()

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from accounts.roles import Action
 from switch import vos
-from telephony.gateways.selectors import GatewayKind, account_tenant
+from switch.servers import tenant_of_account
+from telephony.gateways.selectors import GatewayKind
 
 
 def create_gateway(scope, server, kind: GatewayKind, payload: dict) -> None:
@@ -17,7 +18,7 @@ def create_gateway(scope, server, kind: GatewayKind, payload: dict) -> None:
         server,
         kind.create,
         payload,
-        tenant=account_tenant(server, payload.get(kind.account_field, "")),
+        tenant=tenant_of_account(server, payload.get(kind.account_field, "")),
     )
 
 
@@ -33,7 +34,7 @@ def modify_gateway(scope, server, kind: GatewayKind, before: dict, payload: dict
         server,
         kind.modify,
         payload,
-        tenant=account_tenant(
+        tenant=tenant_of_account(
             server, payload.get(kind.account_field) or before.get(kind.account_field, "")
         ),
         before={key: before.get(key) for key in changed},
@@ -48,6 +49,6 @@ def delete_gateway(scope, server, kind: GatewayKind, before: dict) -> None:
         server,
         kind.delete,
         {"name": before["name"]},
-        tenant=account_tenant(server, before.get(kind.account_field, "")),
+        tenant=tenant_of_account(server, before.get(kind.account_field, "")),
         before=before,
     )

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.roles import Action
 from switch import vos
+from switch.servers import enabled_server_or_404, enabled_servers
 from switch.shortcuts import run_delete, write_on_form
 from telephony.gateways import selectors, services
 from telephony.gateways.forms import form_class
@@ -25,7 +26,7 @@ def _page(request, server_id: int, kind: str):
     CHANGE, which auditors lack. The server and the gateway kind of the URL."""
     scope = request.scope
     scope.require_platform(Action.CHANGE if request.method == "POST" else Action.VIEW)
-    return scope, selectors.server_or_404(server_id), selectors.kind_or_404(kind)
+    return scope, enabled_server_or_404(server_id), selectors.kind_or_404(kind)
 
 
 def _context(scope, server, kind, **extra) -> dict:
@@ -33,7 +34,7 @@ def _context(scope, server, kind, **extra) -> dict:
         "server": server,
         "kind": kind,
         "kinds": selectors.KINDS.values(),
-        "servers": selectors.servers(),
+        "servers": enabled_servers(),
         "may_change": scope.can(Action.CHANGE),
         **extra,
     }
@@ -52,7 +53,7 @@ def _unavailable(request, scope, server, kind, exc, *, name: str = ""):
 def gateway_index(request):
     """The first server's routing gateways, or a word that there is no server yet."""
     request.scope.require_platform()
-    first = selectors.servers().first()
+    first = enabled_servers().first()
     if first is None:
         return render(request, "gateways/no_server.html")
     return redirect("gateway_list", server_id=first.pk, kind=selectors.ROUTING.key)

@@ -6,16 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from switch import vos
-from switch.models import VosServer
 from telephony.models import DtmfRule, MediaBlockIp
-
-
-def servers():
-    return VosServer.objects.filter(enabled=True)
-
-
-def server_or_404(server_id) -> VosServer:
-    return get_object_or_404(VosServer, pk=server_id, enabled=True)
 
 
 def audios(scope, server, audio_type: int) -> list[dict]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Action
 from switch import vos
+from switch.servers import enabled_server_or_404, enabled_servers
 from telephony.ivr_media import dtmf, selectors, services
 from telephony.ivr_media.forms import (
     AudioCreateForm,
@@ -63,7 +64,7 @@ def _confirmed(request) -> bool:
 def ivr_audio_list(request):
     scope = request.scope
     scope.require_platform()
-    servers = list(selectors.servers())
+    servers = list(enabled_servers())
     choices = AudioFilterForm(request.GET or None)
     server, audio_type = (servers[0] if servers else None), 0
     if choices.is_valid():
@@ -125,7 +126,7 @@ def ivr_audio_create(request):
 def ivr_audio_edit(request, server_id: int, audio_type: int, audio_id: int):
     scope = request.scope
     scope.require_platform(Action.RUN_PLATFORM if request.method == "POST" else Action.VIEW)
-    server = selectors.server_or_404(server_id)
+    server = enabled_server_or_404(server_id)
     context = {
         "server": server,
         "audio_type": audio_type,
@@ -177,7 +178,7 @@ def ivr_audio_edit(request, server_id: int, audio_type: int, audio_id: int):
 def ivr_audio_delete(request, server_id: int, audio_type: int, audio_id: int):
     scope = request.scope
     scope.require_platform(Action.RUN_PLATFORM)
-    server = selectors.server_or_404(server_id)
+    server = enabled_server_or_404(server_id)
     error = ""
     if _confirmed(request):
         try:

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from accounts.scope import OutOfScope
 from switch.models import VosServer
+from switch.servers import enabled_servers
 from telephony.live import state as live_state
 from telephony.models import CurrentAlarm, LiveCall, LivePoll, PhoneRegistration
 
@@ -31,7 +32,7 @@ def visible_registrations(scope):
 
 def servers_for(scope) -> list[VosServer]:
     """The enabled VOS servers whose live state this scope may see some of."""
-    servers = VosServer.objects.filter(enabled=True).order_by("name")
+    servers = enabled_servers()
     if scope.is_platform:
         return list(servers)
     ids = scope.tenants().exclude(server__isnull=True).values_list("server_id", flat=True)
