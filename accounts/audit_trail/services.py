@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.audit import record
+from accounts.audit_trail import tasks
 from accounts.audit_trail.forms import AuditFilterForm
-from accounts.audit_trail.tasks import export_audit
 from accounts.models import AuditEvent, AuditExport
 from accounts.scope import Scope
 from web.downloads import purge_expired, safe_cell
@@ -109,7 +109,7 @@ def start_export(scope, requested_by, form):
             tenant=scope.tenant,
             payload={"filters": job.filters, "time_zone": job.time_zone},
         )
-        enqueue(export_audit, job.pk)
+        enqueue(tasks.export_audit, job.pk)
     return job
 
 

@@ -31,8 +31,8 @@ from accounts import audit
 from accounts.scope import OutOfScope, Scope
 from billing.cdrs import columns as cdr_columns
 from billing.cdrs import selectors as cdr_selectors
+from billing.cdrs import tasks as cdr_tasks
 from billing.cdrs.forms import CdrSearchForm
-from billing.cdrs.tasks import export_cdrs
 from billing.models import CdrExport
 from web.downloads import FORMULA_START, purge_expired
 from web.tasks import enqueue
@@ -81,7 +81,7 @@ def start(scope, requested_by, form, fmt: str) -> CdrExport:
             tenant=form.chosen_tenant or scope.tenant,
             payload={"filters": job.filters, "format": fmt, "time_zone": job.time_zone},
         )
-        enqueue(export_cdrs, job.pk)
+        enqueue(cdr_tasks.export_cdrs, job.pk)
     return job
 
 

@@ -31,7 +31,7 @@ from accounts.models import Tenant, User
 from accounts.roles import Action
 from accounts.scope import OutOfScope, Scope
 from billing.models import ReportJob
-from billing.reports.tasks import run_report
+from billing.reports import tasks as report_tasks
 from switch import vos
 from vos3000.errors import VosError
 from web.downloads import safe_cell
@@ -167,7 +167,7 @@ def start_report(
                 **options,
             },
         )
-        enqueue(run_report, job.pk)
+        enqueue(report_tasks.run_report, job.pk)
     return job
 
 
