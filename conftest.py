@@ -202,12 +202,12 @@ def celery_worker_process(transactional_db):
         text=True,
     )
     try:
-        from web.tasks import echo
+        from web.tasks import record_heartbeat
 
         deadline = time.monotonic() + 60
         while True:
             try:
-                echo.delay("ready").get(timeout=5)
+                record_heartbeat.delay().get(timeout=5)
                 break
             except Exception:
                 if proc.poll() is not None or time.monotonic() > deadline:

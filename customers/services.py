@@ -298,13 +298,14 @@ def sync_tenants_from_vos(server) -> SyncResult:
     gone (and so disappears from every scope), not silently kept.
     """
     client = vos.client_for(server)
-    accounts = list(client.get_all_customers().accounts or [])
+    accounts = list(client.call("GetAllCustomers", {}).get("accounts") or [])
     infos = {}
     for start in range(0, len(accounts), SYNC_BATCH_SIZE):
-        answer = client.get_customer(accounts=accounts[start : start + SYNC_BATCH_SIZE])
-        for info in answer.info_customers or []:
-            infos[info.account] = info
-    agent_of = {account: (info.agent_account or "") for account, info in infos.items()}
+        batch = accounts[start : start + SYNC_BATCH_SIZE]
+        answer = client.call("GetCustomer", {"accounts": batch})
+        for info in answer.get("infoCustomers") or []:
+            infos[info.get("account")] = info
+    agent_of = {account: (info.get("agentAccount") or "") for account, info in infos.items()}
     agents = {agent for agent in agent_of.values() if agent}
     result = SyncResult(seen=len(infos))
     now = timezone.now()
@@ -328,7 +329,7 @@ def sync_tenants_from_vos(server) -> SyncResult:
                     server=server,
                     vos_account=account,
                     kind=Tenant.Kind.RESELLER if account in agents else Tenant.Kind.CUSTOMER,
-                    name=info.name or account,
+                    name=info.get("name") or account,
                     parent=parent,
                     synced_at=now,
                 )
@@ -343,8 +344,8 @@ def sync_tenants_from_vos(server) -> SyncResult:
                 tenant.parent = parent
                 result.moved.append(account)
                 changed.append("parent")
-            if info.name and tenant.name != info.name:
-                tenant.name = info.name
+            if info.get("name") and tenant.name != info["name"]:
+                tenant.name = info["name"]
                 result.renamed.append(account)
                 changed.append("name")
             if tenant.status != Tenant.Status.ACTIVE:
@@ -368,7 +369,7 @@ def sync_tenants_from_vos(server) -> SyncResult:
                 tenant.save(update_fields=["status", "synced_at"])
                 result.gone.append(account)
         # The local copy that search and filters use (memo, lock, type) follows VOS too.
-        remember_vos_fields(server, [info.to_wire() for info in infos.values()])
+        remember_vos_fields(server, list(infos.values()))
     log.info(
         "tenant sync %s: %d seen, %d created, %d moved, %d gone",
         server.name,
@@ -412,32 +413,32 @@ def link_vos_account(server, account: str, kind: str) -> Tenant:
         raise LinkRefused(
             _("This VOS account is already the tenant “%(name)s”.") % {"name": existing.name}
         )
-    answer = vos.client_for(server).get_customer(accounts=[account])
-    info = next((c for c in answer.info_customers if c.account == account), None)
+    answer = vos.client_for(server).call("GetCustomer", {"accounts": [account]})
+    info = next((c for c in answer.get("infoCustomers") or [] if c.get("account") == account), None)
     if info is None:
         raise LinkRefused(
             _("There is no account %(account)s on this VOS server.") % {"account": account}
         )
     parent = Tenant.platform_root()
-    if info.agent_account:
+    agent = info.get("agentAccount")
+    if agent:
         parent = Tenant.objects.filter(
-            server=server, vos_account=info.agent_account, status=Tenant.Status.ACTIVE
+            server=server, vos_account=agent, status=Tenant.Status.ACTIVE
         ).first()
         if parent is None:
             raise LinkRefused(
                 _("Its agent account %(agent)s is not a tenant yet: link that first.")
-                % {"agent": info.agent_account}
+                % {"agent": agent}
             )
         if parent.kind != Tenant.Kind.RESELLER:
             raise LinkRefused(
-                _("Its agent account %(agent)s is a customer, not a reseller.")
-                % {"agent": info.agent_account}
+                _("Its agent account %(agent)s is a customer, not a reseller.") % {"agent": agent}
             )
     tenant = Tenant(
         server=server,
         vos_account=account,
         kind=kind,
-        name=info.name or account,
+        name=info.get("name") or account,
         parent=parent,
         synced_at=timezone.now(),
     )

@@ -13,6 +13,9 @@ inverse of ``from_wire()`` (extra keys included); None attributes are left out.
 A response additionally keeps the whole answer in ``.raw``, and its list fields are
 ``[]`` rather than None when VOS leaves them out or sends null, so they can always be
 iterated.
+
+A library convenience (with the typed client methods, ``vos3000.client.endpoints``): the
+portal works with the plain dicts of ``VosClient.call`` and does not use these records.
 """
 
 from __future__ import annotations

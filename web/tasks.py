@@ -38,9 +38,3 @@ def record_heartbeat() -> str:
     stamp = timezone.now().isoformat()
     cache.set(HEARTBEAT_CACHE_KEY, stamp, timeout=None)
     return stamp
-
-
-@shared_task
-def echo(value):
-    """Round trip through broker, worker and result backend (the worker fixture waits on it)."""
-    return value

@@ -167,10 +167,6 @@ def make_failed_days_due(server, now: datetime | None = None) -> int:
     )
 
 
-class _StopRun(Exception):
-    """VOS cannot be reached: the rest of the run waits for the next one."""
-
-
 @dataclass
 class _Run:
     server: object

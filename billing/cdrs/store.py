@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import Value
 
 from accounts.models import Tenant, carry_paths
 from billing.models import Cdr
@@ -264,12 +263,3 @@ def adopt_account_cdrs(tenant) -> int:
     return Cdr.objects.filter(
         server_id=tenant.server_id, account=tenant.vos_account, tenant__isnull=True
     ).update(tenant=tenant.pk, tenant_path=tenant.path)
-
-
-def refresh_tenant_paths(tenant) -> int:
-    """Rows of ``tenant`` carry its current path (after a move seen by another route)."""
-    return (
-        Cdr.objects.filter(tenant_id=tenant.pk)
-        .exclude(tenant_path=tenant.path)
-        .update(tenant_path=Value(tenant.path))
-    )

@@ -226,10 +226,6 @@ def _existing(key: str, scope: Scope, customer: Tenant) -> MoneyTransfer | None:
     return found
 
 
-def _acting(scope: Scope):
-    return scope.acting_user or scope.user
-
-
 def _create(scope: Scope, *, key: str, kind: str, customer: Tenant, amount: Decimal, **extra):
     """Insert the transfer; a concurrent double submit with the same key loses the race
     on the unique key and gets the winner's row."""

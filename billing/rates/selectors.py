@@ -384,11 +384,6 @@ class Period:
         return format_timestamp(self.end)
 
 
-def default_period(days: int = 30) -> Period:
-    today = timezone.localdate()
-    return Period(today - timedelta(days=days - 1), today)
-
-
 def pay_history(scope, tenant: Tenant, period: Period) -> list[dict]:
     server = require_linked(tenant)
     answer = vos.call(

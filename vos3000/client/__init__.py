@@ -2,8 +2,11 @@
 
     from vos3000.client import VosClient
     vos = VosClient("http://vos:8080/external/server/", timeout=(3, 30))
-    answer = vos.get_customer(accounts=["1001"])      # GetCustomerResponse
-    answer.info_customers[0].money
+    answer = vos.call("GetCustomer", {"accounts": ["1001"]})     # a dict, wire names
+    answer["infoCustomers"][0]["money"]
+
+The typed methods (``vos.get_customer(accounts=[...])`` -> ``GetCustomerResponse``) are a
+library convenience the portal does not use; see README.md next to this file.
 
 Errors: ``vos3000.errors`` (VosValidationError, VosApiError, VosUnavailable, RetCode).
 """

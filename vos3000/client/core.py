@@ -45,8 +45,9 @@ class VosClient(EndpointMethods):
 
     ``base_url`` is the service root including the context path and a trailing slash
     (``http://vos:8080/external/server/``); the endpoint name is appended to it.
+    ``call(name, payload)`` takes and returns wire-shaped dicts: the portal's only form.
     Typed methods (``get_customer(accounts=[...])``, ``pay(owner_name=..., ...)``) come
-    from ``EndpointMethods``; ``call(name, payload)`` is the untyped equivalent.
+    from ``EndpointMethods``, a library convenience over ``call`` (see README.md).
     """
 
     def __init__(

@@ -5,7 +5,8 @@ arguments are the snake_case of the request's wire names, nested Info values may
 given as the typed records of ``vos3000.types`` or as dicts with wire or snake keys,
 and the answer comes back as ``vos3000.types.<Endpoint>Response``. The generated
 ``endpoints.pyi`` stub (``python -m vos3000.client.stubs``) mirrors these signatures
-for editors and type checkers.
+for editors and type checkers. A library convenience: the portal calls ``call(name,
+payload)`` with plain dicts and does not use these methods (see README.md).
 """
 
 from __future__ import annotations
