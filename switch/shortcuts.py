@@ -47,7 +47,10 @@ def write_on_form(form, write) -> bool:
     try:
         write()
     except VosValidationError as exc:
-        form.add_vos_error(exc)
+        if hasattr(form, "add_vos_error"):  # a CatalogForm: next to the field VOS named
+            form.add_vos_error(exc)
+        else:
+            form.add_error(None, vos.describe_error(exc))
     except VosError as exc:
         form.add_error(None, vos.describe_error(exc, write=True))
     else:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Action
 from switch import vos
 from switch.servers import enabled_server_or_404, enabled_servers
+from switch.shortcuts import run_delete, write_on_form
 from telephony.ivr_media import dtmf, selectors, services
 from telephony.ivr_media.forms import (
     AudioCreateForm,
@@ -143,30 +144,25 @@ def ivr_audio_edit(request, server_id: int, audio_type: int, audio_id: int):
         )
     form = AudioEditForm(initial=AudioEditForm.initial_from(audio))
     upload = AudioUploadForm()
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "upload":
-                upload = AudioUploadForm(request.POST, request.FILES)
-                if upload.is_valid():
-                    sound = upload.cleaned_data["sound"]
-                    services.upload_sound(scope, server, audio_id, sound)
-                    messages.success(
-                        request,
-                        _("Sound uploaded: %(seconds)s s at 8000 Hz, 16 bit, mono.")
-                        % {"seconds": f"{sound.duration_ms / 1000:.1f}"},
-                    )
-                    return redirect(request.path)
-            else:
-                form = AudioEditForm(request.POST)
-                if form.is_valid():
-                    services.modify_audio(scope, server, audio_id, form.to_payload())
-                    messages.success(request, _("IVR audio saved."))
-                    return redirect(request.path)
-        except VosValidationError as exc:
-            form.add_vos_error(exc)
-        except VosError as exc:
-            target = upload if request.POST.get("action") == "upload" else form
-            target.add_error(None, vos.describe_error(exc, write=True))
+    if request.method == "POST" and request.POST.get("action") == "upload":
+        upload = AudioUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            sound = upload.cleaned_data["sound"]
+            if write_on_form(upload, lambda: services.upload_sound(scope, server, audio_id, sound)):
+                messages.success(
+                    request,
+                    _("Sound uploaded: %(seconds)s s at 8000 Hz, 16 bit, mono.")
+                    % {"seconds": f"{sound.duration_ms / 1000:.1f}"},
+                )
+                return redirect(request.path)
+    elif request.method == "POST":
+        form = AudioEditForm(request.POST)
+        payload = form.to_payload if form.is_valid() else None
+        if payload and write_on_form(
+            form, lambda: services.modify_audio(scope, server, audio_id, payload())
+        ):
+            messages.success(request, _("IVR audio saved."))
+            return redirect(request.path)
     return render(
         request,
         "console/audio_edit.html",
@@ -181,18 +177,14 @@ def ivr_audio_delete(request, server_id: int, audio_type: int, audio_id: int):
     server = enabled_server_or_404(server_id)
     error = ""
     if _confirmed(request):
-        try:
-            services.delete_audio(scope, server, audio_id)
-        except VosError as exc:
-            error = vos.describe_error(exc, write=True)
-            if request.htmx:
-                return _htmx_failed(request, error)
-        else:
-            text = _("IVR audio %(id)s deleted.") % {"id": audio_id}
-            if request.htmx:
-                return _htmx_gone(request, text)
-            messages.success(request, text)
-            return redirect(reverse("ivr_audio_list") + f"?server={server.pk}&type={audio_type}")
+        answer, error = run_delete(
+            request,
+            lambda: services.delete_audio(scope, server, audio_id),
+            deleted=_("IVR audio %(id)s deleted.") % {"id": audio_id},
+            done_url=reverse("ivr_audio_list") + f"?server={server.pk}&type={audio_type}",
+        )
+        if answer is not None:
+            return answer
     return render(
         request,
         "console/confirm_delete.html",

@@ -336,3 +336,12 @@ def test_it_shows_an_unreachable_switch_in_words(client, audio, portal_sim):
     page = client.get(reverse("ivr_audio_list"))
     assert page.status_code == 200 and "form-errors" in page.text
     assert server.base_url not in page.text and "127.0.0.1" not in page.text
+
+
+def test_it_puts_a_failed_upload_on_the_upload_form(client, audio, portal_sim):
+    server, audio_id = audio
+    portal_sim.control("fault", endpoint="ModifyIvrAudioData", mode="http500")
+    response = upload(client, server, audio_id, wav([1] * 800))
+    assert response.status_code == 200
+    assert response.context["upload_form"].non_field_errors()
+    assert not response.context["form"].errors
