@@ -57,10 +57,7 @@ from web.tasks import enqueue
 log = logging.getLogger(__name__)
 
 
-# Values from the catalog, by the manual's meaning.
-OWNER_ACCOUNT = labels.value("Pay", "ownerType", "Account")
-
-
+# Values from the catalog, by the manual's meaning (the owner types are switch.vos's).
 PAY_TYPE_CARD = labels.value("InfoPayHistory", "payType", "Phone Card")
 
 
@@ -462,14 +459,14 @@ def _run_leg(scope, transfer, *, leg, tenant, amount, pin=None, password=None) -
     _set_state(entry, LedgerEntry.State.SENT, sent_at=timezone.now())
     if pin is not None:
         endpoint = "PayByPhoneCard"
-        payload = {"ownerName": tenant.vos_account, "ownerType": OWNER_ACCOUNT, "pin": pin}
+        payload = {"ownerName": tenant.vos_account, "ownerType": vos.OWNER_ACCOUNT, "pin": pin}
         if password:
             payload["password"] = password
     else:
         endpoint = "Pay"
         payload = {
             "ownerName": tenant.vos_account,
-            "ownerType": OWNER_ACCOUNT,
+            "ownerType": vos.OWNER_ACCOUNT,
             "money": float(amount),
             "memo": _memo(transfer, leg),
         }
