@@ -7,12 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER
-from web.pages import OBJECT, OPERATIONS, PLATFORM, SIGNED_IN, Nav, Page, Tab
-
-
-def _is_customer_account(scope, tenant) -> bool:
-    return tenant.kind == "customer"
-
+from web.pages import OBJECT, OPERATIONS, PLATFORM, SIGNED_IN, Nav, Page, Tab, on_customer_accounts
 
 PAGES: list[Page] = [
     # Each person's own list; a foreign notification id is a 404.
@@ -25,7 +20,7 @@ PAGES: list[Page] = [
         "customer_alerts",
         OBJECT,
         "tenant",
-        tab=Tab(_("Alerts"), order=110, allowed=_is_customer_account),
+        tab=Tab(_("Alerts"), order=110, allowed=on_customer_accounts),
     ),
     Page(
         "ops_health",

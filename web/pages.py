@@ -56,6 +56,11 @@ def _always(scope, tenant) -> bool:
     return True
 
 
+def on_customer_accounts(scope, tenant) -> bool:
+    """A tab shown on a customer account's pages only (not a reseller's)."""
+    return tenant.kind == "customer"
+
+
 @dataclass(frozen=True)
 class Nav:
     """An entry of the navigation, shown to the role families in ``roles`` (admin,

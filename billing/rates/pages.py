@@ -1,17 +1,12 @@
-"""Rates, suites and a customer's payments, consumption, phone book and tools: their
-access policies, navigation entries and tabs on a customer's pages (see web.pages)."""
+"""Rates, grants and suites: their access policies, navigation entries and the "Suites"
+tab on a customer's pages (see web.pages)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER, RESELLER
-from web.pages import OBJECT, SIGNED_IN, Nav, Page, Tab
-
-
-def _is_customer(scope, tenant) -> bool:
-    return tenant.kind == "customer"
-
+from web.pages import OBJECT, SIGNED_IN, Nav, Page, Tab, on_customer_accounts
 
 PAGES: list[Page] = [
     # What each user sees is narrowed by the scope: all groups for the platform, a
@@ -30,35 +25,8 @@ PAGES: list[Page] = [
         "customer_suites",
         OBJECT,
         "customer",
-        tab=Tab(_("Suites"), order=60, allowed=_is_customer),
+        tab=Tab(_("Suites"), order=60, allowed=on_customer_accounts),
     ),
     Page("customer_suite_end", OBJECT, "customer"),
     Page("customer_suite_order_change", OBJECT, "customer"),
-    Page(
-        "customer_phonebook",
-        OBJECT,
-        "customer",
-        tab=Tab(_("Phone book"), order=70, allowed=_is_customer),
-    ),
-    Page("customer_phonebook_edit", OBJECT, "phone_book_entry"),
-    Page("customer_phonebook_delete", OBJECT, "phone_book_entry"),
-    Page(
-        "customer_tools",
-        OBJECT,
-        "customer",
-        tab=Tab(_("Tools"), order=80, allowed=_is_customer),
-    ),
-    Page("customer_click_to_call", OBJECT, "customer"),
-    Page(
-        "customer_payments",
-        OBJECT,
-        "customer",
-        tab=Tab(_("Payments"), order=40, allowed=_is_customer),
-    ),
-    Page(
-        "customer_consumption",
-        OBJECT,
-        "customer",
-        tab=Tab(_("Consumption"), order=50, allowed=_is_customer),
-    ),
 ]

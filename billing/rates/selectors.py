@@ -10,11 +10,9 @@ tenant and a customer to the group of its own account.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.utils import timezone
 
 from accounts.models import Tenant
 from accounts.scope import OutOfScope
@@ -22,7 +20,6 @@ from billing.models import FeeRateGroupGrant
 from switch import labels, vos
 from switch.models import VosServer
 from switch.servers import enabled_servers
-from vos3000.client.dates import format_timestamp
 
 
 def granted_groups(scope, server=None) -> set[str] | None:
@@ -45,6 +42,8 @@ RATES_CACHE_SECONDS = 60
 
 # Whom a suite order is for, as the catalog's values.
 OWNER_ACCOUNT = labels.value("CreateSuiteOrder", "ownerType", "Account")
+
+
 OWNER_PHONE = labels.value("CreateSuiteOrder", "ownerType", "Phone")
 
 
@@ -292,123 +291,3 @@ def current_suites(scope, tenant: Tenant, owner: Owner) -> list[dict]:
         verified={owner.name} if owner.is_phone else frozenset(),
     )
     return answer.get("infoCurrentSuites") or []
-
-
-# --- Phone book --------------------------------------------------------------------------
-def phone_book(scope, tenant: Tenant) -> list[dict]:
-    server = require_linked(tenant)
-    answer = vos.call(
-        scope,
-        server,
-        "GetCustomerPhoneBook",
-        {"account": tenant.vos_account},
-        target=tenant,
-        tenant=tenant,
-    )
-    return sorted(
-        answer.get("infoCustomerPhoneBooks") or [],
-        key=lambda e: (str(e.get("name") or "").casefold(), str(e.get("e164"))),
-    )
-
-
-def phone_book_entry(scope, tenant: Tenant, e164: str) -> dict | None:
-    server = require_linked(tenant)
-    answer = vos.call(
-        scope,
-        server,
-        "GetCustomerPhoneBook",
-        {"account": tenant.vos_account, "e164": e164},
-        target=tenant,
-        tenant=tenant,
-    )
-    return next(
-        (e for e in answer.get("infoCustomerPhoneBooks") or [] if str(e.get("e164")) == e164),
-        None,
-    )
-
-
-# --- Minutes left ------------------------------------------------------------------------
-@dataclass
-class AvailableTime:
-    seconds: int | None  # talk time left, when a call is possible
-    reason: int | None  # VOS's end reason, when it is not
-    account_money: object = None
-
-
-def available_time(scope, tenant: Tenant, phone: str, number: str, phones=None) -> AvailableTime:
-    """GetAvailableTime for a call from one of the customer's phones (billingMode 0:
-    the phone's account pays) to ``number``. ``timeRemain`` is in seconds; a negative
-    value is the reason the call would end at once."""
-    server = require_linked(tenant)
-    owner = suite_owner(scope, tenant, phone, phones)
-    answer = vos.call(
-        scope,
-        server,
-        "GetAvailableTime",
-        {"billingName": owner.name, "billingMode": 0, "calleeE164": number},
-        target=tenant,
-        tenant=tenant,
-        verified={owner.name},
-    )
-    info = answer.get("InfoAvailableTime") or answer.get("infoAvailableTime") or {}
-    remain = int(info.get("timeRemain") or 0)
-    if remain > 0:
-        return AvailableTime(remain, None, info.get("accountMoney"))
-    return AvailableTime(None, -remain if remain < 0 else 0, info.get("accountMoney"))
-
-
-# --- History -----------------------------------------------------------------------------
-@dataclass
-class Period:
-    """A range of whole days in the user's time zone and the UTC moments it spans."""
-
-    first: date
-    last: date
-    begin: datetime = field(init=False)
-    end: datetime = field(init=False)
-
-    def __post_init__(self):
-        zone = timezone.get_current_timezone()
-        self.begin = datetime.combine(self.first, time.min, tzinfo=zone)
-        # The last second of the last day (VOS's endTime is inclusive, to the second).
-        self.end = datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=zone) - (
-            timedelta(seconds=1)
-        )
-
-    @property
-    def vos_begin(self) -> str:
-        return format_timestamp(self.begin)
-
-    @property
-    def vos_end(self) -> str:
-        return format_timestamp(self.end)
-
-
-def pay_history(scope, tenant: Tenant, period: Period) -> list[dict]:
-    server = require_linked(tenant)
-    answer = vos.call(
-        scope,
-        server,
-        "GetPayHistory",
-        {"account": tenant.vos_account, "beginTime": period.vos_begin, "endTime": period.vos_end},
-        target=tenant,
-        tenant=tenant,
-    )
-    rows = scope.keep_in_scope(server, answer.get("infoPayHistorys") or [])
-    rows = [r for r in rows if r.get("account") == tenant.vos_account]
-    return sorted(rows, key=lambda r: int(r.get("payTime") or 0), reverse=True)
-
-
-def consumption(scope, tenant: Tenant, period: Period) -> list[dict]:
-    server = require_linked(tenant)
-    answer = vos.call(
-        scope,
-        server,
-        "GetConsumption",
-        {"account": tenant.vos_account, "beginTime": period.vos_begin, "endTime": period.vos_end},
-        target=tenant,
-        tenant=tenant,
-    )
-    rows = scope.keep_in_scope(server, answer.get("infoConsumptions") or [])
-    rows = [r for r in rows if r.get("account") == tenant.vos_account]
-    return sorted(rows, key=lambda r: int(r.get("time") or 0), reverse=True)

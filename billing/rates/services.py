@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,19 +25,12 @@ from switch import vos
 from vos3000.client.dates import ms_from_datetime
 from vos3000.simulator import demo
 
-# Click-to-call: at most this many requests per user and minute.
-CLICK_TO_CALL_PER_MINUTE = 10
 
-
+# --- Fee rate group grants ---------------------------------------------------------------
 class Refused(Exception):
     """A request the portal will not make, with words for the person who asked."""
 
 
-class RateLimited(Refused):
-    pass
-
-
-# --- Fee rate group grants ---------------------------------------------------------------
 def grants_tenant_or_404(scope, tenant_id) -> Tenant:
     """A reseller tenant in the scope whose grants this user may look at."""
     tenant = scope.tenant_or_404(tenant_id)
@@ -270,86 +262,4 @@ def end_current_suite(scope, tenant: Tenant, owner: Owner, suite_id: int) -> Non
         target=tenant,
         tenant=tenant,
         verified=ids,
-    )
-
-
-# --- Phone book --------------------------------------------------------------------------
-def add_phone_book_entry(scope, tenant: Tenant, payload: dict) -> None:
-    scope.require(Action.CHANGE)
-    server = require_linked(tenant)
-    vos.call(
-        scope,
-        server,
-        "CreateCustomerPhoneBook",
-        {**payload, "account": tenant.vos_account, "overwrite": False},
-        target=tenant,
-        tenant=tenant,
-    )
-
-
-def change_phone_book_entry(scope, tenant: Tenant, e164: str, payload: dict) -> None:
-    scope.require(Action.CHANGE)
-    server = require_linked(tenant)
-    vos.call(
-        scope,
-        server,
-        "ModifyCustomerPhoneBook",
-        {**payload, "account": tenant.vos_account, "e164": e164},
-        target=tenant,
-        tenant=tenant,
-    )
-
-
-def delete_phone_book_entry(scope, tenant: Tenant, e164: str) -> None:
-    scope.require(Action.CHANGE)
-    server = require_linked(tenant)
-    vos.call(
-        scope,
-        server,
-        "DeleteCustomerPhoneBook",
-        {"account": tenant.vos_account, "e164s": [e164]},
-        target=tenant,
-        tenant=tenant,
-    )
-
-
-# --- Click-to-call -----------------------------------------------------------------------
-def _count_click_to_call(scope) -> None:
-    """One more request this minute for the person typing; refused over the limit."""
-    person = scope.acting_user or scope.user
-    key = f"billing:click_to_call:{person.pk}:{int(timezone.now().timestamp()) // 60}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > CLICK_TO_CALL_PER_MINUTE:
-        raise RateLimited(_("Too many calls started in a minute. Please wait a moment."))
-
-
-def click_to_call(scope, tenant: Tenant, phone: str, number: str) -> None:
-    """CallBack: VOS rings the customer's own ``phone`` first, then connects it to
-    ``number``; the phone is the access number, so its account pays. The phone's
-    password comes from GetPhone here, never from the browser."""
-    scope.require(Action.CHANGE)
-    server = require_linked(tenant)
-    _count_click_to_call(scope)
-    phones = selectors.customer_phones(scope, tenant)
-    row = next((p for p in phones if str(p.get("e164")) == phone), None)
-    if row is None:
-        raise OutOfScope("phone of another customer")
-    vos.call(
-        scope,
-        server,
-        "CallBack",
-        {
-            "callerE164": phone,
-            "calleeE164s": number,
-            "accessE164": phone,
-            "accessE164Password": str(row.get("password") or ""),
-        },
-        target=tenant,
-        tenant=tenant,
-        verified={phone},
     )

@@ -1,4 +1,4 @@
-"""URLs of this part of the portal; their policies live in the matching *pages module."""
+"""Rates, grants and suites (policies in billing.rates.pages)."""
 
 from django.urls import path
 
@@ -20,36 +20,5 @@ urlpatterns = [
         "customers/<int:tenant_id>/suites/change-end/",
         views.customer_suite_order_change,
         name="customer_suite_order_change",
-    ),
-    path(
-        "customers/<int:tenant_id>/phonebook/",
-        views.customer_phonebook,
-        name="customer_phonebook",
-    ),
-    path(
-        "customers/<int:tenant_id>/phonebook/<str:e164>/edit/",
-        views.customer_phonebook_edit,
-        name="customer_phonebook_edit",
-    ),
-    path(
-        "customers/<int:tenant_id>/phonebook/<str:e164>/delete/",
-        views.customer_phonebook_delete,
-        name="customer_phonebook_delete",
-    ),
-    path("customers/<int:tenant_id>/tools/", views.customer_tools, name="customer_tools"),
-    path(
-        "customers/<int:tenant_id>/tools/call/",
-        views.customer_click_to_call,
-        name="customer_click_to_call",
-    ),
-    path(
-        "customers/<int:tenant_id>/payments/",
-        views.customer_payments,
-        name="customer_payments",
-    ),
-    path(
-        "customers/<int:tenant_id>/consumption/",
-        views.customer_consumption,
-        name="customer_consumption",
     ),
 ]

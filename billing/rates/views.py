@@ -5,7 +5,6 @@ is looked at, whatever the method."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 from datetime import timedelta
 from decimal import Decimal
@@ -14,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Tenant
-from accounts.roles import Action
 from billing import rating
 from billing.models import FeeRateGroupGrant
 from billing.rates import forms, selectors, services
@@ -57,7 +55,7 @@ END_REASONS = {
 }
 
 
-def _not_allowed():
+def not_allowed():
     return HttpResponseNotAllowed(list(READS))
 
 
@@ -70,13 +68,13 @@ def talk_time(seconds: int) -> str:
     return _("%(m)d min %(s)02d s") % {"m": minutes, "s": secs}
 
 
-def _money(value) -> Decimal | None:
+def money_or_none(value) -> Decimal | None:
     if value in (None, ""):
         return None
     return rating.to_decimal(value)
 
 
-def _vos_error(request, exc: VosError) -> str:
+def vos_error_message(request, exc: VosError) -> str:
     words = vos.describe_error(exc)
     messages.error(request, words)
     return words
@@ -146,7 +144,7 @@ def rate_detail(request, group: str):
     scope = request.scope
     server, error = _checked_group(request, group)
     if request.method not in READS:
-        return _not_allowed()
+        return not_allowed()
     search = forms.RateSearchForm(request.GET or None)
     price_form = forms.PriceForm(request.GET if "number" in request.GET else None)
     context = {
@@ -243,14 +241,14 @@ def rate_export(request, group: str):
     scope = request.scope
     server, error = _checked_group(request, group)
     if request.method not in READS:
-        return _not_allowed()
+        return not_allowed()
     if server is None or error:
         messages.error(request, error or _("This account is not linked to a VOS server."))
         return redirect("rate_detail", group=group)
     try:
         rates = selectors.fee_rates(scope, server, group, checked=True)
     except VosError as exc:
-        _vos_error(request, exc)
+        vos_error_message(request, exc)
         return redirect("rate_detail", group=group)
     search = forms.RateSearchForm(request.GET or None)
     rates = selectors.search_rates(rates, search.cleaned_data["q"] if search.is_valid() else "")
@@ -302,7 +300,7 @@ def rate_grants(request, tenant_id: int):
                     messages.info(request, _("Nothing changed."))
                 return redirect("rate_grants", tenant_id=tenant.pk)
     elif request.method not in READS:
-        return _not_allowed()
+        return not_allowed()
     context["form"] = form
     context["held_elsewhere"] = sorted(current - set(grantable)) if editable else []
     return render(request, "rates/grants.html", context)
@@ -313,8 +311,8 @@ def _suite_rows(suites) -> list[dict]:
     return [
         {
             **s,
-            "rent_fee": _money(s.get("rentFee")),
-            "gift_money": _money(s.get("giftMoney")),
+            "rent_fee": money_or_none(s.get("rentFee")),
+            "gift_money": money_or_none(s.get("giftMoney")),
             "rent_unit": labels.label("InfoSuite", "rentType", s.get("rentType")),
         }
         for s in suites
@@ -342,7 +340,7 @@ def suite_list(request):
     return render(request, "suites/list.html", context)
 
 
-def _customer_page(request, tenant, template: str, context: dict):
+def customer_page(request, tenant, template: str, context: dict):
     context.setdefault("tenant", tenant)
     context.setdefault("not_linked", not tenant.is_linked)
     return render(request, template, context)
@@ -355,12 +353,12 @@ def customer_suites(request, tenant_id: int):
     may_manage = services.may_manage_suites(scope)
     context = {"may_manage": may_manage, "error": "", "phone": ""}
     if not tenant.is_linked:
-        return _customer_page(request, tenant, "suites/customer.html", context)
+        return customer_page(request, tenant, "suites/customer.html", context)
     try:
         phones = selectors.customer_phones(scope, tenant)
     except VosError as exc:
         context["error"] = vos.describe_error(exc)
-        return _customer_page(request, tenant, "suites/customer.html", context)
+        return customer_page(request, tenant, "suites/customer.html", context)
     numbers = selectors.phone_numbers(phones)
     phone = request.GET.get("phone", "")
     owner = selectors.suite_owner(scope, tenant, phone, phones)
@@ -397,7 +395,7 @@ def customer_suites(request, tenant_id: int):
                 url = reverse("customer_suites", kwargs={"tenant_id": tenant.pk})
                 return redirect(f"{url}?phone={data['phone']}" if data["phone"] else url)
     elif request.method not in READS:
-        return _not_allowed()
+        return not_allowed()
     names = {s.get("id"): s.get("name") for s in suites}
     try:
         orders = selectors.suite_orders(scope, tenant, owner)
@@ -423,14 +421,14 @@ def customer_suites(request, tenant_id: int):
             {
                 **c,
                 "suite_name": names.get(c.get("suiteId"), c.get("suiteId")),
-                "rent_fee": _money(c.get("rentFee")),
-                "gift_money": _money(c.get("giftMoney")),
+                "rent_fee": money_or_none(c.get("rentFee")),
+                "gift_money": money_or_none(c.get("giftMoney")),
                 "rent_unit": labels.label("InfoCurrentSuite", "rentType", c.get("rentType")),
             }
             for c in current
         ],
     )
-    return _customer_page(request, tenant, "suites/customer.html", context)
+    return customer_page(request, tenant, "suites/customer.html", context)
 
 
 @login_required
@@ -442,9 +440,9 @@ def customer_suite_end(request, tenant_id: int):
     tenant = scope.customer_or_404(tenant_id)
     back = reverse("customer_suites", kwargs={"tenant_id": tenant.pk})
     if request.method not in (*READS, "POST"):
-        return _not_allowed()
+        return not_allowed()
     if not tenant.is_linked:
-        return _customer_page(request, tenant, "suites/end.html", {})
+        return customer_page(request, tenant, "suites/end.html", {})
     form = forms.SuiteEndForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return redirect(back)
@@ -457,7 +455,7 @@ def customer_suite_end(request, tenant_id: int):
     owner = selectors.suite_owner(scope, tenant, data["phone"])
     confirmed = request.method == "POST" and (data["confirm"] or request.htmx)
     if not confirmed:
-        return _customer_page(
+        return customer_page(
             request, tenant, "suites/end.html", {"form": form, "data": data, "back": back}
         )
     try:
@@ -470,7 +468,7 @@ def customer_suite_end(request, tenant_id: int):
     except services.Refused as exc:
         messages.error(request, str(exc))
     except VosError as exc:
-        _vos_error(request, exc)
+        vos_error_message(request, exc)
         if request.htmx:
             return keep_in_place()
     if request.htmx:
@@ -511,323 +509,7 @@ def customer_suite_order_change(request, tenant_id: int):
     except services.Refused as exc:
         messages.error(request, str(exc))
     except VosError as exc:
-        _vos_error(request, exc)
+        vos_error_message(request, exc)
     else:
         messages.success(request, _("The suite order's end is changed."))
     return redirect(back)
-
-
-# --- Phone book --------------------------------------------------------------------------
-def _entry_row(entry: dict) -> dict:
-    e164 = str(entry.get("e164") or "")
-    return {
-        **entry,
-        # Entries made elsewhere may hold a number no URL can carry: shown, not linked.
-        "linkable": bool(e164) and "/" not in e164 and e164.strip() == e164,
-        "short_numbers": ", ".join(str(s) for s in entry.get("shortE164s") or []),
-        # "None" (0) is left blank in the list.
-        "device": labels.label(
-            "InfoCustomerPhoneBook", "deviceType", entry.get("deviceType") or None
-        ),
-        "address": labels.label(
-            "InfoCustomerPhoneBook", "addressType", entry.get("addressType") or None
-        ),
-        "updated": moment_from_ms(entry.get("lastUpdateTime")),
-    }
-
-
-@login_required
-def customer_phonebook(request, tenant_id: int):
-    scope = request.scope
-    tenant = scope.customer_or_404(tenant_id)
-    may_change = scope.can(Action.CHANGE)
-    context = {"may_change": may_change, "error": "", "entries": []}
-    if not tenant.is_linked:
-        return _customer_page(request, tenant, "phonebook/list.html", context)
-    form = forms.PhoneBookForm()
-    if request.method == "POST":
-        if not may_change:
-            raise Http404
-        form = forms.PhoneBookForm(request.POST)
-        if form.is_valid():
-            try:
-                services.add_phone_book_entry(scope, tenant, form.to_payload())
-            except VosValidationError as exc:
-                form.add_vos_error(exc)
-            except VosError as exc:
-                form.add_error(None, vos.describe_error(exc))
-            else:
-                messages.success(request, _("Added to the phone book."))
-                if not request.htmx:
-                    return redirect("customer_phonebook", tenant_id=tenant.pk)
-                form = forms.PhoneBookForm()
-    elif request.method not in READS:
-        return _not_allowed()
-    try:
-        context["entries"] = [_entry_row(e) for e in selectors.phone_book(scope, tenant)]
-    except VosError as exc:
-        context["error"] = vos.describe_error(exc)
-    context["form"] = form
-    if request.htmx and request.method == "POST":
-        return _customer_page(request, tenant, "phonebook/list.html#phonebook-body", context)
-    return _customer_page(request, tenant, "phonebook/list.html", context)
-
-
-def _phone_book_entry_or_404(scope, tenant, e164: str) -> dict:
-    entry = selectors.phone_book_entry(scope, tenant, e164)
-    if entry is None:
-        raise Http404("no such phone book entry")
-    return entry
-
-
-@login_required
-def customer_phonebook_edit(request, tenant_id: int, e164: str):
-    scope = request.scope
-    tenant = scope.customer_or_404(tenant_id)
-    if not tenant.is_linked:
-        return _customer_page(request, tenant, "phonebook/edit.html", {})
-    if request.method not in (*READS, "POST"):
-        return _not_allowed()
-    try:
-        entry = _phone_book_entry_or_404(scope, tenant, e164)
-    except VosError as exc:
-        _vos_error(request, exc)
-        return redirect("customer_phonebook", tenant_id=tenant.pk)
-    if not scope.can(Action.CHANGE):
-        raise Http404
-    form = forms.PhoneBookEditForm(initial=forms.PhoneBookEditForm.initial_for(entry))
-    if request.method == "POST":
-        if request.POST.get("cancel"):
-            return _entry_or_list(request, tenant, entry)
-        form = forms.PhoneBookEditForm(request.POST)
-        if form.is_valid():
-            payload = form.to_payload()
-            if payload.get("newE164") == e164:
-                payload.pop("newE164")
-            try:
-                services.change_phone_book_entry(scope, tenant, e164, payload)
-            except VosValidationError as exc:
-                form.add_vos_error(exc)
-            except VosError as exc:
-                form.add_error(None, vos.describe_error(exc))
-            else:
-                messages.success(request, _("Phone book entry saved."))
-                new = form.cleaned_data["newE164"]
-                with contextlib.suppress(VosError):
-                    entry = selectors.phone_book_entry(scope, tenant, new) or entry
-                return _entry_or_list(request, tenant, entry)
-    context = {"entry": _entry_row(entry), "form": form, "may_change": True}
-    if request.htmx:
-        return _customer_page(request, tenant, "phonebook/list.html#entry-form", context)
-    return _customer_page(request, tenant, "phonebook/edit.html", context)
-
-
-def _entry_or_list(request, tenant, entry):
-    """After an inline edit, htmx gets the entry's row back; a plain post the list."""
-    if request.htmx:
-        context = {"entry": _entry_row(entry), "may_change": True}
-        return _customer_page(request, tenant, "phonebook/list.html#entry-row", context)
-    return redirect("customer_phonebook", tenant_id=tenant.pk)
-
-
-@login_required
-def customer_phonebook_delete(request, tenant_id: int, e164: str):
-    scope = request.scope
-    tenant = scope.customer_or_404(tenant_id)
-    if not tenant.is_linked:
-        return _customer_page(request, tenant, "phonebook/delete.html", {})
-    if request.method not in (*READS, "POST"):
-        return _not_allowed()
-    try:
-        entry = _phone_book_entry_or_404(scope, tenant, e164)
-    except VosError as exc:
-        _vos_error(request, exc)
-        return redirect("customer_phonebook", tenant_id=tenant.pk)
-    if not scope.can(Action.CHANGE):
-        raise Http404
-    if request.method == "POST":
-        try:
-            services.delete_phone_book_entry(scope, tenant, e164)
-        except VosError as exc:
-            _vos_error(request, exc)
-            if request.htmx:
-                return keep_in_place()
-        else:
-            messages.success(request, _("Removed from the phone book."))
-            if request.htmx:
-                return HttpResponse("")
-        return redirect("customer_phonebook", tenant_id=tenant.pk)
-    return _customer_page(request, tenant, "phonebook/delete.html", {"entry": _entry_row(entry)})
-
-
-# --- Customer tools ----------------------------------------------------------------------
-def _tools_context(request, tenant, *, call_form=None) -> dict:
-    """The tools page: rate lookup and minutes left (GET forms), click-to-call (a POST
-    to its own URL)."""
-    scope = request.scope
-    context = {
-        "may_call": scope.can(Action.CHANGE),
-        "error": "",
-        "group": "",
-        "quote": None,
-        "no_rate": False,
-        "minutes": None,
-    }
-    try:
-        phones = selectors.customer_phones(scope, tenant)
-    except VosError as exc:
-        context["error"] = vos.describe_error(exc)
-        phones = []
-    numbers = selectors.phone_numbers(phones)
-    tool = request.GET.get("tool", "")
-    rate_form = forms.RateLookupForm(request.GET if tool == "rate" else None)
-    minutes_form = forms.MinutesLeftForm(request.GET if tool == "minutes" else None, phones=numbers)
-    context.update(
-        phones=numbers,
-        rate_form=rate_form,
-        minutes_form=minutes_form,
-        call_form=call_form or forms.ClickToCallForm(phones=numbers),
-    )
-    if rate_form.is_bound and rate_form.is_valid():
-        try:
-            group, rates = selectors.customer_rates(scope, tenant)
-        except VosError as exc:
-            context["error"] = vos.describe_error(exc)
-        else:
-            context["group"] = group
-            context["quote"] = rating.quote(rates, rate_form.cleaned_data["number"])
-            context["no_rate"] = context["quote"] is None
-    if minutes_form.is_bound and minutes_form.is_valid():
-        data = minutes_form.cleaned_data
-        try:
-            left = selectors.available_time(scope, tenant, data["phone"], data["number"], phones)
-        except VosError as exc:
-            context["error"] = vos.describe_error(exc)
-        else:
-            context["minutes"] = {
-                "phone": data["phone"],
-                "number": data["number"],
-                "seconds": left.seconds,
-                "length": talk_time(left.seconds) if left.seconds else "",
-                "reason": left.reason,
-                "reason_words": END_REASONS.get(left.reason, ""),
-            }
-    return context
-
-
-@login_required
-def customer_tools(request, tenant_id: int):
-    scope = request.scope
-    tenant = scope.customer_or_404(tenant_id)
-    if request.method not in READS:
-        return _not_allowed()
-    if not tenant.is_linked:
-        return _customer_page(request, tenant, "tools/tools.html", {})
-    context = _tools_context(request, tenant)
-    target = request.headers.get("HX-Target", "")
-    if request.htmx and target in ("rate-result", "minutes-result"):
-        return _customer_page(request, tenant, f"tools/tools.html#{target}", context)
-    return _customer_page(request, tenant, "tools/tools.html", context)
-
-
-@login_required
-def customer_click_to_call(request, tenant_id: int):
-    scope = request.scope
-    tenant = scope.customer_or_404(tenant_id)
-    back = reverse("customer_tools", kwargs={"tenant_id": tenant.pk})
-    if request.method != "POST":
-        return redirect(back)
-    if not tenant.is_linked:
-        return _customer_page(request, tenant, "tools/tools.html", {})
-    scope.require(Action.CHANGE)
-    try:
-        numbers = selectors.phone_numbers(selectors.customer_phones(scope, tenant))
-    except VosError as exc:
-        _vos_error(request, exc)
-        return redirect(back)
-    form = forms.ClickToCallForm(request.POST, phones=numbers)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.click_to_call(scope, tenant, data["phone"], data["number"])
-        except services.Refused as exc:
-            form.add_error(None, str(exc))
-        except VosError as exc:
-            form.add_error(None, vos.describe_error(exc))
-        else:
-            messages.success(
-                request,
-                _("Calling: your phone %(phone)s rings first, then %(number)s.")
-                % {"phone": data["phone"], "number": data["number"]},
-            )
-            if not request.htmx:
-                return redirect(back)
-            form = forms.ClickToCallForm(phones=numbers)
-    context = _tools_context(request, tenant, call_form=form)
-    if request.htmx:
-        return _customer_page(request, tenant, "tools/tools.html#call-form", context)
-    return _customer_page(request, tenant, "tools/tools.html", context)
-
-
-# --- History -----------------------------------------------------------------------------
-def _history(request, tenant_id: int, *, template: str, read, shape):
-    scope = request.scope
-    tenant = scope.customer_or_404(tenant_id)
-    if request.method not in READS:
-        return _not_allowed()
-    form = forms.PeriodForm(request.GET or None)
-    context = {"form": form, "rows": [], "history_error": ""}
-    if not tenant.is_linked:
-        return _customer_page(request, tenant, template, context)
-    period = form.period()
-    if period is not None:
-        context["period"] = period
-        try:
-            context["rows"] = [shape(r) for r in read(scope, tenant, period)]
-        except VosError as exc:
-            context["history_error"] = vos.describe_error(exc)
-    if request.htmx and request.headers.get("HX-Target") == "history-rows":
-        return _customer_page(request, tenant, f"{template}#history-rows", context)
-    return _customer_page(request, tenant, template, context)
-
-
-def _payment_row(row: dict) -> dict:
-    return {
-        "time": moment_from_ms(row.get("payTime")),
-        "amount": _money(row.get("fee")),
-        "type": labels.label("InfoPayHistory", "type", row.get("type")),
-        "method": labels.label("InfoPayHistory", "payType", row.get("payType")),
-        "balance": _money(row.get("customerMoney")),
-    }
-
-
-def _consumption_row(row: dict) -> dict:
-    return {
-        "time": moment_from_ms(row.get("time")),
-        "amount": _money(row.get("money")),
-        "type": labels.label("InfoConsumption", "type", row.get("type")),
-        "source": row.get("consumptionName") or "",
-        "balance": _money(row.get("customerMoney")),
-    }
-
-
-@login_required
-def customer_payments(request, tenant_id: int):
-    return _history(
-        request,
-        tenant_id,
-        template="history/payments.html",
-        read=selectors.pay_history,
-        shape=_payment_row,
-    )
-
-
-@login_required
-def customer_consumption(request, tenant_id: int):
-    return _history(
-        request,
-        tenant_id,
-        template="history/consumption.html",
-        read=selectors.consumption,
-        shape=_consumption_row,
-    )

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
+from billing.history.forms import check_day_range
 from billing.models import ReportJob
-from billing.rates.forms import check_day_range
 from billing.reports import services as reports
 from billing.reports import stats as cdr_stats
 

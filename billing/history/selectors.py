@@ -1,0 +1,77 @@
+"""Reads for the rates, suites, phone book, tools and history pages. Every VOS call goes
+through ``switch.vos.call`` with the request's scope; every visibility decision that
+the guard cannot make (which fee rate groups a user may see) is made here.
+
+Fee rate groups: the guard lets GetFeeRate and GetFeeRateGroup through for everyone (a
+shared read), so ``group_or_404`` is what keeps a reseller to the groups granted to its
+tenant and a customer to the group of its own account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from accounts.models import Tenant
+from billing.rates.selectors import require_linked
+from switch import vos
+from vos3000.client.dates import format_timestamp
+
+
+# --- History -----------------------------------------------------------------------------
+@dataclass
+class Period:
+    """A range of whole days in the user's time zone and the UTC moments it spans."""
+
+    first: date
+    last: date
+    begin: datetime = field(init=False)
+    end: datetime = field(init=False)
+
+    def __post_init__(self):
+        zone = timezone.get_current_timezone()
+        self.begin = datetime.combine(self.first, time.min, tzinfo=zone)
+        # The last second of the last day (VOS's endTime is inclusive, to the second).
+        self.end = datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=zone) - (
+            timedelta(seconds=1)
+        )
+
+    @property
+    def vos_begin(self) -> str:
+        return format_timestamp(self.begin)
+
+    @property
+    def vos_end(self) -> str:
+        return format_timestamp(self.end)
+
+
+def pay_history(scope, tenant: Tenant, period: Period) -> list[dict]:
+    server = require_linked(tenant)
+    answer = vos.call(
+        scope,
+        server,
+        "GetPayHistory",
+        {"account": tenant.vos_account, "beginTime": period.vos_begin, "endTime": period.vos_end},
+        target=tenant,
+        tenant=tenant,
+    )
+    rows = scope.keep_in_scope(server, answer.get("infoPayHistorys") or [])
+    rows = [r for r in rows if r.get("account") == tenant.vos_account]
+    return sorted(rows, key=lambda r: int(r.get("payTime") or 0), reverse=True)
+
+
+def consumption(scope, tenant: Tenant, period: Period) -> list[dict]:
+    server = require_linked(tenant)
+    answer = vos.call(
+        scope,
+        server,
+        "GetConsumption",
+        {"account": tenant.vos_account, "beginTime": period.vos_begin, "endTime": period.vos_end},
+        target=tenant,
+        tenant=tenant,
+    )
+    rows = scope.keep_in_scope(server, answer.get("infoConsumptions") or [])
+    rows = [r for r in rows if r.get("account") == tenant.vos_account]
+    return sorted(rows, key=lambda r: int(r.get("time") or 0), reverse=True)
