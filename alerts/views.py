@@ -1,4 +1,5 @@
-"""The notification list (each person's own) and the low-balance thresholds."""
+"""The notification list (each person's own), the low-balance thresholds, and the
+operations pages of the platform (server health, alarms, soft switch and performance)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """Writes about customer accounts: creating, changing, locking and deleting them in VOS
 (always through ``switch.vos.call``, which checks the scope and audits the VOS write)
-and the local records that follow (the tenant, its cached VOS fields, balance readings).
+and the local records that follow (the tenant, its cached VOS fields); the tenant tree
+mirrored from VOS (``sync_tenants_from_vos``) and an admin's link of a VOS account.
 
 Order of work for a change: VOS first (audited by ``vos.call`` whatever the outcome),
 then the local rows in one transaction with their own audit event. A DB transaction is
-never held open across a VOS call.
-"""
+never held open across a VOS call."""
 
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+"""Tenant-tree tasks: mirror every server's customers from VOS (beat), or one server's."""
+
 from celery import shared_task
 
 from customers import services

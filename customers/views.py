@@ -1,5 +1,6 @@
 """Customer pages: the list, create, the account's page (hub), edit, lock, valid time
-and delete. Every lookup goes through ``request.scope``; every VOS call through
+and delete; the tenant tree (accounts list and detail, an admin's link of a VOS account)
+and view-as. Every lookup goes through ``request.scope``; every VOS call through
 ``switch.vos.call``; VOS failures are shown in words, never as a 500."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+"""Audit trail tasks: write an export job's CSV, and purge expired exports (beat)."""
+
 from celery import shared_task
 
 from accounts.audit_trail import services

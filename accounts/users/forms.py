@@ -1,3 +1,5 @@
+"""Forms of the user pages: preferences, language, invitations."""
+
 from __future__ import annotations
 
 import zoneinfo

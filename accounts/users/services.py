@@ -1,4 +1,5 @@
-"""Writes to tenants and users. Views and tasks call these; nothing else writes."""
+"""Writes to users: invitations (made, accepted, revoked) and deactivation. Views and
+tasks call these; nothing else writes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Users of the tenants in scope: list, invite, revoke an invitation, deactivate; and
-the public page where an invitation is accepted."""
+"""Users of the tenants in scope: list, invite, revoke an invitation, deactivate; the
+public page where an invitation is accepted; each person's own preferences and
+language."""
 
 from __future__ import annotations
 

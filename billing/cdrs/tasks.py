@@ -1,6 +1,6 @@
-"""Celery tasks of the CDR pull: beat's pull of every server, one server's pull (also
-queued by an admin's "Pull now"), and retention. Imported by billing.money.tasks so the worker
-registers them; they take ids and call ``billing.cdrs.pull``."""
+"""Celery tasks of the CDR copy: beat's pull of every server, one server's pull (also
+queued by an admin's "Pull now"), retention, and the export jobs. They take ids and
+call ``billing.cdrs.pull`` and ``billing.cdrs.export``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
-"""Forms of the rates, suites, phone book, tools and history pages. Phone book forms are
-generated from the catalog; the others carry what the catalog cannot say (days in the
-user's time zone, a phone chosen from the customer's own) and are checked against the
-catalog when their payload is sent."""
+"""The period form of the history pages (days in the user's time zone), and the day-range
+check the report forms share."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Forms of the rates, suites, phone book, tools and history pages. Phone book forms are
-generated from the catalog; the others carry what the catalog cannot say (days in the
-user's time zone, a phone chosen from the customer's own) and are checked against the
-catalog when their payload is sent."""
+"""Forms of the rates, grants and suites pages, and ``NumberField`` (a dialled number)
+that the tools share. They carry what the catalog cannot say (days in the user's time
+zone, a phone chosen from the customer's own) and are checked against the catalog when
+their payload is sent."""
 
 from __future__ import annotations
 

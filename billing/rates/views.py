@@ -1,7 +1,7 @@
-"""Rates, fee rate group grants, suites, phone books, the customer tools and the payment
-and consumption history. Every lookup goes through ``request.scope`` (directly or in
-billing.rates.selectors / billing.rates.services); a foreign object is a 404 before anything else
-is looked at, whatever the method."""
+"""Rates, fee rate group grants and suites, and the helpers a customer's tab pages share
+(``customer_page``, ``not_allowed``, ``vos_error_message``). Every lookup goes through
+``request.scope`` (directly or in billing.rates.selectors / services); a foreign object
+is a 404 before anything else is looked at, whatever the method."""
 
 from __future__ import annotations
 

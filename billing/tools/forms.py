@@ -1,7 +1,4 @@
-"""Forms of the rates, suites, phone book, tools and history pages. Phone book forms are
-generated from the catalog; the others carry what the catalog cannot say (days in the
-user's time zone, a phone chosen from the customer's own) and are checked against the
-catalog when their payload is sent."""
+"""Forms of the customer tools: a number, and a phone chosen from the customer's own."""
 
 from __future__ import annotations
 

@@ -1,11 +1,4 @@
-"""Reads for the rates, suites, phone book, tools and history pages. Every VOS call goes
-through ``switch.vos.call`` with the request's scope; every visibility decision that
-the guard cannot make (which fee rate groups a user may see) is made here.
-
-Fee rate groups: the guard lets GetFeeRate and GetFeeRateGroup through for everyone (a
-shared read), so ``group_or_404`` is what keeps a reseller to the groups granted to its
-tenant and a customer to the group of its own account.
-"""
+"""Reads of the customer tools: the minutes left for a call (GetAvailableTime)."""
 
 from __future__ import annotations
 

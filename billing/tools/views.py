@@ -1,7 +1,5 @@
-"""Rates, fee rate group grants, suites, phone books, the customer tools and the payment
-and consumption history. Every lookup goes through ``request.scope`` (directly or in
-billing.rates.selectors / billing.rates.services); a foreign object is a 404 before anything else
-is looked at, whatever the method."""
+"""A customer's tools: what a call to a number costs, how long a phone may talk to it,
+and click-to-call."""
 
 from __future__ import annotations
 

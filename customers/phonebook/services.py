@@ -1,7 +1,5 @@
-"""Writes for the rates, suites, phone book and tools pages: fee rate group grants (a
-portal record, audited here), suite orders, phone book entries and click-to-call (VOS
-writes, audited by ``switch.vos.call``). Every function takes the request's scope
-and checks what it is about before anything changes."""
+"""Writes to a customer's phone book: VOS writes through ``switch.vos.call`` (audited
+there) on behalf of the request's scope."""
 
 from __future__ import annotations
 

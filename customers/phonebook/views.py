@@ -1,7 +1,4 @@
-"""Rates, fee rate group grants, suites, phone books, the customer tools and the payment
-and consumption history. Every lookup goes through ``request.scope`` (directly or in
-billing.rates.selectors / billing.rates.services); a foreign object is a 404 before anything else
-is looked at, whatever the method."""
+"""A customer account's phone book: list, add, edit and delete entries."""
 
 from __future__ import annotations
 

@@ -1,11 +1,5 @@
-"""Changes to phones, phone cards and numbers: every one a VOS write through
-``switch.vos.call`` (audited there) on behalf of the request's scope.
-
-Functions that change an existing object take the object as read by
-``telephony.selectors`` (the customer's own phone, card, bound number or convert):
-its key is what they pass as ``verified`` to the guard. Passwords are generated here,
-returned to the caller to show once, and never stored: the audit trail redacts them.
-"""
+"""Changes to phone cards, bound numbers, converts and limited-number groups: every one a
+VOS write through ``switch.vos.call`` (audited there) on behalf of the request's scope."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""A customer's active phone cards, the numbers bound to them and its E164 converts:
-pages for the customer's provider (resellers and the platform). Customers get 404."""
+"""A customer's active phone cards, the numbers bound to them and its E164 converts
+(pages for the customer's provider, resellers and the platform; customers get 404), and
+the limited-number groups of the scope's resellers."""
 
 from __future__ import annotations
 

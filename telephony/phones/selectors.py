@@ -1,15 +1,7 @@
-"""Reads of phones, phone cards and numbers, always through the request's scope.
-
-Every function takes the scope and the customer tenant (already found with
-``scope.customer_or_404``) and asks VOS only about that tenant's own account, so a
-row about anybody else can never come back; rows are re-checked anyway
-(``keep_in_scope`` and the account of each row). Objects named in a URL (a phone, a
-card, a bound number, a convert) are looked up among those rows: one that exists in
-VOS under another account is a 404 like one that does not exist at all.
-
-The ids read here are what the writes in ``telephony.services`` pass as ``verified``
-to ``switch.vos.call``.
-"""
+"""Reads of a customer's phones (and the limited-number groups a phone may use), always
+through the request's scope: every function takes the scope and the customer tenant
+(already found with ``scope.customer_or_404``) and asks VOS only about that tenant's own
+account."""
 
 from __future__ import annotations
 
