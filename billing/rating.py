@@ -28,6 +28,13 @@ QUANTUM = Decimal("0.0001")
 SAMPLE_SECONDS = (60, 300, 600)
 
 
+def money_or_none(value) -> Decimal | None:
+    """An amount VOS sent, or None when it sent none (unknown is not 0)."""
+    if value in (None, ""):
+        return None
+    return to_decimal(value)
+
+
 def to_decimal(value) -> Decimal:
     """A JSON number as a Decimal, floats by their shortest repr (0.1 -> 0.1)."""
     if value in (None, ""):

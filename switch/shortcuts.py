@@ -4,7 +4,7 @@ a tenant without a VOS account, who counts as a provider, showing VOS errors."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from accounts.roles import Action
@@ -75,3 +75,24 @@ def run_delete(request, delete, *, deleted: str, done_url: str):
     if is_htmx(request):
         return HttpResponse(""), ""  # the row goes; the toast comes out of band
     return redirect(done_url), ""
+
+
+# The customer tab pages that only read from VOS (phone book, tools, history).
+READS = ("GET", "HEAD")
+
+
+def not_allowed():
+    return HttpResponseNotAllowed(list(READS))
+
+
+def customer_page(request, tenant, template: str, context: dict):
+    context.setdefault("tenant", tenant)
+    context.setdefault("not_linked", not tenant.is_linked)
+    return render(request, template, context)
+
+
+def vos_error_message(request, exc: VosError) -> str:
+    """A failed read in words, as a toast; returned for the page too."""
+    words = vos.describe_error(exc)
+    messages.error(request, words)
+    return words

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 
+from billing import rating
 from billing.history import forms, selectors
-from billing.rates.views import (
-    READS,
-    customer_page,
-    money_or_none,
-    not_allowed,
-)
 from switch import labels, vos
+from switch.shortcuts import READS, customer_page, not_allowed
 from vos3000.client.dates import moment_from_ms
 from vos3000.errors import VosError
 
@@ -41,20 +37,20 @@ def _history(request, tenant_id: int, *, template: str, read, shape):
 def _payment_row(row: dict) -> dict:
     return {
         "time": moment_from_ms(row.get("payTime")),
-        "amount": money_or_none(row.get("fee")),
+        "amount": rating.money_or_none(row.get("fee")),
         "type": labels.label("InfoPayHistory", "type", row.get("type")),
         "method": labels.label("InfoPayHistory", "payType", row.get("payType")),
-        "balance": money_or_none(row.get("customerMoney")),
+        "balance": rating.money_or_none(row.get("customerMoney")),
     }
 
 
 def _consumption_row(row: dict) -> dict:
     return {
         "time": moment_from_ms(row.get("time")),
-        "amount": money_or_none(row.get("money")),
+        "amount": rating.money_or_none(row.get("money")),
         "type": labels.label("InfoConsumption", "type", row.get("type")),
         "source": row.get("consumptionName") or "",
-        "balance": money_or_none(row.get("customerMoney")),
+        "balance": rating.money_or_none(row.get("customerMoney")),
     }
 
 

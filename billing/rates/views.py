@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import csv
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Tenant
 from billing import rating
@@ -28,6 +26,7 @@ from billing.rates import forms, selectors, services
 from billing.rates.selectors import NotLinked
 from switch import labels, vos
 from switch.servers import enabled_servers
+from switch.shortcuts import READS, customer_page, not_allowed, vos_error_message
 from vos3000.client.dates import moment_from_ms
 from vos3000.errors import VosError, VosValidationError
 from web.downloads import safe_cell
@@ -38,46 +37,6 @@ RATES_PER_PAGE = 50
 
 # Resellers listed with their grants on the rates page (a tree rarely has more).
 RESELLERS_LISTED = 500
-
-
-READS = ("GET", "HEAD")
-
-
-# Why VOS would end a call at once (GetAvailableTime's negative timeRemain). The manual
-# gives no table; these are the reasons the portal can put in words.
-END_REASONS = {
-    7: gettext_lazy("there is no rate for this number"),
-    8: gettext_lazy("the balance is not enough"),
-    10: gettext_lazy("the account is locked or has expired"),
-    17: gettext_lazy("this phone may not call numbers of this kind"),
-    18: gettext_lazy("calls to this destination are blocked"),
-    19: gettext_lazy("the phone is not known to the switch"),
-}
-
-
-def not_allowed():
-    return HttpResponseNotAllowed(list(READS))
-
-
-def talk_time(seconds: int) -> str:
-    """1 h 05 min, 12 min 30 s: a talk time in words a person reads at a glance."""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
-    return _("%(m)d min %(s)02d s") % {"m": minutes, "s": secs}
-
-
-def money_or_none(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    return rating.to_decimal(value)
-
-
-def vos_error_message(request, exc: VosError) -> str:
-    words = vos.describe_error(exc)
-    messages.error(request, words)
-    return words
 
 
 # --- Rates -------------------------------------------------------------------------------
@@ -311,8 +270,8 @@ def _suite_rows(suites) -> list[dict]:
     return [
         {
             **s,
-            "rent_fee": money_or_none(s.get("rentFee")),
-            "gift_money": money_or_none(s.get("giftMoney")),
+            "rent_fee": rating.money_or_none(s.get("rentFee")),
+            "gift_money": rating.money_or_none(s.get("giftMoney")),
             "rent_unit": labels.label("InfoSuite", "rentType", s.get("rentType")),
         }
         for s in suites
@@ -338,12 +297,6 @@ def suite_list(request):
         except VosError as exc:
             context["error"] = vos.describe_error(exc)
     return render(request, "suites/list.html", context)
-
-
-def customer_page(request, tenant, template: str, context: dict):
-    context.setdefault("tenant", tenant)
-    context.setdefault("not_linked", not tenant.is_linked)
-    return render(request, template, context)
 
 
 @login_required
@@ -421,8 +374,8 @@ def customer_suites(request, tenant_id: int):
             {
                 **c,
                 "suite_name": names.get(c.get("suiteId"), c.get("suiteId")),
-                "rent_fee": money_or_none(c.get("rentFee")),
-                "gift_money": money_or_none(c.get("giftMoney")),
+                "rent_fee": rating.money_or_none(c.get("rentFee")),
+                "gift_money": rating.money_or_none(c.get("giftMoney")),
                 "rent_unit": labels.label("InfoCurrentSuite", "rentType", c.get("rentType")),
             }
             for c in current

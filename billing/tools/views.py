@@ -8,20 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Action
 from billing import rating
 from billing.rates import selectors as rate_selectors
-from billing.rates.views import (
-    END_REASONS,
-    READS,
-    customer_page,
-    not_allowed,
-    talk_time,
-    vos_error_message,
-)
 from billing.tools import forms, selectors, services
 from switch import vos
+from switch.shortcuts import READS, customer_page, not_allowed, vos_error_message
 from vos3000.errors import VosError
 
 
@@ -78,6 +72,27 @@ def _tools_context(request, tenant, *, call_form=None) -> dict:
                 "reason_words": END_REASONS.get(left.reason, ""),
             }
     return context
+
+
+# Why VOS would end a call at once (GetAvailableTime's negative timeRemain). The manual
+# gives no table; these are the reasons the portal can put in words.
+END_REASONS = {
+    7: gettext_lazy("there is no rate for this number"),
+    8: gettext_lazy("the balance is not enough"),
+    10: gettext_lazy("the account is locked or has expired"),
+    17: gettext_lazy("this phone may not call numbers of this kind"),
+    18: gettext_lazy("calls to this destination are blocked"),
+    19: gettext_lazy("the phone is not known to the switch"),
+}
+
+
+def talk_time(seconds: int) -> str:
+    """1 h 05 min, 12 min 30 s: a talk time in words a person reads at a glance."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min %(s)02d s") % {"m": minutes, "s": secs}
 
 
 @login_required

@@ -11,14 +11,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from accounts.roles import Action
-from billing.rates.views import (
-    READS,
-    customer_page,
-    not_allowed,
-    vos_error_message,
-)
 from customers.phonebook import forms, selectors, services
 from switch import labels, vos
+from switch.shortcuts import READS, customer_page, not_allowed, vos_error_message
 from vos3000.client.dates import moment_from_ms
 from vos3000.errors import VosError, VosValidationError
 from web.htmx import keep_in_place

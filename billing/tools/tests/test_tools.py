@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from billing.rates import views
 from billing.tests import pages_world
 from billing.tests.pages_world import raw
 from billing.tools import services as services_tools
+from billing.tools import views
 
 pytestmark = pytest.mark.django_db
 
