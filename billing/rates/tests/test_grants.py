@@ -13,7 +13,6 @@ from accounts.tests.factories import TenantFactory, UserFactory
 from billing.models import FeeRateGroupGrant
 from billing.rates import services
 from billing.tests import pages_world
-from billing.tools import services as services_tools
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +71,7 @@ def test_a_reseller_passes_on_only_what_it_holds(client, world):
     from accounts.scope import Scope
 
     scope = Scope(user=world.users["globaltel"])
-    with pytest.raises(services_tools.Refused):
+    with pytest.raises(services.Refused):
         services.set_grants(scope, world.tenants["citylink"], ["Wholesale"], grantable=[])
     assert client.post(_url(world, "citylink"), {"groups": ["Retail-Standard"]}).status_code == 302
     assert _groups(world.tenants["citylink"]) == ["Retail-Standard"]

@@ -13,8 +13,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from billing.tests import pages_world
 from billing.tests.pages_world import raw
-from billing.tools import services as services_tools
-from billing.tools import views
+from billing.tools import services, views
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +121,7 @@ def test_click_to_call_refuses_a_phone_of_another_customer(client, world, portal
 
     scope = Scope(user=world.users["manila"])
     with pytest.raises(OutOfScope):
-        services_tools.click_to_call(scope, world.tenants["manila"], "80004001", "447700900123")
+        services.click_to_call(scope, world.tenants["manila"], "80004001", "447700900123")
     assert _requests(portal_sim, "CallBack") == []
     # Another customer's tools are out of reach altogether.
     assert client.post(_call(world, "sakura"), {"phone": "80004001"}).status_code == 404
@@ -133,13 +132,13 @@ def test_click_to_call_is_rate_limited_per_user(client, world, portal_sim):
     # The limit counts per clock minute: start well inside one.
     if time.time() % 60 > 50:
         time.sleep(60 - time.time() % 60 + 0.1)
-    for n in range(services_tools.CLICK_TO_CALL_PER_MINUTE):
+    for n in range(services.CLICK_TO_CALL_PER_MINUTE):
         answer = client.post(_call(world), {"phone": "80002001", "number": f"1212555{n:04d}"})
         assert answer.status_code == 302
     refused = client.post(_call(world), {"phone": "80002001", "number": "12125559999"})
     assert refused.status_code == 200
     assert "Too many calls" in str(refused.context["call_form"].non_field_errors())
-    assert len(_requests(portal_sim, "CallBack")) == services_tools.CLICK_TO_CALL_PER_MINUTE
+    assert len(_requests(portal_sim, "CallBack")) == services.CLICK_TO_CALL_PER_MINUTE
     # Someone else is not slowed down by it.
     world.login(client, "globaltel")
     assert (
