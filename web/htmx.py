@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django_htmx.http import reswap
 
 
 def is_htmx(request) -> bool:
@@ -51,7 +52,8 @@ def render_page_or_partial(request, template: str, partial: str, context=None, s
 
 
 def client_redirect(url: str) -> HttpResponse:
-    """The htmx answer that loads ``url`` as a whole page (``HX-Redirect``), no body."""
+    """The htmx answer that loads ``url`` as a whole page (``HX-Redirect``). 204, no body:
+    unlike django-htmx's HttpResponseClientRedirect (200), nothing could be swapped in."""
     response = HttpResponse(status=204)
     response["HX-Redirect"] = url
     return response
@@ -68,9 +70,7 @@ def redirect_after(request, url: str) -> HttpResponse:
 def keep_in_place() -> HttpResponse:
     """An htmx answer that swaps nothing (``HX-Reswap: none``, empty body): what was on
     the page stays; a toast (out of band) says why."""
-    response = HttpResponse("")
-    response["HX-Reswap"] = "none"
-    return response
+    return reswap(HttpResponse(""), "none")
 
 
 def as_htmx_navigation(request, response, prefixes) -> HttpResponse:
