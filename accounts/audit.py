@@ -79,7 +79,6 @@ class AuditContextMiddleware:
     def process_exception(self, request, exception):
         """Record a scope refusal (a foreign or unknown id, a forbidden action), then let
         Django render its plain 404: one place instead of every view."""
-
         if not isinstance(exception, OutOfScope):
             return None
         scope = getattr(request, "scope", None)

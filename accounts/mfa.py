@@ -38,7 +38,6 @@ def requires_mfa(user) -> bool:
 
 
 def has_totp(user) -> bool:
-
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 

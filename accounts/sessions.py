@@ -92,7 +92,6 @@ class SessionLifetimeMiddleware:
 def end_all_sessions(user) -> int:
     """End every session of ``user``: the tracked ones (allauth's UserSession rows) and
     their Django sessions. Returns how many were ended."""
-
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for row in UserSession.objects.filter(user_id=user.pk):
@@ -124,7 +123,6 @@ def _end_sessions_of_deactivated(sender, instance, created, **kwargs):
 def did_recently_authenticate(request) -> bool:
     """True when the user entered their password (or a second factor) again within
     ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds (allauth's reauthentication)."""
-
     return request.user.is_authenticated and did_recently_reauthenticate(request)
 
 
@@ -158,7 +156,6 @@ def require_recent_auth(amount=None):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-
             if amount is None:
                 value = None
             elif request.method in ("GET", "HEAD"):

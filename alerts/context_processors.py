@@ -15,7 +15,6 @@ class UnreadNotifications:
 
     @cached_property
     def count(self) -> int:
-
         return unread_count(self.user)
 
 

@@ -34,7 +34,6 @@ def notifications(scope):
 
 
 def notification_or_404(scope, pk) -> Notification:
-
     try:
         return notifications(scope).get(pk=int(pk))
     except (Notification.DoesNotExist, TypeError, ValueError):
@@ -59,7 +58,6 @@ def alarm_level_words(value) -> str:
 
 
 def when(value_ms):
-
     return moment_from_ms(value_ms)
 
 
@@ -134,7 +132,6 @@ def process_label(kind: str) -> str:
 def publish_stats(server, kind: str) -> None:
     """Put this process's client measurements of ``server`` in the cache, with their
     time, next to the other processes' (each process has its own pooled client)."""
-
     ttl = settings.ALERTS_STATS_TTL
     key = STATS_KEY.format(pk=server.pk)
     entries = cache.get(key) or {}

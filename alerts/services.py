@@ -88,7 +88,6 @@ def alarms_reported(server, alarms: list[dict]) -> None:
 # --- Low balance -------------------------------------------------------------------------
 def low_balance_threshold(tenant: Tenant) -> Decimal:
     """The customer's own threshold, else the platform's default."""
-
     own = (
         AlertSettings.objects.filter(tenant=tenant)
         .values_list("low_balance_threshold", flat=True)
@@ -105,7 +104,6 @@ def _decimal(value) -> Decimal:
 
 
 def _balances_changed(server, balances: dict) -> None:
-
     amounts = {}
     for account, money in balances.items():
         try:
@@ -189,7 +187,6 @@ def _alarm_is_current(alarm: dict, now_ms: int) -> bool:
 
 
 def _alarms_reported(server, alarms: list[dict]) -> None:
-
     now_ms = int(time.time() * 1000)
     current = {
         str(alarm["id"]): alarm
@@ -269,7 +266,6 @@ def probe(server, *, process: str) -> dict:
     """Ask ``server`` for its soft switch (GetSoftSwitch, a cheap read) with the pooled
     client, raise or clear the unreachable alert, and publish the client's measurements
     as seen by ``process`` ("worker" or "web"). The probe's result, address-free."""
-
     started = time.perf_counter()
     try:
         vos.client_for(server).call("GetSoftSwitch", {})
@@ -319,7 +315,6 @@ def _clear(state: AlertState) -> bool:
 def notify(kind: str, users, *, title, body, tenant=None, email: bool = True) -> list[int]:
     """One notification per person, worded in their own language (``title`` and
     ``body`` are called under it), and their emails sent by a task after the commit."""
-
     rows = []
     seen = set()
     for user in users:
@@ -348,7 +343,6 @@ def notify(kind: str, users, *, title, body, tenant=None, email: bool = True) ->
 def send_emails(notification_ids: list[int]) -> int:
     """Email each notification not emailed yet to its person; the number sent. Each is
     claimed first (a conditional UPDATE), so a task run twice sends once."""
-
     sent = 0
     pending = Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
@@ -421,5 +415,4 @@ def mark_read(scope, notification) -> None:
 
 
 def mark_all_read(scope) -> int:
-
     return notifications(scope).filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -19,7 +19,6 @@ from vos3000.errors import VosError
 @shared_task
 def email_notifications(notification_ids: list[int]) -> int:
     """Email the people of these notifications (once each, however often run)."""
-
     return alerts.send_emails(notification_ids)
 
 
@@ -31,7 +30,6 @@ CLEARED_ALARM_KEPT = timedelta(days=30)
 @shared_task
 def probe_vos_servers() -> int:
     """Beat: one probe task per enabled VOS server."""
-
     AlertState.objects.filter(
         kind=AlertKind.ALARM, raised=False, cleared_at__lt=timezone.now() - CLEARED_ALARM_KEPT
     ).delete()
@@ -46,7 +44,6 @@ def probe_vos_server(server_id: int) -> dict:
     """Probe one server (raising or clearing "unreachable" once per crossing), publish
     the worker's measurements and, when it answers, check its current alarms too, so
     alarms are told even when VOS's pushes do not reach the portal."""
-
     server = VosServer.objects.filter(pk=server_id, enabled=True).first()
     if server is None:
         return {"skipped": True}

@@ -92,7 +92,6 @@ def notification_read_all(request):
 def alert_settings(request):
     """A customer's own alert settings are its account's Alerts tab; providers set
     each customer's there too, and see here how thresholds work."""
-
     scope = request.scope
     if scope.is_customer:
         return redirect("customer_alerts", tenant_id=scope.tenant.pk)
@@ -107,7 +106,6 @@ def alert_settings(request):
 def customer_alerts(request, tenant_id: int):
     """A customer's low-balance threshold: set by its owner, its reseller or an admin;
     read by everyone else who may see the account."""
-
     scope = request.scope
     tenant = scope.customer_or_404(tenant_id)
     scope.require(Action.VIEW)

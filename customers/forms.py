@@ -225,7 +225,6 @@ class CustomerCreateForm(_CustomerFields):
         return self.agents[chosen] if chosen else self.default_agent
 
     def to_payload(self) -> dict:
-
         payload = super().to_payload()
         payload.pop("money", None)
         if self.cleaned_data.get("valid_until"):

@@ -63,7 +63,6 @@ def listed_accounts(scope):
 
 def customer_list(scope, *, q="", locked=False, low=False, account_type=None, sort="account"):
     """The filtered, sorted queryset of the customer list (nothing asked of VOS)."""
-
     last = BalanceReading.objects.filter(
         server=OuterRef("server"), vos_account=OuterRef("vos_account")
     )

@@ -246,7 +246,6 @@ def delete_customer(scope, tenant: Tenant) -> list:
     the audit trail and the ledger) and the people who signed in to it are deactivated
     through ``accounts.users.services.deactivate_user`` (their sessions end). Returns the
     users deactivated."""
-
     reasons = deletion_blockers(scope, tenant)
     if reasons:
         raise CustomerRefused(" ".join(reasons))

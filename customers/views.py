@@ -92,7 +92,6 @@ def customer_list(request):
 
 
 def _threshold():
-
     return MoneySettings.current().low_balance_threshold
 
 

@@ -48,7 +48,6 @@ def subtree_summary(scope) -> dict:
 
 
 def _subtree_summary(scope) -> dict:
-
     threshold = MoneySettings.current().low_balance_threshold
     below = list(listed_accounts(scope).select_related("server"))
     summary = {
@@ -129,7 +128,6 @@ def _subtree_summary(scope) -> dict:
 
 
 def recent_topups(scope, limit: int = 10):
-
     if scope.tenant is None:
         return MoneyTransfer.objects.none()
     return (
@@ -144,7 +142,6 @@ def platform_summary(scope) -> dict:
     server the online phones and live calls from the shared live snapshots
     (telephony.live.state: one paced GetCurrentCall / GetAllPhoneOnline per server and
     interval, whoever watches, plus VOS's pushes), never a VOS call per view."""
-
     counts = dict(
         Tenant.objects.filter(status=Tenant.Status.ACTIVE)
         .values_list("kind")
@@ -284,7 +281,6 @@ def live_panel(scope) -> dict:
     """The live figures of a dashboard or a customer's home: per server the live calls
     and online phones of the scope, poll errors in words, balances from pushes and
     page reads, the platform's current alarms (admins), and the last pulled calls."""
-
     servers = servers_for(scope)
     calls = list(live_calls(scope, servers=servers))
     phones = list(online_phones(scope, servers=servers))

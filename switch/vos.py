@@ -70,7 +70,6 @@ def call(
     recorded, never its address. ``before`` and ``after`` (what the caller read before
     the write, and what it asks for) go into the audit event of a write as they are.
     """
-
     guard(scope, server, endpoint, payload, verified=verified)
     client = client_for(server)
     is_write = endpoint in catalog.ENDPOINTS and catalog.endpoint(endpoint).kind == "write"
@@ -272,7 +271,6 @@ def guard(scope, server, endpoint: str, payload: dict, *, verified=frozenset()) 
     (a phone list built from ``GetPhone(accounts=[own])``, say), so they need no second
     lookup; any other phone named is looked up with one GetPhone call.
     """
-
     spec = catalog.ENDPOINTS.get(endpoint)
     if spec is not None and spec.kind == "write":
         scope.require(Action.MOVE_MONEY if endpoint in MONEY_WRITES else Action.CHANGE)

@@ -83,7 +83,6 @@ _EXPORT_CHUNK = 2000
 
 
 def export_dir():
-
     path = settings.VAR_DIR / "exports"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -92,7 +91,6 @@ def export_dir():
 def start_export(scope, requested_by, form):
     """Create an export job for a valid ``AuditFilterForm`` and queue its task. The
     export itself is audited (with its filters)."""
-
     ttl = timedelta(hours=getattr(settings, "AUDIT_EXPORT_TTL_HOURS", 24))
     with transaction.atomic():
         job = AuditExport.objects.create(
@@ -116,7 +114,6 @@ def start_export(scope, requested_by, form):
 def write_export(job_id: int) -> None:
     """The task's body: stream the job's rows to a CSV file, newest first, in keyset
     chunks (constant memory), saving progress after each chunk."""
-
     job = AuditExport.objects.get(pk=job_id)
     if job.status != AuditExport.Status.PENDING:
         return  # delivered twice (acks late): the first run owns it
@@ -162,7 +159,6 @@ def write_export(job_id: int) -> None:
 
 def purge_expired_exports() -> int:
     """Delete expired export files and their jobs."""
-
     return purge_expired(AuditExport.objects.all(), export_dir())
 
 

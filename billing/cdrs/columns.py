@@ -141,7 +141,6 @@ def cut_down(row: dict, columns: list[Column]) -> dict:
 
 
 def _level_label(value):
-
     try:
         return Cdr.CallLevel(value).label
     except ValueError:

@@ -63,7 +63,6 @@ def path_of(job: CdrExport):
 def start(scope, requested_by, form, fmt: str) -> CdrExport:
     """Create an export job for a valid ``CdrSearchForm`` and queue its task. The
     request is audited with its filters."""
-
     ttl = timedelta(hours=settings.CDR_EXPORT_TTL_HOURS)
     with transaction.atomic():
         job = CdrExport.objects.create(
@@ -270,7 +269,6 @@ class XlsxSink:
         self.kinds = [cdr_columns.kind_of(name) for name in fields]
 
     def __enter__(self):
-
         self._book = xlsxwriter.Workbook(
             str(self.path),
             {

@@ -297,7 +297,6 @@ def accounts_to_pull(run: _Run) -> list[str]:
     the server's tenants (an account deleted in VOS keeps its calls there). Accounts
     without a tenant are pulled too: their CDRs are stored with no tenant (admins see
     them) and are adopted when the tenant sync links them."""
-
     answer = run.vos_call("GetAllCustomers", {})
     accounts = set(answer.get("accounts") or [])
     accounts |= set(
@@ -321,7 +320,6 @@ def _windows(days: list[date], span: int) -> list[list[date]]:
 
 
 def _pull_days(run: _Run, days: list[date]) -> None:
-
     batches = run.batches
     queue = deque(_windows(days, run.span))
     run.job.batches_total = len(queue) * len(batches)

@@ -93,7 +93,6 @@ class StoreResult:
 
 def tenants_by_account(server, accounts: Iterable[str]) -> dict[str, tuple[int, str]]:
     """{vos_account: (tenant id, tenant path)} of the portal tenants of these accounts."""
-
     rows = Tenant.objects.filter(server=server, vos_account__in=set(accounts)).values_list(
         "vos_account", "pk", "path"
     )

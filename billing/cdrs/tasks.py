@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 def pull_all_servers() -> int:
     """Beat, every CDR_PULL_SECONDS: one pull task per enabled server (a server whose
     previous pull still runs skips this one; its lock says so)."""
-
     ids = list(VosServer.objects.filter(enabled=True).values_list("pk", flat=True))
     for server_id in ids:
         pull_server.delay(server_id, CdrPullJob.Reason.SCHEDULED)
@@ -33,7 +32,6 @@ def pull_all_servers() -> int:
 
 @shared_task
 def pull_server(server_id: int, reason: str = CdrPullJob.Reason.SCHEDULED, user_id=None) -> dict:
-
     server = VosServer.objects.filter(pk=server_id, enabled=True).first()
     if server is None:
         return {"skipped": "server disabled or gone"}
@@ -62,7 +60,6 @@ def pull_server(server_id: int, reason: str = CdrPullJob.Reason.SCHEDULED, user_
 def apply_retention() -> dict | None:
     """Daily: drop whole months past CDR_RETENTION_MONTHS, recorded in the audit trail
     as a system action (no actor)."""
-
     outcome = cdr_pull.apply_retention()
     if outcome is not None:
         audit.record("cdr.retention", payload=outcome, after=outcome)
@@ -73,12 +70,10 @@ def apply_retention() -> dict | None:
 @shared_task
 def export_cdrs(job_id: int) -> None:
     """Write one CDR export (``billing.cdrs.export.write``)."""
-
     cdr_export.write(job_id)
 
 
 @shared_task
 def purge_cdr_exports() -> int:
     """Expired export files and their jobs (``billing.cdrs.export.purge``)."""
-
     return cdr_export.purge()

@@ -219,7 +219,6 @@ def _server_for_action(request, server_id: int):
 
 
 def _queue_pull(server, reason: str, user_id: int) -> None:
-
     enqueue(cdr_tasks.pull_server, server.pk, reason, user_id)
 
 

@@ -47,7 +47,6 @@ class PeriodForm(forms.Form):
 
     def period(self):
         """The chosen days (the default range when the form is unbound)."""
-
         if not self.is_bound:
             return Period(self.defaults["first"], self.defaults["last"])
         if self.is_valid():

@@ -29,7 +29,6 @@ def record_balances(server, infos, source: str, read_at: datetime | None = None)
     dicts) as a ``BalanceReading``. A reading never replaces a newer one (a Pay answer
     that arrived meanwhile, say). One SELECT, one batched UPDATE (executemany: a page of
     100 rows costs about as much as one) and one INSERT, whatever the count."""
-
     read_at = read_at or timezone.now()
     fresh = {info["account"]: info for info in infos if info.get("account") and "money" in info}
     if not fresh:

@@ -139,7 +139,6 @@ def remember_balance(server, account: str, money, *, source: str) -> None:
 def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
     """Balances of accounts on one server, read from VOS now in one GetCustomer (and
     remembered like every page's read); VosError when VOS cannot say."""
-
     server = tenants[0].server
     accounts = [t.vos_account for t in tenants]
     answer = vos.call(scope, server, "GetCustomer", {"accounts": accounts})

@@ -63,7 +63,6 @@ def _require_recent_auth_for_amount(request) -> None:
     """Above REAUTH_MONEY_ABOVE (or when the amount cannot be read) a POST needs the
     password entered recently; allauth asks and brings the POST back. Checked after the
     scope, so a foreign id is a 404 before anything else."""
-
     if request.method != "POST":
         return
     try:

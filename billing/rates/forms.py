@@ -66,7 +66,6 @@ class PriceForm(forms.Form):
 
 # --- Suites ------------------------------------------------------------------------------
 def _suite_label(suite: dict) -> str:
-
     return _("%(name)s: %(fee)s every %(period)s %(unit)s") % {
         "name": suite.get("name"),
         "fee": f"{to_decimal(suite.get('rentFee')):.2f}",

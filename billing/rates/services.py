@@ -135,7 +135,6 @@ def grant_demo_groups(granted_by=None) -> int:
     """Demo data: grant each demo reseller tenant the fee rate groups it sells from the
     demo's price lists (the top resellers the retail and sub-reseller ones, the
     sub-reseller the two retail ones). Idempotent; returns how many grants were made."""
-
     plan = {
         **dict.fromkeys(demo.RESELLER_ACCOUNTS, (demo.SUB_RESELLER, demo.PREMIUM, demo.STANDARD)),
         **dict.fromkeys(demo.SUB_RESELLER_ACCOUNTS, (demo.PREMIUM, demo.STANDARD)),

@@ -125,7 +125,6 @@ def start_report(
 ) -> ReportJob:
     """Record a report job (audited) and queue its task. ``tenant`` must be in the
     scope and linked; the form has checked the rest."""
-
     scope.require(Action.VIEW)
     if not reportable_tenants(scope).filter(pk=tenant.pk).exists():
         raise OutOfScope(f"tenant {tenant.pk} cannot be reported on")
@@ -200,7 +199,6 @@ def _fail(job: ReportJob, words: str) -> ReportJob:
 def run(job_id: int) -> ReportJob:
     """The task's body: ask VOS batch by batch as the requester, saving progress after
     each batch; on a VOS error the job fails with the error in words."""
-
     job = ReportJob.objects.select_related("tenant", "server", "requested_by").get(pk=job_id)
     if job.status not in (ReportJob.Status.PENDING, ReportJob.Status.RUNNING):
         return job

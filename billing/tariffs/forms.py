@@ -228,7 +228,6 @@ class GiftTimeForm(forms.Form):
 
 
 def _gift_specs():
-
     return catalog.TYPES[GiftTimeForm.TYPE]
 
 

@@ -72,7 +72,6 @@ def grants_of(server, name: str):
     """The portal's grants of group ``name`` on ``server``: to resellers on it, and on a
     platform of one server also to resellers not linked to a server yet (their grants
     can only mean that server's groups)."""
-
     on_server = Q(tenant__server=server)
     if VosServer.objects.count() == 1:
         on_server |= Q(tenant__server__isnull=True)
@@ -94,7 +93,6 @@ def last_fake_minute(server, name: str) -> FakeMinuteSet | None:
     """The fake minute last given to group ``name`` through the portal, from the audit
     trail: GetFeeRateGroup does not tell it (InfoFeeRateGroup has no such field). None
     when the group was (re)created without one or never set here."""
-
     events = (
         AuditEvent.objects.filter(
             action__in=["vos.CreateFeeRateGroup", "vos.ModifyFeeRateGroup"],
@@ -192,7 +190,6 @@ def _moment(ms):
 
 def phone_card(scope, server, pin: str, password: str = "") -> Card | None:
     """The card with this PIN, or None. The PIN is sent in the request body only."""
-
     scope.require_platform()
     payload: dict = {"pin": [pin]}
     if password:

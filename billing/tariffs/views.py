@@ -280,7 +280,6 @@ def _posted(data, names) -> dict:
 
 
 def _suite_rows(rows: list[dict]) -> list[dict]:
-
     out = []
     for suite in rows:
         gifts = []

@@ -334,7 +334,6 @@ def form_class(kind: GatewayKind, *, edit: bool) -> type[GatewayForm]:
 
 
 def _build_forms() -> dict:
-
     return {
         (kind.key, edit): _form_class(kind, kind.modify if edit else kind.create, edit=edit)
         for kind in KINDS.values()

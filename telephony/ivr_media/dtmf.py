@@ -47,7 +47,6 @@ def current_entry(name: str, payload: dict) -> tuple[str, str] | None:
 
 def rule_for(server, menu_name: str, digits: str):
     """The DtmfRule that answers ``digits`` in ``menu_name`` on ``server``, or None."""
-
     server_id = getattr(server, "pk", server)
     candidates = DtmfRule.objects.filter(
         Q(server_id=server_id) | Q(server__isnull=True),

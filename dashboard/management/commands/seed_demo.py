@@ -66,7 +66,6 @@ def demo_logins() -> list[str]:
 
 def enrol_demo_totp(user) -> None:
     """Give a demo user whose role needs MFA its fixed TOTP secret and recovery codes."""
-
     secret = DEMO_TOTP_SECRETS.get(user.email)
     if secret is None or user.role not in MFA_REQUIRED_ROLES:
         return
@@ -138,7 +137,6 @@ class Command(BaseCommand):
     def _queue_first_cdr_pull(self, server) -> None:
         """The demo's call pages should not wait for beat's first round: queue a pull
         now (the worker picks it up as soon as it starts)."""
-
         try:
             pull_server.delay(server.pk)
             self.stdout.write(f"CDR pull of {server.name} queued")
