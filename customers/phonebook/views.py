@@ -82,21 +82,31 @@ def _phone_book_entry_or_404(scope, tenant, e164: str) -> dict:
     return entry
 
 
-@login_required
-def customer_phonebook_edit(request, tenant_id: int, e164: str):
+def _entry_to_change(request, tenant_id: int, e164: str, template: str):
+    """(tenant, entry, answer) for the edit and delete pages of one entry: the answer is
+    set when the page cannot go on (no VOS account, a wrong method, VOS failed). Roles
+    without the right to change get the scope's 404 once the entry is known to exist."""
     scope = request.scope
     tenant = scope.customer_or_404(tenant_id)
     if not tenant.is_linked:
-        return customer_page(request, tenant, "phonebook/edit.html", {})
+        return tenant, None, customer_page(request, tenant, template, {})
     if request.method not in (*READS, "POST"):
-        return not_allowed()
+        return tenant, None, not_allowed()
     try:
         entry = _phone_book_entry_or_404(scope, tenant, e164)
     except VosError as exc:
         vos_error_message(request, exc)
-        return redirect("customer_phonebook", tenant_id=tenant.pk)
-    if not scope.can(Action.CHANGE):
-        raise Http404
+        return tenant, None, redirect("customer_phonebook", tenant_id=tenant.pk)
+    scope.require(Action.CHANGE)
+    return tenant, entry, None
+
+
+@login_required
+def customer_phonebook_edit(request, tenant_id: int, e164: str):
+    scope = request.scope
+    tenant, entry, answer = _entry_to_change(request, tenant_id, e164, "phonebook/edit.html")
+    if answer is not None:
+        return answer
     form = forms.PhoneBookEditForm(initial=forms.PhoneBookEditForm.initial_for(entry))
     if request.method == "POST":
         if request.POST.get("cancel"):
@@ -135,18 +145,9 @@ def _entry_or_list(request, tenant, entry):
 @login_required
 def customer_phonebook_delete(request, tenant_id: int, e164: str):
     scope = request.scope
-    tenant = scope.customer_or_404(tenant_id)
-    if not tenant.is_linked:
-        return customer_page(request, tenant, "phonebook/delete.html", {})
-    if request.method not in (*READS, "POST"):
-        return not_allowed()
-    try:
-        entry = _phone_book_entry_or_404(scope, tenant, e164)
-    except VosError as exc:
-        vos_error_message(request, exc)
-        return redirect("customer_phonebook", tenant_id=tenant.pk)
-    if not scope.can(Action.CHANGE):
-        raise Http404
+    tenant, entry, answer = _entry_to_change(request, tenant_id, e164, "phonebook/delete.html")
+    if answer is not None:
+        return answer
     if request.method == "POST":
         try:
             services.delete_phone_book_entry(scope, tenant, e164)
