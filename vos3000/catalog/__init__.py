@@ -26,6 +26,9 @@ INTERFACE CONTRACT (the client, the simulator and the portal build on exactly th
     endpoint(name) -> Endpoint                       # KeyError on unknown
     validate_request(name, payload: dict) -> None    # raises VosValidationError
     validate_push(name, payload: dict) -> None       # raises VosValidationError
+    loosen_request(name, payload) -> (payload, unknown_paths)   # field clients' loose values
+    loosen_answer(name, answer) -> answer            # a real server's sparse, loose answer
+    loosen_push(name, payload) -> (payload, unknown_paths)
     validate(fields, payload, path="") -> None       # raises VosValidationError
     python_name(wire_name) -> str                    # CreateCustomer -> create_customer
     to_json() -> dict                                # the --json document
@@ -42,6 +45,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from vos3000.catalog import coercion as _coercion
 from vos3000.catalog import validation as _validation
 from vos3000.catalog.model import (
     Endpoint,
@@ -64,6 +68,9 @@ __all__ = [
     "Push",
     "Rule",
     "endpoint",
+    "loosen_answer",
+    "loosen_push",
+    "loosen_request",
     "python_name",
     "to_json",
     "to_markdown",
@@ -104,6 +111,23 @@ def validate_request(name: str, payload: dict) -> None:
 def validate_push(name: str, payload: dict) -> None:
     """Check the body of a section-3 message VOS sends (PushDtmfInfo, CallStateReport ...)."""
     validate(PUSHES[name].request, payload)
+
+
+def loosen_request(name: str, payload: Any) -> tuple[Any, list[str]]:
+    """A request as a field client sends it, in the manual's types; unknown fields dropped
+    (their paths returned). See ``coercion`` for what is loosened."""
+    return _coercion.loosen(endpoint(name).request, payload, TYPES, unknown="drop")
+
+
+def loosen_answer(name: str, answer: Any) -> Any:
+    """An answer as a real server sends it (numbers in strings, nulls, a string retCode)
+    in the manual's types; fields the manual does not list are kept; nothing is filled in."""
+    return _coercion.loosen(endpoint(name).response, answer, TYPES, unknown="keep")[0]
+
+
+def loosen_push(name: str, payload: Any) -> tuple[Any, list[str]]:
+    """A pushed message in the manual's types; unknown fields dropped (paths returned)."""
+    return _coercion.loosen(PUSHES[name].request, payload, TYPES, unknown="drop")
 
 
 def to_json() -> dict:
