@@ -20,7 +20,7 @@ from alerts.forms import CreateAlarmForm, ThresholdForm
 from alerts.models import AlertKind, AlertSettings, AlertState
 from alerts.services import low_balance_threshold
 from billing.models import MoneySettings
-from switch import vos
+from switch import push_receiver, vos
 from switch.models import VosServer
 from switch.shortcuts import write_on_form
 from vos3000.errors import VosError
@@ -163,10 +163,12 @@ def ops_health(request):
     for server in servers:
         # This web process's own view of each server, next to the worker's.
         alert_selectors.publish_stats(server, "web")
-    context = {
-        "rows": alert_selectors.server_health(servers),
-        "may_run": scope.can(Action.RUN_PLATFORM),
-    }
+    rows = alert_selectors.server_health(servers)
+    refused = push_receiver.refusals()["by_server"]
+    for row in rows:
+        counts = refused.get(row["server"].name, {})
+        row["pushes_refused"] = {"total": sum(counts.values()), "by_reason": sorted(counts.items())}
+    context = {"rows": rows, "may_run": scope.can(Action.RUN_PLATFORM)}
     return render_page_or_partial(request, "ops/health.html", "health-board", context)
 
 

@@ -1,4 +1,5 @@
-"""GET /healthz: database, broker, worker heartbeat and each VOS server.
+"""GET /healthz: database, broker, worker heartbeat and each VOS server; and the counts
+of refused VOS pushes (``pushes_refused``: total and by reason).
 
 Says whether each part works, never where it is: no host, port or URL appears in
 the answer, because monitors and load balancers show it to people.
@@ -16,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
-from switch import vos
+from switch import push_receiver, vos
 from switch.models import VosServer
 from vos3000.errors import VosError
 from web.tasks import HEARTBEAT_CACHE_KEY
@@ -90,4 +91,15 @@ def healthz(request):
     essential_ok = checks["database"]["ok"] and checks["broker"]["ok"]
     vos_ok = all(item["ok"] for item in checks["vos"].values())
     status = "ok" if essential_ok and vos_ok else ("degraded" if essential_ok else "down")
-    return JsonResponse({"status": status, "checks": checks}, status=200 if essential_ok else 503)
+    body = {"status": status, "checks": checks, "pushes_refused": _pushes_refused()}
+    return JsonResponse(body, status=200 if essential_ok else 503)
+
+
+def _pushes_refused() -> dict:
+    """The pushes the receiver refused, by reason (counts only: no address, no body).
+    Not a check: a refused push is VOS's or a stranger's fault, not the portal's."""
+    try:
+        counts = push_receiver.refusals()
+    except Exception as exc:  # the cache is down: the other checks still answer
+        return {"error": type(exc).__name__}
+    return {"total": counts["total"], "by_reason": counts["by_reason"]}

@@ -12,9 +12,15 @@ VOS cannot authenticate itself, so a push is accepted only
   neither, nothing is accepted.
 
 A refused caller gets a 404 (wrong token or server) or 403 (wrong address) and a log
-line. An accepted message is validated against the catalog (``validate_push``): bad JSON,
-an unknown message or an unknown/missing field get the simulator's (VOS's) non-zero
-retCode and a log line, never a 500. A good one is written to the inbox and answered
+line. An accepted message is loosened as real servers need (``catalog.loosen_push``: numbers
+in strings, booleans for 0/1 flags, nulls; fields newer than the manual dropped and logged
+once per message name), then validated against the catalog (``validate_push``). Whatever
+is wrong with a body (not UTF-8, not JSON, NaN/Infinity/1e999, integers beyond a long,
+NUL characters, a key given twice, nesting past MAX_NESTING, past MAX_PUSH_BYTES, not an
+object, a missing or ill-typed field, an unknown message) gets VOS's non-zero retCode with
+HTTP 200, a log line and a count (``count_refusal``; ``refusals()`` for /healthz and the
+operations health page), never a 500: VOS re-sends a push that got an error status.
+A good one is written to the inbox and answered
 ``{"retCode": 0}`` at once; a task does the work. PushDtmfInfo(s) are answered now by
 the IVR rule table (``telephony.ivr_media.dtmf.answer``), since VOS waits for the menu to run.
 """
@@ -28,6 +34,7 @@ import math
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.utils.crypto import constant_time_compare
@@ -101,40 +108,103 @@ def _token_matches(server: VosServer, token: str) -> bool:
 MAX_NESTING = 32
 
 
+# The largest body a push may have. VOS's largest message is AlarmCurrentReport (a list
+# of current alarms, a few hundred bytes each): 1 MiB is thousands of alarms. A longer
+# body is refused before it is read (by its Content-Length) or as soon as it is.
+MAX_PUSH_BYTES = 1024 * 1024
+
+
+# VOS's numbers are Java ints, longs and doubles: an integer beyond a long is not from VOS
+# (and no bigint column could hold it).
+_LONG_RANGE = range(-(2**63), 2**63)
+
+
+# Why a push was refused: the counters' reasons (the health page shows them).
+REASON_UNKNOWN_SERVER = "unknown_server"
+REASON_ADDRESS = "address"
+REASON_UNKNOWN_MESSAGE = "unknown_message"
+REASON_TOO_LARGE = "too_large"
+REASON_NOT_UTF8 = "not_utf8"
+REASON_NOT_JSON = "not_json"
+REASON_NOT_OBJECT = "not_object"
+REASON_MISSING = "missing_field"
+REASON_INVALID = "invalid_field"
+REASON_INTERNAL = "internal_error"
+
+
+class Refused(ValueError):
+    """A body refused before validation, with the counter's reason."""
+
+    def __init__(self, reason: str, text: str):
+        super().__init__(text)
+        self.reason = reason
+
+
 def _not_json(constant: str):
-    raise ValueError(f"{constant} is not JSON")
+    raise Refused(REASON_NOT_JSON, f"{constant} is not JSON")
 
 
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError("a number too large for JSON")  # 1e999
+        raise Refused(REASON_NOT_JSON, "a number too large for JSON")  # 1e999
     return value
+
+
+def _long(text: str) -> int:
+    if len(text.lstrip("-")) > 20:  # before int(): no work on a 4,000-digit number
+        raise Refused(REASON_NOT_JSON, "an integer beyond a long")
+    value = int(text)
+    if value not in _LONG_RANGE:
+        raise Refused(REASON_NOT_JSON, "an integer beyond a long")
+    return value
+
+
+def _object(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise Refused(REASON_NOT_JSON, "a key given twice")
+    return result
 
 
 def strict_json(body: bytes):
     """The body as JSON, refusing what the inbox could not store or a later step would
     choke on: NaN and Infinity (not JSON, refused by PostgreSQL's jsonb), numbers beyond
-    a double, NUL characters (refused by jsonb), and nesting deeper than MAX_NESTING.
-    Raises ValueError (UnicodeDecodeError for bytes that are not UTF-8)."""
+    a double, integers beyond a long, NUL characters (refused by jsonb), a key given
+    twice (which one would VOS mean?), and nesting deeper than MAX_NESTING.
+    Raises ``Refused`` (a ValueError) with the reason."""
     try:
-        payload = json.loads(body.decode("utf-8"), parse_constant=_not_json, parse_float=_finite)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(REASON_NOT_UTF8, "not UTF-8") from None
+    try:
+        payload = json.loads(
+            text,
+            parse_constant=_not_json,
+            parse_float=_finite,
+            parse_int=_long,
+            object_pairs_hook=_object,
+        )
     except RecursionError:
-        raise ValueError("nested too deep") from None
+        raise Refused(REASON_NOT_JSON, "nested too deep") from None
+    except Refused:
+        raise
+    except ValueError as exc:  # json.JSONDecodeError among them
+        raise Refused(REASON_NOT_JSON, f"not JSON ({type(exc).__name__})") from None
     pending = [(payload, 1)]
     while pending:
         value, depth = pending.pop()
         if depth > MAX_NESTING:
-            raise ValueError("nested too deep")
+            raise Refused(REASON_NOT_JSON, "nested too deep")
         if isinstance(value, dict):
             for key, item in value.items():
                 if "\x00" in key:
-                    raise ValueError("a NUL character")
+                    raise Refused(REASON_NOT_JSON, "a NUL character")
                 pending.append((item, depth + 1))
         elif isinstance(value, list):
             pending.extend((item, depth + 1) for item in value)
         elif isinstance(value, str) and "\x00" in value:
-            raise ValueError("a NUL character")
+            raise Refused(REASON_NOT_JSON, "a NUL character")
     return payload
 
 
@@ -142,32 +212,126 @@ def _refuse_code(exc: VosValidationError) -> int:
     return MISS_PARAMETERS if exc.problem == "missing" else INPUT_ERROR
 
 
+# --- Counting refusals ------------------------------------------------------------------
+# One cache counter per (server, reason), and one index of the pairs seen: an increment
+# on the hot path, a handful of reads for the health page. The cache is the shared one
+# (Redis in production), so the counts survive a restart of any one process.
+_COUNTER = "push:refused:{server}:{reason}"
+_INDEX = "push:refused:index"
+_COUNTER_SECONDS = 30 * 24 * 3600
+# An unknown server's name is the caller's choice: its refusals share one bucket.
+UNKNOWN_SERVER = "?"
+
+
+def count_refusal(server_name: str, reason: str) -> None:
+    key = _COUNTER.format(server=server_name, reason=reason)
+    try:
+        if cache.add(key, 1, _COUNTER_SECONDS):
+            index = set(cache.get(_INDEX) or ())
+            index.add((server_name, reason))
+            cache.set(_INDEX, sorted(index), _COUNTER_SECONDS)
+        else:
+            cache.incr(key)
+    except Exception:  # a counter must never turn VOS's answer into a 500
+        log.exception("push refusal not counted")
+
+
+def refusals() -> dict:
+    """{"total": n, "by_reason": {reason: n}, "by_server": {server: {reason: n}}}."""
+    total, by_reason, by_server = 0, {}, {}
+    pairs = [tuple(pair) for pair in cache.get(_INDEX) or ()]
+    counts = cache.get_many([_COUNTER.format(server=s, reason=r) for s, r in pairs])
+    for server_name, reason in pairs:
+        n = int(counts.get(_COUNTER.format(server=server_name, reason=reason)) or 0)
+        if not n:
+            continue
+        total += n
+        by_reason[reason] = by_reason.get(reason, 0) + n
+        by_server.setdefault(server_name, {})[reason] = n
+    return {"total": total, "by_reason": by_reason, "by_server": by_server}
+
+
+def _refused(server_name: str, name: str, reason: str, code: int, detail: str) -> JsonResponse:
+    log.warning("push %s on %s refused (%s): %s", name[:64], server_name, reason, detail)
+    count_refusal(server_name, reason)
+    text = "Unknown interface." if code == UNKNOWN_INTERFACE else "Input parameter error"
+    return JsonResponse({"retCode": code, "exception": text})
+
+
+# Messages whose unknown fields were logged already (once per name and process).
+_unknown_logged: set[str] = set()
+
+
+def _log_unknown(server: VosServer, name: str, paths: list[str]) -> None:
+    if paths and name not in _unknown_logged:
+        _unknown_logged.add(name)
+        shown = ", ".join(p[:64] for p in paths[:10])
+        log.info(
+            "push %s on %s: fields the manual does not list, ignored: %s", name, server.name, shown
+        )
+
+
+def _body(request) -> bytes:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_PUSH_BYTES:
+        raise Refused(REASON_TOO_LARGE, f"{length} bytes")
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise Refused(REASON_TOO_LARGE, "past DATA_UPLOAD_MAX_MEMORY_SIZE") from None
+    if len(body) > MAX_PUSH_BYTES:
+        raise Refused(REASON_TOO_LARGE, f"{len(body)} bytes")
+    return body
+
+
+def accepted_payload(server: VosServer, name: str, body: bytes) -> dict:
+    """The message as the catalog types it, from a body as VOS (or a looser real server)
+    sends it: numbers in strings, booleans for 0/1 flags and nulls loosened, unknown
+    (newer) fields dropped and logged. Raises ``Refused`` or ``VosValidationError``."""
+    payload = strict_json(body)
+    if not isinstance(payload, dict):
+        raise Refused(REASON_NOT_OBJECT, "not a JSON object")
+    payload, unknown = catalog.loosen_push(name, payload)
+    _log_unknown(server, name, unknown)
+    catalog.validate_push(name, payload)
+    return payload
+
+
 @csrf_exempt
 @require_POST
 def receive(request, token: str, server_name: str, name: str):
+    """Every answer to a caller that knows the token is HTTP 200 with a retCode: VOS
+    re-sends a push that got an error status, so a 500 would keep coming back."""
     server = VosServer.objects.filter(name=server_name, enabled=True).first()
     if server is None or not _token_matches(server, token):
-        log.warning("push refused: unknown server or token (%s)", server_name)
+        log.warning("push refused: unknown server or token (%s)", server_name[:64])
+        count_refusal(server.name if server else UNKNOWN_SERVER, REASON_UNKNOWN_SERVER)
         raise Http404("unknown push address")
     source = source_address(request)
     if not _in(source, allowed_networks(server)):
         log.warning("push refused: %s is not a source of server %s", source, server.name)
+        count_refusal(server.name, REASON_ADDRESS)
         return HttpResponseForbidden()
     if name not in catalog.PUSHES:
-        log.warning("push %r on %s: unknown message", name[:64], server.name)
-        return JsonResponse({"retCode": UNKNOWN_INTERFACE, "exception": "Unknown interface."})
+        return _refused(server.name, name, REASON_UNKNOWN_MESSAGE, UNKNOWN_INTERFACE, "unknown")
     try:
-        payload = strict_json(request.body)
-        if not isinstance(payload, dict):
-            raise ValueError("not a JSON object")
-        catalog.validate_push(name, payload)
+        payload = accepted_payload(server, name, _body(request))
     except VosValidationError as exc:
-        log.warning("push %s on %s refused: %s", name, server.name, exc)
-        return JsonResponse({"retCode": _refuse_code(exc), "exception": "Input parameter error"})
-    except (ValueError, UnicodeDecodeError, RequestDataTooBig) as exc:
-        log.warning("push %s on %s: not JSON (%s)", name, server.name, type(exc).__name__)
-        return JsonResponse({"retCode": INPUT_ERROR, "exception": "Input parameter error"})
-    if push_handlers.answered_at_once(name):
-        return JsonResponse(push_inbox.answer_now(server, name, payload))
-    push_inbox.store(server, name, payload)
+        reason = REASON_MISSING if exc.problem == "missing" else REASON_INVALID
+        return _refused(server.name, name, reason, _refuse_code(exc), str(exc)[:200])
+    except Refused as exc:
+        return _refused(server.name, name, exc.reason, INPUT_ERROR, str(exc))
+    except Exception as exc:  # whatever else a body could trip: an error code, not a 500
+        log.exception("push %s on %s: unexpected failure", name, server.name)
+        return _refused(server.name, name, REASON_INTERNAL, INPUT_ERROR, type(exc).__name__)
+    try:
+        if push_handlers.answered_at_once(name):
+            return JsonResponse(push_inbox.answer_now(server, name, payload))
+        push_inbox.store(server, name, payload)
+    except Exception as exc:  # the inbox could not take it: VOS will send it again
+        log.exception("push %s on %s: not stored", name, server.name)
+        return _refused(server.name, name, REASON_INTERNAL, INPUT_ERROR, type(exc).__name__)
     return JsonResponse({"retCode": 0})
