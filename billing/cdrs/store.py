@@ -60,12 +60,38 @@ def ms_to_datetime(ms) -> datetime:
     return datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
 
 
+def flow_no(info: dict) -> str:
+    """The record's ``flowNo`` as text, or "" without one. ``flowNo`` is seen in the
+    field (yk-vos keys CDRs on it), not in the 2.1.7.0 manual's InfoCdr. Absent, null,
+    empty, 0 and anything that is not a whole number or a short text count as none: a
+    server that fills empty fields with 0 must not make every record the same call."""
+    value = info.get("flowNo")
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else None
+    text = str(value).strip() if isinstance(value, int | str) else ""
+    if text in ("", "0") or len(text) > 64:
+        return ""
+    return text
+
+
 def natural_key(server_id: int, info: dict) -> uuid.UUID:
-    """The same record always hashes to the same key: the server and every InfoCdr
-    field as VOS sent it. Two distinct calls differ in at least their times, numbers
-    or amounts, so they never share a key."""
-    wanted = {name: info.get(name) for name in FIELD_OF_WIRE}
-    text = json.dumps([server_id, wanted], sort_keys=True, separators=(",", ":"), default=str)
+    """The record's identity on its server.
+
+    With a ``flowNo`` (seen in the field): the server and the flowNo, nothing else, so
+    a record VOS re-sends with another field changed is still the same record. Without
+    one: every InfoCdr field as VOS sent it; two distinct calls differ in at least their
+    times, numbers or amounts, so they never share a key.
+
+    The two ways hash different texts (``flowNo:<server>:<flowNo>`` against a JSON list
+    ``[server, {...}]``), so a key made one way never equals a key made the other way."""
+    flow = flow_no(info)
+    if flow:
+        text = f"flowNo:{server_id}:{flow}"
+    else:
+        wanted = {name: info.get(name) for name in FIELD_OF_WIRE}
+        text = json.dumps([server_id, wanted], sort_keys=True, separators=(",", ":"), default=str)
     return uuid.UUID(bytes=hashlib.blake2b(text.encode(), digest_size=16).digest())
 
 
