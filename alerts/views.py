@@ -24,6 +24,7 @@ from switch import push_receiver, vos
 from switch.models import VosServer
 from switch.shortcuts import write_on_form
 from vos3000.errors import VosError
+from web import querystring
 from web.htmx import redirect_after, render_page_or_partial
 
 PAGE_SIZE = 50
@@ -38,12 +39,13 @@ def _read_only(scope) -> bool:
 def notification_list(request):
     scope = request.scope
     rows = alert_selectors.notifications(scope)
-    if request.GET.get("unread") == "1":
+    unread_only = querystring.flag(request, "unread")
+    if unread_only:
         rows = rows.filter(read_at__isnull=True)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(querystring.page_number(request))
     context = {
         "page": page,
-        "unread_only": request.GET.get("unread") == "1",
+        "unread_only": unread_only,
         "unread": alert_selectors.unread_count(scope.user),
         "read_only": _read_only(scope),
     }
@@ -148,9 +150,9 @@ def customer_alerts(request, tenant_id: int):
 
 def _servers(request):
     servers = VosServer.objects.all()
-    wanted = request.GET.get("server")
-    if wanted and wanted.isdigit():
-        servers = servers.filter(pk=int(wanted))
+    wanted = querystring.identifier(request, "server")
+    if wanted is not None:
+        servers = servers.filter(pk=wanted)
     return list(servers)
 
 

@@ -32,6 +32,7 @@ from customers.forms import (
 )
 from switch import vos
 from vos3000.errors import VosError, VosUnavailable, VosValidationError
+from web import querystring
 from web.htmx import redirect_after, render_page_or_partial
 
 
@@ -74,7 +75,7 @@ def customer_list(request):
     values = form.values()
     per_page = values.pop("per_page")
     tenants = selectors.customer_list(scope, **values)
-    page = Paginator(tenants, per_page).get_page(request.GET.get("page"))
+    page = Paginator(tenants, per_page).get_page(querystring.page_number(request))
     rows = list(page.object_list)
     reading = selectors.read_accounts(scope, rows)
     query = request.GET.copy()
@@ -195,7 +196,7 @@ def customer_detail(request, tenant_id: int):
         "locked": bool(info and info.get("lockType") == 1),
         "may_change": _may_change(scope, tenant),
         "children": children,
-        "created": request.GET.get("created") == "1",
+        "created": querystring.flag(request, "created"),
         "phone_create_url": phone_create_url(tenant),
     }
     return render(request, "customers/detail.html", context)
@@ -367,7 +368,7 @@ def tenant_list(request):
             tenants = tenants.filter(kind=kind)
     # Ordered by path, the list reads as the tree; keyset on path keeps paging cheap.
     tenants = tenants.order_by("path")
-    after = request.GET.get("after", "")
+    after = querystring.text(request, "after")
     if after:
         tenants = tenants.filter(path__gt=after)
     page = list(tenants[: PAGE_SIZE + 1])

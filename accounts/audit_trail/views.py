@@ -16,16 +16,10 @@ from accounts.audit_trail import services
 from accounts.audit_trail.forms import AuditFilterForm
 from accounts.models import AuditExport
 from accounts.scope import OutOfScope
+from web import querystring
 from web.htmx import render_page_or_partial
 
 PAGE_SIZE = 50
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _filter_form(request, data) -> AuditFilterForm:
@@ -42,8 +36,8 @@ def audit_list(request):
         events = services.filter_events(events, form.cleaned_data)
         page = services.page_of(
             events,
-            before=_int_or_none(request.GET.get("before")),
-            after=_int_or_none(request.GET.get("after")),
+            before=querystring.identifier(request, "before"),
+            after=querystring.identifier(request, "after"),
             size=PAGE_SIZE,
         )
     else:

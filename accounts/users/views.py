@@ -28,6 +28,7 @@ from accounts.roles import MFA_REQUIRED_ROLES, Action
 from accounts.scope import OutOfScope
 from accounts.users import services
 from accounts.users.forms import AcceptInvitationForm, InvitationForm, LanguageForm, PreferencesForm
+from web import querystring
 
 
 @login_required
@@ -106,7 +107,7 @@ def user_list(request):
         .annotate(has_totp=Exists(totp))
         .order_by("tenant__path", "email")
     )
-    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(users, USERS_PER_PAGE).get_page(querystring.page_number(request))
     invitations = (
         services.pending_invitations()
         .filter(tenant__path__startswith=scope.tenant.path)

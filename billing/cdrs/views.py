@@ -31,6 +31,7 @@ from billing.cdrs import tasks as cdr_tasks
 from billing.cdrs.forms import MAX_RANGE_DAYS, CdrSearchForm
 from billing.models import CdrExport, CdrPullJob
 from switch.models import VosServer
+from web import querystring
 from web.htmx import redirect_after, render_page_or_partial, wants_fragment
 from web.tasks import enqueue
 
@@ -90,8 +91,8 @@ def _search_page(request, fixed_tenant=None):
         rows = cdr_selectors.search(scope, form.filters())
         page = cdr_selectors.page_of(
             rows,
-            before=request.GET.get("before"),
-            after=request.GET.get("after"),
+            before=querystring.text(request, "before") or None,
+            after=querystring.text(request, "after") or None,
             size=PAGE_SIZE,
         )
         params = form.as_params()

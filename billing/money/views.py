@@ -39,6 +39,7 @@ from billing.money.forms import (
 )
 from switch import vos
 from vos3000.errors import VosError, VosValidationError
+from web import querystring
 from web.htmx import redirect_after, render_page_or_partial, wants_fragment
 from web.tasks import enqueue
 
@@ -330,9 +331,9 @@ def ledger(request):
         if data["until"]:
             end = datetime.combine(data["until"], time.min, tzinfo=zone) + timedelta(days=1)
             transfers = transfers.filter(created_at__lt=end)
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        transfers = transfers.filter(pk__lt=int(before))
+    before = querystring.identifier(request, "before")
+    if before is not None:
+        transfers = transfers.filter(pk__lt=before)
     page = list(transfers.order_by("-pk")[: PAGE_SIZE + 1])
     query = request.GET.copy()
     query.pop("before", None)
@@ -358,7 +359,7 @@ def transfer_detail(request, transfer_id: int):
         "resolve_form": ResolveForm() if scope.can(Action.RUN_PLATFORM) else None,
         "may_run_platform": scope.can(Action.RUN_PLATFORM),
     }
-    if wants_fragment(request) and request.GET.get("part") == "status":
+    if wants_fragment(request) and querystring.text(request, "part") == "status":
         return render(request, "money/transfer.html#transfer-status", context)
     return render(request, "money/transfer.html", context)
 

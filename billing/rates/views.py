@@ -29,6 +29,7 @@ from switch.servers import enabled_servers
 from switch.shortcuts import READS, customer_page, not_allowed, vos_error_message
 from vos3000.client.dates import moment_from_ms
 from vos3000.errors import VosError, VosValidationError
+from web import querystring
 from web.downloads import safe_cell
 from web.htmx import keep_in_place
 
@@ -41,12 +42,12 @@ RESELLERS_LISTED = 500
 
 # --- Rates -------------------------------------------------------------------------------
 def _rate_server(request):
-    return selectors.server_for(request.scope, request.GET.get("server") or None)
+    return selectors.server_for(request.scope, querystring.text(request, "server") or None)
 
 
 def _server_query(request, server) -> str:
     """``?server=`` to carry along for admins choosing among several servers."""
-    if request.scope.is_platform and server is not None and request.GET.get("server"):
+    if request.scope.is_platform and server is not None and querystring.text(request, "server"):
         return server.name
     return ""
 
@@ -126,7 +127,7 @@ def rate_detail(request, group: str):
             rates = []
         query = search.cleaned_data["q"] if search.is_valid() else ""
         shown = selectors.search_rates(rates, query)
-        page = Paginator(shown, RATES_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(shown, RATES_PER_PAGE).get_page(querystring.page_number(request))
         page.object_list = [_rate_row(r) for r in page.object_list]
         context.update(page=page, query=query, total=len(rates))
         if price_form.is_bound and price_form.is_valid() and not context["error"]:
@@ -313,7 +314,7 @@ def customer_suites(request, tenant_id: int):
         context["error"] = vos.describe_error(exc)
         return customer_page(request, tenant, "suites/customer.html", context)
     numbers = selectors.phone_numbers(phones)
-    phone = request.GET.get("phone", "")
+    phone = querystring.text(request, "phone")
     owner = selectors.suite_owner(scope, tenant, phone, phones)
     try:
         suites = selectors.suites(scope, tenant.server)

@@ -23,6 +23,7 @@ from billing.reports import charts, selectors
 from billing.reports import services as reports
 from billing.reports import stats as cdr_stats
 from billing.reports.forms import CallStatsForm, ReportForm
+from web import querystring
 from web.htmx import render_page_or_partial
 
 RECENT_JOBS = 50
@@ -47,8 +48,9 @@ def report_list(request):
 def report_new(request):
     scope = request.scope
     initial_tenant = None
-    if request.method == "GET" and request.GET.get("tenant"):
-        initial_tenant = scope.tenant_or_404(request.GET["tenant"])
+    asked_tenant = querystring.identifier(request, "tenant")
+    if request.method == "GET" and asked_tenant is not None:
+        initial_tenant = scope.tenant_or_404(asked_tenant)
     form = ReportForm(request.POST or None, scope=scope, initial_tenant=initial_tenant)
     if request.method == "POST":
         if form.is_valid():
@@ -200,7 +202,7 @@ def call_stats(request):
     scope = request.scope
     visible_cdrs(scope)  # 404 for a role without the view right
     allowed = {value for value, _label in cdr_stats.groupings_for(scope)}
-    asked = request.GET.get("group")
+    asked = querystring.text(request, "group") or None
     if asked in (cdr_stats.BY_GATEWAY, *cdr_stats.MARGINS) and asked not in allowed:
         # Gateways are never shown below the platform; margins are a reseller's.
         raise OutOfScope(f"call statistics per {asked}")

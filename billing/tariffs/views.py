@@ -25,6 +25,7 @@ from billing.tariffs import selectors as reads
 from switch import labels, vos
 from switch.shortcuts import write_on_form
 from vos3000.errors import VosApiError, VosError
+from web import querystring
 from web.htmx import page_or_partial, redirect_after
 
 READS = ("GET", "HEAD")
@@ -43,7 +44,7 @@ class _Page:
         self.request = request
         self.scope = request.scope
         self.scope.require_platform()
-        self.server_name = request.GET.get("server", "")
+        self.server_name = querystring.text(request, "server")
         self.server = reads.server_for(self.scope, self.server_name)
         self.servers = reads.servers(self.scope)
         self.may_change = self.scope.can(Action.CHANGE)

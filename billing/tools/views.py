@@ -17,6 +17,7 @@ from billing.tools import forms, selectors, services
 from switch import vos
 from switch.shortcuts import READS, customer_page, not_allowed, vos_error_message
 from vos3000.errors import VosError
+from web import querystring
 
 
 # --- Customer tools ----------------------------------------------------------------------
@@ -38,7 +39,7 @@ def _tools_context(request, tenant, *, call_form=None) -> dict:
         context["error"] = vos.describe_error(exc)
         phones = []
     numbers = rate_selectors.phone_numbers(phones)
-    tool = request.GET.get("tool", "")
+    tool = querystring.text(request, "tool")
     rate_form = forms.RateLookupForm(request.GET if tool == "rate" else None)
     minutes_form = forms.MinutesLeftForm(request.GET if tool == "minutes" else None, phones=numbers)
     context.update(

@@ -342,3 +342,18 @@ def _build_forms() -> dict:
 
 
 _FORMS = _build_forms()
+
+
+class GatewaySearchForm(forms.Form):
+    """The gateway list's search box: a NUL character or an overlong value is a form
+    error (the list then shows every gateway), never a failure."""
+
+    q = forms.CharField(required=False, max_length=64)
+    state = forms.ChoiceField(
+        required=False, choices=[("", ""), ("online", "online"), ("offline", "offline")]
+    )
+
+    def search(self) -> tuple[str, str]:
+        if self.is_valid():
+            return self.cleaned_data["q"], self.cleaned_data["state"]
+        return "", ""

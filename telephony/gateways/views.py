@@ -16,7 +16,7 @@ from switch import vos
 from switch.servers import enabled_server_or_404, enabled_servers
 from switch.shortcuts import run_delete, write_on_form
 from telephony.gateways import selectors, services
-from telephony.gateways.forms import form_class
+from telephony.gateways.forms import GatewaySearchForm, form_class
 from vos3000.errors import VosError
 from web.htmx import render_page_or_partial
 
@@ -63,8 +63,7 @@ def gateway_index(request):
 @never_cache
 def gateway_list(request, server_id: int, kind: str):
     scope, server, kind = _page(request, server_id, kind)
-    query = request.GET.get("q", "")[:64]
-    state = request.GET.get("state", "")
+    query, state = GatewaySearchForm(request.GET).search()
     rows, error = [], ""
     try:
         rows = selectors.gateway_rows(scope, server, kind, query=query, state=state)

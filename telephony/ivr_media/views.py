@@ -32,6 +32,7 @@ from telephony.ivr_media.forms import (
     audio_type_choices,
 )
 from vos3000.errors import VosError, VosValidationError
+from web import querystring
 from web.htmx import keep_in_place
 
 
@@ -210,7 +211,7 @@ def ivr_tools(request):
     time_form = IvrTimeForm(auto_id="time_%s")
     time_answer = None
     time_error = ""
-    if request.GET.get("tool") == "time":
+    if querystring.text(request, "tool") == "time":
         time_form = IvrTimeForm(request.GET, auto_id="time_%s")
         if time_form.is_valid():
             try:

@@ -36,6 +36,7 @@ from telephony.phones.forms import (
     period_initial,
 )
 from vos3000.errors import VosError, VosValidationError
+from web import querystring
 from web.htmx import render_page_or_partial
 
 PAGE_SIZE = 25
@@ -62,7 +63,7 @@ def phone_list(request, tenant_id: int):
     tenant = customer(request, tenant_id)
     if not tenant.is_linked:
         return not_linked(request, tenant)
-    query = request.GET.get("q", "").strip()[:64]
+    query = querystring.text(request, "q")[:64]
     context = {
         "tenant": tenant,
         "q": query,
@@ -75,7 +76,7 @@ def phone_list(request, tenant_id: int):
         return unavailable(request, tenant, exc, title=_("Phones"))
     if query:
         rows = [row for row in rows if _matches(row, query)]
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(querystring.page_number(request))
     # One GetPhoneOnline for the whole page, about the phones just read.
     status_error = ""
     try:
