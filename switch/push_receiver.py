@@ -213,11 +213,23 @@ def _refuse_code(exc: VosValidationError) -> int:
 
 
 # --- Counting refusals ------------------------------------------------------------------
-# One cache counter per (server, reason), and one index of the pairs seen: an increment
-# on the hot path, a handful of reads for the health page. The cache is the shared one
-# (Redis in production), so the counts survive a restart of any one process.
+# One cache counter per (server, reason): an add-or-increment on the hot path, one
+# get_many for the health page (over the known servers and the fixed reasons, so there is
+# no index to keep). The cache is the shared one (Redis in production), so the counts
+# survive a restart of any one process and add up over all of them.
+REASONS = (
+    REASON_UNKNOWN_SERVER,
+    REASON_ADDRESS,
+    REASON_UNKNOWN_MESSAGE,
+    REASON_TOO_LARGE,
+    REASON_NOT_UTF8,
+    REASON_NOT_JSON,
+    REASON_NOT_OBJECT,
+    REASON_MISSING,
+    REASON_INVALID,
+    REASON_INTERNAL,
+)
 _COUNTER = "push:refused:{server}:{reason}"
-_INDEX = "push:refused:index"
 _COUNTER_SECONDS = 30 * 24 * 3600
 # An unknown server's name is the caller's choice: its refusals share one bucket.
 UNKNOWN_SERVER = "?"
@@ -226,11 +238,7 @@ UNKNOWN_SERVER = "?"
 def count_refusal(server_name: str, reason: str) -> None:
     key = _COUNTER.format(server=server_name, reason=reason)
     try:
-        if cache.add(key, 1, _COUNTER_SECONDS):
-            index = set(cache.get(_INDEX) or ())
-            index.add((server_name, reason))
-            cache.set(_INDEX, sorted(index), _COUNTER_SECONDS)
-        else:
+        if not cache.add(key, 1, _COUNTER_SECONDS):
             cache.incr(key)
     except Exception:  # a counter must never turn VOS's answer into a 500
         log.exception("push refusal not counted")
@@ -238,16 +246,16 @@ def count_refusal(server_name: str, reason: str) -> None:
 
 def refusals() -> dict:
     """{"total": n, "by_reason": {reason: n}, "by_server": {server: {reason: n}}}."""
-    total, by_reason, by_server = 0, {}, {}
-    pairs = [tuple(pair) for pair in cache.get(_INDEX) or ()]
+    names = [*VosServer.objects.values_list("name", flat=True), UNKNOWN_SERVER]
+    pairs = [(name, reason) for name in names for reason in REASONS]
     counts = cache.get_many([_COUNTER.format(server=s, reason=r) for s, r in pairs])
+    total, by_reason, by_server = 0, {}, {}
     for server_name, reason in pairs:
         n = int(counts.get(_COUNTER.format(server=server_name, reason=reason)) or 0)
-        if not n:
-            continue
-        total += n
-        by_reason[reason] = by_reason.get(reason, 0) + n
-        by_server.setdefault(server_name, {})[reason] = n
+        if n:
+            total += n
+            by_reason[reason] = by_reason.get(reason, 0) + n
+            by_server.setdefault(server_name, {})[reason] = n
     return {"total": total, "by_reason": by_reason, "by_server": by_server}
 
 

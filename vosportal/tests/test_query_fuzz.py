@@ -66,7 +66,7 @@ HOSTILE_VALUES = (
 )
 
 # Hostile queries sent to each page by each role (a different few for each role).
-SAMPLES = 2
+SAMPLES = 1
 
 
 def _keys_of(client, url) -> list[str]:
