@@ -80,18 +80,25 @@ def natural_key(server_id: int, info: dict) -> uuid.UUID:
     """The record's identity on its server.
 
     With a ``flowNo`` (seen in the field): the server and the flowNo, nothing else, so
-    a record VOS re-sends with another field changed is still the same record. Without
-    one: every InfoCdr field as VOS sent it; two distinct calls differ in at least their
-    times, numbers or amounts, so they never share a key.
+    a record VOS re-sends with another field changed is still the same record, and no
+    JSON of the whole record is made. Without one: every InfoCdr field as VOS sent it
+    (``whole_record_key``); two distinct calls differ in at least their times, numbers
+    or amounts, so they never share a key.
 
     The two ways hash different texts (``flowNo:<server>:<flowNo>`` against a JSON list
     ``[server, {...}]``), so a key made one way never equals a key made the other way."""
     flow = flow_no(info)
-    if flow:
-        text = f"flowNo:{server_id}:{flow}"
-    else:
-        wanted = {name: info.get(name) for name in FIELD_OF_WIRE}
-        text = json.dumps([server_id, wanted], sort_keys=True, separators=(",", ":"), default=str)
+    if not flow:
+        return whole_record_key(server_id, info)
+    text = f"flowNo:{server_id}:{flow}"
+    return uuid.UUID(bytes=hashlib.blake2b(text.encode(), digest_size=16).digest())
+
+
+def whole_record_key(server_id: int, info: dict) -> uuid.UUID:
+    """The key of a record without a flowNo: the server and every InfoCdr field (the
+    only identity before flowNo was used; ``flowNo`` itself is not an InfoCdr field)."""
+    wanted = {name: info.get(name) for name in FIELD_OF_WIRE}
+    text = json.dumps([server_id, wanted], sort_keys=True, separators=(",", ":"), default=str)
     return uuid.UUID(bytes=hashlib.blake2b(text.encode(), digest_size=16).digest())
 
 
@@ -149,7 +156,7 @@ def build_rows(server, infos: list[dict]) -> list[Cdr]:
 def store(server, infos: list[dict]) -> StoreResult:
     """Write VOS's records, skipping those already stored. Safe to repeat and to run
     concurrently for the same day: the unique natural key has the last word."""
-    rows = list(prepared_rows(server, infos).values())
+    rows = _not_stored_before_flow_no(server, infos, list(prepared_rows(server, infos).values()))
     if not rows:
         return StoreResult(fetched=len(infos), inserted=0)
     ensure_partitions(row["start"] for row in rows)
@@ -168,6 +175,32 @@ def store(server, infos: list[dict]) -> StoreResult:
     for first in range(0, len(new), INSERT_BATCH):
         Cdr.objects.bulk_create(new[first : first + INSERT_BATCH], ignore_conflicts=True)
     return StoreResult(fetched=len(infos), inserted=len(new))
+
+
+def _not_stored_before_flow_no(server, infos: list[dict], rows: list[dict]) -> list[dict]:
+    """The rows, less those keyed by flowNo that were stored under their whole-record
+    key before the portal keyed on flowNo (a re-look pull just after the upgrade would
+    store them twice). One indexed look-up per batch, only for rows with a flowNo."""
+    legacy = {
+        whole_record_key(server.pk, info): natural_key(server.pk, info)
+        for info in infos
+        if flow_no(info)
+    }
+    if not legacy or not rows:
+        return rows
+    starts = [row["start"] for row in rows]
+    stored = set(
+        Cdr.objects.filter(
+            server_id=server.pk,
+            natural_key__in=list(legacy),
+            start__gte=min(starts),
+            start__lte=max(starts),
+        ).values_list("natural_key", flat=True)
+    )
+    if not stored:
+        return rows
+    already = {legacy[key] for key in stored}
+    return [row for row in rows if row["natural_key"] not in already]
 
 
 # Every column a pulled row sets (``id`` comes from the identity column).

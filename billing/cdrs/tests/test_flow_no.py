@@ -102,3 +102,17 @@ def test_it_keys_the_simulators_records_on_their_flow_no_when_it_sends_one(
         if cdr_store.flow_no(record):
             expected = cdr_store.natural_key(demo_vos_server.pk, {"flowNo": record["flowNo"]})
             assert cdr_store.natural_key(demo_vos_server.pk, record) == expected
+
+
+def test_it_does_not_store_again_what_was_stored_before_flow_no_was_its_identity(server):
+    """Stored under the whole-record key (VOS sent flowNo, the portal did not use it yet):
+    the re-look pull after the upgrade finds it and stores nothing."""
+    infos = [info(n, flowNo=5_000 + n) for n in range(4)]
+    legacy = [Cdr(**cdr_store.cdr_values(i)) for i in infos[:3]]
+    for row, record in zip(legacy, infos[:3], strict=True):
+        row.server_id = server.pk
+        row.natural_key = cdr_store.whole_record_key(server.pk, record)
+    Cdr.objects.bulk_create(legacy)
+    assert cdr_store.store(server, infos).inserted == 1
+    assert cdr_store.store(server, infos).inserted == 0
+    assert Cdr.objects.count() == 4
