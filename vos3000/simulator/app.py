@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vos3000.simulator import (
+    answers,
     codes,
     controls,  # noqa: F401  (registers the core control actions)
     handlers,
@@ -248,10 +249,14 @@ class Simulator:
             pass  # the catalog does not know this endpoint yet: nothing to check against
 
     def call(self, name: str, payload: dict) -> dict:
-        """Answer one endpoint call (validation, handler, transaction) as VOS would.
+        """Answer one endpoint call (validation, handler, transaction) as VOS would,
+        shaped as the ``answers`` setting says (answers.py).
 
         Unexpected exceptions propagate (the HTTP layer turns them into a 500).
         """
+        return answers.shape(self.settings.answers, name, self._answer(name, payload))
+
+    def _answer(self, name: str, payload: dict) -> dict:
         fn = registry.HANDLERS.get(name)
         if fn is None:
             return self.error_answer(name, codes.UNKNOWN_ENDPOINT)
