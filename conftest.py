@@ -169,6 +169,20 @@ def demo_vos_server(db, portal_sim):
     vos.forget_clients()
 
 
+# --- sparse answers (issue 17): the demo platform as a real server answers it ------------
+@pytest.fixture
+def sparse_vos_server(db, portal_sim):
+    """Like ``demo_vos_server``, with the simulator answering as real servers do: empty
+    optional fields left out, every number (and retCode) as a JSON string."""
+    from switch import vos
+
+    server = _fresh_vos_server(portal_sim, demo=True)
+    portal_sim.control("settings", answers="sparse")
+    yield server
+    portal_sim.control("settings", answers="full")
+    vos.forget_clients()
+
+
 # --- Celery worker ----------------------------------------------------------------------
 @pytest.fixture
 def celery_worker_process(transactional_db):
