@@ -6,8 +6,12 @@ strings add up exactly as from numbers."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from billing.reports import services as reports
 from billing.reports.tests.test_reports import (  # noqa: F401  (collected again here)
+    run,
+    start,
     tenants,
     test_it_agrees_with_the_local_cdrs_for_a_customer_month,
     test_it_asks_for_a_resellers_customers_in_batches,
@@ -25,3 +29,21 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo_vos_server(sparse_vos_server):
     return sparse_vos_server
+
+
+def test_it_says_which_rows_did_not_say_their_fee(client, request, portal_sim):
+    """A row without totalFee is shown as unknown and the total says it leaves it out;
+    it is not a row of fee 0 silently added in."""
+    people, accounts = request.getfixturevalue("users"), request.getfixturevalue("tenants")
+    job = run(start(people["manila"], accounts["manila-bpo"], portal_sim))
+    assert len(job.rows) >= 2
+    known_total = sum(reports.fee(r["totalFee"]) for r in job.rows[1:])
+    job.rows[0].pop("totalFee")
+    job.save(update_fields=["rows"])
+    totals = reports.totals_of(reports.rows_of(job))
+    assert totals.rows_without_fee == 1 and totals.fee == known_total
+    client.force_login(people["manila"])
+    page = client.get(reverse("report_detail", args=[job.pk]))
+    assert page.status_code == 200
+    assert "data-rows-without-fee" in page.text
+    assert "Unknown: the switch did not say" in page.text
