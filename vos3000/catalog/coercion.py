@@ -102,6 +102,10 @@ def _object(fields, payload, types, unknown, path, found):
 
 def _value(field: Field, value, types, unknown, path, found):
     element = item_type(field.type)
+    if element is None and isinstance(value, list) and field.also_accepts:
+        # A list where the manual wrote one object (GetAlarmCurrent's infoAlarmCurrents):
+        # the catalog's second type says what the items are.
+        element = item_type(field.also_accepts)
     if element is None:
         return _single(field.type, value, types, unknown, path, found)
     if not isinstance(value, list):

@@ -59,7 +59,10 @@ def _drop_empty(fields: Iterable, value: Any, types: dict) -> Any:
             continue
         if field.mo != "M" and (item in _EMPTY or item == []):
             continue
-        result[key] = _nested(field.type, item, types)
+        type_name = field.type
+        if isinstance(item, list) and field.also_accepts and not field.is_list:
+            type_name = field.also_accepts  # a list where the manual wrote one object
+        result[key] = _nested(type_name, item, types)
     return result
 
 

@@ -99,6 +99,18 @@ def test_it_loosens_nulls_and_string_numbers_and_keeps_unknown_fields(canned):
     }
 
 
+def test_it_loosens_a_list_where_the_manual_wrote_one_object():
+    """GetAlarmCurrent's infoAlarmCurrents is typed InfoAlarmCurrent (also_accepts the
+    list the servers send): its items are loosened too."""
+    from vos3000 import catalog
+
+    answer = catalog.loosen_answer(
+        "GetAlarmCurrent",
+        {"retCode": "0", "infoAlarmCurrents": [{"id": "3", "level": "1", "value": "2.5"}]},
+    )
+    assert answer["infoAlarmCurrents"] == [{"id": 3, "level": 1, "value": 2.5}]
+
+
 def test_it_keeps_a_missing_list_missing(canned):
     server = canned(b'{"retCode":"0"}')
     with VosClient(server.base_url, **FAST) as vos:
