@@ -13,8 +13,12 @@ from django.utils.translation import gettext_lazy as _
 _CONTEXT_PATH = re.compile(r"/(?:[A-Za-z0-9_\-.~]+/)+")
 
 
+def _is_context_path(value: str) -> bool:
+    return bool(_CONTEXT_PATH.fullmatch(value or "")) and not re.search(r"/\.{1,2}/", value)
+
+
 def validate_context_path(value: str) -> None:
-    if not _CONTEXT_PATH.fullmatch(value or "") or "/../" in value or "/./" in value:
+    if not _is_context_path(value):
         raise ValidationError(
             _("Enter a context path between slashes, e.g. /external/server/."),
             code="context_path",
@@ -27,15 +31,14 @@ def validate_vos_base_url(value: str) -> None:
     ``/external_new/server/``...): any path of plain segments ending with a slash."""
     try:
         parts = urlsplit(value)
-        port = parts.port
+        parts.port  # noqa: B018 (raises ValueError on a port that is not one)
     except ValueError:
-        parts, port = None, None
+        parts = None
     if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValidationError(_("Enter an http(s) URL with a host."))
-    del port  # read for its check only: urlsplit refuses a port out of range there
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValidationError(_("Enter the address without user, query or fragment."))
-    if not _CONTEXT_PATH.fullmatch(parts.path) or "/../" in parts.path:
+    if not _is_context_path(parts.path):
         raise ValidationError(_("The URL must end with the context path, e.g. /external/server/."))
 
 

@@ -123,6 +123,32 @@ def test_it_rebuilds_the_client_when_a_connection_setting_changes(vos_server):
     assert vos.client_for(vos_server) is not second
 
 
+@pytest.mark.parametrize(
+    ("base_url", "ok"),
+    [
+        ("http://10.0.0.1:8080/external/server/", True),
+        ("http://10.0.0.1:7391/external_new/server/", True),
+        ("https://vos.example/ext/", True),
+        ("http://10.0.0.1:8080/external/server", False),
+        ("http://10.0.0.1:8080/", False),
+        ("http://10.0.0.1:8080/a/../server/", False),
+        ("http://10.0.0.1:99999/external/server/", False),
+        ("http://user:pw@10.0.0.1/external/server/", False),
+        ("ftp://10.0.0.1/external/server/", False),
+    ],
+)
+def test_it_validates_the_address_and_context_path_together(base_url, ok):
+    from django.core.exceptions import ValidationError
+
+    from switch.models import validate_vos_base_url
+
+    if ok:
+        validate_vos_base_url(base_url)
+    else:
+        with pytest.raises(ValidationError):
+            validate_vos_base_url(base_url)
+
+
 def test_it_refuses_an_endpoint_suffix_that_is_not_an_extension():
     from vos3000.client import VosClient
 
