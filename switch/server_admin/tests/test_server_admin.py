@@ -329,6 +329,19 @@ def test_it_tests_a_tomcat_deployment_and_measures_its_clock(admin_client, field
     assert "ahead" in page and str(http.server_port) not in page
 
 
+def test_it_says_when_the_switch_clock_is_behind(admin_client, field_switch):
+    http, _ = field_switch(skew=-90)
+    server = VosServer.objects.create(
+        name="late",
+        base_url=f"http://127.0.0.1:{http.server_port}/external/server/",
+        endpoint_suffix=".jsp",
+    )
+    answer = admin_client.post(reverse("server_test", args=[server.pk]), headers=HTMX)
+    skew = AuditEvent.objects.get(action="vos_server.test_connection").after["clock_skew_s"]
+    assert -92 <= skew <= -89
+    assert f"the server is {-skew} s behind" in answer.text
+
+
 def test_it_reports_an_unreachable_server_in_words(admin_client, db):
     server = VosServer.objects.create(
         name="gone", base_url="http://127.0.0.1:9/external/server/", connect_timeout=0.5
