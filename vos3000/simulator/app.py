@@ -237,17 +237,18 @@ class Simulator:
                 answer[list_field] = []
         return answer
 
-    def validate(self, name: str, payload: dict) -> dict:
+    def validate(self, name: str, payload: dict, *, strict: bool | None = None) -> dict:
         """The request the handler gets: checked to the letter of the manual with
-        ``settings.strict``, else loosened as a real server reads it (``lenient.py``);
-        the unknown fields a lenient check ignored are kept for the request log."""
+        ``settings.strict`` (or ``strict=True``), else loosened as a real server reads it
+        (``lenient.py``); the unknown fields a lenient check ignored are kept for the
+        request log."""
         self._local.ignored = []
         if self.catalog is None:
             return payload
         from vos3000.errors import VosValidationError
 
         try:
-            if self.settings.strict:
+            if self.settings.strict if strict is None else strict:
                 self.catalog.validate_request(name, payload)
                 return payload
             payload, self._local.ignored = lenient.check(self.catalog, name, payload)
