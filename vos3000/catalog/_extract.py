@@ -341,6 +341,8 @@ class Extractor:
             for printed, fixed in fix.TYPE_HEADER_FIXES.items()
         }
         self.add_field_evidence(endpoints)
+        for name in field_evidence.TYPES:
+            type_notes[name] = "Seen in the field, not in the 2.1.7.0 manual."
         return {
             "endpoints": endpoints,
             "types": self.types,

@@ -34,7 +34,11 @@ YK_VOS_CDR = (
 )
 JS_FETCH = (
     "a JavaScript fetch client, services/ConnectVos136/index.js "
-    "(GetAllCustomers {type: 0} -> accounts; GetLimitE164)"
+    "(GetAllCustomers {type: 0} -> accounts)"
+)
+JS_FETCH_LIMIT = (
+    "a JavaScript fetch client, services/ConnectVos136/index.js "
+    "(GetLimitE164 {limitE164GroupName[, e164]} -> infoLimitE164s)"
 )
 
 
@@ -108,15 +112,17 @@ ENDPOINTS: list[dict] = [
             "The numbers of a limited-number group (written by CreateLimitedE164, removed by "
             "DeleteLimitE164); with e164, only that number if it is in the group."
         ),
-        "evidence": JS_FETCH,
+        "evidence": JS_FETCH_LIMIT,
         "request": [
-            _field("limitE164GroupName", "M", "String", "LimitedE164 group name", JS_FETCH),
-            _field("e164", "O", "String", "Only this number", JS_FETCH),
+            _field("limitE164GroupName", "M", "String", "LimitedE164 group name", JS_FETCH_LIMIT),
+            _field("e164", "O", "String", "Only this number", JS_FETCH_LIMIT),
         ],
         "response": [
-            _field("retCode", "M", "Integer", "Response Code", JS_FETCH),
-            _field("exception", "O", "String", "Error Information", JS_FETCH),
-            _field("infoLimitE164s", "O", "InfoLimitE164[]", "Numbers of the group", JS_FETCH),
+            _field("retCode", "M", "Integer", "Response Code", JS_FETCH_LIMIT),
+            _field("exception", "O", "String", "Error Information", JS_FETCH_LIMIT),
+            _field(
+                "infoLimitE164s", "O", "InfoLimitE164[]", "Numbers of the group", JS_FETCH_LIMIT
+            ),
         ],
     },
 ]
