@@ -17,6 +17,17 @@ class Settings:
     push_max_retries: int = 10
     traffic: float = 0.0
     cdr_max_days: int = 31
+    # False (default): as forgiving as a real server (see lenient.py); True: the manual's
+    # checking to the letter (unknown fields, strings for numbers, partial Modify refused).
+    strict: bool = False
 
     # What the `settings` control action may change at runtime.
-    RUNTIME = ("allow", "push_url", "push_backoff", "push_max_retries", "traffic", "cdr_max_days")
+    RUNTIME = (
+        "allow",
+        "push_url",
+        "push_backoff",
+        "push_max_retries",
+        "traffic",
+        "cdr_max_days",
+        "strict",
+    )
