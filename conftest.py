@@ -130,10 +130,13 @@ def page(browser, live_server):
 # --- VOS simulator ----------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def portal_sim():
-    """One simulator over real HTTP for the portal's tests; reset by ``vos_server``."""
+    """One simulator over real HTTP for the portal's tests; reset by ``vos_server``.
+
+    Strict: it checks every request to the letter of the manual, so the portal always
+    sends the manual's shapes (a real server is more forgiving; vos3000/tests/compat)."""
     from vos3000.simulator.app import start_simulator
 
-    handle = start_simulator(host="127.0.0.1", port=0, allow="127.0.0.1|::1")
+    handle = start_simulator(host="127.0.0.1", port=0, allow="127.0.0.1|::1", strict=True)
     yield handle
     handle.stop()
 

@@ -26,6 +26,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--traffic", type=float, default=0.0, help="generated calls per minute")
     parser.add_argument("--cdr-max-days", type=int, default=31, help="GetCdr range cap in days")
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="check requests to the letter of the manual (default: as lenient as a real server)",
+    )
+    parser.add_argument(
         "--answers",
         choices=("full", "sparse"),
         default="full",
@@ -51,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         push_url=args.push_url,
         traffic=args.traffic,
         cdr_max_days=args.cdr_max_days,
+        strict=args.strict,
         answers=args.answers,
     )
     stop = threading.Event()

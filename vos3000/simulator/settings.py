@@ -19,6 +19,9 @@ class Settings:
     push_max_retries: int = 10
     traffic: float = 0.0
     cdr_max_days: int = 31
+    # False (default): as forgiving as a real server (see lenient.py); True: the manual's
+    # checking to the letter (unknown fields, strings for numbers, partial Modify refused).
+    strict: bool = False
     answers: str = "full"  # "full" | "sparse": see answers.py
 
     def __setattr__(self, name: str, value) -> None:
@@ -34,5 +37,6 @@ class Settings:
         "push_max_retries",
         "traffic",
         "cdr_max_days",
+        "strict",
         "answers",
     )
