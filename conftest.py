@@ -130,10 +130,13 @@ def page(browser, live_server):
 # --- VOS simulator ----------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def portal_sim():
-    """One simulator over real HTTP for the portal's tests; reset by ``vos_server``."""
+    """One simulator over real HTTP for the portal's tests; reset by ``vos_server``.
+
+    Strict: it checks every request to the letter of the manual, so the portal always
+    sends the manual's shapes (a real server is more forgiving; vos3000/tests/compat)."""
     from vos3000.simulator.app import start_simulator
 
-    handle = start_simulator(host="127.0.0.1", port=0, allow="127.0.0.1|::1")
+    handle = start_simulator(host="127.0.0.1", port=0, allow="127.0.0.1|::1", strict=True)
     yield handle
     handle.stop()
 
@@ -166,6 +169,20 @@ def demo_vos_server(db, portal_sim):
     from switch import vos
 
     yield _fresh_vos_server(portal_sim, demo=True)
+    vos.forget_clients()
+
+
+# --- sparse answers (issue 17): the demo platform as a real server answers it ------------
+@pytest.fixture
+def sparse_vos_server(db, portal_sim):
+    """Like ``demo_vos_server``, with the simulator answering as real servers do: empty
+    optional fields left out, every number (and retCode) as a JSON string."""
+    from switch import vos
+
+    server = _fresh_vos_server(portal_sim, demo=True)
+    portal_sim.control("settings", answers="sparse")
+    yield server
+    portal_sim.control("settings", answers="full")
     vos.forget_clients()
 
 

@@ -106,6 +106,8 @@ def _decimal(value) -> Decimal:
 def _balances_changed(server, balances: dict) -> None:
     amounts = {}
     for account, money in balances.items():
+        if money is None or money == "":
+            continue  # VOS did not say: unknown is neither low nor fine
         try:
             amounts[str(account)] = _decimal(money)
         except ValueError:

@@ -215,8 +215,10 @@ def deletion_blockers(scope, tenant: Tenant) -> list[str]:
     if info is None:
         reasons.append(_("VOS has no such account any more; the tenant sync will mark it deleted."))
         return reasons
-    money = as_money(info.get("money")) or Decimal(0)
-    if money != 0:
+    money = as_money(info.get("money"))
+    if money is None:
+        reasons.append(_("The switch did not say the balance, so it cannot be checked to be zero."))
+    elif money != 0:
         reasons.append(
             _("The balance is %(money)s, not zero. Move the money out first.")
             % {"money": f"{money:.2f}"}

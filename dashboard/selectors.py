@@ -84,13 +84,18 @@ def _subtree_summary(scope) -> dict:
                 rows = scope.keep_in_scope(server, answer.get("infoCustomers") or [])
                 readings.remember_read(server, rows, "dashboard")
                 for info in rows:
-                    money = readings.as_money(info.get("money")) or 0
+                    money = readings.as_money(info.get("money"))
                     if own is not None and info["account"] == own.vos_account:
                         summary["own"] = with_money(info)
                         continue
-                    balances += money
-                    today += readings.as_money(info.get("todayConsumption")) or 0
-                    if kinds.get((server.pk, info["account"])) == Tenant.Kind.CUSTOMER:
+                    # A sum with a left-out amount in it is unknown, not a smaller sum.
+                    spent = readings.as_money(info.get("todayConsumption"))
+                    balances = None if balances is None or money is None else balances + money
+                    today = None if today is None or spent is None else today + spent
+                    if (
+                        money is not None
+                        and kinds.get((server.pk, info["account"])) == Tenant.Kind.CUSTOMER
+                    ):
                         low += money < threshold
         if own is not None and own.server_id not in by_server:
             answer = vos.call(scope, own.server, "GetCustomer", {"accounts": [own.vos_account]})

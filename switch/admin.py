@@ -26,6 +26,7 @@ class VosServerForm(forms.ModelForm):
         fields = [
             "name",
             "base_url",
+            "endpoint_suffix",
             "connect_timeout",
             "read_timeout",
             "enabled",
@@ -49,4 +50,11 @@ class VosServerForm(forms.ModelForm):
 @admin.register(VosServer)
 class VosServerAdmin(admin.ModelAdmin):
     form = VosServerForm
-    list_display = ("name", "masked_url", "enabled", "connect_timeout", "read_timeout")
+    list_display = (
+        "name",
+        "masked_url",
+        "endpoint_suffix",
+        "enabled",
+        "connect_timeout",
+        "read_timeout",
+    )

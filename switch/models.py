@@ -1,18 +1,59 @@
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# A context path: segments of letters, digits, "_", "-", "." between slashes, never ".."
+# (``/external/server/``, ``/external_new/server/``).
+_CONTEXT_PATH = re.compile(r"/(?:[A-Za-z0-9_\-.~]+/)+")
+
+
+def _is_context_path(value: str) -> bool:
+    return bool(_CONTEXT_PATH.fullmatch(value or "")) and not re.search(r"/\.{1,2}/", value)
+
+
+def validate_context_path(value: str) -> None:
+    if not _is_context_path(value):
+        raise ValidationError(
+            _("Enter a context path between slashes, e.g. /external/server/."),
+            code="context_path",
+        )
+
 
 def validate_vos_base_url(value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    """The stored base URL: an http(s) address with a host, then the context path.
+    Deployments differ in the context path (``/external/server/``,
+    ``/external_new/server/``...): any path of plain segments ending with a slash."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not one)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValidationError(_("Enter an http(s) URL with a host."))
-    if not parts.path.endswith("/server/"):
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValidationError(_("Enter the address without user, query or fragment."))
+    if not _is_context_path(parts.path):
         raise ValidationError(_("The URL must end with the context path, e.g. /external/server/."))
+
+
+def split_base_url(base_url: str) -> tuple[str, str]:
+    """``http://host:port/external/server/`` -> (``http://host:port``, ``/external/server/``)."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}", parts.path or "/"
+
+
+class EndpointSuffix(models.TextChoices):
+    """How endpoint names appear in the URL: as in the manual, or with ``.jsp`` (Tomcat
+    deployments seen in the field, often on port 7391)."""
+
+    PLAIN = "", _("plain (…/server/GetCustomer)")
+    JSP = ".jsp", _(".jsp (…/server/GetCustomer.jsp)")
 
 
 class VosServer(models.Model):
@@ -20,9 +61,27 @@ class VosServer(models.Model):
     here, and never rendered back in full: pages show ``masked_url``."""
 
     name = models.SlugField(_("name"), max_length=50, unique=True)
+    # The address and the context path together; admins enter them apart (the address
+    # write-only) in the server pages (switch.server_admin), see ``address`` and
+    # ``context_path``.
     base_url = models.CharField(_("base URL"), max_length=500, validators=[validate_vos_base_url])
-    connect_timeout = models.FloatField(_("connect timeout (s)"), default=3.0)
-    read_timeout = models.FloatField(_("read timeout (s)"), default=15.0)
+    endpoint_suffix = models.CharField(
+        _("endpoint names"),
+        max_length=8,
+        blank=True,
+        default=EndpointSuffix.PLAIN,
+        choices=EndpointSuffix.choices,
+    )
+    connect_timeout = models.FloatField(
+        _("connect timeout (s)"),
+        default=3.0,
+        validators=[MinValueValidator(0.1), MaxValueValidator(60)],
+    )
+    read_timeout = models.FloatField(
+        _("read timeout (s)"),
+        default=15.0,
+        validators=[MinValueValidator(0.5), MaxValueValidator(600)],
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     # Section-3 pushes: VOS cannot authenticate itself, so its pushes are accepted only
     # from these source addresses and on a secret path (telephony.push_receiver).
@@ -56,6 +115,21 @@ class VosServer(models.Model):
     def masked_url(self) -> str:
         """The scheme only: admins know servers by name; nothing here to connect to."""
         return f"{urlsplit(self.base_url).scheme}://••••••"
+
+    @property
+    def address(self) -> str:
+        """Scheme, host and port (secret: never rendered)."""
+        return split_base_url(self.base_url)[0]
+
+    @property
+    def context_path(self) -> str:
+        """The path of the interface on the server (``/external/server/``)."""
+        return split_base_url(self.base_url)[1]
+
+    def connection_settings(self) -> tuple:
+        """Everything a client is built from: ``switch.vos.client_for`` builds a new one
+        when any of it changes."""
+        return (self.base_url, self.endpoint_suffix, self.connect_timeout, self.read_timeout)
 
 
 # --- Live state: VOS pushes, live calls, online phones, alarms (issue 7) -------------------

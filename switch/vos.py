@@ -24,16 +24,19 @@ _lock = threading.Lock()
 
 
 def client_for(server) -> VosClient:
-    """The pooled client of a VosServer. Rebuilt when the row's address or timeouts
-    change, so an admin's edit takes effect without a restart."""
-    key = (server.pk, server.base_url, server.connect_timeout, server.read_timeout)
+    """The pooled client of a VosServer. Rebuilt when the row's connection settings
+    (address, context path, endpoint names, timeouts) change, so an admin's edit takes
+    effect without a restart."""
+    key = (server.pk, *server.connection_settings())
     with _lock:
         client = _clients.get(key)
         if client is None:
             for stale in [k for k in _clients if k[0] == server.pk]:
                 _clients.pop(stale).close()
             client = VosClient(
-                server.base_url, timeout=(server.connect_timeout, server.read_timeout)
+                server.base_url,
+                timeout=(server.connect_timeout, server.read_timeout),
+                endpoint_suffix=server.endpoint_suffix,
             )
             _clients[key] = client
         return client

@@ -652,6 +652,7 @@ class InfoCdr(Record):
     end_reason: int | None = None
     callee_billing: int | None = None
     billing_mode: int | None = None
+    flow_no: int | None = None
     extra: dict[str, Any] = ...
 
 @dataclass(kw_only=True)
@@ -830,6 +831,13 @@ class InfoAlarmCurrent(Record):
 class InfoDtmf(Record):
     menu_name: str | None = None
     dtmf: str | None = None
+    extra: dict[str, Any] = ...
+
+@dataclass(kw_only=True)
+class InfoCustomerBrief(Record):
+    account: str | None = None
+    money: float | None = None
+    limit_money: float | None = None
     extra: dict[str, Any] = ...
 
 @dataclass(kw_only=True)
@@ -1183,6 +1191,7 @@ class GetConsumptionResponse(Record):
 @dataclass(kw_only=True)
 class GetAllCustomersResponse(Record):
     accounts: list[str] = ...
+    info_customer_briefs: list[InfoCustomerBrief] = ...
     extra: dict[str, Any] = ...
     raw: dict[str, Any] = ...
 
@@ -1279,5 +1288,11 @@ class DeleteMediaBlockIpResponse(Record):
 @dataclass(kw_only=True)
 class GetAlarmCurrentResponse(Record):
     info_alarm_currents: InfoAlarmCurrent | None = None
+    extra: dict[str, Any] = ...
+    raw: dict[str, Any] = ...
+
+@dataclass(kw_only=True)
+class GetLimitE164Response(Record):
+    info_limit_e164s: list[InfoLimitE164] = ...
     extra: dict[str, Any] = ...
     raw: dict[str, Any] = ...

@@ -179,6 +179,7 @@ APP_MAKER_MODULES = (
     "telephony.ivr_media.tests.isolation_makers",
     "alerts.tests.isolation_makers",
     "billing.tariffs.tests.isolation_makers",
+    "switch.server_admin.tests.isolation_makers",
 )
 
 

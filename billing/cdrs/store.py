@@ -34,7 +34,8 @@ _E4 = Decimal("0.0001")
 _SPELLED_OUT = {"callerip": "caller_ip", "calleeip": "callee_ip"}
 
 
-INFO_CDR_FIELDS = catalog.TYPES["InfoCdr"]
+# The manual's InfoCdr: fields seen only in the field (flowNo) are not columns of Cdr.
+INFO_CDR_FIELDS = tuple(f for f in catalog.TYPES["InfoCdr"] if not f.from_field)
 
 
 # InfoCdr wire name -> Cdr field name, for every field of the manual's InfoCdr.

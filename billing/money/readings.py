@@ -111,12 +111,14 @@ def remember_vos_fields(server, infos) -> int:
         "pk", "vos_account", "name", "vos_memo", "vos_locked", "vos_type"
     ):
         info = by_account[tenant.vos_account]
-        wanted = {
-            "name": (info.get("name") or tenant.name)[:128],
-            "vos_memo": (info.get("memo") or "")[:255],
-            "vos_locked": info.get("lockType") == 1,
-            "vos_type": int(info.get("type") or 0),
-        }
+        # Only what VOS said: a field a sparse answer left out keeps the copy we have.
+        wanted = {"name": (info.get("name") or tenant.name)[:128]}
+        if "memo" in info:
+            wanted["vos_memo"] = (info.get("memo") or "")[:255]
+        if info.get("lockType") is not None:
+            wanted["vos_locked"] = info["lockType"] == 1
+        if info.get("type") is not None:
+            wanted["vos_type"] = int(info["type"])
         for name, value in wanted.items():
             if getattr(tenant, name) != value:
                 changes.setdefault((name, value), []).append(tenant.pk)

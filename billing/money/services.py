@@ -95,19 +95,33 @@ def _money(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
+def _money_or_none(value) -> Decimal | None:
+    """An amount VOS sent, or None when it left the field out: unknown is not zero."""
+    return None if value is None or value == "" else _money(value)
+
+
 # --- Balances ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Balance:
-    """A balance as VOS told it, and when."""
+    """A balance as VOS told it, and when. ``money`` is None when VOS's answer left it
+    out (real servers answer sparsely): the balance is unknown, never zero."""
 
     account: str
-    money: Decimal
+    money: Decimal | None
     limit_money: Decimal | None
     read_at: object
     source: str
 
     @property
-    def available(self) -> Decimal:
+    def known(self) -> bool:
+        return self.money is not None
+
+    @property
+    def available(self) -> Decimal | None:
+        """Balance plus overdraft (an unknown overdraft counts as none: the least it can
+        be); None when the balance is unknown."""
+        if self.money is None:
+            return None
         return self.money + (self.limit_money or 0)
 
 
@@ -115,6 +129,8 @@ def balance_pushed(server, payload: dict) -> None:
     """CustomerMoneyChange (3.2), registered in billing.apps: only the portal's own
     accounts are remembered (VOS pushes every account's changes); remembering tells the
     low-balance alerts too."""
+    if payload.get("money") is None:  # a sparse push says nothing about the balance
+        return
     if Tenant.objects.filter(server=server, vos_account=payload["account"]).exists():
         remember_balance(server, payload["account"], payload["money"], source="push")
 
@@ -145,13 +161,14 @@ def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
     infos = scope.keep_in_scope(server, answer.get("infoCustomers", []))
     now = timezone.now()
     remember_read(server, infos, "page", now)
-    balances = {info["account"]: info.get("money", 0) for info in infos}
+    # Only the balances VOS said: a left-out money is unknown, not a zero to alert on.
+    balances = {info["account"]: info["money"] for info in infos if info.get("money") is not None}
     balances_read.send(sender=None, server=server, balances=balances)
     found = {
         info["account"]: Balance(
             account=info["account"],
-            money=_money(info.get("money", 0)),
-            limit_money=_money(info.get("limitMoney", 0)),
+            money=_money_or_none(info.get("money")),
+            limit_money=_money_or_none(info.get("limitMoney")),
             read_at=now,
             source="page",
         )
@@ -294,6 +311,13 @@ def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -
             balance = read_balance(scope, funder)
         except VosError as exc:
             raise MoneyRefused(vos.describe_error(exc)) from exc
+        if not balance.known:
+            raise MoneyRefused(
+                _(
+                    "The switch did not say your balance, so the top-up cannot be checked "
+                    "against it. Nothing was paid; please try again later."
+                )
+            )
         if balance.available < amount:
             raise MoneyRefused(
                 _(
@@ -303,7 +327,9 @@ def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -
                 % {
                     "available": balance.available.quantize(CENT),
                     "money": balance.money.quantize(CENT),
-                    "limit": (balance.limit_money or 0),
+                    "limit": _("unknown")
+                    if balance.limit_money is None
+                    else balance.limit_money.quantize(CENT),
                     "amount": amount,
                 }
             )
@@ -372,7 +398,9 @@ def card_problem(scope: Scope, customer: Tenant, pin: str, password: str) -> tup
             raise MoneyRefused(_("The card's password is not right.")) from None
         except VosError as exc:
             raise MoneyRefused(vos.describe_error(exc)) from exc
-    return pin, parse_amount(Decimal(str(card.get("money", 0))).quantize(CENT))
+    if card.get("money") is None:
+        raise MoneyRefused(_("The switch did not say what this phone card is worth."))
+    return pin, parse_amount(Decimal(str(card["money"])).quantize(CENT))
 
 
 def pin_topup(
@@ -720,14 +748,23 @@ def reconcile_entry(scope: Scope, entry: LedgerEntry) -> str:
     if earlier is not None:
         not_before = max(not_before, earlier + 1)
     wanted_card = entry.leg == LedgerEntry.Leg.PIN
-    candidates = [
+    # A row missing its fee cannot be ours; one missing its pay time could be, but
+    # cannot be ordered against the others: a person decides (below).
+    matching = [
         r
         for r in rows
-        if _money(r.get("fee", 0)) == _money(entry.amount)
+        if r.get("fee") is not None
+        and _money(r["fee"]) == _money(entry.amount)
         and (r.get("payType") == PAY_TYPE_CARD) == wanted_card
-        and r.get("payTime", 0) >= not_before
-        and r.get("payTime") not in claimed
     ]
+    candidates = [
+        r
+        for r in matching
+        if r.get("payTime") is not None
+        and r["payTime"] >= not_before
+        and r["payTime"] not in claimed
+    ]
+    undated = [r for r in matching if r.get("payTime") is None]
     LedgerEntry.objects.filter(pk=entry.pk).update(reconcile_attempts=entry.reconcile_attempts + 1)
     entry.reconcile_attempts += 1
     if len(candidates) == 1:
@@ -737,7 +774,7 @@ def reconcile_entry(scope: Scope, entry: LedgerEntry) -> str:
             S.SUCCEEDED,
             settled_by="reconciliation",
             vos_pay_time=row["payTime"],
-            balance_after=_money(row.get("customerMoney", 0)),
+            balance_after=_money_or_none(row.get("customerMoney")),
         )
         return entry.state
     if len(candidates) > 1:
@@ -745,6 +782,12 @@ def reconcile_entry(scope: Scope, entry: LedgerEntry) -> str:
             entry.transfer,
             _("%(n)s payments on the switch match this one: a person must decide.")
             % {"n": len(candidates)},
+        )
+        return "review"
+    if undated:
+        send_to_review(
+            entry.transfer,
+            _("A payment on the switch matches this one but has no time: a person must decide."),
         )
         return "review"
     if now - sent_at >= reconcile_grace():
@@ -766,13 +809,21 @@ def _claim_answered_rows(entry: LedgerEntry, rows: list[dict]) -> None:
         vos_pay_time__isnull=True,
         balance_after__isnull=False,
     )
-    taken = {r["payTime"] for r in rows if r.get("payTime") is None}
+    # Only rows that say all three: a missing amount or balance matches nothing.
+    rows = [
+        r
+        for r in rows
+        if r.get("payTime") is not None
+        and r.get("fee") is not None
+        and r.get("customerMoney") is not None
+    ]
+    taken: set = set()
     for done in answered:
         for row in rows:
             if (
-                row.get("payTime") not in taken
-                and _money(row.get("fee", 0)) == _money(done.amount)
-                and _money(row.get("customerMoney", 0)) == _money(done.balance_after)
+                row["payTime"] not in taken
+                and _money(row["fee"]) == _money(done.amount)
+                and _money(row["customerMoney"]) == _money(done.balance_after)
             ):
                 try:
                     with transaction.atomic():

@@ -287,6 +287,8 @@ class ReportRow:
     fee: Decimal
     suite_fee: Decimal
     level_seconds: dict
+    # False when VOS left totalFee out: ``fee`` is then 0 in sums but shown as unknown.
+    fee_known: bool = True
 
     @property
     def minutes(self) -> Decimal:
@@ -307,6 +309,7 @@ def rows_of(job: ReportJob) -> list[ReportRow]:
             fee=fee(row.get("totalFee")),
             suite_fee=fee(row.get("totalSuiteFee")),
             level_seconds={level: _int(row.get(f"{level}Time")) for level in LEVELS},
+            fee_known=row.get("totalFee") not in (None, ""),
         )
         for row in job.rows or []
     ]
@@ -318,6 +321,8 @@ class Totals:
     calls: int
     seconds: int
     fee: Decimal
+    # Rows whose fee VOS did not say: the fee total leaves them out, and says so.
+    rows_without_fee: int = 0
 
     @property
     def minutes(self) -> Decimal:
@@ -329,6 +334,7 @@ def totals_of(rows: list[ReportRow]) -> Totals:
         calls=sum(r.calls for r in rows),
         seconds=sum(r.seconds for r in rows),
         fee=sum((r.fee for r in rows), Decimal("0.0000")),
+        rows_without_fee=sum(1 for r in rows if not r.fee_known),
     )
 
 

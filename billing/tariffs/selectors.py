@@ -202,8 +202,8 @@ def phone_card(scope, server, pin: str, password: str = "") -> Card | None:
     bits = int(row.get("bitsOfConfig") or 0)
     expires = _moment(row.get("expireTime"))
     return Card(
-        money=to_decimal(row.get("money") or 0),
-        limit_money=to_decimal(row.get("limitMoney") or 0),
+        money=None if row.get("money") is None else to_decimal(row["money"]),
+        limit_money=None if row.get("limitMoney") is None else to_decimal(row["limitMoney"]),
         functions=[name for bit, name in CARD_FUNCTIONS if bits & bit],
         fee_rate_group=str(row.get("feeRateGroup") or ""),
         expires=expires,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
 from switch import vos
+from vos3000 import catalog
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ class GatewayRow:
 
     @property
     def capacity(self):
-        return self.info.get("capacity", 0)
+        """0 is "no limit"; None: the answer left it out (unknown)."""
+        return self.info.get("capacity")
 
     @property
     def asr_percent(self):
@@ -181,7 +183,11 @@ def gateway(scope, server, kind: GatewayKind, name: str) -> dict:
     infos = vos.call(scope, server, kind.get, {"names": [name]}).get(kind.list_field) or []
     for info in infos:
         if info.get("name") == name:
-            return info
+            # Fields the Get type lacks but the Modify request has come as the server sent
+            # them (a sparse server: numbers in strings): in the Modify's types, so an edit
+            # compares like with like.
+            typed, _unknown = catalog.loosen_request(kind.modify, info)
+            return {**info, **typed}
     raise GatewayNotFound(f"no {kind.key} gateway {name!r}")
 
 

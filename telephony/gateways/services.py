@@ -27,7 +27,9 @@ def modify_gateway(scope, server, kind: GatewayKind, before: dict, payload: dict
     scope.require_platform(Action.CHANGE)
     payload = {**payload, "name": before["name"]}
     changed = {
-        key: value for key, value in payload.items() if key != "name" and before.get(key) != value
+        key: value
+        for key, value in payload.items()
+        if key != "name" and not _same(before.get(key), value)
     }
     vos.call(
         scope,
@@ -40,6 +42,11 @@ def modify_gateway(scope, server, kind: GatewayKind, before: dict, payload: dict
         before={key: before.get(key) for key in changed},
         after=changed,
     )
+
+
+def _same(old, new) -> bool:
+    """A field a sparse answer left out is empty: sending "" or [] for it changes nothing."""
+    return old == new or (old is None and new in ("", []))
 
 
 def delete_gateway(scope, server, kind: GatewayKind, before: dict) -> None:

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from vos3000.catalog import _corrections as fix
+from vos3000.catalog import _field_evidence as field_evidence
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANUAL = REPO_ROOT.parent / "shared/vos3000/VOS3000-Web-Interface-for-Third-Party-2.1.7.0.txt"
@@ -339,12 +340,58 @@ class Extractor:
             fixed: f"The manual's header spells this type {printed}."
             for printed, fixed in fix.TYPE_HEADER_FIXES.items()
         }
+        self.add_field_evidence(endpoints)
+        for name in field_evidence.TYPES:
+            type_notes[name] = "Seen in the field, not in the 2.1.7.0 manual."
         return {
             "endpoints": endpoints,
             "types": self.types,
             "type_notes": type_notes,
             "push": pushes,
         }
+
+    def add_field_evidence(self, endpoints: list[dict]) -> None:
+        """Append what field clients show and the manual lacks (``_field_evidence``)."""
+        for name, fields in field_evidence.TYPES.items():
+            if name in self.types:
+                raise ManualError(f"field-evidence type {name} is in the manual")
+            self.types[name] = [dict(f) for f in fields]
+            self.type_names.add(name)
+        by_name = {e["name"]: e for e in endpoints}
+        for key, fields in field_evidence.FIELDS.items():
+            table_name, _, part = key.partition(".")
+            table = by_name[table_name][part] if part else self.types[table_name]
+            for field in fields:
+                if any(f["name"] == field["name"] for f in table):
+                    raise ManualError(
+                        f"field-evidence field {key}.{field['name']} is in the manual"
+                    )
+                table.append(dict(field))
+        for number, entry in enumerate(field_evidence.ENDPOINTS, start=1):
+            if entry["name"] in by_name:
+                raise ManualError(f"field-evidence endpoint {entry['name']} is in the manual")
+            endpoints.append(
+                {
+                    "section": f"F.{number}",
+                    "name": entry["name"],
+                    "title": entry["title"],
+                    "kind": entry["kind"],
+                    "list_field": entry["list_field"],
+                    "description": entry["description"],
+                    "note": None,
+                    "rules": [],
+                    "request": [dict(f) for f in entry["request"]],
+                    "response": [dict(f) for f in entry["response"]],
+                    "source": "field",
+                    "evidence": entry["evidence"],
+                }
+            )
+        for entry in endpoints:
+            for field in entry["request"] + entry["response"]:
+                self.check_type_reference(field)
+        for fields in self.types.values():
+            for field in fields:
+                self.check_type_reference(field)
 
     def check_type_reference(self, field: dict) -> None:
         for type_name in (field["type"], field.get("also_accepts")):

@@ -61,27 +61,51 @@ def loosen(
     return _object(fields, payload, types, unknown, path, found), found
 
 
+# Per table of fields: name -> (field, converter of a scalar field or None). Built once
+# per table (the catalog's tables live as long as the process), so a 20,000-CDR answer
+# does not rebuild it 20,000 times; a scalar value is converted without building its path.
+_PLANS: dict[int, tuple[object, dict]] = {}
+
+
+def _plan(fields) -> dict:
+    cached = _PLANS.get(id(fields))
+    if cached is not None and cached[0] is fields:
+        return cached[1]
+    plan = {f.name: (f, _SCALAR.get(f.type)) for f in fields}
+    if isinstance(fields, tuple):
+        _PLANS[id(fields)] = (fields, plan)
+    return plan
+
+
 def _object(fields, payload, types, unknown, path, found):
     if not isinstance(payload, dict):
         return payload
-    by_name = {f.name: f for f in fields}
+    plan = _plan(fields)
     result = {}
     for key, value in payload.items():
-        here = f"{path}.{key}" if path else str(key)
-        field = by_name.get(key)
-        if field is None:
-            found.append(here)
+        entry = plan.get(key)
+        if entry is None:
+            found.append(f"{path}.{key}" if path else str(key))
             if unknown == "keep" and value is not None:
                 result[key] = value
             continue
         if value is None:
             continue
+        field, convert = entry
+        if convert is not None and field.type not in types:
+            result[key] = convert(value)
+            continue
+        here = f"{path}.{key}" if path else str(key)
         result[key] = _value(field, value, types, unknown, here, found)
     return result
 
 
 def _value(field: Field, value, types, unknown, path, found):
     element = item_type(field.type)
+    if element is None and isinstance(value, list) and field.also_accepts:
+        # A list where the manual wrote one object (GetAlarmCurrent's infoAlarmCurrents):
+        # the catalog's second type says what the items are.
+        element = item_type(field.also_accepts)
     if element is None:
         return _single(field.type, value, types, unknown, path, found)
     if not isinstance(value, list):
@@ -151,3 +175,11 @@ def as_string(value):
     if isinstance(value, float) and math.isfinite(value):
         return str(int(value)) if value.is_integer() else repr(value)
     return value
+
+
+_SCALAR = {
+    **dict.fromkeys(INTEGER_TYPES, as_integer),
+    **dict.fromkeys(DOUBLE_TYPES, as_double),
+    **dict.fromkeys(BOOLEAN_TYPES, as_boolean),
+    **dict.fromkeys(STRING_TYPES, as_string),
+}

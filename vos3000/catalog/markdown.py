@@ -21,7 +21,12 @@ Section 3 messages (pushes) are sent by VOS to a configured address.
 Reading the tables: **Values** are the only values allowed (validation enforces them);
 **Special values** give the meaning of particular values without restricting the field
 ("Blank" = empty string, "Null" = field absent). Types are written as the manual writes them.
+
+Entries marked **seen in the field, not in the 2.1.7.0 manual** come from public third-party
+clients written against live servers (`vos3000/catalog/_field_evidence.py` names them); the
+portal never depends on them.
 """
+FIELD_MARK = "Seen in the field, not in the 2.1.7.0 manual"
 
 
 def render(
@@ -31,7 +36,7 @@ def render(
     pushes: Iterable[Push],
 ) -> str:
     endpoints, pushes = list(endpoints), list(pushes)
-    out = [INTRO, "## Endpoints (section 2)\n"]
+    out = [INTRO, "## Endpoints (section 2; F.n: seen in the field)\n"]
     for e in endpoints:
         out.append(f"- [{e.section} {e.name}](#{_anchor(e.section, e.name)}): {e.title}")
     out.append("\n## Pushes (section 3)\n")
@@ -60,7 +65,7 @@ def render(
 
 
 def _anchor(section: str, name: str) -> str:
-    return f"{section.replace('.', '')}-{name.lower()}"
+    return f"{section.replace('.', '').lower()}-{name.lower()}"
 
 
 def _endpoint(e: Endpoint) -> list[str]:
@@ -71,31 +76,35 @@ def _endpoint(e: Endpoint) -> list[str]:
         out.append(_paragraph(e.description))
     if e.note:
         out.append(f"Note: {e.note}\n")
+    if e.from_field:
+        out.append(f"{FIELD_MARK} (evidence: {e.evidence}).\n")
     if e.rules:
         out.append("Rules:\n")
         out.extend(f"- {r.kind}: {', '.join(r.fields)} ({r.text})" for r in e.rules)
         out.append("")
-    out.extend(_part("Request", e.request))
-    out.extend(_part("Response", e.response))
+    # A field-evidence endpoint says so once, not on every row.
+    out.extend(_part("Request", e.request, mark=not e.from_field))
+    out.extend(_part("Response", e.response, mark=not e.from_field))
     return out
 
 
-def _part(label: str, fields: tuple[Field, ...]) -> list[str]:
+def _part(label: str, fields: tuple[Field, ...], *, mark: bool = True) -> list[str]:
     if not fields:
         return [f"{label}: no fields.\n"]
-    return [f"{label}:\n", *_table(fields)]
+    return [f"{label}:\n", *_table(fields, mark=mark)]
 
 
-def _table(fields: tuple[Field, ...]) -> list[str]:
+def _table(fields: tuple[Field, ...], *, mark: bool = True) -> list[str]:
     rows = ["| Field | M/O | Type | Length | Description |", "|---|---|---|---|---|"]
     for f in fields:
         length = "" if f.length is None else str(f.length)
-        rows.append(f"| `{f.name}` | {f.mo} | {_cell(f.type)} | {length} | {_describe(f)} |")
+        described = _describe(f, mark=mark)
+        rows.append(f"| `{f.name}` | {f.mo} | {_cell(f.type)} | {length} | {described} |")
     rows.append("")
     return rows
 
 
-def _describe(f: Field) -> str:
+def _describe(f: Field, *, mark: bool = True) -> str:
     parts = [f.description] if f.description else []
     if f.enum:
         parts.append("Values: " + _values(f.enum))
@@ -111,6 +120,8 @@ def _describe(f: Field) -> str:
         parts.append(f"Also accepted: {_cell(f.also_accepts)}")
     if f.note:
         parts.append(f"Note: {f.note}")
+    if f.from_field and mark:
+        parts.append(f"**{FIELD_MARK}** (evidence: {f.evidence})")
     return _cell("<br>".join(parts))
 
 

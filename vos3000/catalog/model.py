@@ -33,6 +33,8 @@ class Field:
         minimum/maximum  inclusive numeric range ("Range: 0-86400")
         format        date format of a String ("yyyyMMdd", "yyyyMMddHHmmss")
         also_accepts  a second type validation accepts where the manual's type is doubtful
+        source        "manual", or "field": seen in public field clients, not in the 2.1.7.0
+                      manual (``evidence`` says where; see ``_field_evidence.py``)
     ``enum`` of a list field applies to each item.
     """
 
@@ -50,6 +52,13 @@ class Field:
     maximum: int | float | None = None
     format: str | None = None
     also_accepts: str | None = None
+    source: str = "manual"
+    evidence: str | None = None
+
+    @property
+    def from_field(self) -> bool:
+        """Seen in the field (public clients), not in the 2.1.7.0 manual."""
+        return self.source == "field"
 
     @property
     def mandatory(self) -> bool:
@@ -89,6 +98,13 @@ class Endpoint:
     list_field: str | None
     description: str | None = None
     note: str | None = None
+    source: str = "manual"
+    evidence: str | None = None
+
+    @property
+    def from_field(self) -> bool:
+        """Seen in the field (public clients), not in the 2.1.7.0 manual."""
+        return self.source == "field"
 
     @property
     def url_path(self) -> str:
@@ -124,6 +140,8 @@ def field_from_json(data: dict) -> Field:
         maximum=data.get("maximum"),
         format=data.get("format"),
         also_accepts=data.get("also_accepts"),
+        source=data.get("source", "manual"),
+        evidence=data.get("evidence"),
     )
 
 
@@ -154,6 +172,8 @@ def endpoint_from_json(data: dict) -> Endpoint:
         list_field=data["list_field"],
         description=data.get("description"),
         note=data.get("note"),
+        source=data.get("source", "manual"),
+        evidence=data.get("evidence"),
     )
 
 

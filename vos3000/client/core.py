@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -38,13 +41,17 @@ log = logging.getLogger("vos3000.client")
 HEADERS = {"Content-Type": "text/html;charset=UTF-8", "Accept": "application/json, text/html"}
 # Weight of the newest sample in the moving-average latency.
 LATENCY_SMOOTHING = 0.2
+# What may follow an endpoint name in its URL: nothing, or an extension (Tomcat
+# deployments in the field answer at ``.../server/GetCustomer.jsp``).
+ENDPOINT_SUFFIX = re.compile(r"(\.[A-Za-z0-9]{1,8})?")
 
 
 class VosClient(EndpointMethods):
     """One client per VOS server. Thread-safe; share it.
 
     ``base_url`` is the service root including the context path and a trailing slash
-    (``http://vos:8080/external/server/``); the endpoint name is appended to it.
+    (``http://vos:8080/external/server/``); the endpoint name is appended to it, then
+    ``endpoint_suffix`` (``""``, as the manual; ``".jsp"`` on Tomcat deployments).
     ``call(name, payload)`` takes and returns wire-shaped dicts: the portal's only form.
     Typed methods (``get_customer(accounts=[...])``, ``pay(owner_name=..., ...)``) come
     from ``EndpointMethods``, a library convenience over ``call`` (see README.md).
@@ -59,15 +66,19 @@ class VosClient(EndpointMethods):
         read_retries: int = 2,
         backoff: float = 0.2,
         breaker: CircuitBreaker | None = None,
+        endpoint_suffix: str = "",
     ):
         if not base_url.startswith(("http://", "https://")) or not base_url.endswith("/"):
             raise ValueError("base_url must be an http(s) URL ending with '/'")
+        if not isinstance(endpoint_suffix, str) or not ENDPOINT_SUFFIX.fullmatch(endpoint_suffix):
+            raise ValueError("endpoint_suffix must be empty or an extension such as '.jsp'")
         connect_timeout, read_timeout = timeout
         if connect_timeout <= 0 or read_timeout <= 0:
             raise ValueError("timeouts must be positive")
         if read_retries < 0 or backoff < 0:
             raise ValueError("read_retries and backoff must be >= 0")
         self._base_url = base_url
+        self.endpoint_suffix = endpoint_suffix
         self.timeout = (float(connect_timeout), float(read_timeout))
         self.read_retries = read_retries
         self.backoff = backoff
@@ -81,6 +92,11 @@ class VosClient(EndpointMethods):
         self._last_latency_ms: float | None = None
         self._avg_latency_ms: float | None = None
         self._last_error: str | None = None
+        # The server's clock as its HTTP Date header tells it (see clock_skew).
+        self._clock_skew_s: float | None = None
+        hooks = getattr(self._session, "hooks", None)
+        if isinstance(hooks, dict):
+            hooks.setdefault("response", []).append(self._note_server_date)
 
     def __repr__(self) -> str:
         # Deliberately without the URL: reprs end up in error pages.
@@ -155,7 +171,7 @@ class VosClient(EndpointMethods):
         started = time.perf_counter()
         try:
             response = self._session.post(
-                self._base_url + endpoint.name,
+                self._base_url + endpoint.name + self.endpoint_suffix,
                 data=body,
                 headers=HEADERS,
                 timeout=timeout,
@@ -178,6 +194,9 @@ class VosClient(EndpointMethods):
             self.breaker.record_failure()
             raise self._unavailable(BAD_BODY, context, duration_ms)
         self.breaker.record_success()
+        # A real server's loose answer (numbers in strings, nulls) in the manual's types;
+        # left-out fields stay left out: the portal treats them as unknown.
+        answer = catalog.loosen_answer(endpoint.name, answer)
         ret_code = answer["retCode"]
         if ret_code != 0:
             self._count("api_errors")
@@ -214,6 +233,29 @@ class VosClient(EndpointMethods):
                 self._avg_latency_ms = duration_ms
             else:
                 self._avg_latency_ms += LATENCY_SMOOTHING * (duration_ms - self._avg_latency_ms)
+
+    def _note_server_date(self, response, *args, **kwargs):
+        """A response hook: the server's clock minus ours, from its ``Date`` header
+        (whole seconds), when it sends one. Never raises: a bad header is ignored."""
+        header = getattr(response, "headers", {}).get("Date")
+        if header:
+            try:
+                when = parsedate_to_datetime(header)
+                if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+                    when = when.replace(tzinfo=UTC)
+                skew = when.timestamp() - time.time()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return response
+            with self._stats_lock:
+                self._clock_skew_s = skew
+        return response
+
+    def clock_skew(self) -> float | None:
+        """Seconds the server's clock is ahead of ours (negative: behind), from the
+        ``Date`` header of the last answer that had one; None when none had. The header
+        counts whole seconds, so this is exact to about a second."""
+        with self._stats_lock:
+            return self._clock_skew_s
 
     def stats(self) -> dict:
         """Counters, latencies (ms, of attempts that got an HTTP answer) and breaker state.

@@ -60,6 +60,7 @@ from vos3000.types import (
     GetGatewayRoutingResponse,
     GetIvrAudioResponse,
     GetIvrSecondAvailableTimeResponse,
+    GetLimitE164Response,
     GetPayHistoryResponse,
     GetPerformanceResponse,
     GetPhoneCardResponse,
@@ -917,7 +918,7 @@ class EndpointMethods:
         begin_time: str,
         end_time: str,
     ) -> GetConsumptionResponse: ...
-    def get_all_customers(self) -> GetAllCustomersResponse: ...
+    def get_all_customers(self, *, type: int | None = None) -> GetAllCustomersResponse: ...
     def reserve_callee_e164(
         self, *, caller_e164: str, callee_e164: str, access_e164: str, access_e164_password: str
     ) -> ReserveCalleeE164Response: ...
@@ -988,3 +989,6 @@ class EndpointMethods:
         self, *, ip: str, memo: str | None = None
     ) -> DeleteMediaBlockIpResponse: ...
     def get_alarm_current(self) -> GetAlarmCurrentResponse: ...
+    def get_limit_e164(
+        self, *, limit_e164_group_name: str, e164: str | None = None
+    ) -> GetLimitE164Response: ...

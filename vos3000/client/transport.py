@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 
 import requests
@@ -92,8 +93,14 @@ def classify_status(status: int) -> Failure:
 BAD_BODY = Failure("bad_body", "answer is not a VOS JSON object with a retCode", True)
 
 
+_RET_CODE_TEXT = re.compile(r"[+-]?\d{1,10}")
+
+
 def decode_answer(content: bytes) -> dict | None:
-    """The answer as a dict with an integer retCode, or None if it is anything else."""
+    """The answer as a dict with an integer retCode, or None if it is anything else.
+
+    Real servers may send the retCode as a numeric string (``"retCode": "0"``): that is
+    made an int here; any other string, a float or a boolean is not a retCode."""
     try:
         data = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -101,6 +108,8 @@ def decode_answer(content: bytes) -> dict | None:
     if not isinstance(data, dict):
         return None
     ret_code = data.get("retCode")
+    if isinstance(ret_code, str) and _RET_CODE_TEXT.fullmatch(ret_code.strip()):
+        data["retCode"] = ret_code = int(ret_code.strip())
     if isinstance(ret_code, bool) or not isinstance(ret_code, int):
         return None
     return data

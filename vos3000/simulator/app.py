@@ -1,8 +1,9 @@
 """The VOS3000 simulator: HTTP front, transactions, faults and the control API.
 
-``POST /<context>/server/<Name>`` (``/external/server/``, ``/external_new/server/``, ...)
-runs the handler registered for ``Name`` in one SQLite transaction; ``POST /_sim/<action>``
-runs a control action (see README.md). Both only for callers on the ``allow`` list.
+``POST /<context>/server/<Name>`` (``/external/server/``, ``/external_new/server/``, ...;
+the name plain or as ``<Name>.jsp``, as Tomcat deployments have it) runs the handler
+registered for ``Name`` in one SQLite transaction; ``POST /_sim/<action>`` runs a control
+action (see README.md). Both only for callers on the ``allow`` list.
 
 Programmatic use (tests, ``make run``)::
 
@@ -32,9 +33,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vos3000.simulator import (
+    answers,
     codes,
     controls,  # noqa: F401  (registers the core control actions)
     handlers,
+    lenient,
     registry,
 )
 from vos3000.simulator.clock import Clock
@@ -47,7 +50,8 @@ from vos3000.simulator.store import Store
 
 log = logging.getLogger("vos3000.simulator")
 
-_ENDPOINT_PATH = re.compile(r"/(?:[^?#]*/)?server/([A-Za-z0-9_]+)/?")
+# Any context path before ``server/``; the name plain or with ``.jsp`` (Tomcat deployments).
+_ENDPOINT_PATH = re.compile(r"/(?:[^?#]*/)?server/([A-Za-z0-9_]+?)(?:\.jsp)?/?")
 _CONTROL_PATH = re.compile(r"/_sim/([a-z_]+)/?")
 _KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 _SECRET_WORDS = {"pin", "pins", "pwd", "passwd", "secret"}
@@ -234,29 +238,42 @@ class Simulator:
                 answer[list_field] = []
         return answer
 
-    def validate(self, name: str, payload: dict) -> None:
+    def validate(self, name: str, payload: dict, *, strict: bool | None = None) -> dict:
+        """The request the handler gets: checked to the letter of the manual with
+        ``settings.strict`` (or ``strict=True``), else loosened as a real server reads it
+        (``lenient.py``); the unknown fields a lenient check ignored are kept for the
+        request log."""
+        self._local.ignored = []
         if self.catalog is None:
-            return
+            return payload
         from vos3000.errors import VosValidationError
 
         try:
-            self.catalog.validate_request(name, payload)
+            if self.settings.strict if strict is None else strict:
+                self.catalog.validate_request(name, payload)
+                return payload
+            payload, self._local.ignored = lenient.check(self.catalog, name, payload)
+            return payload
         except VosValidationError as exc:
             code = codes.MISS_PARAMETERS if exc.problem == "missing" else codes.INPUT_ERROR
             raise SimError(code) from exc
         except KeyError:
-            pass  # the catalog does not know this endpoint yet: nothing to check against
+            return payload  # the catalog does not know this endpoint: nothing to check against
 
     def call(self, name: str, payload: dict) -> dict:
-        """Answer one endpoint call (validation, handler, transaction) as VOS would.
+        """Answer one endpoint call (validation, handler, transaction) as VOS would,
+        shaped as the ``answers`` setting says (answers.py).
 
         Unexpected exceptions propagate (the HTTP layer turns them into a 500).
         """
+        return answers.shape(self.settings.answers, name, self._answer(name, payload))
+
+    def _answer(self, name: str, payload: dict) -> dict:
         fn = registry.HANDLERS.get(name)
         if fn is None:
             return self.error_answer(name, codes.UNKNOWN_ENDPOINT)
         try:
-            self.validate(name, payload)
+            payload = self.validate(name, payload)
             with self.transaction(write=self.endpoint_kind(name) != "read") as ctx:
                 result = fn(ctx, payload) or {}
         except SimError as exc:
@@ -286,7 +303,10 @@ class Simulator:
             "retCode": None if answer is None else answer.get("retCode"),
             "exception": None if answer is None else answer.get("exception"),
             "fault": None if fault is None else fault.mode,
+            # Unknown fields a lenient check ignored (logged too); [] in strict mode.
+            "ignored": list(getattr(self._local, "ignored", None) or []),
         }
+        self._local.ignored = []
         with self._log_lock:
             self.request_log.append(entry)
 

@@ -25,6 +25,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--push-url", default=None, help="base URL that receives section-3 pushes")
     parser.add_argument("--traffic", type=float, default=0.0, help="generated calls per minute")
     parser.add_argument("--cdr-max-days", type=int, default=31, help="GetCdr range cap in days")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="check requests to the letter of the manual (default: as lenient as a real server)",
+    )
+    parser.add_argument(
+        "--answers",
+        choices=("full", "sparse"),
+        default="full",
+        help="full: the manual's shapes; sparse: empty optional fields left out, numbers as text",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -45,6 +56,8 @@ def main(argv: list[str] | None = None) -> None:
         push_url=args.push_url,
         traffic=args.traffic,
         cdr_max_days=args.cdr_max_days,
+        strict=args.strict,
+        answers=args.answers,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

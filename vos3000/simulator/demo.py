@@ -341,7 +341,7 @@ class _Loader:
         return dataclasses.replace(self.outer, now_ms=lambda: ms, push=lambda name, payload: None)
 
     def api(self, ctx, name: str, payload: dict) -> dict:
-        self.sim.validate(name, payload)
+        self.sim.validate(name, payload, strict=True)  # the demo uses the manual's shapes
         return registry.HANDLERS[name](ctx, payload) or {}
 
     def platform(self) -> None:

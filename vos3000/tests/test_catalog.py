@@ -97,10 +97,41 @@ def problem_of(name, payload):
 # -- completeness --------------------------------------------------------------------------
 
 
+def manual(fields):
+    """The rows of a table that the manual prints (not those seen in the field)."""
+    return [f for f in fields if not f.from_field]
+
+
 def test_it_has_the_82_endpoints_in_manual_order_with_their_sections():
-    assert list(catalog.ENDPOINTS) == ENDPOINT_NAMES
-    sections = [e.section for e in catalog.ENDPOINTS.values()]
+    manual_endpoints = [e for e in catalog.ENDPOINTS.values() if not e.from_field]
+    assert [e.name for e in manual_endpoints] == ENDPOINT_NAMES
+    sections = [e.section for e in manual_endpoints]
     assert sections == [f"2.{n}" for n in range(1, 83)]
+
+
+def test_it_appends_what_field_clients_show_marked_as_such():
+    field_endpoints = [e for e in catalog.ENDPOINTS.values() if e.from_field]
+    assert [(e.section, e.name) for e in field_endpoints] == [("F.1", "GetLimitE164")]
+    assert list(catalog.ENDPOINTS)[-1] == "GetLimitE164"
+    get_all = catalog.endpoint("GetAllCustomers")
+    assert [f.name for f in get_all.request if f.from_field] == ["type"]
+    assert [f.name for f in get_all.response if f.from_field] == ["infoCustomerBriefs"]
+    assert get_all.list_field == "accounts"  # the manual's list, not the field one
+    flow_no = field(catalog.TYPES["InfoCdr"], "flowNo")
+    assert flow_no.source == "field" and "yk-vos" in flow_no.evidence
+    assert all(f.from_field for f in catalog.TYPES["InfoCustomerBrief"])
+    assert not field(catalog.TYPES["InfoCdr"], "fee").from_field
+    document = catalog.to_json()
+    limit = next(e for e in document["endpoints"] if e["name"] == "GetLimitE164")
+    assert limit["source"] == "field" and limit["evidence"]
+    assert "seen in the field, not in the 2.1.7.0 manual" in catalog.to_markdown().lower()
+
+
+def test_it_validates_field_shapes_like_any_other():
+    catalog.validate_request("GetAllCustomers", {"type": 1})
+    catalog.validate_request("GetLimitE164", {"limitE164GroupName": "DNC", "e164": "0912"})
+    assert problem_of("GetLimitE164", {"e164": "0912"}) == ("missing", "limitE164GroupName")
+    assert problem_of("GetAllCustomers", {"type": "x"}) == ("type", "type")
 
 
 def test_it_names_endpoints_by_their_url_not_their_title():
@@ -118,9 +149,14 @@ def test_it_has_the_six_pushes_of_section_3():
 
 def test_it_has_as_many_fields_per_table_as_the_manual():
     sections = {e.section: e for e in [*catalog.ENDPOINTS.values(), *catalog.PUSHES.values()]}
-    counted = {s: (len(e.request), len(e.response)) for s, e in sections.items()}
+    counted = {
+        s: (len(manual(e.request)), len(manual(e.response)))
+        for s, e in sections.items()
+        if not getattr(e, "from_field", False)
+    }
     assert counted == SECTION_FIELD_COUNTS
-    assert {n: len(fields) for n, fields in catalog.TYPES.items()} == TYPE_FIELD_COUNTS
+    manual_types = {n: len(manual(fields)) for n, fields in catalog.TYPES.items()}
+    assert {n: c for n, c in manual_types.items() if c} == TYPE_FIELD_COUNTS
 
 
 def test_it_resolves_every_type_reference():
@@ -416,7 +452,7 @@ def test_it_prints_the_json_document_with_all_endpoints():
         cwd=REPO_ROOT,
     )
     document = json.loads(result.stdout)
-    assert [e["name"] for e in document["endpoints"]] == ENDPOINT_NAMES
+    assert [e["name"] for e in document["endpoints"]] == [*ENDPOINT_NAMES, "GetLimitE164"]
     assert [p["name"] for p in document["push"]] == PUSH_NAMES
     first = document["endpoints"][0]["request"][0]
     assert {"name", "mo", "type", "length", "enum", "default"} <= set(first)

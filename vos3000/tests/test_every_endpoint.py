@@ -937,6 +937,15 @@ def _(w):
     return answer
 
 
+@succeeds("GetLimitE164")
+def _(w):
+    group = w.limited_group()
+    answer = w.call("GetLimitE164", limit_e164_group_name=group, e164="8613000000000")
+    assert [(n.e164, n.memo) for n in answer.info_limit_e164s] == [("8613000000000", "spam")]
+    assert w.call("GetLimitE164", limit_e164_group_name=group, e164="1").info_limit_e164s == []
+    return answer
+
+
 @succeeds("GetPhoneCard")
 def _(w):
     card = w.phone_card()
@@ -1141,6 +1150,9 @@ fails("GetAllPhoneOnline", "e164s:unknown")(
 )
 fails("DeleteLimitE164", NOT_FOUND)(
     lambda w: w.call("DeleteLimitE164", limit_e164_group_name="none", e164s=["1"])
+)
+fails("GetLimitE164", "limitE164GroupName:missing")(
+    lambda w: w.vos.call("GetLimitE164", {"e164": "1"})
 )
 fails("GetPhoneCard", "pin:type")(lambda w: w.call("GetPhoneCard", pin="000"))
 fails("CreateAlarm", "upper:rule")(lambda w: w.call("CreateAlarm", upper=1e12))

@@ -158,13 +158,21 @@ def test_it_answers_other_validation_problems_with_input_error_and_the_list_fiel
     assert call(sim, "CreateCustomer", {"account": "a", "type": "zero"})["retCode"] == (
         codes.INPUT_ERROR
     )
-    assert call(sim, "CreateCustomer", {"account": "a", "bogus": 1})["retCode"] == (
-        codes.INPUT_ERROR
-    )
     answer = call(sim, "GetPayHistory", {"account": "a", "beginTime": "2024", "endTime": "x"})
     assert answer["retCode"] == codes.INPUT_ERROR
     assert answer["infoPayHistorys"] == []
     assert accounts(sim) == []
+
+
+def test_it_refuses_unknown_fields_only_when_strict(strict_sim, sim):
+    answer = call(strict_sim, "CreateCustomer", {"account": "a", "bogus": 1})
+    assert answer["retCode"] == codes.INPUT_ERROR
+    assert accounts(strict_sim) == []
+    assert call(sim, "CreateCustomer", {"account": "a", "bogus": 1})["retCode"] == 0
+    assert accounts(sim) == ["a"]
+    entry = sim.control("requests", endpoint="CreateCustomer")["requests"][-1]
+    assert entry["ignored"] == ["bogus"]
+    assert entry["body"] == {"account": "a", "bogus": 1}
 
 
 def test_it_answers_an_unexpected_exception_with_http_500_and_keeps_serving(sim):

@@ -188,8 +188,17 @@ def test_it_modifies_only_the_fields_given(sim):
     )
     assert info["infoCustomerAdditional"] == additional | {"email": "new@example.com"}
     assert call(sim, "ModifyCustomer", {"account": "ghost"})["retCode"] == codes.NOT_FOUND
-    answer = call(sim, "ModifyCustomer", {"account": "m", "money": 100})
+    # money is not a ModifyCustomer field: a lenient server ignores it (the balance
+    # moves only through Pay); a strict one refuses it.
+    ok(sim, "ModifyCustomer", {"account": "m", "money": 100})
+    assert customer(sim, "m")["money"] == 4.0
+
+
+def test_it_refuses_money_on_modify_customer_when_strict(strict_sim):
+    ok(strict_sim, "CreateCustomer", {"account": "m", "money": 4})
+    answer = call(strict_sim, "ModifyCustomer", {"account": "m", "money": 100})
     assert answer["retCode"] == codes.INPUT_ERROR  # balance moves only through Pay
+    assert customer(strict_sim, "m")["money"] == 4.0
 
 
 def test_it_refuses_to_delete_a_customer_with_balance_phones_or_children(sim):

@@ -20,7 +20,9 @@ def whole_suite(request):
 
 
 def test_it_reaches_every_endpoint_through_a_page_or_task(whole_suite):
-    missing = sorted(set(catalog.ENDPOINTS) - set(coverage.reached_endpoints))
+    # Endpoints seen only in the field (not in the manual) are never the portal's business.
+    manual = {name for name, e in catalog.ENDPOINTS.items() if not e.from_field}
+    missing = sorted(manual - set(coverage.reached_endpoints))
     assert missing == [], f"no page or task test reaches these VOS endpoints: {missing}"
 
 

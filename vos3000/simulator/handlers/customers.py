@@ -303,5 +303,19 @@ def get_customer(ctx, req: dict) -> dict:
 
 @handler("GetAllCustomers")
 def get_all_customers(ctx, req: dict) -> dict:
-    rows = ctx.db.execute("SELECT account FROM customer ORDER BY account")
-    return {"accounts": [row[0] for row in rows]}
+    """The manual's ``accounts``; with ``type`` 1 (seen in the field, not in the manual)
+    ``infoCustomerBriefs``: each account with its balance and credit limit."""
+    rows = ctx.db.execute(
+        "SELECT account, money_e4, limit_money_e4 FROM customer ORDER BY account"
+    ).fetchall()
+    if req.get("type") == 1:
+        briefs = [
+            {
+                "account": row["account"],
+                "money": from_e4(row["money_e4"]),
+                "limitMoney": from_e4(row["limit_money_e4"]),
+            }
+            for row in rows
+        ]
+        return {"infoCustomerBriefs": briefs}
+    return {"accounts": [row["account"] for row in rows]}

@@ -198,9 +198,26 @@ def _rows(ctx, kind: _Kind, names) -> list:
     return [r for r in rows if r is not None]
 
 
+def as_info(kind: _Kind, stored: dict) -> dict:
+    """A stored gateway as answered: every field kept (nothing sent is lost), each field of
+    the manual's Info type in that type.
+
+    ``sipPPreferredIdentity``/``sipPAssertedIdentity`` are Integer 0/1/2 in the
+    Create/Modify tables but Boolean in the Info types (2.12, 2.18): the answer says
+    whether the header is included (any value but 0), as the manual types it; a lenient
+    ModifyGateway* reads that boolean back as 0/1.
+    """
+    info = dict(stored)
+    for field in objs.catalog.TYPES[kind.info_type]:
+        value = info.get(field.name)
+        if field.type.lower() == "boolean" and type(value) is int:
+            info[field.name] = value != 0
+    return info
+
+
 def _get(ctx, kind: _Kind, req: dict) -> dict:
     rows = _rows(ctx, kind, req.get("names"))
-    return {kind.list_field: [json.loads(r["info"]) for r in rows]}
+    return {kind.list_field: [as_info(kind, json.loads(r["info"])) for r in rows]}
 
 
 def routing_candidates(ctx, callee: str) -> list[dict]:

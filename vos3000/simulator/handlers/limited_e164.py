@@ -1,4 +1,5 @@
-"""Limited E164 groups (2.66 CreateLimitedE164, 2.77 DeleteLimitE164 -- the manual's names).
+"""Limited E164 groups (2.66 CreateLimitedE164, 2.77 DeleteLimitE164 -- the manual's names;
+GetLimitE164, seen in the field and not in the manual).
 
 A group is a named list of numbers that gateways refer to in
 ``callerLimitE164Groups`` / ``calleeLimitE164Groups``. Create adds numbers to a group
@@ -60,6 +61,19 @@ def delete_limit_e164(ctx, req: dict) -> dict:
         [(group, e164) for e164 in req["e164s"]],
     )
     return {}
+
+
+@handler("GetLimitE164")
+def get_limit_e164(ctx, req: dict) -> dict:
+    numbers = limited_e164_numbers(ctx, req["limitE164GroupName"])
+    wanted = req.get("e164")
+    return {
+        "infoLimitE164s": [
+            {"e164": e164, "memo": memo}
+            for e164, memo in numbers.items()
+            if wanted in (None, "", e164)
+        ]
+    }
 
 
 @control("limited_numbers")
