@@ -119,11 +119,11 @@ def pytest_addoption(parser):
 def parse_clock(value: str):
     """``HH:MM[:SS]`` is that time today (UTC); anything else is an ISO date-time, UTC
     unless it names its own offset."""
-    from datetime import UTC, datetime, time as dtime
+    from datetime import UTC, datetime, time
 
     value = value.strip()
     if len(value) <= 8 and ":" in value and "T" not in value:
-        moment = datetime.combine(datetime.now(UTC).date(), dtime.fromisoformat(value))
+        moment = datetime.combine(datetime.now(UTC).date(), time.fromisoformat(value))
     else:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -162,6 +162,17 @@ def pytest_report_header(config):
 
 def clock_is_travelled() -> bool:
     return _travel is not None
+
+
+@pytest.fixture
+def frozen_clock():
+    """The clock stopped at this moment for one test (inside ``--clock`` too), for a test
+    that reads "today" twice and must not see midnight pass in between. Move it with
+    ``frozen_clock.shift(seconds)`` or ``frozen_clock.move_to(moment)``."""
+    import time_machine
+
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        yield traveller
 
 
 # --- Browser ----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from customers.services import sync_tenants_from_vos
 from switch import vos
 from switch.vos import client_for
 
+pytestmark = pytest.mark.dates
+
 DAY = timedelta(days=1)
 
 

@@ -16,6 +16,8 @@ from accounts.tests.factories import AdminFactory, UserFactory
 from billing.models import Cdr
 from billing.tests.cdr_world import demo_world, week
 
+pytestmark = pytest.mark.dates
+
 GLOBALTEL_ACCOUNTS = {
     "manila-bpo",
     "delhi-soft",

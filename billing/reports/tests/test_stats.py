@@ -19,7 +19,7 @@ from billing.models import Cdr
 from billing.reports import stats as cdr_stats
 from switch.models import VosServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")  # UTC+8, no summer time
