@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 
-.PHONY: run test lint format bench deps messages clean-var
+.PHONY: run test test-clock lint format bench deps messages clean-var
 
 $(DEPS): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,19 @@ run: $(DEPS)
 
 test: $(DEPS)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The date-sensitive tests (marked `dates`) again with the clock moved (`--clock`, see
+# conftest.py): from 23:59:30 UTC today, so midnight passes during the run, and from
+# 00:01 UTC on the first of next month (a new day and month, and in December a new
+# year). Any moment works: make test-clock CLOCKS="2027-01-01T00:01:00Z".
+# pytest's exit code 5 (no test selected) fails like any other.
+NEXT_MONTH := $(shell date -u -d "$$(date -u +%Y-%m-01) +1 month" +%Y-%m-01 2>/dev/null)
+CLOCKS ?= 23:59:30 $(if $(NEXT_MONTH),$(NEXT_MONTH)T00:01:00Z,00:01)
+test-clock: $(DEPS)
+	@set -e; for clock in $(CLOCKS); do \
+		echo "== date-sensitive tests at $$clock"; \
+		$(PY) -m pytest -m dates --clock=$$clock $(PYTEST_ARGS); \
+	done
 
 lint: $(DEPS)
 	$(VENV)/bin/ruff check .

@@ -94,6 +94,87 @@ def pytest_terminal_summary(terminalreporter):
     )
 
 
+# --- Test clock -------------------------------------------------------------------------
+# `--clock=23:59` (today, UTC), `--clock=2027-01-01T00:01:00Z`, or TEST_CLOCK=...: the
+# whole run travels to that moment with time-machine, ticking, before Django's database
+# and the in-process simulator start. What lives in this process follows it: the portal,
+# the live server's thread, the simulator's thread (its Clock reads time.time_ns). What
+# does not is carried over by hand: the Celery worker subprocess gets the travelled "now"
+# (see `celery_worker_process`) and Chromium's JS clock is set per browser context (see
+# `page`). PostgreSQL's now() cannot be travelled; the portal never asks for it (times
+# come from Python: auto_now, timezone.now()).
+_travel = None
+_clock_key = pytest.StashKey()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("TEST_CLOCK", ""),
+        help="run the suite as if it were this UTC moment: HH:MM[:SS] (today) or an ISO "
+        "date-time such as 2027-01-01T00:01:00Z (default: $TEST_CLOCK, else the real time)",
+    )
+
+
+def parse_clock(value: str):
+    """``HH:MM[:SS]`` is that time today (UTC); anything else is an ISO date-time, UTC
+    unless it names its own offset."""
+    from datetime import UTC, datetime, time
+
+    value = value.strip()
+    if len(value) <= 8 and ":" in value and "T" not in value:
+        moment = datetime.combine(datetime.now(UTC).date(), time.fromisoformat(value))
+    else:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    global _travel
+    value = config.getoption("--clock")
+    if not value or _travel is not None:
+        return
+    try:
+        moment = parse_clock(value)
+    except ValueError as exc:
+        raise pytest.UsageError(f"--clock={value!r}: {exc}") from exc
+    import time_machine
+
+    _travel = time_machine.travel(moment, tick=True)
+    _travel.start()
+    config.stash[_clock_key] = moment
+
+
+def pytest_unconfigure(config):
+    global _travel
+    if _travel is not None:
+        _travel.stop()
+        _travel = None
+
+
+def pytest_report_header(config):
+    moment = config.stash.get(_clock_key, None)
+    if moment is not None:
+        return f"clock: travelled to {moment.isoformat()} (ticking)"
+    return None
+
+
+def clock_is_travelled() -> bool:
+    return _travel is not None
+
+
+@pytest.fixture
+def frozen_clock():
+    """The clock stopped at this moment for one test (inside ``--clock`` too), for a test
+    that reads "today" twice and must not see midnight pass in between. Move it with
+    ``frozen_clock.shift(seconds)`` or ``frozen_clock.move_to(moment)``."""
+    import time_machine
+
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        yield traveller
+
+
 # --- Browser ----------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def browser():
@@ -121,6 +202,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-US")
+    if clock_is_travelled():
+        # Chromium keeps the real time; its Date follows the travelled clock (timers run).
+        context.clock.set_system_time(time.time())
     context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab
@@ -198,9 +282,14 @@ def celery_worker_process(transactional_db):
     env["VAR_DIR"] = str(settings.VAR_DIR)
     env["DATABASE_URL"] = _database_url_of(connection.settings_dict)
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    command = [celery]
+    if clock_is_travelled():
+        # The worker starts at this process's travelled "now" and ticks from there.
+        env["TEST_CLOCK"] = f"{time.time():.6f}"
+        command = [sys.executable, "-c", _WORKER_ON_TEST_CLOCK]
     proc = subprocess.Popen(
         [
-            celery,
+            *command,
             "-A",
             "vosportal",
             "worker",
@@ -237,6 +326,15 @@ def celery_worker_process(transactional_db):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+_WORKER_ON_TEST_CLOCK = """
+import os, sys, time_machine
+time_machine.travel(float(os.environ["TEST_CLOCK"]), tick=True).start()
+sys.argv[0] = "celery"
+from celery.__main__ import main
+sys.exit(main())
+"""
 
 
 def _database_url_of(settings_dict) -> str:

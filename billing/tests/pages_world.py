@@ -75,10 +75,25 @@ def sim_today(portal_sim) -> str:
 
 
 def cdr_of(server, portal_sim, account: str, caller: str, callee: str) -> dict:
-    day = sim_today(portal_sim)
-    rows = raw(server, "GetCdr", {"accounts": [account], "beginTime": day, "endTime": day})
+    """The CDR of the call just placed (``place_call`` with ``complete``): it started
+    ``duration`` seconds ago, which shortly after midnight UTC is yesterday."""
+    now_ms = portal_sim.control("now")["now"]
+    yesterday = format_day(datetime_from_ms(now_ms - 86_400_000))
+    rows = raw(
+        server,
+        "GetCdr",
+        {
+            "accounts": [account],
+            "beginTime": yesterday,
+            "endTime": format_day(datetime_from_ms(now_ms)),
+        },
+    )
     matches = [
-        r for r in rows["infoCdrs"] if r["callerE164"] == caller and r["calleeE164"] == callee
+        r
+        for r in rows["infoCdrs"]
+        if r["callerE164"] == caller
+        and r["calleeE164"] == callee
+        and r["start"] >= now_ms - 3_600_000  # placed by the test, not the demo's history
     ]
     assert len(matches) == 1, matches
     return matches[0]

@@ -16,6 +16,8 @@ from billing.models import BalanceReading, MoneyTransfer
 from customers.services import sync_tenants_from_vos
 from switch.vos import client_for
 
+pytestmark = pytest.mark.dates
+
 GLOBALTEL_CUSTOMERS = ("manila-bpo", "delhi-soft", "lagos-trade", "cafe-roma", "dr-mueller")
 
 

@@ -18,6 +18,8 @@ from vos3000.tests.test_sim_calls import (
     utc_day,
 )
 
+pytestmark = pytest.mark.dates
+
 DAY_S = 86_400
 LEVELS = {1: "net", 2: "local", 4: "domestic", 5: "international"}
 

@@ -237,6 +237,7 @@ def test_it_finds_customers_by_account_and_by_phone(sim):
     assert ok(sim, "GetAllCustomers", {})["accounts"] == ["a", "b", "c"]
 
 
+@pytest.mark.dates
 def test_it_adds_charges_to_todays_consumption_until_midnight_utc(sim):
     ok(sim, "CreateCustomer", {"account": "a", "money": 10})
     now = sim.control("now")["now"]

@@ -11,6 +11,8 @@ import pytest
 from vos3000.simulator import demo
 from vos3000.tests.test_sim_calls import call, ok
 
+pytestmark = pytest.mark.dates
+
 DAY_MS = 86_400_000
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import requests
 
 from vos3000 import catalog
@@ -142,6 +143,7 @@ def test_it_lists_the_pay_history_of_everyone_below_an_agent(sim):
 # -- charges and consumption ----------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_it_charges_calls_without_pay_history_and_pushes_the_new_balance(sim):
     ok(sim, "CreateCustomer", {"account": "a", "money": 1, "limitMoney": 5})
     now = sim.control("now")["now"]

@@ -10,6 +10,8 @@ from vos3000.simulator import codes
 from vos3000.simulator.handlers.suites import DAY, MONTH, YEAR, period_index, period_start
 from vos3000.tests.simhttp import call, ok
 
+pytestmark = pytest.mark.dates
+
 DAY_S = 86_400
 ACCOUNT, PHONE = 2, 6
 GIFT = {"prefix": "44,33", "startTime": 0, "endTime": 86400, "giftTime": 600, "billingTime": 60}

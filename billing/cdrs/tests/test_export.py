@@ -22,6 +22,8 @@ from billing.cdrs import store as cdr_store
 from billing.models import Cdr, CdrExport
 from billing.tests.cdr_world import demo_world, vos_cdrs, week
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def tenants(demo_vos_server, portal_sim):

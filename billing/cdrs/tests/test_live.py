@@ -4,6 +4,8 @@ columns cut on the server, the guard's refusal of a foreign account, errors in w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -14,6 +16,20 @@ from accounts.tests.factories import AdminFactory, UserFactory
 from billing.cdrs import live as cdr_live
 from billing.cdrs import store as cdr_store
 from billing.tests.cdr_world import demo_world, sim_today, vos_cdrs
+
+pytestmark = pytest.mark.dates
+
+
+@pytest.fixture(autouse=True)
+def a_still_day(frozen_clock):
+    """Today's calls are the subject: the clock stands still (midnight cannot pass
+    between the test's today and the view's), at least two minutes into the UTC day so
+    that the calls placed "a minute ago" are today's."""
+    now = datetime.now(UTC)
+    into_the_day = now - now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if into_the_day < timedelta(minutes=2):
+        frozen_clock.shift(timedelta(minutes=2) - into_the_day)
+    return frozen_clock
 
 
 @pytest.fixture

@@ -22,7 +22,17 @@ from customers.services import sync_tenants_from_vos
 from switch import vos
 from switch.vos import client_for
 
+pytestmark = pytest.mark.dates
+
 DAY = timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _still_clock(frozen_clock):
+    """The clock stands still in each test: the simulator's demo history (the days
+    before the day it was reset) and the test's "today" are the same day's, even when
+    a run passes midnight UTC between the two (``make test-clock``)."""
+    return frozen_clock
 
 
 @pytest.fixture(autouse=True)
@@ -208,11 +218,13 @@ def test_it_resumes_after_vos_goes_down_mid_pull_with_nothing_lost_or_doubled(
     assert early.first_day == first + 2 * DAY
     assert cdr_pull.watermark(demo_vos_server) == first
     # ...and takes it once it is.
-    later = cdr_pull.pull_server(demo_vos_server, now=now + timedelta(seconds=301))
+    later_now = now + timedelta(seconds=301)
+    later = cdr_pull.pull_server(demo_vos_server, now=later_now)
 
     assert later.status == CdrPullJob.Status.DONE
     assert later.first_day == first + DAY
-    assert cdr_pull.watermark(demo_vos_server) == today
+    # Up to the day of the later run: five minutes after 23:58 UTC is tomorrow.
+    assert cdr_pull.watermark(demo_vos_server) == later_now.date()
     assert_same_as_vos(demo_vos_server, first, today)
 
 

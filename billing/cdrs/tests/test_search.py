@@ -9,12 +9,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
 from accounts.tests.factories import AdminFactory, UserFactory
 from billing.models import Cdr
 from billing.tests.cdr_world import demo_world, week
+
+pytestmark = pytest.mark.dates
 
 GLOBALTEL_ACCOUNTS = {
     "manila-bpo",
@@ -138,6 +141,28 @@ def test_it_opens_on_today_without_dates(client, tenants):
     client.force_login(AdminFactory())
     response = _search(client, {})
     assert response.context["form"].is_valid() and response.context["page"] is not None
+
+
+# Near midnight UTC it is already tomorrow in Asia/Shanghai (UTC+8): "today" is the
+# user's own, at 23:59 and at 00:01 UTC and around Shanghai's own midnight (16:00 UTC).
+USERS_TODAY = [
+    ("2026-03-10T23:59:00Z", "UTC", "2026-03-10"),
+    ("2026-03-10T23:59:00Z", "Asia/Shanghai", "2026-03-11"),
+    ("2026-03-11T00:01:00Z", "UTC", "2026-03-11"),
+    ("2026-03-11T00:01:00Z", "Asia/Shanghai", "2026-03-11"),
+    ("2026-03-10T15:59:00Z", "Asia/Shanghai", "2026-03-10"),
+    ("2026-03-10T16:01:00Z", "Asia/Shanghai", "2026-03-11"),
+    ("2026-12-31T23:59:00Z", "Asia/Shanghai", "2027-01-01"),
+]
+
+
+@pytest.mark.parametrize(("moment", "zone", "day"), USERS_TODAY)
+def test_it_opens_on_the_users_today_at_any_hour(client, db, moment, zone, day):
+    with time_machine.travel(moment, tick=False):
+        client.force_login(AdminFactory(time_zone=zone))
+        response = _search(client, {})
+    form = response.context["form"]
+    assert (form.data["date_from"], form.data["date_to"]) == (day, day)
 
 
 def test_it_keeps_a_resellers_search_in_its_subtree(client, tenants, days):

@@ -17,6 +17,8 @@ from billing.models import Cdr
 from customers.services import sync_tenants_from_vos
 from switch.vos import client_for
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def tenants(demo_vos_server):

@@ -14,7 +14,7 @@ from billing.tests import pages_world
 from billing.tests.pages_world import raw
 from vos3000.client.dates import datetime_from_ms
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 @pytest.fixture

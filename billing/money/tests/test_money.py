@@ -127,6 +127,7 @@ def test_it_refuses_bad_amounts_before_recording_anything(world, amount, message
     assert MoneyTransfer.objects.count() == 0
 
 
+@pytest.mark.dates
 def test_it_keeps_to_the_limits_per_transaction_and_per_day(world, portal_sim):
     MoneySettings.current()
     MoneySettings.objects.update(max_per_transaction=Decimal("30"), max_per_day=Decimal("50"))
@@ -424,6 +425,7 @@ def test_it_shows_a_reseller_only_its_own_ledger(world, client):
     assert "manila-bpo" in page and "<code>acme</code>" not in page
 
 
+@pytest.mark.dates
 def test_it_counts_debits_by_their_size_in_the_daily_limit(world, portal_sim):
     MoneySettings.current()
     MoneySettings.objects.update(max_per_transaction=Decimal("30"), max_per_day=Decimal("40"))

@@ -166,6 +166,7 @@ def test_it_defuses_formulas_in_the_csv(client, world, portal_sim):
 
 
 # --- The price tool ----------------------------------------------------------------------
+@pytest.mark.dates
 def test_it_prices_like_the_switch_bills(client, world, portal_sim):
     """The tool's cost of a 1, 5 and 10 minute call, and of an odd length, equals the fee
     the simulator writes in the CDR of such a call placed through it."""

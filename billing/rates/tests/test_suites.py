@@ -15,7 +15,7 @@ from billing.tests import pages_world
 from billing.tests.pages_world import raw
 from vos3000.client.dates import ms_from_datetime
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 FAMILY_WEEKLY, BUSINESS_500 = 2, 1

@@ -24,6 +24,8 @@ from billing.reports import tasks as report_tasks
 from customers.services import sync_tenants_from_vos
 from switch.vos import client_for
 
+pytestmark = pytest.mark.dates
+
 CITYLINK_CUSTOMERS = {"cafe-roma", "dr-mueller", "havana-link"}
 
 
@@ -80,8 +82,9 @@ def test_it_runs_a_customer_fee_report_and_records_who_asked(users, tenants, por
 
     assert job.status == ReportJob.Status.DONE and job.batches_done == 1
     rows = reports.rows_of(job)
-    # One row per day with a charged call: the simulator's own CDRs say which days those
-    # are (the demo's traffic is random per day, so a quiet weekend day may have none).
+    # One row per day with a call (a free call too: a row of 0.0000), which the
+    # simulator's own CDRs say: the demo's traffic is random per day, so a quiet day may
+    # have no call, or only one that cost nothing, whatever the hour the suite runs at.
     answer = client_for(tenants["manila-bpo"].server).call(
         "GetCdr",
         {
@@ -90,15 +93,17 @@ def test_it_runs_a_customer_fee_report_and_records_who_asked(users, tenants, por
             "endTime": f"{job.last_day:%Y%m%d}",
         },
     )
-    charged_days = {
-        datetime.fromtimestamp(cdr["start"] / 1000, tz=UTC).date()
-        for cdr in answer.get("infoCdrs") or []
-        if cdr.get("fee")
+    days: dict[str, tuple[int, Decimal]] = {}
+    for cdr in answer.get("infoCdrs") or []:
+        day = f"{datetime.fromtimestamp(cdr['start'] / 1000, tz=UTC):%Y-%m-%d}"
+        calls, fee = days.get(day, (0, Decimal(0)))
+        days[day] = (calls + 1, fee + Decimal(str(cdr.get("fee") or 0)))
+    assert {r.period: (r.calls, r.fee) for r in rows} == {
+        day: (calls, reports.fee(fee)) for day, (calls, fee) in days.items()
     }
-    assert len(rows) == len(charged_days) >= 10
+    assert len(rows) >= 10  # two weeks of a busy demo customer
     assert {r.account for r in rows} == {"manila-bpo"}
-    assert all(r.fee > 0 and r.calls > 0 for r in rows)
-    assert rows[0].period == f"{job.first_day:%Y-%m-%d}"
+    assert sum(r.fee for r in rows) > 0
 
 
 def test_it_asks_for_a_resellers_customers_in_batches(settings, users, tenants, portal_sim):
@@ -305,7 +310,10 @@ def test_it_agrees_with_the_local_cdrs_for_a_customer_month(
     assert local.count() == row["cdrCount"] > 0
     assert Decimal(local_fee).quantize(Decimal("0.0001")) == reports.fee(row["totalFee"])
 
-    day = first + timedelta(days=9)
+    # A day of that month with calls, from the copy itself (the demo's traffic is random
+    # per day: a fixed day of the month may have had none).
+    days_with_calls = sorted({cdr.start.astimezone(UTC).date() for cdr in local.only("start")})
+    day = days_with_calls[len(days_with_calls) // 2]
     daily = run(start(admin, tenants["manila-bpo"], portal_sim, first_day=day, last_day=day))
     [day_row] = daily.rows
     day_start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)

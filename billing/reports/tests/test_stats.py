@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -19,7 +20,7 @@ from billing.models import Cdr
 from billing.reports import stats as cdr_stats
 from switch.models import VosServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")  # UTC+8, no summer time
@@ -179,3 +180,25 @@ def test_it_renders_the_statistics_page_with_charts_and_tables(world, calls, cli
     bad = client.get(url, {"first": "2025-03-05", "last": "2025-03-01", "group": "day"})
     assert bad.status_code == 400 and "The end comes before the start." in bad.text
     assert client.get(url).status_code == 200  # the last seven days by default
+
+
+@pytest.mark.parametrize(
+    ("moment", "zone", "last"),
+    [
+        ("2026-03-10T23:59:00Z", "UTC", date(2026, 3, 10)),
+        ("2026-03-10T23:59:00Z", "Asia/Shanghai", date(2026, 3, 11)),
+        ("2026-03-11T00:01:00Z", "UTC", date(2026, 3, 11)),
+        ("2026-03-10T16:01:00Z", "Asia/Shanghai", date(2026, 3, 11)),
+    ],
+)
+def test_it_opens_on_the_last_seven_days_of_the_viewers_own_today(
+    world, client, moment, zone, last
+):
+    with time_machine.travel(moment, tick=False):
+        client.force_login(
+            UserFactory(tenant=world["c1"], role=Role.CUSTOMER_OWNER, time_zone=zone)
+        )
+        page = client.get(reverse("report_calls"))
+    assert page.status_code == 200
+    defaults = page.context["form"].defaults
+    assert (defaults["first"], defaults["last"]) == (last - timedelta(days=6), last)

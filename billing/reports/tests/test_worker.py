@@ -16,7 +16,7 @@ from billing.models import ReportJob
 from billing.reports import services as reports
 from customers.services import sync_tenants_from_vos
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.dates]
 
 
 def test_it_runs_a_report_in_the_worker(demo_vos_server, portal_sim, celery_worker_process):

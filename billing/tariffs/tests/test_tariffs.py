@@ -544,6 +544,7 @@ def _cdr_data(start: datetime, **extra) -> dict:
     return data
 
 
+@pytest.mark.dates
 def test_an_injected_cdr_shows_in_getcdr_and_in_the_next_pull(client, world, portal_sim, settings):
     user = world.login(client, "admin")
     user.time_zone = "UTC"
