@@ -140,6 +140,8 @@ def test_it_keeps_formulas_out_of_both_formats(
 ):
     first = datetime.fromisoformat(days["date_from"]).date()
     [info, *_] = vos_cdrs(demo_vos_server, ["acme"], first, first + timedelta(days=3))
+    # A new call: without the simulator's flowNo (the CDR's identity) it is keyed on its fields.
+    info = {key: value for key, value in info.items() if key != "flowNo"}
     evil = {**info, "callerE164": '=HYPERLINK("http://x")', "calleeE164": "+15551234"}
     assert cdr_store.store(demo_vos_server, [evil]).inserted == 1
     client.force_login(UserFactory(tenant=tenants["acme"], role=Role.CUSTOMER_OWNER))
