@@ -76,7 +76,12 @@ def main() -> int:
         os.environ.get("VOS_SIM_TRAFFIC", "6"),
         "--push-url",
         push_url,
+        # A real server's sparse, loosely typed answers: VOS_SIM_ANSWERS=sparse make run.
+        "--answers",
+        os.environ.get("VOS_SIM_ANSWERS", "full"),
     ]
+    if os.environ.get("VOS_SIM_STRICT", "").lower() in {"1", "true", "yes"}:
+        simulator.append("--strict")  # the manual to the letter, as the portal's tests use
     processes: dict[str, subprocess.Popen] = {}
 
     def stop_all(*_args):
