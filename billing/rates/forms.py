@@ -68,7 +68,8 @@ class PriceForm(forms.Form):
 def _suite_label(suite: dict) -> str:
     return _("%(name)s: %(fee)s every %(period)s %(unit)s") % {
         "name": suite.get("name"),
-        "fee": f"{to_decimal(suite.get('rentFee')):.2f}",
+        # A fee the switch left out is unknown: "—", not 0.00.
+        "fee": "—" if suite.get("rentFee") in (None, "") else f"{to_decimal(suite['rentFee']):.2f}",
         "period": suite.get("rentPeriod"),
         "unit": enum_labels.label("InfoSuite", "rentType", suite.get("rentType")),
     }

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import Action
-from billing.rating import to_decimal
+from billing.rating import money_or_none
 from billing.tariffs import forms, services
 from billing.tariffs import selectors as reads
 from switch import labels, vos
@@ -295,8 +295,9 @@ def _suite_rows(rows: list[dict]) -> list[dict]:
         out.append(
             {
                 **suite,
-                "rent_fee": to_decimal(suite.get("rentFee") or 0),
-                "gift_money": to_decimal(suite.get("giftMoney") or 0),
+                # A sparse answer may leave a fee out: unknown, not 0.00.
+                "rent_fee": money_or_none(suite.get("rentFee")),
+                "gift_money": money_or_none(suite.get("giftMoney")),
                 "unit": labels.label("InfoSuite", "rentType", suite.get("rentType")),
                 "gifts": gifts,
             }
