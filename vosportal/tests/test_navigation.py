@@ -51,6 +51,7 @@ OPERATIONS_MENU = (
         ("Gateways", "gateway_index"),
         ("Online phones", "live_phones"),
         ("IVR & media", "ivr_audio_list"),
+        ("Servers", "server_list"),
         ("Server health", "ops_health"),
         ("Alarms", "ops_alarms"),
         ("Soft switches", "ops_switch"),
