@@ -110,6 +110,8 @@ def test_it_does_not_store_again_what_was_stored_before_flow_no_was_its_identity
     for row, record in zip(legacy, infos[:3], strict=True):
         row.server_id = server.pk
         row.natural_key = cdr_store.whole_record_key(server.pk, record)
+    # Written as an older portal would have: into the month's partition (PostgreSQL).
+    cdr_store.ensure_partitions(row.start for row in legacy)
     Cdr.objects.bulk_create(legacy)
     assert cdr_store.store(server, infos).inserted == 1
     assert cdr_store.store(server, infos).inserted == 0
