@@ -110,6 +110,9 @@ def test_it_partitions_by_month_and_drops_old_months(tenants, demo_vos_server, p
     assert len(partitions) >= 3
     oldest = min(Cdr.objects.values_list("start", flat=True))
     dropped = cdr_store.drop_months_before(today)
-    assert dropped == len(partitions) - 1
+    # Every month before this one (on the 1st just after midnight this month has no calls,
+    # so no partition, yet).
+    this_month = cdr_store.partition_name(today.replace(day=1))
+    assert dropped == len([name for name in partitions if name < this_month])
     assert not Cdr.objects.filter(start__lt=datetime(today.year, today.month, 1, tzinfo=UTC))
     assert oldest.month != today.month or oldest.year != today.year
