@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 
-.PHONY: run test test-clock lint format bench deps messages clean-var
+.PHONY: run demo-logins test test-clock lint format bench deps messages clean-var
 
 $(DEPS): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,14 @@ $(DEPS): requirements.txt requirements-dev.txt
 
 deps: $(DEPS)
 
+# Ctrl-C stops every process and the script exits 0 (make itself still reports the
+# interrupt to the shell, as any command stopped with Ctrl-C does).
 run: $(DEPS)
-	$(PY) scripts/devrun.py
+	@$(PY) scripts/devrun.py
+
+# The demo logins with their current TOTP codes, and the demo phone cards, again.
+demo-logins: $(DEPS)
+	@$(PY) scripts/devrun.py --logins
 
 test: $(DEPS)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -45,9 +45,21 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Security ----------------------------------------------------------------------------
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if (DEBUG or TESTING) else None)
+# `make run` (scripts/devrun.py) keeps a random secret of this checkout's own in var/, so
+# `manage.py` commands typed beside it work with DEBUG off, as README writes them. Only
+# that script writes the file; production sets SECRET_KEY.
+_DEV_SECRET_KEY_FILE = VAR_DIR / "dev-secret-key"
+if DEBUG or TESTING:
+    SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY)
+elif "SECRET_KEY" not in os.environ and _DEV_SECRET_KEY_FILE.is_file():
+    SECRET_KEY = _DEV_SECRET_KEY_FILE.read_text().strip()
+else:
+    SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY or (not (DEBUG or TESTING) and SECRET_KEY == _DEV_SECRET_KEY):
-    raise ImproperlyConfigured("SECRET_KEY must be set to a real secret when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a real secret when DEBUG is off (in a development "
+        "checkout, run `make run` once: it keeps one in var/)."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -218,18 +230,22 @@ else:
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# In development and tests whitenoise serves straight from the finders, no collectstatic.
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
-if DEBUG or TESTING:
+# In development and tests (and under `make run`, which runs with DEBUG off to show the
+# portal's own error pages) whitenoise serves straight from the finders, no collectstatic.
+STATIC_FROM_SOURCE = env_bool("STATIC_FROM_SOURCE", DEBUG or TESTING)
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
+WHITENOISE_AUTOREFRESH = STATIC_FROM_SOURCE
+if STATIC_FROM_SOURCE:
     STATIC_ROOT = VAR_DIR / "staticfiles"
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise as is.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if (DEBUG or TESTING)
+            if STATIC_FROM_SOURCE
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -329,8 +345,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # runserver's request lines follow LOG_LEVEL too (`make run` shows only the 4xx
+        # and 5xx ones at its default WARNING), in the same format as the rest.
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         # urllib3's debug lines name the host it connects to: the VOS address stays out.
         "urllib3": {"level": "WARNING"},
+        # The filesystem broker (no REDIS_URL) has no host, which kombu warns of on every
+        # new connection; with Redis its warnings (rediss:// without ssl) stay.
+        "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},
     },
 }
 

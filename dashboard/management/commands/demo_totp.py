@@ -3,12 +3,9 @@ newcomer can sign in as a reseller or admin without an authenticator app."""
 
 from __future__ import annotations
 
-import time
-
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.management.commands.demo_logins import totp_now
 from dashboard.management.commands.seed_demo import DEMO_TOTP_SECRETS
 
 
@@ -27,5 +24,4 @@ class Command(BaseCommand):
                 f"{email} is not a demo login with a TOTP secret. Known: "
                 + ", ".join(sorted(DEMO_TOTP_SECRETS))
             )
-        counter = int(time.time()) // mfa_settings.TOTP_PERIOD
-        self.stdout.write(format_hotp_value(hotp_value(secret, counter)))
+        self.stdout.write(totp_now(secret)[0])
