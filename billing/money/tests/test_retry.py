@@ -304,3 +304,51 @@ def test_it_never_retries_the_first_leg(world, portal_sim, settings):
     assert tasks.reconcile_transfer(transfer.pk) == MoneyTransfer.State.FAILED
     (debit,) = transfer.entries.all()
     assert debit.proven_absent and "first step" in money.leg_story(debit)
+
+
+def test_a_leg_is_retried_once_whoever_asks(world, portal_sim, monkeypatch):
+    """Two processes (beat and an admin's "check now") that both see the proof open one
+    retry between them: the second finds it taken and makes no call."""
+    real, refused = vos.call, []
+
+    def call(scope, server, endpoint, payload, **kwargs):
+        if endpoint == "Pay" and "refund" in payload.get("memo", "") and not refused:
+            refused.append(1)
+            raise VosUnavailable(
+                "refused", may_have_been_applied=False, endpoint="Pay", reason="connect_failed"
+            )
+        return real(scope, server, endpoint, payload, **kwargs)
+
+    monkeypatch.setattr(vos, "call", call)
+    transfer = money.topup(world.scope(), world.ghost, "1.20", key="refund-once-key-00001")
+    first = transfer.entries.filter(leg=Leg.REFUND_FUNDER).order_by("seq").first()
+    pays = portal_sim.control("stats")["requests"]["Pay"]
+    with pytest.raises(money.RetryTaken):
+        money._retry(world.scope(), transfer, first)
+    assert portal_sim.control("stats")["requests"]["Pay"] == pays
+    assert transfer.entries.filter(leg=Leg.REFUND_FUNDER).count() == 2
+    assert AuditEvent.objects.filter(action="money.leg.retry").count() == 1
+
+
+def test_a_legs_key_never_changes(world, portal_sim):
+    transfer = money.topup(world.scope(), world.manila, "1.00", key="leg-key-fixed-000001")
+    entry = transfer.entries.first()
+    assert len(entry.key) == 32
+    assert entry.key in money._memo(transfer, entry.leg, entry.key)
+    entry.key = "0" * 32
+    with pytest.raises(Exception, match="never change"):
+        entry.save()
+
+
+@pytest.mark.postgres
+def test_it_refuses_rewriting_a_legs_key_in_sql(world, portal_sim):
+    from django.db import connection, transaction
+
+    transfer = money.topup(world.scope(), world.manila, "1.00", key="leg-key-sql-00000001")
+    entry = transfer.entries.first()
+    for sql in (
+        "UPDATE billing_ledgerentry SET key = 'other' WHERE id = %s",
+        "UPDATE billing_ledgerentry SET retry_of_id = id WHERE id = %s",
+    ):
+        with pytest.raises(Exception, match="ledger"), transaction.atomic():
+            connection.cursor().execute(sql, [entry.pk])
