@@ -71,6 +71,8 @@ class PlainDecimalField(forms.DecimalField):
             return None
         if isinstance(value, str):
             text = value.strip()
+            if not text:
+                return None  # blank: "required" decides
             if len(text) > 40 or not PLAIN_NUMBER.fullmatch(text):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             if text.startswith("-") and self.min_value is not None and self.min_value >= 0:
