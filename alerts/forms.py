@@ -8,12 +8,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from switch.forms import CatalogForm
+from switch.forms import CatalogForm, PlainDecimalField
 from switch.models import VosServer
 
 
 class ThresholdForm(forms.Form):
-    low_balance_threshold = forms.DecimalField(
+    low_balance_threshold = PlainDecimalField(
         label=_("Warn when the balance falls below"),
         max_digits=12,
         decimal_places=2,

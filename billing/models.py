@@ -211,8 +211,21 @@ class LedgerEntry(models.Model):
     # The pay-history row this entry was matched to (epoch ms), so no row is claimed twice.
     vos_pay_time = models.BigIntegerField(null=True, blank=True)
     ret_code = models.IntegerField(null=True, blank=True)
+    # What went wrong when the call was made, as it happened: never overwritten.
     error = models.CharField(max_length=255, blank=True)
     reconcile_attempts = models.PositiveIntegerField(default=0)
+    # The leg's own idempotency key (each attempt has a new one; it rides in Pay's memo).
+    key = models.CharField(max_length=32, blank=True)
+    # 1 for a leg's first call; a retry (a new leg, proven needed) counts on.
+    attempt = models.PositiveSmallIntegerField(default=1)
+    retry_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="retry"
+    )
+    # Proof that VOS did not apply this call: it never reached VOS, or VOS's pay history
+    # lacked it after the grace period. Only such a leg may be tried again.
+    proven_absent = models.BooleanField(default=False)
+    # What reconciliation (or an admin) found, in words: kept apart from ``error``.
+    finding = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["transfer_id", "seq"]
@@ -222,6 +235,9 @@ class LedgerEntry(models.Model):
                 fields=["server", "vos_account"],
                 condition=Q(state__in=["pending", "sent", "unknown"]),
                 name="ledger_one_in_flight_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="ledger_entry_key_unique"
             ),
             models.UniqueConstraint(
                 fields=["server", "vos_account", "vos_pay_time"],
@@ -236,9 +252,9 @@ class LedgerEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            old = LedgerEntry.objects.only("state", "amount", "vos_account").get(pk=self.pk)
-            if (old.amount, old.vos_account) != (self.amount, self.vos_account):
-                raise ValidationError("A ledger entry's amount and account never change.")
+            old = LedgerEntry.objects.only("state", "amount", "vos_account", "key").get(pk=self.pk)
+            if (old.amount, old.vos_account, old.key) != (self.amount, self.vos_account, self.key):
+                raise ValidationError("A ledger entry's amount, account and key never change.")
             if old.state != self.state and self.state not in self.TRANSITIONS[old.state]:
                 raise ValidationError(f"A ledger entry cannot go from {old.state} to {self.state}.")
         super().save(*args, **kwargs)

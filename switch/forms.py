@@ -16,6 +16,7 @@ of an enum field are the catalog's values in the portal's words (``switch.labels
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -37,6 +38,47 @@ SEPARATOR = "__"
 
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+# Catalog fields that hold money: two decimals, like every amount the portal moves.
+MONEY_FIELDS = {
+    "money",
+    "limitMoney",
+    "monthlyMoneyMaximum",
+    "monthlyMoneyMinimum",
+    "monthlyRentFee",
+    "rentFee",
+    "giftMoney",
+}
+
+
+# A number as people type one: ASCII digits, at most one point, an optional minus.
+PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
+class PlainDecimalField(forms.DecimalField):
+    """A DecimalField that takes only plain numbers: never NaN, Infinity, an exponent
+    (1e999, 1E2), a comma, another script's digits or a sign where the value cannot be
+    negative ("-0"). Refused as a form error before any arithmetic sees the value."""
+
+    default_error_messages = {
+        "max_decimal_places": _("Use at most %(max)s decimals."),
+        "negative": _("The value cannot be negative."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None  # blank: "required" decides
+            if len(text) > 40 or not PLAIN_NUMBER.fullmatch(text):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            if text.startswith("-") and self.min_value is not None and self.min_value >= 0:
+                raise forms.ValidationError(self.error_messages["negative"], code="negative")
+            value = text
+        return super().to_python(value)
 
 
 def catalog_field(endpoint: str, path: str) -> Field:
@@ -97,10 +139,14 @@ def form_field(
             high = INT32_MAX if high is None else high
         return forms.IntegerField(min_value=low, max_value=high, **common)
     if spec.type in DOUBLE_TYPES:
-        return forms.DecimalField(
-            max_digits=16,
-            decimal_places=4,
-            min_value=spec.minimum,
+        money = spec.name in MONEY_FIELDS
+        low = spec.minimum
+        if money and low is None:
+            low = 0  # a fee, a limit or a balance to set is never below zero
+        return PlainDecimalField(
+            max_digits=12 if money else 16,
+            decimal_places=2 if money else 4,
+            min_value=low,
             max_value=spec.maximum,
             **common,
         )

@@ -384,6 +384,11 @@ LIVE_OWNER_CACHE_SECONDS = env_int("LIVE_OWNER_CACHE_SECONDS", 600, minimum=10)
 # A money call left unanswered is taken as not applied when VOS's pay history still
 # lacks it this long after it was sent (longer than any read timeout).
 MONEY_RECONCILE_GRACE_SECONDS = env_int("MONEY_RECONCILE_GRACE_SECONDS", 120, minimum=1)
+# A leg that follows money already moved (a funded top-up's credit, the reseller's
+# refund) and is proven absent from VOS is tried again as a new leg with a new key: at
+# most this many calls in all, the n-th retry waiting RETRY_SECONDS * 2**(n-1) first.
+MONEY_LEG_MAX_ATTEMPTS = env_int("MONEY_LEG_MAX_ATTEMPTS", 3, minimum=1)
+MONEY_LEG_RETRY_SECONDS = env_int("MONEY_LEG_RETRY_SECONDS", 30, minimum=0)
 
 # --- Call records and reports --------------------------------------------------------------
 # VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table

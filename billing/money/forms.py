@@ -9,20 +9,29 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import MoneySettings, MoneyTransfer
-from switch.forms import catalog_field, form_field
+from switch.forms import PlainDecimalField, catalog_field, form_field
 
 
 class _KeyedForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=16)
 
 
-def _amount_field():
-    return forms.DecimalField(
-        label=_("Amount"),
+def _amount_field(label=None, *, minimum=Decimal("0.01"), required=True, help_text=""):
+    """An amount of money as people type it: plain digits and at most two decimals;
+    NaN, Infinity, exponents, commas, signs and 20-digit values are form errors."""
+    return PlainDecimalField(
+        label=label or _("Amount"),
         max_digits=12,
         decimal_places=2,
-        min_value=Decimal("0.01"),
-        error_messages={"max_decimal_places": _("Use at most two decimals.")},
+        min_value=minimum,
+        required=required,
+        help_text=help_text,
+        error_messages={
+            "max_decimal_places": _("Use at most two decimals."),
+            "max_digits": _("That is more than the portal can move."),
+            "max_whole_digits": _("That is more than the portal can move."),
+            "invalid": _("Enter an amount such as 20 or 20.50."),
+        },
     )
 
 
@@ -57,6 +66,13 @@ class PinTopupForm(_KeyedForm):
         self.fields["pin"].widget.attrs.update({"autocomplete": "off", "inputmode": "numeric"})
         self.order_fields(["pin", "password", "key"])
 
+    def clean_pin(self):
+        # Refused here, before the switch is asked about a card that cannot exist.
+        pin = (self.cleaned_data.get("pin") or "").replace(" ", "").replace("-", "")
+        if not (pin.isascii() and pin.isdigit()):
+            raise forms.ValidationError(_("A card number is digits only."))
+        return pin
+
 
 class LedgerFilterForm(forms.Form):
     q = forms.CharField(label=_("Account"), required=False, max_length=64)
@@ -89,6 +105,13 @@ class ResolveForm(forms.Form):
 
 
 class MoneySettingsForm(forms.ModelForm):
+    max_per_transaction = _amount_field(_("largest single amount"))
+    max_per_day = _amount_field(
+        _("most per day and payer"),
+        help_text=_("Per reseller (or admin) making top-ups, counted in UTC days."),
+    )
+    low_balance_threshold = _amount_field(_("low balance below"), minimum=Decimal("0"))
+
     class Meta:
         model = MoneySettings
         fields = [

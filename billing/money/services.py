@@ -16,12 +16,21 @@ The rules, in the order a transfer meets them:
    dropped connection, a 5xx) the entry becomes ``unknown``; nothing is retried.
 4. ``reconcile_transfer`` (a Celery task, right away and every minute) looks the account's
    pay history up: one unclaimed matching row settles the entry ``succeeded``; none, once
-   VOS can no longer be processing it, ``failed``; more than one, or too many attempts,
-   sends the transfer to the admins' queue (state ``review``) with an alert.
+   VOS can no longer be processing it, ``failed`` and *proven absent*; more than one, or
+   too many attempts, sends the transfer to the admins' queue (state ``review``) with an
+   alert. The entry's own ``error`` is kept; what reconciliation found is its ``finding``.
 5. A reseller-funded top-up is two legs: debit the reseller, then credit the customer.
    If the credit fails, a third leg refunds the reseller. Legs run strictly in order;
    a leg in doubt stops the transfer until reconciliation settles it, then the transfer
    goes on from where it stopped.
+6. A retry only on proof. A leg that follows money already moved (the credit after the
+   reseller was debited, the reseller's refund) and is proven absent from VOS (it never
+   reached VOS, or reconciliation found no such payment after the grace period) is tried
+   again as a NEW leg with a new key, recorded (and audited) before the call, after a
+   doubling wait, at most ``MONEY_LEG_MAX_ATTEMPTS`` calls in all. A leg that may have
+   been applied is never retried; a leg VOS refused is not either (it would be refused
+   again). The first leg of a transfer is never retried: nothing moved, and the person
+   was told so.
 """
 
 from __future__ import annotations
@@ -74,6 +83,24 @@ class MoneyRefused(Exception):
     """The transfer was refused before any money call: the message says why, in words."""
 
 
+# The client's reason tags for an answer that never came (VosUnavailable.reason).
+UNANSWERED_WORDS = {
+    "read_timeout": "no answer in time (read timeout after sending)",
+    "connection_lost": "the connection was lost before the answer",
+    "bad_body": "the answer was not a VOS answer",
+    "transport_error": "a network error after sending",
+}
+
+
+def _unanswered(exc: VosUnavailable) -> str:
+    reason = exc.reason or "unanswered"
+    if reason.startswith("http_"):
+        words = f"HTTP status {reason[5:]} from the switch"
+    else:
+        words = UNANSWERED_WORDS.get(reason, reason)
+    return f"No usable answer: {words}."[:255]
+
+
 def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
@@ -86,6 +113,8 @@ def parse_amount(value) -> Decimal:
         raise MoneyRefused(_("Enter an amount such as 20 or 20.50.")) from None
     if not amount.is_finite() or amount <= 0:
         raise MoneyRefused(_("The amount must be more than zero."))
+    if amount.adjusted() >= 10:  # 1e999 and the like: beyond any amount (and quantize)
+        raise MoneyRefused(_("That is more than the portal can move."))
     if amount != amount.quantize(CENT):
         raise MoneyRefused(_("Use at most two decimals."))
     return amount.quantize(CENT)
@@ -443,15 +472,23 @@ class AccountBusy(MoneyRefused):
     pass
 
 
-def _open_entry(transfer, *, leg: str, tenant: Tenant, amount: Decimal) -> LedgerEntry:
-    """Record the leg as pending, waiting briefly while another money call on the same
-    account is in flight (the database's partial unique constraint is the lock)."""
+class RetryTaken(Exception):
+    """Another process opened the retry of this leg first: nothing more to do here."""
+
+
+def _open_entry(
+    transfer, *, leg: str, tenant: Tenant, amount: Decimal, retry_of: LedgerEntry | None = None
+) -> LedgerEntry:
+    """Record the leg as pending, with its own new key, waiting briefly while another
+    money call on the same account is in flight (the database's partial unique
+    constraint is the lock). A retry names the leg it retries: one retry per leg (a
+    unique key), so two processes never both retry it."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     seq = transfer.entries.count() + 1
     while True:
         try:
             with transaction.atomic():
-                return LedgerEntry.objects.create(
+                entry = LedgerEntry.objects.create(
                     transfer=transfer,
                     seq=seq,
                     leg=leg,
@@ -459,8 +496,36 @@ def _open_entry(transfer, *, leg: str, tenant: Tenant, amount: Decimal) -> Ledge
                     tenant=tenant,
                     vos_account=tenant.vos_account,
                     amount=amount,
+                    key=new_idempotency_key(),
+                    attempt=retry_of.attempt + 1 if retry_of is not None else 1,
+                    retry_of=retry_of,
                 )
+                if retry_of is not None:
+                    audit.record(
+                        "money.leg.retry",
+                        target=transfer,
+                        tenant=tenant,
+                        vos_server=transfer.server,
+                        before={
+                            "seq": retry_of.seq,
+                            "key": retry_of.key,
+                            "error": retry_of.error,
+                            "finding": retry_of.finding,
+                        },
+                        after={
+                            "seq": entry.seq,
+                            "leg": leg,
+                            "key": entry.key,
+                            "attempt": entry.attempt,
+                            "amount": str(amount),
+                            "account": tenant.vos_account,
+                        },
+                    )
+                return entry
         except IntegrityError:
+            if retry_of is not None and LedgerEntry.objects.filter(retry_of=retry_of).exists():
+                raise RetryTaken() from None
+            seq = transfer.entries.count() + 1
             if time.monotonic() > deadline:
                 raise AccountBusy(
                     _(
@@ -481,8 +546,10 @@ def _set_state(entry: LedgerEntry, state: str, **fields) -> None:
     entry.save()
 
 
-def _run_leg(scope, transfer, *, leg, tenant, amount, pin=None, password=None) -> LedgerEntry:
-    entry = _open_entry(transfer, leg=leg, tenant=tenant, amount=amount)
+def _run_leg(
+    scope, transfer, *, leg, tenant, amount, pin=None, password=None, retry_of=None
+) -> LedgerEntry:
+    entry = _open_entry(transfer, leg=leg, tenant=tenant, amount=amount, retry_of=retry_of)
     _set_state(entry, LedgerEntry.State.SENT, sent_at=timezone.now())
     if pin is not None:
         endpoint = "PayByPhoneCard"
@@ -495,7 +562,7 @@ def _run_leg(scope, transfer, *, leg, tenant, amount, pin=None, password=None) -
             "ownerName": tenant.vos_account,
             "ownerType": vos.OWNER_ACCOUNT,
             "money": float(amount),
-            "memo": _memo(transfer, leg),
+            "memo": _memo(transfer, leg, entry.key),
         }
     try:
         answer = vos.call(scope, transfer.server, endpoint, payload, target=transfer, tenant=tenant)
@@ -509,18 +576,25 @@ def _run_leg(scope, transfer, *, leg, tenant, amount, pin=None, password=None) -
         )
     except VosUnavailable as exc:
         if exc.may_have_been_applied:
-            _set_state(entry, LedgerEntry.State.UNKNOWN, error=(exc.reason or "unanswered")[:255])
+            _set_state(entry, LedgerEntry.State.UNKNOWN, error=_unanswered(exc))
             enqueue(tasks.reconcile_transfer, transfer.pk)
         else:
+            # The client knows the request never left (refused connection, open
+            # breaker...): proof that VOS did not apply it.
             _set_state(
                 entry,
                 LedgerEntry.State.FAILED,
                 settled_by="answer",
                 error=vos.describe_error(exc)[:255],
+                proven_absent=True,
+                finding=_("It never reached the switch: nothing was paid.")[:255],
             )
     except (VosValidationError, VosError) as exc:
         _set_state(
-            entry, LedgerEntry.State.FAILED, settled_by="answer", error=vos.describe_error(exc)
+            entry,
+            LedgerEntry.State.FAILED,
+            settled_by="answer",
+            error=vos.describe_error(exc)[:255],
         )
     else:
         info = answer.get("infoPay") or {}
@@ -537,22 +611,62 @@ def _run_leg(scope, transfer, *, leg, tenant, amount, pin=None, password=None) -
     return entry
 
 
-def _memo(transfer: MoneyTransfer, leg: str) -> str:
-    # VOS keeps the memo with the payment: it ties the VOS row back to our ledger.
+def _memo(transfer: MoneyTransfer, leg: str, key: str = "") -> str:
+    # VOS keeps the memo with the payment: it ties the VOS row back to our ledger (the
+    # transfer and the leg's own key).
     label = {
         LedgerEntry.Leg.CREDIT: "top-up",
         LedgerEntry.Leg.DEBIT_FUNDER: f"funds top-up of {transfer.customer.vos_account}",
         LedgerEntry.Leg.REFUND_FUNDER: f"refund: top-up of {transfer.customer.vos_account} failed",
         LedgerEntry.Leg.ADJUST: "adjustment",
     }.get(leg, leg)
-    text = f"portal #{transfer.pk} {label}"
+    text = f"portal #{transfer.pk}/{key} {label}" if key else f"portal #{transfer.pk} {label}"
     if transfer.memo:
         text += f": {transfer.memo}"
     return text[:255]
 
 
 def _legs(transfer) -> dict[str, LedgerEntry]:
-    return {entry.leg: entry for entry in transfer.entries.all()}
+    """The latest entry of each leg (a retried leg's last attempt)."""
+    return {entry.leg: entry for entry in transfer.entries.order_by("seq")}
+
+
+def max_leg_attempts() -> int:
+    return max(1, int(getattr(settings, "MONEY_LEG_MAX_ATTEMPTS", 3)))
+
+
+def retry_wait(attempt: int) -> timedelta:
+    """How long after the ``attempt``-th call of a leg was proven absent the next waits."""
+    base = getattr(settings, "MONEY_LEG_RETRY_SECONDS", 30)
+    return timedelta(seconds=base * 2 ** max(attempt - 1, 0))
+
+
+def may_retry(entry: LedgerEntry) -> bool:
+    """Whether this failed leg is to be tried again: proven absent from VOS, attempts
+    left, and money already moved before it (an earlier leg of the transfer succeeded),
+    so the transfer must be finished or undone. A first leg is never retried."""
+    S = LedgerEntry.State
+    if entry.state != S.FAILED or not entry.proven_absent or entry.attempt >= max_leg_attempts():
+        return False
+    return LedgerEntry.objects.filter(
+        transfer_id=entry.transfer_id, seq__lt=entry.seq, state=S.SUCCEEDED
+    ).exists()
+
+
+def _retry_due(entry: LedgerEntry) -> bool:
+    return timezone.now() >= (entry.settled_at or entry.created_at) + retry_wait(entry.attempt)
+
+
+def _retry(scope: Scope, transfer: MoneyTransfer, failed: LedgerEntry) -> LedgerEntry:
+    """The same leg again, as a new entry with a new key (audited before the call)."""
+    return _run_leg(
+        scope,
+        transfer,
+        leg=failed.leg,
+        tenant=failed.tenant,
+        amount=failed.amount,
+        retry_of=failed,
+    )
 
 
 def advance(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
@@ -600,16 +714,28 @@ def advance(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
                     amount=transfer.amount,
                 )
                 continue
-            if credit.state == S.FAILED and transfer.funded_by_id and Leg.REFUND_FUNDER not in legs:
-                _run_leg(
-                    scope,
-                    transfer,
-                    leg=Leg.REFUND_FUNDER,
-                    tenant=transfer.funded_by,
-                    amount=transfer.amount,
-                )
+            if may_retry(credit):
+                if not _retry_due(credit):
+                    break  # a later look (beat, every minute) tries it
+                _retry(scope, transfer, credit)
                 continue
+            if credit.state == S.FAILED and transfer.funded_by_id:
+                refund = legs.get(Leg.REFUND_FUNDER)
+                if refund is None:
+                    _run_leg(
+                        scope,
+                        transfer,
+                        leg=Leg.REFUND_FUNDER,
+                        tenant=transfer.funded_by,
+                        amount=transfer.amount,
+                    )
+                    continue
+                if may_retry(refund) and _retry_due(refund):
+                    _retry(scope, transfer, refund)
+                    continue
             break
+    except RetryTaken:
+        log.info("transfer %s: another process is retrying its leg", transfer.pk)
     except AccountBusy as exc:
         # The first leg never started: the transfer failed up front. A later leg waits
         # for reconciliation to try again.
@@ -629,6 +755,7 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     Leg = LedgerEntry.Leg
     legs = _legs(transfer)
     states = {leg: entry.state for leg, entry in legs.items()}
+    credit, refund = legs.get(Leg.CREDIT), legs.get(Leg.REFUND_FUNDER)
     T = MoneyTransfer.State
     if any(state in (S.PENDING, S.SENT, S.UNKNOWN) for state in states.values()):
         new = T.UNKNOWN
@@ -640,10 +767,14 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
         new = T.FAILED
     elif states.get(Leg.CREDIT) == S.SUCCEEDED:
         new = T.SUCCEEDED
+    elif credit is not None and may_retry(credit):
+        new = T.UNKNOWN  # proven absent: tried again after its wait
     elif states.get(Leg.CREDIT) == S.FAILED and not transfer.funded_by_id:
         new = T.FAILED
     elif states.get(Leg.REFUND_FUNDER) == S.SUCCEEDED:
         new = T.COMPENSATED
+    elif refund is not None and may_retry(refund):
+        new = T.UNKNOWN
     elif states.get(Leg.REFUND_FUNDER) == S.FAILED:
         new = T.REVIEW
     else:
@@ -658,9 +789,7 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     if new in (T.SUCCEEDED, T.FAILED, T.COMPENSATED):
         fields["settled_at"] = timezone.now()
     if new == T.REVIEW and not transfer.needs_review_reason:
-        fields["needs_review_reason"] = _(
-            "The reseller's refund failed: money was taken and not given back."
-        )
+        fields["needs_review_reason"] = _refund_failed_reason(refund)[:255]
     MoneyTransfer.objects.filter(pk=transfer.pk).update(**fields)
     for name, value in fields.items():
         setattr(transfer, name, value)
@@ -674,6 +803,65 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     )
     if new == T.REVIEW:
         alert_admins(transfer)
+
+
+def leg_story(entry: LedgerEntry) -> str:
+    """Why a leg ended as it did, in words, for the admins' pages."""
+    S = LedgerEntry.State
+    by = {
+        "answer": _("the switch's answer"),
+        "reconciliation": _("the switch's pay history"),
+        "admin": _("an admin"),
+    }.get(entry.settled_by, entry.settled_by)
+    if entry.state == S.SUCCEEDED:
+        return _("Paid (settled by %(by)s).") % {"by": by}
+    if entry.state in (S.PENDING, S.SENT):
+        return _("Sent; waiting for the switch's answer.")
+    if entry.state == S.UNKNOWN:
+        return _("No answer: being checked against the switch's pay history.")
+    retry = LedgerEntry.objects.filter(retry_of=entry).first()
+    if retry is not None:
+        return _("Never paid (settled by %(by)s): tried again as step %(seq)s.") % {
+            "by": by,
+            "seq": retry.seq,
+        }
+    if entry.proven_absent and may_retry(entry):
+        return _("Never paid (settled by %(by)s): to be tried again after %(wait)s seconds.") % {
+            "by": by,
+            "wait": int(retry_wait(entry.attempt).total_seconds()),
+        }
+    if entry.proven_absent and entry.attempt >= max_leg_attempts():
+        return _("Never paid (settled by %(by)s): no attempts left (%(n)s of %(most)s).") % {
+            "by": by,
+            "n": entry.attempt,
+            "most": max_leg_attempts(),
+        }
+    if entry.proven_absent:
+        return _(
+            "Never paid (settled by %(by)s). Not tried again: it was the first step, so "
+            "nothing had moved."
+        ) % {"by": by}
+    if entry.settled_by == "admin":
+        return _("Failed, as an admin found it on the switch.")
+    return _(
+        "Failed: the switch refused it (settled by %(by)s). Not tried again: it would be "
+        "refused again."
+    ) % {"by": by}
+
+
+def _refund_failed_reason(refund: LedgerEntry) -> str:
+    if refund.proven_absent:
+        return _(
+            "The reseller's refund never reached the switch in %(n)s attempts: money was "
+            "taken and not given back. Refund it by hand."
+        ) % {"n": refund.attempt}
+    if refund.settled_by == "admin":
+        return _(
+            "An admin found the reseller's refund missing: money was taken and not given back."
+        )
+    return _(
+        "The switch refused the reseller's refund (%(error)s): money was taken and not given back."
+    ) % {"error": refund.error or _("no reason given")}
 
 
 def alert_admins(transfer: MoneyTransfer) -> None:
@@ -712,7 +900,11 @@ def reconcile_entry(scope: Scope, entry: LedgerEntry) -> str:
     if entry.state == S.SENT:
         if now - sent_at < reconcile_grace():
             return entry.state  # probably still waiting for its answer
-        _set_state(entry, S.UNKNOWN, error="left in sent")
+        _set_state(
+            entry,
+            S.UNKNOWN,
+            finding=_("Left without an answer (the process stopped while waiting)."),
+        )
     server = entry.server
     answer = vos.call(
         scope,
@@ -775,6 +967,7 @@ def reconcile_entry(scope: Scope, entry: LedgerEntry) -> str:
             settled_by="reconciliation",
             vos_pay_time=row["payTime"],
             balance_after=_money_or_none(row.get("customerMoney")),
+            finding=_("Found in the switch's pay history: it was paid."),
         )
         return entry.state
     if len(candidates) > 1:
@@ -791,7 +984,18 @@ def reconcile_entry(scope: Scope, entry: LedgerEntry) -> str:
         )
         return "review"
     if now - sent_at >= reconcile_grace():
-        _set_state(entry, S.FAILED, settled_by="reconciliation", error="not in VOS pay history")
+        # The leg's own error (what happened when it was sent) stays as it was.
+        _set_state(
+            entry,
+            S.FAILED,
+            settled_by="reconciliation",
+            proven_absent=True,
+            finding=_(
+                "Not in the switch's pay history %(seconds)s seconds after it was sent: "
+                "it was never paid."
+            )
+            % {"seconds": int((now - sent_at).total_seconds())},
+        )
         return entry.state
     if entry.reconcile_attempts >= MAX_RECONCILE_ATTEMPTS:
         send_to_review(entry.transfer, _("The switch's pay history could not settle this payment."))
@@ -887,7 +1091,12 @@ def resolve_by_admin(scope: Scope, transfer: MoneyTransfer, *, outcome: str, not
             _set_state(entry, S.SENT, sent_at=entry.created_at)
         if entry.state == S.SENT:
             _set_state(entry, S.UNKNOWN)
-        _set_state(entry, target, settled_by="admin", error=note[:255])
+        _set_state(
+            entry,
+            target,
+            settled_by="admin",
+            finding=(_("Settled by an admin: %(note)s") % {"note": note})[:255],
+        )
     old = transfer.state
     MoneyTransfer.objects.filter(pk=transfer.pk).update(state=MoneyTransfer.State.UNKNOWN)
     transfer.state = MoneyTransfer.State.UNKNOWN

@@ -60,16 +60,17 @@ PIN_ATTEMPTS_PER_USER_HOUR = (20, 3600)
 PIN_ATTEMPTS_PER_IP = (20, 60)
 
 
-def _require_recent_auth_for_amount(request) -> None:
-    """Above REAUTH_MONEY_ABOVE (or when the amount cannot be read) a POST needs the
-    password entered recently; allauth asks and brings the POST back. Checked after the
-    scope, so a foreign id is a 404 before anything else."""
-    if request.method != "POST":
+def _require_recent_auth_for_amount(request, form) -> None:
+    """Above REAUTH_MONEY_ABOVE a POST needs the password entered recently; allauth asks
+    and brings the POST back. Checked after the scope, so a foreign id is a 404 before
+    anything else. An amount the form refuses (NaN, 1e999, "1,5"...) moves nothing: the
+    form says what is wrong, and no arithmetic ever sees it."""
+    if request.method != "POST" or not form.is_bound:
         return
-    try:
-        amount = Decimal(request.POST.get("amount", ""))
-    except (ArithmeticError, ValueError):
-        amount = None
+    form.is_valid()
+    amount = form.cleaned_data.get("amount") if hasattr(form, "cleaned_data") else None
+    if not isinstance(amount, Decimal):
+        return
     if needs_recent_auth(request, amount):
         raise ReauthenticationRequired()
 
@@ -131,10 +132,10 @@ def topup(request, tenant_id: int):
     tenant = scope.account_or_404(tenant_id)
     if not scope.may_top_up(tenant):
         raise OutOfScope("top-up not allowed here")
-    _require_recent_auth_for_amount(request)
     rules = MoneySettings.current()
     funded = rules.reseller_funded_topups and scope.tenant.kind == Tenant.Kind.RESELLER
     form = TopupForm(request.POST or None, initial={"key": money.new_idempotency_key()})
+    _require_recent_auth_for_amount(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = _start_transfer(
@@ -173,8 +174,8 @@ def adjust(request, tenant_id: int):
     scope = request.scope
     scope.require(Action.RUN_PLATFORM)
     tenant = scope.account_or_404(tenant_id)
-    _require_recent_auth_for_amount(request)
     form = AdjustForm(request.POST or None, initial={"key": money.new_idempotency_key()})
+    _require_recent_auth_for_amount(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = _start_transfer(
@@ -353,9 +354,12 @@ def ledger(request):
 def transfer_detail(request, transfer_id: int):
     scope = request.scope
     transfer = selectors.money_transfer_or_404(scope, transfer_id)
+    entries = list(transfer.entries.select_related("tenant", "retry_of"))
+    for entry in entries:
+        entry.story = money.leg_story(entry)
     context = {
         "transfer": transfer,
-        "entries": transfer.entries.select_related("tenant"),
+        "entries": entries,
         "resolve_form": ResolveForm() if scope.can(Action.RUN_PLATFORM) else None,
         "may_run_platform": scope.can(Action.RUN_PLATFORM),
     }
@@ -378,6 +382,7 @@ def review_queue(request):
             ]
         )
         .select_related("customer", "funded_by", "requested_by")
+        .prefetch_related("entries")
         .order_by("created_at")
     )
     return render(request, "money/queue.html", {"transfers": transfers[:200]})
