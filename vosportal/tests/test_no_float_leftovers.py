@@ -163,6 +163,12 @@ def test_it_shows_the_calls_totals_as_money(client, world):
     agent_fee = re.search(r'data-total="agent_fee">([^<]+)<', response.text).group(1)
     assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{2}", fee), fee
     assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{2}", agent_fee), agent_fee
+    # Each call: its length as h:mm:ss, what it cost to VOS's 1/10000.
+    table = response.text[response.text.index('class="cdr-table') :]
+    assert '<th class="money">Duration</th>' in table
+    assert re.search(
+        r'<td class="money">\d+:\d\d:\d\d</td><td class="money">\d+\.\d{4}</td>', table
+    )
 
 
 def _file_text(body: bytes) -> str:
