@@ -44,6 +44,7 @@ from billing.models import MoneySettings
 from billing.money.services import last_known_balance
 from switch import vos
 from vos3000.client import VosApiError, VosUnavailable
+from web import numbers
 from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
@@ -140,11 +141,16 @@ def _balances_changed(server, balances: dict) -> None:
             _low_balance(server, tenant, money, threshold)
 
 
+def _amount(value: Decimal) -> str:
+    """An amount in a notification as the pages write it (``web.numbers``)."""
+    return numbers.with_currency(numbers.grouped(value, numbers.money_places()))
+
+
 def _low_balance(server, tenant: Tenant, money: Decimal, threshold: Decimal) -> None:
     state = _state(AlertKind.LOW_BALANCE, server, tenant.vos_account)
     if not _raise(state, {"money": str(money), "threshold": str(threshold)}):
         return  # someone else's report of the same crossing won
-    values = {"account": tenant.name, "money": f"{money:.2f}", "threshold": f"{threshold:.2f}"}
+    values = {"account": tenant.name, "money": _amount(money), "threshold": _amount(threshold)}
     notify(
         AlertKind.LOW_BALANCE,
         customer_recipients(tenant),

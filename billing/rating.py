@@ -49,6 +49,12 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(QUANTUM, rounding=ROUND_HALF_UP)
 
 
+def exact_sum(value) -> Decimal:
+    """A database's sum of amounts kept to 1/10000, back to 1/10000: SQLite adds decimal
+    columns as floats ("94.0475000000001", "93.4407000000000"); nothing (no rows) is 0."""
+    return round_money(to_decimal(value))
+
+
 def normalize_number(text: str) -> str:
     """The digits of a dialled number: "+44 20 7946-0000" -> "442079460000"."""
     return "".join(ch for ch in (text or "") if ch.isdigit())

@@ -30,6 +30,7 @@ from billing.rates.selectors import granted_groups
 from switch import vos
 from vos3000.client import datetime_from_ms
 from vos3000.errors import VosError
+from web import numbers
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +131,10 @@ def with_money(info: dict) -> dict:
     out = dict(info)
     for key in ("money", "limitMoney", "todayConsumption"):
         out[key] = readings.as_money(info.get(key))
-        # Shown with two decimals (formatted once here: floatformat in a 100-row table
-        # is a measurable part of the page).
-        out[key + "Shown"] = "" if out[key] is None else f"{out[key]:.2f}"
+        # Shown as the money filter shows amounts (formatted once here: a filter in a
+        # 100-row table is a measurable part of the page).
+        shown = numbers.grouped(out[key], numbers.money_places())
+        out[key + "Shown"] = numbers.with_currency(shown)
     for key in ("validTime", "startTime"):
         if info.get(key):
             out[key + "At"] = datetime_from_ms(int(info[key]))

@@ -29,6 +29,7 @@ from billing.money.readings import as_money, remember_vos_fields
 from billing.rates.selectors import granted_groups
 from switch import vos
 from vos3000.client import ms_from_datetime
+from web import numbers
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +222,7 @@ def deletion_blockers(scope, tenant: Tenant) -> list[str]:
     elif money != 0:
         reasons.append(
             _("The balance is %(money)s, not zero. Move the money out first.")
-            % {"money": f"{money:.2f}"}
+            % {"money": numbers.with_currency(numbers.grouped(money, numbers.money_places()))}
         )
     phones = vos.call(scope, tenant.server, "GetPhone", {"accounts": [tenant.vos_account]})
     count = len(scope.keep_in_scope(tenant.server, phones.get("infoPhones") or []))

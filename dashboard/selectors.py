@@ -14,6 +14,7 @@ from accounts.models import Tenant
 from billing.cdrs.selectors import visible_cdrs
 from billing.models import BalanceReading, MoneySettings, MoneyTransfer
 from billing.money import readings
+from billing.rating import exact_sum
 from customers.selectors import chunks, listed_accounts, read_account, with_money
 from switch import vos
 from telephony.live import state as live_state
@@ -321,5 +322,7 @@ def live_panel(scope) -> dict:
             .filter(server_id=OuterRef("server_id"), vos_account=OuterRef("vos_account"))
         )
         total = BalanceReading.objects.filter(Exists(below)).aggregate(total=Sum("money"))
-        live["subtree_balances"] = total["total"]
+        # None (no reading yet) stays unknown; a sum goes back to 1/10000 (SQLite adds floats).
+        found = total["total"]
+        live["subtree_balances"] = None if found is None else exact_sum(found)
     return live

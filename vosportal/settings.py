@@ -326,6 +326,14 @@ USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
 
+# How amounts are written (web.numbers): balances and amounts to MONEY_DECIMALS places,
+# rates and per-call fees to RATE_DECIMALS (VOS keeps 1/10000: at most 4), grouped for
+# the language on pages and plain in exports. CURRENCY (e.g. "USD", or blank) follows
+# each amount on the pages.
+MONEY_DECIMALS = env_int("MONEY_DECIMALS", 2, minimum=0)
+RATE_DECIMALS = env_int("RATE_DECIMALS", 4, minimum=0)
+CURRENCY = env_str("CURRENCY", "")
+
 # --- Logging -----------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -85,7 +85,7 @@ LABELS = {
     "account": _("Account"),
     "caller_e164": _("Caller"),
     "callee_e164": _("Callee"),
-    "hold_time": _("Seconds"),
+    "hold_time": _("Duration"),
     "fee": _("Fee"),
     "agent_fee": _("Agent fee"),
     "fee_prefix": _("Rate prefix"),
@@ -102,7 +102,12 @@ LABELS = {
 class Column:
     field: str
     label: str
-    kind: str  # "time", "money", "whole" or "text"
+    kind: str  # "time", "money", "whole", "duration" (pages only: h:mm:ss) or "text"
+
+
+# How pages show a field when it is not as exports write it: a call's length as h:mm:ss
+# (exports keep plain seconds for machines).
+PAGE_KINDS = {"hold_time": "duration"}
 
 
 def kind_of(field: str) -> str:
@@ -126,7 +131,7 @@ def page_columns(scope) -> list[Column]:
     if not scope.is_provider:
         # A customer's search is its own account: the column would say the same thing.
         fields.remove("account")
-    return [Column(f, LABELS[f], kind_of(f)) for f in fields]
+    return [Column(f, LABELS[f], PAGE_KINDS.get(f) or kind_of(f)) for f in fields]
 
 
 def export_fields(scope) -> list[str]:

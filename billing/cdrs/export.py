@@ -34,6 +34,7 @@ from billing.cdrs import selectors as cdr_selectors
 from billing.cdrs import tasks as cdr_tasks
 from billing.cdrs.forms import CdrSearchForm
 from billing.models import CdrExport
+from web import numbers
 from web.downloads import FORMULA_START, purge_expired
 from web.tasks import enqueue
 
@@ -229,6 +230,15 @@ class CsvSink:
         self.path, self.fields, self.zone = path, fields, zone
         self._times = [i for i, name in enumerate(fields) if name in cdr_columns.TIME_FIELDS]
         self._texts = [i for i, name in enumerate(fields) if cdr_columns.kind_of(name) == "text"]
+        # Amounts come from the database as Decimals to 1/10000, written as they are
+        # ("93.4407"); a platform that shows fewer places (RATE_DECIMALS) gets those.
+        places = numbers.rate_places()
+        self._amounts = (
+            []
+            if places == numbers.MAX_PLACES
+            else [i for i, name in enumerate(fields) if cdr_columns.kind_of(name) == "money"]
+        )
+        self._places = places
 
     def __enter__(self):
         self._file = open(self.path, "w", newline="", encoding="utf-8")
@@ -250,6 +260,8 @@ class CsvSink:
                 value = row[i]
                 if value and value.startswith(risky):
                     row[i] = "'" + value
+            for i in self._amounts:
+                row[i] = numbers.plain(row[i], self._places)
             out.append(row)
         self._writer.writerows(out)
 
@@ -281,6 +293,10 @@ class XlsxSink:
             },
         )
         self._time = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        # Amounts are numbers shown to the platform's places for a call's fee.
+        places = numbers.rate_places()
+        self._amount = self._book.add_format({"num_format": "0." + "0" * places if places else "0"})
+        self._places = places
         self._sheets = 0
         self._new_sheet()
         return self
@@ -311,7 +327,9 @@ class XlsxSink:
                         local = value.astimezone(zone).replace(tzinfo=None)
                         sheet.write_datetime(row, column, local, time_format)
                 elif kind == "money":
-                    sheet.write_number(row, column, float(value))
+                    if self._places != numbers.MAX_PLACES:  # stored to 1/10000 already
+                        value = numbers.rounded(value, self._places)
+                    sheet.write_number(row, column, float(value), self._amount)
                 elif kind == "whole":
                     sheet.write_number(row, column, value)
                 elif value:

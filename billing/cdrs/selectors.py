@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 from accounts.models import Tenant
 from accounts.scope import OutOfScope
 from billing.models import Cdr, CdrExport
+from billing.rating import exact_sum
 
 PAGE_SIZE = 50
 
@@ -194,6 +195,6 @@ def totals_of(rows) -> CdrTotals:
         calls=found["calls"] or 0,
         answered=found["answered"] or 0,
         seconds=found["seconds"] or 0,
-        fee=found["fee"] or Decimal("0"),
-        agent_fee=found["agent_fee"] or Decimal("0"),
+        fee=exact_sum(found["fee"]),
+        agent_fee=exact_sum(found["agent_fee"]),
     )

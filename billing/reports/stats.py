@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Tenant
 from accounts.scope import OutOfScope
 from billing.cdrs.selectors import CallMeasures, visible_cdrs
+from billing.rating import exact_sum
 
 BY_DAY, BY_CUSTOMER, BY_PREFIX, BY_GATEWAY = "day", "customer", "prefix", "gateway"
 
@@ -97,8 +98,8 @@ def _row(key, label, found: dict) -> StatRow:
         calls=found["calls"] or 0,
         answered=found["answered"] or 0,
         seconds=found["seconds"] or 0,
-        fee=found["fee"] or Decimal("0"),
-        agent_fee=found["agent_fee"] or Decimal("0"),
+        fee=exact_sum(found["fee"]),
+        agent_fee=exact_sum(found["agent_fee"]),
     )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from web import numbers
 from web.context_processors import customer_tabs as tabs_for
 from web.htmx import wants_fragment
 
@@ -32,16 +31,44 @@ def when(value):
     return f"{date_format(local, 'Y-m-d H:i')} {local.tzname()}"
 
 
+def _places(arg, default: int) -> int:
+    if arg == "fine":
+        return numbers.rate_places()
+    try:
+        return min(max(int(arg), 0), numbers.MAX_PLACES)
+    except (TypeError, ValueError):
+        return default
+
+
 @register.filter
-def money(value):
-    """An amount with two decimals; a missing one (VOS left the field out, or it could
-    not be read) as "—" saying it is unknown, never as 0."""
-    if value is not None and value != "":
-        try:
-            return f"{Decimal(str(value)):.2f}"
-        except (InvalidOperation, ValueError):
-            pass
-    return unknown(value)
+def money(value, arg=None):
+    """An amount to the platform's precision (``MONEY_DECIMALS``), grouped for the
+    language, followed by ``CURRENCY`` when one is set: "1,234.50". ``money:"fine"``
+    writes it to ``RATE_DECIMALS`` (what one call cost). A missing one (VOS left the
+    field out, or it could not be read) is "—" saying it is unknown, never 0."""
+    text = numbers.grouped(value, _places(arg, numbers.money_places()))
+    return numbers.with_currency(text) if text else unknown(None)
+
+
+@register.filter
+def rate(value):
+    """A rate (a price per minute, a section's charge) to ``RATE_DECIMALS``, grouped."""
+    text = numbers.grouped(value, numbers.rate_places())
+    return numbers.with_currency(text) if text else unknown(None)
+
+
+@register.filter
+def number(value, places=0):
+    """A count or measure (calls, minutes, ACD) grouped for the language, to ``places``
+    decimals: "12,345", "1,234.5". Missing: unknown."""
+    text = numbers.grouped(value, _places(places, 0))
+    return text or unknown(None)
+
+
+@register.filter
+def duration(value):
+    """Seconds as h:mm:ss: "0:01:05". Missing: unknown."""
+    return numbers.duration(value) or unknown(None)
 
 
 @register.filter

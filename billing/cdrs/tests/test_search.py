@@ -16,6 +16,7 @@ from accounts.roles import Role
 from accounts.tests.factories import AdminFactory, UserFactory
 from billing.models import Cdr
 from billing.tests.cdr_world import demo_world, week
+from web.templatetags import portal
 
 pytestmark = pytest.mark.dates
 
@@ -88,7 +89,8 @@ def test_it_sums_the_whole_range_in_its_totals(client, tenants, days):
     assert totals.seconds == sum(row.hold_time for row in rows)
     assert totals.fee == sum((row.fee for row in rows), Decimal(0))
     assert totals.agent_fee == sum((row.agent_fee for row in rows), Decimal(0))
-    assert f'data-total="calls">{totals.calls}<' in response.text
+    assert f'data-total="calls">{portal.number(totals.calls)}<' in response.text
+    assert f'data-total="fee">{portal.money(totals.fee)}<' in response.text
 
 
 @pytest.mark.parametrize(

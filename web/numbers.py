@@ -1,0 +1,109 @@
+"""How the portal writes numbers: every amount a ``Decimal`` rounded once, half up, to the
+platform's precision, never a float's leftovers ("93.4407000000000", "94.0475000000001").
+
+* Pages group digits for the language and follow an amount with ``CURRENCY``
+  (``web.templatetags.portal``: ``money``, ``rate``, ``number``, ``duration``).
+* Exports write ``plain`` values a machine reads back: no grouping, no currency.
+
+``MONEY_DECIMALS`` (default 2) is for balances and amounts; ``RATE_DECIMALS`` (default 4)
+for rates and what one call cost. VOS itself keeps 1/10000, so no setting asks for more
+than 4 places: more would only show zeros VOS never sent.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils.formats import get_format
+
+# VOS keeps amounts to 1/10000: places beyond these are zeros it never sent.
+MAX_PLACES = 4
+
+
+def money_places() -> int:
+    return min(settings.MONEY_DECIMALS, MAX_PLACES)
+
+
+def rate_places() -> int:
+    return min(settings.RATE_DECIMALS, MAX_PLACES)
+
+
+def to_decimal(value) -> Decimal | None:
+    """``value`` as a Decimal (a float by its shortest repr: 0.1 -> 0.1), or None when it
+    is missing or is no number."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        try:
+            number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        except (InvalidOperation, ValueError, TypeError):
+            return None
+    return number if number.is_finite() else None
+
+
+def rounded(value, places: int) -> Decimal | None:
+    """``value`` to ``places`` decimals, half up; None when it is no number."""
+    number = to_decimal(value)
+    if number is None:
+        return None
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def plain(value, places: int) -> str:
+    """For machines (exports): "1234.50", "-0.0420"; "" when there is no number."""
+    number = rounded(value, places)
+    if number is None:
+        return ""
+    if number == 0:
+        number = abs(number)  # never "-0.00"
+    return f"{number:f}"
+
+
+def _separators() -> tuple[str, str, int]:
+    """(decimal point, thousands separator, group size) for the active language. A
+    language whose Django formats leave the separator out (zh-Hans does) gets the comma
+    every three digits that financial statements in that language use."""
+    point = get_format("DECIMAL_SEPARATOR") or "."
+    separator = get_format("THOUSAND_SEPARATOR")
+    grouping = get_format("NUMBER_GROUPING")
+    if not separator or not isinstance(grouping, int) or grouping <= 0:
+        return point, ",", 3
+    return point, separator, grouping
+
+
+def grouped(value, places: int) -> str:
+    """For people (pages): "1,234.50" in the active language's style; "" when there is no
+    number."""
+    text = plain(value, places)
+    if not text:
+        return ""
+    sign = "-" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    point, separator, size = _separators()
+    groups = []
+    while len(whole) > size:
+        groups.insert(0, whole[-size:])
+        whole = whole[:-size]
+    groups.insert(0, whole)
+    out = sign + separator.join(groups)
+    return f"{out}{point}{fraction}" if fraction else out
+
+
+def with_currency(text: str) -> str:
+    currency = settings.CURRENCY.strip()
+    return f"{text}\u00a0{currency}" if text and currency else text
+
+
+def duration(seconds) -> str:
+    """Seconds as h:mm:ss ("0:01:05", "26:00:00"); "" when there is no number."""
+    number = rounded(seconds, 0)
+    if number is None:
+        return ""
+    total = int(number)
+    sign = "-" if total < 0 else ""
+    hours, rest = divmod(abs(total), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
