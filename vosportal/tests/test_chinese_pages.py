@@ -37,6 +37,7 @@ from django.utils.translation.trans_real import DjangoTranslation
 
 from accounts.models import User
 from accounts.tests import isolation_world as iw
+from accounts.tests.factories import UserFactory
 from accounts.tests.test_isolation import ALL_URLS, PORTAL_URLS, _url
 from alerts.models import Notification
 from billing.cdrs.tasks import pull_server
@@ -331,3 +332,11 @@ def test_it_catches_a_message_without_chinese(untranslated):
         "%(n)s new thing",
         "Words added to a template",
     }
+
+
+@pytest.mark.parametrize("language", ["en", CHINESE])
+def test_it_names_each_language_in_its_own_words(client, language):
+    client.force_login(UserFactory(language=language))
+    page = client.get("/").text
+    options = re.findall(r'<option value="(en|zh-hans)" lang="[^"]+"[^>]*>([^<]+)</option>', page)
+    assert options == [("en", "English"), ("zh-hans", "简体中文")]
