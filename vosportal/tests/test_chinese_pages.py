@@ -44,6 +44,7 @@ from billing.cdrs.tasks import pull_server
 from dashboard.management.commands.seed_demo import DEMO_USERS
 from switch import vos
 from switch.models import VosServer
+from telephony.phones.forms import PhoneCreateForm, PhoneSettingsForm
 from vosportal.tests.test_translations import LOCALE, _po_entries
 from web import pages as up
 from web.tests.test_htmx_contract import ALLAUTH_PAGES, UNSENT_FAMILIES, _family, forms_of
@@ -340,3 +341,14 @@ def test_it_names_each_language_in_its_own_words(client, language):
     page = client.get("/").text
     options = re.findall(r'<option value="(en|zh-hans)" lang="[^"]+"[^>]*>([^<]+)</option>', page)
     assert options == [("en", "English"), ("zh-hans", "简体中文")]
+
+
+def test_it_says_the_phone_lock_and_low_balance_prompt_in_chinese():
+    """Issue 14 saw Lock Call Out/In/All, Money Left and Time Left in English."""
+    with translation.override(CHINESE):
+        create = str(PhoneCreateForm())
+        settings_form = str(PhoneSettingsForm())
+    for words in ("锁定呼出", "锁定呼入", "剩余金额", "剩余时长"):
+        assert words in create + settings_form, words
+    for english in ("Lock Call Out", "Lock Call In", "Lock All", "Money Left", "Time Left"):
+        assert english not in create + settings_form, english
