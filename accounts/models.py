@@ -111,7 +111,7 @@ class Tenant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
 
     def save(self, *args, **kwargs):
         if self.pk is None:
@@ -139,6 +139,14 @@ class Tenant(models.Model):
             root = cls(kind=cls.Kind.PLATFORM, name="Platform")
             root.save()
         return root
+
+    @property
+    def shown_name(self) -> str:
+        """The name shown to people: the platform's own, stored as "Platform", in the
+        reader's language."""
+        if self.kind == self.Kind.PLATFORM and self.name == "Platform":
+            return str(_("Platform"))
+        return self.name
 
     def _compute_path(self) -> None:
         if self.parent_id:
@@ -256,6 +264,15 @@ class AuditEventQuerySet(models.QuerySet):
         raise AppendOnlyError("audit events cannot be updated")
 
 
+# An audit event's result (``AuditEvent.result``) in words.
+AUDIT_RESULT_WORDS = {
+    "ok": _("OK"),
+    "error": _("Error"),
+    "denied": _("Denied"),
+    "unknown": _("Unknown (may have been applied)"),
+}
+
+
 class AuditEvent(models.Model):
     """One row of the append-only audit trail.
 
@@ -341,6 +358,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+    @property
+    def result_words(self) -> str:
+        """The result in the reader's words ("denied" -> "Denied", translated)."""
+        return str(AUDIT_RESULT_WORDS.get(self.result, self.result))
 
 
 class JobStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from switch.forms import CatalogForm, PlainDecimalField
 from switch.models import VosServer
+from web.widgets import DateTimeInput
 
 
 class ThresholdForm(forms.Form):
@@ -46,12 +47,12 @@ class CreateAlarmForm(CatalogForm):
     start = forms.DateTimeField(
         label=_("Starts (UTC; empty: now)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
     )
     stop = forms.DateTimeField(
         label=_("Stops (UTC; empty: until cleared)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
     )
 
     def __init__(self, *args, **kwargs):

@@ -210,6 +210,20 @@ def server_health(servers) -> list[dict]:
 
 
 # --- Soft switch and performance ---------------------------------------------------------
+# Labels of the fields ``described_fields`` shows, in the portal's words (the manual's
+# descriptions are English); a field missing here falls back to the manual's.
+FIELD_LABELS = {
+    ("InfoSoftSwitch", "name"): gettext_lazy("Softswitch name"),
+    ("InfoSoftSwitch", "identification"): gettext_lazy("Softswitch ID"),
+    ("InfoSoftSwitch", "createTime"): gettext_lazy("Created"),
+    ("InfoSoftSwitch", "accessTime"): gettext_lazy("Last access"),
+    ("InfoSoftSwitch", "accessAddress"): gettext_lazy("Access address"),
+    ("InfoSoftSwitch", "memo"): gettext_lazy("Memo"),
+    ("InfoPerformance", "callSize"): gettext_lazy("Current calls"),
+    ("InfoPerformance", "cdrQueueSize"): gettext_lazy("CDR queue size"),
+}
+
+
 def described_fields(type_name: str, info: dict, *, hidden=frozenset()) -> list[dict]:
     """Every field the manual gives for ``type_name``, labelled with its description;
     times (UTC milliseconds) as dates; ``hidden`` fields shown as withheld."""
@@ -224,5 +238,6 @@ def described_fields(type_name: str, info: dict, *, hidden=frozenset()) -> list[
             shown = labels.label(type_name, spec.name, value)
         else:
             shown = "—" if value in (None, "") else value
-        rows.append({"name": spec.name, "label": spec.description or spec.name, "value": shown})
+        label = FIELD_LABELS.get((type_name, spec.name)) or spec.description or spec.name
+        rows.append({"name": spec.name, "label": label, "value": shown})
     return rows

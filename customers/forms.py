@@ -15,6 +15,7 @@ from switch import labels as enum_labels
 from switch.forms import CatalogForm
 from switch.models import VosServer
 from vos3000.client import ms_from_datetime
+from web.widgets import DateTimeInput
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -154,7 +155,7 @@ def _datetime_field(label, required=False, help_text=""):
         label=label,
         required=required,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         help_text=help_text,
     )
 

@@ -8,6 +8,8 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from web.widgets import DateInput
+
 RESULTS = [
     ("", _("Any result")),
     ("ok", _("OK")),
@@ -37,12 +39,8 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action starts with"), max_length=64, required=False)
     target_type = forms.CharField(label=_("Target type"), max_length=64, required=False)
     target_id = forms.CharField(label=_("Target id"), max_length=128, required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To (inclusive)"), required=False, widget=DateInput())
     result = forms.ChoiceField(label=_("Result"), choices=RESULTS, required=False)
 
     def __init__(self, *args, scope, time_zone: str = "UTC", **kwargs):

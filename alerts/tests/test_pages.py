@@ -260,14 +260,14 @@ def test_the_switch_page_shows_every_field_in_words_but_no_address(client, demo,
     client.force_login(AdminFactory())
     page = client.get(reverse("ops_switch")).text
     for label in (
-        "Soft Switch Name",
-        "Soft Switch ID",
-        "Create Time (UTC)",
-        "Access Time (UTC)",
-        "Access IP",
+        "Softswitch name",
+        "Softswitch ID",
+        "Created",
+        "Last access",
+        "Access address",
         "Memo",
-        "Current Call",
-        "CDR Queue Size",
+        "Current calls",
+        "CDR queue size",
     ):
         assert label in page
     assert "VOS3000-SIM" in page and "withheld" in page

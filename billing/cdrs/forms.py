@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
 from billing.cdrs.selectors import CdrFilters
+from web.widgets import DateInput
 
 # A wider search is a report's job (and an export's); the page refuses it in words.
 MAX_RANGE_DAYS = 93
@@ -44,10 +45,8 @@ def _number(label, help_text=""):
 
 
 class CdrSearchForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(
-        label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), widget=DateInput())
+    date_to = forms.DateField(label=_("To (inclusive)"), widget=DateInput())
     # Providers only. ``tenant`` (an id) comes from links and the account's Calls tab;
     # ``account`` is what a person types. Both are looked up in the scope only.
     tenant = forms.IntegerField(required=False, widget=forms.HiddenInput)

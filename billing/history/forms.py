@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.history.selectors import Period
+from web.widgets import DateInput
 
 # The longest range of days a history page asks VOS about at once.
 MAX_PERIOD_DAYS = 366
@@ -29,8 +30,8 @@ def check_day_range(form, first_field: str, last_field: str, max_days: int) -> N
 
 
 class PeriodForm(forms.Form):
-    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(label=_("From"), widget=DateInput())
+    last = forms.DateField(label=_("To"), widget=DateInput())
 
     def __init__(self, data=None, *args, default_days: int = 30, **kwargs):
         today = timezone.localdate()

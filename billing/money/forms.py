@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import MoneySettings, MoneyTransfer
 from switch.forms import PlainDecimalField, catalog_field, form_field
+from web.widgets import DateInput
 
 
 class _KeyedForm(forms.Form):
@@ -84,12 +85,8 @@ class LedgerFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *MoneyTransfer.Kind.choices]
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
 
 class ResolveForm(forms.Form):

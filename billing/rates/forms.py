@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.rating import normalize_number, to_decimal
 from switch import labels as enum_labels
+from web.widgets import DateInput
 
 
 def _dialled_number(value: str) -> str:
@@ -82,13 +83,11 @@ class SuiteOrderForm(forms.Form):
         required=False,
         help_text=_("The whole account, or one of its phones."),
     )
-    available = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    available = forms.DateField(label=_("Starts on"), widget=DateInput())
     expires = forms.DateField(
         label=_("Ends after"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("The last day of the suite, in your time zone. Empty: no end."),
     )
 
@@ -123,6 +122,6 @@ class SuiteOrderEndForm(forms.Form):
     expires = forms.DateField(
         label=_("Ends after"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("The last day of the suite, in your time zone. Empty: no end."),
     )

@@ -15,6 +15,7 @@ from billing.history.forms import check_day_range
 from billing.models import ReportJob
 from billing.reports import services as reports
 from billing.reports import stats as cdr_stats
+from web.widgets import DateInput
 
 # VOS computes a report in one request; a year of days is already 366 rows per account.
 MAX_REPORT_DAYS = 366
@@ -50,12 +51,8 @@ class ReportForm(forms.Form):
         required=False,
     )
     period = forms.ChoiceField(label=_("Rows"), choices=ReportJob.Period.choices)
-    first_day = forms.DateField(
-        label=_("From (UTC day)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_day = forms.DateField(
-        label=_("To (UTC day)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_day = forms.DateField(label=_("From (UTC day)"), widget=DateInput())
+    last_day = forms.DateField(label=_("To (UTC day)"), widget=DateInput())
     area_code = forms.CharField(
         label=_("Area code prefix (location report)"),
         max_length=64,
@@ -88,11 +85,12 @@ class ReportForm(forms.Form):
             del self.fields["reach"]
         else:
             subjects = reports.reportable_tenants(scope).order_by("name", "pk")
+            reseller = _("reseller")  # outside the f-string: makemessages cannot read inside one
             choices = [
                 (
                     t.pk,
                     f"{t.name} ({t.vos_account})"
-                    + (f" · {_('reseller')}" if t.kind == Tenant.Kind.RESELLER else ""),
+                    + (f" · {reseller}" if t.kind == Tenant.Kind.RESELLER else ""),
                 )
                 for t in subjects[:MAX_SUBJECT_CHOICES]
             ]
@@ -147,8 +145,8 @@ MAX_STATS_DAYS = 93
 class CallStatsForm(forms.Form):
     """Days in the viewer's time zone, and how to group the calls."""
 
-    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(label=_("From"), widget=DateInput())
+    last = forms.DateField(label=_("To"), widget=DateInput())
     group = forms.ChoiceField(label=_("Per"), choices=())
 
     def __init__(self, data=None, *, scope, zone: zoneinfo.ZoneInfo, **kwargs):

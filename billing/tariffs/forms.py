@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from switch.forms import CatalogForm, catalog_field, form_field
 from vos3000 import catalog
 from vos3000.client.dates import ms_from_datetime
+from web.widgets import DateTimeInput
 
 # A fake minute is a number of seconds; beyond an hour it no longer means anything.
 FAKE_MINUTE_MAX = 3600
@@ -418,7 +419,7 @@ class CdrForm(CatalogForm):
             self.fields[name] = forms.DateTimeField(
                 label=self.labels[name],
                 required=False,
-                widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}),
+                widget=DateTimeInput(seconds=True),
                 help_text=_("In your time zone. Empty: %(default)s.") % {"default": empty[name]},
             )
         narrow(self, "billingTime", minimum=0)

@@ -192,6 +192,177 @@ FIELD_SECTIONS: dict[str, str] = {
 SECRET_FIELDS = frozenset({"password", "customerPassword"})
 
 
+# Every request field of the gateway Create/Modify endpoints -> its label, in the portal's
+# words (the manual's descriptions are English, and sometimes only the field's name).
+FIELD_LABELS: dict[str, str] = {
+    "name": _("Gateway name"),
+    "password": _("Registration password"),
+    "lockType": _("Lock"),
+    "callLevel": _("Call level"),
+    "capacity": _("Line limit"),
+    "priority": _("Priority"),
+    "gatewayGroups": _("Gateway groups (separate with commas)"),
+    "routingGatewayGroupsAllow": _("Allow the routing gateway groups"),
+    "routingGatewayGroups": _("Routing gateway groups"),
+    "registerType": _("Registration type"),
+    "remoteIps": _("IP addresses (separate with commas)"),
+    "callerE164CheckEnable": _("Check the caller"),
+    "callerE164CheckCity": _("Check the caller's city numbers"),
+    "callerE164CheckMobile": _("Check the caller's mobile numbers"),
+    "callerE164CheckOther": _("Check the caller's other numbers"),
+    "calleeE164CheckEnable": _("Check the callee"),
+    "calleeE164CheckCity": _("Check the callee's city numbers"),
+    "calleeE164CheckMobile": _("Check the callee's mobile numbers"),
+    "calleeE164CheckOther": _("Check the callee's other numbers"),
+    "customerPassword": _("Web query password"),
+    "rtpForwardType": _("Media proxy"),
+    "mediaCheckDirection": _("RTP interruption detection"),
+    "calleeE164Restrict": _("Callee limit"),
+    "maxCallDurationLower": _("Maximum call duration, lower bound"),
+    "maxCallDurationUpper": _("Maximum call duration, upper bound"),
+    "allowPhoneBilling": _("Bill the phone's account when the caller is a phone number"),
+    "allowBindedE164Billing": _(
+        "Bill the bound number's account when the caller is a bound number"
+    ),
+    "enablePhoneSetting": _("Use the phone's settings when the caller is a phone number"),
+    "denySameCityCodesAllow": _("Refuse calls within the same city codes"),
+    "denySameCityCodes": _("Same-city codes refused (separate with commas)"),
+    "checkMobileAreaAllow": _("Check mobile areas"),
+    "checkMobileArea": _("Mobile areas (separate with commas)"),
+    "calloutCalleePrefixesAllow": _("Restrict callee prefixes on outgoing calls"),
+    "calloutCalleePrefixes": _("Callee prefixes on outgoing calls"),
+    "calloutCallerPrefixesAllow": _("Restrict caller prefixes on outgoing calls"),
+    "calloutCallerPrefixes": _("Caller prefixes on outgoing calls"),
+    "rewriteRulesOutCallee": _("Callee rewrite rules"),
+    "rewriteRulesOutCaller": _("Caller rewrite rules"),
+    "rewriteRulesInMobileAreaAllow": _("Rewrite by mobile area"),
+    "rewriteRulesInMobileArea": _("Mobile area rewrite rules (separate with commas)"),
+    "timeoutCallProceeding": _("Call proceeding timeout (seconds)"),
+    "sipResponseAddressMethod": _("SIP response address"),
+    "sipRequestAddressMethod": _("SIP request address"),
+    "dtmfSendMethodH323": _("DTMF sending method (H.323)"),
+    "dtmfSendMethodSIP": _("DTMF sending method (SIP)"),
+    "dtmfReceiveMethod": _("DTMF receiving method"),
+    "dtmfSendPayloadTypeH323": _("DTMF payload type sent (H.323)"),
+    "dtmfSendPayloadTypeSIP": _("DTMF payload type sent (SIP)"),
+    "dtmfReceivePayloadType": _("DTMF payload type received"),
+    "q931ProgressIndicator": _("Q.931 progress indicator"),
+    "account": _("Billing account"),
+    "callTimeoutQ931CauseValue": _("H.323 cause on timeout"),
+    "callTimeoutSIPCode": _("SIP code on timeout"),
+    "sipRemoteRingSignal": _("SIP remote ringing signal"),
+    "sipCalleeE164Domain": _("SIP callee number field"),
+    "sipCallerE164Domain": _("SIP caller number field"),
+    "h323CalleeE164Domain": _("H.323 callee number field"),
+    "h323CallerE164Domain": _("H.323 caller number field"),
+    "memo": _("Memo"),
+    "sipAuthenticationMethod": _("SIP call authentication"),
+    "h323FastStart": _("H.323 fast start"),
+    "h323H245Tunneling": _("H.323 H.245 tunneling"),
+    "h323H245InSetup": _("H.323 H.245 in Setup"),
+    "h323AutoCallProceeding": _("H.323: answer a call request with Call Proceeding at once"),
+    "h323CallProceedingFromSIPTrying": _(
+        "H.323 caller, SIP callee: turn Trying into Call Proceeding"
+    ),
+    "h323AlertingFromSIP183Sdp": _("H.323 caller, SIP callee: turn 183 with SDP into Alerting"),
+    "h323T38": _("H.323 T.38 fax"),
+    "sipTimer": _("SIP session timer (RFC 4028)"),
+    "sip100Rel": _("SIP 100rel"),
+    "sipT38": _("SIP T.38 fax"),
+    "sipDisplay": _("Send the Display field"),
+    "sipRemotePartyId": _("Send Remote-Party-ID"),
+    "sipPrivacySupport": _("Support privacy"),
+    "groupE164Change": _("Number changes by group"),
+    "callerAllowLength": _("Caller lengths allowed (bit mask)"),
+    "calleeAllowLength": _("Callee lengths allowed (bit mask)"),
+    "callerLimitE164GroupsAllow": _("Allow the caller number groups"),
+    "callerLimitE164Groups": _("Caller number groups (separate with commas)"),
+    "calleeLimitE164GroupsAllow": _("Allow the callee number groups"),
+    "calleeLimitE164Groups": _("Callee number groups (separate with commas)"),
+    "minProfitPercentEnable": _("Require a minimum profit"),
+    "minProfitPercent": _("Minimum profit in percent (10 means 10%; -10000 to 10000)"),
+    "maxSecondRatesEnable": _("Cap the rate per second"),
+    "maxSecondRates": _("Highest rate per second (a rate of 0.6 per minute is 0.01)"),
+    "firstRoutePolicy": _("First routing strategy"),
+    "secondRoutePolicy": _("Second routing strategy"),
+    "h323G729SendMode": _("H.323 G.729 negotiation"),
+    "sipG729SendMode": _("SIP G.729 negotiation"),
+    "sipG729Annexb": _("G.729 Annex B"),
+    "sipG723Annexa": _("G.723 Annex A"),
+    "h323CodecAssign": _("Choose the H.323 codecs"),
+    "h323Codecs": _("H.323 codecs"),
+    "sipCodecAssign": _("Choose the SIP codecs"),
+    "sipCodecs": _("SIP codecs"),
+    "forwardSignalRewriteE164GroupEnable": _("Rewrite forwarded signalling"),
+    "forwardSignalRewriteE164Group": _("Number group for rewriting forwarded signalling"),
+    "lrnEnable": _("Query LRN"),
+    "lrnEatPrefixLength": _("Prefix length to drop"),
+    "lrnFailureAction": _("When the LRN query fails"),
+    "lrnInterstateBillingPrefix": _("Billing prefix for another area"),
+    "lrnUndeterminedBillingPrefix": _("Billing prefix for an unknown area"),
+    "prefix": _("Gateway prefix"),
+    "prefixStyle": _("Prefix mode"),
+    "remoteIp": _("IP address"),
+    "encrypt": _("Encryption"),
+    "protocol": _("Protocol"),
+    "signalPort": _("Signalling port (H.323: 1720, SIP: 5060 by default)"),
+    "localIp": _("Local IP address"),
+    "callinCallerPrefixesAllow": _("Restrict caller prefixes on incoming calls"),
+    "callinCallerPrefixes": _("Caller prefixes on incoming calls"),
+    "callinCalleePrefixesAllow": _("Restrict callee prefixes on incoming calls"),
+    "callinCalleePrefixes": _("Callee prefixes on incoming calls"),
+    "callinForwardPrefixesAllow": _("Forward prefixes on incoming calls"),
+    "callinForwardPrefixes": _("Forwarding prefixes on incoming calls"),
+    "rewriteRulesInCaller": _("Caller rewrite rules (incoming)"),
+    "rewriteRulesInCallee": _("Callee rewrite rules (incoming)"),
+    "timeoutSetup": _("H.323 Setup timeout (seconds)"),
+    "timeoutCallProceedingOlc": _(
+        "H.323 Call Proceeding with open logical channel timeout (seconds)"
+    ),
+    "timeoutAlerting": _("H.323 Alerting timeout (seconds)"),
+    "timeoutInvite": _("SIP INVITE timeout (seconds)"),
+    "timeoutTrying": _("SIP Trying timeout (seconds)"),
+    "timeoutSessionProgressSdp": _("SIP Session Progress with SDP timeout (seconds)"),
+    "timeoutSessionProgress": _("SIP Session Progress timeout (seconds)"),
+    "timeoutRinging": _("SIP ringing timeout (seconds)"),
+    "denyCallerCalleeAllow": _("Refuse caller and callee pairs"),
+    "denyCallerCallee": _(
+        "Caller and callee pairs refused (caller:callee, separated by commas; e.g. 025:010,021:023)"
+    ),
+    "stopSwitchAfterOlc": _("Stop switching gateways once a logical channel is open"),
+    "stopSwitchAfterSdp": _("Stop switching gateways once SDP is received"),
+    "stopSwitchAfterRtpStart": _("Stop switching gateways once RTP is received"),
+    "stopSwitchAfterUserBusy": _("Stop switching gateways on user busy"),
+    "switchUntilConnect": _("Switch gateways until the call connects"),
+    "q931NumberingPlan": _("Q.931 numbering plan"),
+    "q931NumberType": _("Q.931 number type"),
+    "q931PresentationIndicator": _("Q.931 presentation indicator"),
+    "q931ScreeningIndicator": _("Q.931 screening indicator"),
+    "clearingAccount": _("Clearing account"),
+    "sipPrivacy": _("SIP Privacy"),
+    "sipPPreferredIdentity": _("SIP P-Preferred-Identity"),
+    "sipPAssertedIdentity": _("SIP P-Asserted-Identity"),
+    "feerateRestrict": _("Check the callee's rate"),
+    "leastCostRouting": _("Least-cost routing (needs the rate check)"),
+    "enablePhoneDisplay": _("Use the phone's display number as the caller"),
+    "clearingAccountUseCalloutE164": _("Clearing account: the callee after rewriting"),
+    "softswitchName": _("Softswitch name"),
+}
+
+
+# The manual's meanings of special values ("-1: Use System Parameter") in the portal's words.
+SPECIAL_WORDS: dict[str, str] = {
+    "Use System Parameter": _("Use the system setting"),
+    "Allow All Length": _("Any length"),
+    "No Replace": _("Not replaced"),
+    "No limit": _("No limit"),
+    "Allow Length is x (x < 32)": _("length x allowed (x < 32)"),
+    "Refer to RFC": _("As the RFC says"),
+    "All": _("All"),
+    "Auto": _("Auto"),
+}
+
+
 def section_of(path: str) -> str:
     """The section of a catalog field path (a nested one by its top-level field)."""
     return FIELD_SECTIONS[path.split(SEPARATOR)[0]]
@@ -207,7 +378,10 @@ def _humanized(name: str) -> str:
 
 
 def _label(endpoint: str, path: str) -> str:
-    """The manual's description; for a switch, its "true" meaning; else the name in words."""
+    """The portal's words; for a field they miss, the manual's description (for a switch,
+    its "true" meaning), else the name in words."""
+    if path in FIELD_LABELS:
+        return FIELD_LABELS[path]
     spec = catalog_field(endpoint, path)
     if spec.type in BOOLEAN_TYPES and spec.enum and spec.enum.get("true"):
         text = spec.enum["true"]
@@ -220,10 +394,13 @@ def _label(endpoint: str, path: str) -> str:
 def _help(endpoint: str, path: str) -> str:
     """The special values the manual gives (-1: system parameter...) and the field's name."""
     spec = catalog_field(endpoint, path)
-    parts = [f"{value}: {meaning}" for value, meaning in (spec.special or {}).items()]
+    parts = [
+        f"{value}: {SPECIAL_WORDS.get(meaning, meaning)}"
+        for value, meaning in (spec.special or {}).items()
+    ]
     if spec.item_type is not None:
         parts.append(str(_("Separate several values with commas.")))
-    parts.append(spec.name)
+    parts.append(_("VOS field: %(name)s") % {"name": spec.name})
     return " · ".join(parts)
 
 

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from telephony.gateways import forms as gateway_forms
-from telephony.gateways.forms import FIELD_SECTIONS, SECTIONS, form_class
+from telephony.gateways.forms import (
+    FIELD_LABELS,
+    FIELD_SECTIONS,
+    SECTIONS,
+    SPECIAL_WORDS,
+    form_class,
+)
 from telephony.gateways.selectors import KINDS
 from vos3000 import catalog
 
@@ -35,6 +41,20 @@ def test_it_puts_every_request_field_in_exactly_one_known_section(endpoint):
 def test_it_names_no_field_the_catalog_does_not_have():
     everything = {name for endpoint in ENDPOINTS for name in request_field_names(endpoint)}
     assert set(FIELD_SECTIONS) == everything
+
+
+def test_it_puts_every_field_in_the_portals_words():
+    """The manual's descriptions are English (or only the field's name): every field has
+    a translated label, and every special value's meaning has words."""
+    everything = {name for endpoint in ENDPOINTS for name in request_field_names(endpoint)}
+    assert set(FIELD_LABELS) == everything
+    meanings = {
+        meaning
+        for endpoint in ENDPOINTS
+        for spec in catalog.endpoint(endpoint).request
+        for meaning in (spec.special or {}).values()
+    }
+    assert meanings <= set(SPECIAL_WORDS)
 
 
 def test_it_needs_no_other_section():
