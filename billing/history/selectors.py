@@ -42,30 +42,25 @@ class Period:
 
 
 def pay_history(scope, tenant: Tenant, period: Period) -> list[dict]:
-    server = require_linked(tenant)
-    answer = vos.call(
-        scope,
-        server,
-        "GetPayHistory",
-        {"account": tenant.vos_account, "beginTime": period.vos_begin, "endTime": period.vos_end},
-        target=tenant,
-        tenant=tenant,
-    )
-    rows = scope.keep_in_scope(server, answer.get("infoPayHistorys") or [])
-    rows = [r for r in rows if r.get("account") == tenant.vos_account]
-    return sorted(rows, key=lambda r: int(r.get("payTime") or 0), reverse=True)
+    return _account_rows(scope, tenant, period, "GetPayHistory", "infoPayHistorys", "payTime")
 
 
 def consumption(scope, tenant: Tenant, period: Period) -> list[dict]:
+    return _account_rows(scope, tenant, period, "GetConsumption", "infoConsumptions", "time")
+
+
+def _account_rows(scope, tenant, period, endpoint: str, list_field: str, time_field: str):
+    """One account's rows of a dated VOS history, newest first (VOS may answer rows of
+    other accounts it lists with it: only the tenant's own are kept)."""
     server = require_linked(tenant)
     answer = vos.call(
         scope,
         server,
-        "GetConsumption",
+        endpoint,
         {"account": tenant.vos_account, "beginTime": period.vos_begin, "endTime": period.vos_end},
         target=tenant,
         tenant=tenant,
     )
-    rows = scope.keep_in_scope(server, answer.get("infoConsumptions") or [])
+    rows = scope.keep_in_scope(server, answer.get(list_field) or [])
     rows = [r for r in rows if r.get("account") == tenant.vos_account]
-    return sorted(rows, key=lambda r: int(r.get("time") or 0), reverse=True)
+    return sorted(rows, key=lambda r: int(r.get(time_field) or 0), reverse=True)

@@ -11,39 +11,27 @@ from switch import vos
 
 # --- Phone book --------------------------------------------------------------------------
 def add_phone_book_entry(scope, tenant: Tenant, payload: dict) -> None:
-    scope.require(Action.CHANGE)
-    server = require_linked(tenant)
-    vos.call(
-        scope,
-        server,
-        "CreateCustomerPhoneBook",
-        {**payload, "account": tenant.vos_account, "overwrite": False},
-        target=tenant,
-        tenant=tenant,
-    )
+    _write(scope, tenant, "CreateCustomerPhoneBook", {**payload, "overwrite": False})
 
 
 def change_phone_book_entry(scope, tenant: Tenant, e164: str, payload: dict) -> None:
-    scope.require(Action.CHANGE)
-    server = require_linked(tenant)
-    vos.call(
-        scope,
-        server,
-        "ModifyCustomerPhoneBook",
-        {**payload, "account": tenant.vos_account, "e164": e164},
-        target=tenant,
-        tenant=tenant,
-    )
+    _write(scope, tenant, "ModifyCustomerPhoneBook", {**payload, "e164": e164})
 
 
 def delete_phone_book_entry(scope, tenant: Tenant, e164: str) -> None:
+    _write(scope, tenant, "DeleteCustomerPhoneBook", {"e164s": [e164]})
+
+
+def _write(scope, tenant: Tenant, endpoint: str, payload: dict) -> None:
+    """A phone-book write on the tenant's own VOS account (the account is always the
+    tenant's, whatever the form sent)."""
     scope.require(Action.CHANGE)
     server = require_linked(tenant)
     vos.call(
         scope,
         server,
-        "DeleteCustomerPhoneBook",
-        {"account": tenant.vos_account, "e164s": [e164]},
+        endpoint,
+        {**payload, "account": tenant.vos_account},
         target=tenant,
         tenant=tenant,
     )
