@@ -26,6 +26,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from vos3000 import catalog
+from vos3000.catalog.model import item_type
+
 FULL = "full"
 SPARSE = "sparse"
 MODES = (FULL, SPARSE)  # Settings.answers checks against settings.ANSWER_MODES, the same
@@ -38,10 +41,6 @@ def shape(mode: str, name: str, answer: dict) -> dict:
     ``sparse``; the same dict for ``full`` or any other mode)."""
     if mode != SPARSE:
         return answer
-    try:
-        from vos3000 import catalog
-    except ImportError:  # pragma: no cover - the catalog is part of the package
-        return _stringify(answer)
     endpoint = catalog.ENDPOINTS.get(name)
     fields = endpoint.response if endpoint is not None else ()
     return _stringify(_drop_empty(fields, answer, catalog.TYPES))
@@ -67,8 +66,6 @@ def _drop_empty(fields: Iterable, value: Any, types: dict) -> Any:
 
 
 def _nested(type_name: str, value: Any, types: dict) -> Any:
-    from vos3000.catalog.model import item_type
-
     element = item_type(type_name)
     if element is not None:
         if not isinstance(value, list) or element not in types:
