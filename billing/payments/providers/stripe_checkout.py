@@ -118,7 +118,7 @@ def _error_words(exc: stripe.StripeError) -> str:
     if isinstance(exc, stripe.AuthenticationError):
         return _("Stripe refused the secret key: check it in the payment account's settings.")
     if isinstance(exc, stripe.PermissionError):
-        return _("The secret key may not do this: give it write access to Checkout.")
+        return _("The secret key lacks a permission: a restricted key needs Checkout Sessions.")
     if isinstance(exc, stripe.RateLimitError):
         return _("Stripe is receiving too many requests; try again in a minute.")
     if isinstance(exc, stripe.APIConnectionError):
@@ -291,6 +291,9 @@ class StripeProvider:
             "checkout.session.async_payment_failed",
             "checkout.session.expired",
         ):
+            if not _session_reference(obj):
+                # Not opened by the portal (the Stripe account may serve other sales too).
+                return event("ignored", "", _id_of(obj.get("payment_intent")))
             if event_type == "checkout.session.completed" and obj.get("payment_status") != "paid":
                 # "unpaid": a delayed method (bank debit) is still running; its
                 # async_payment_succeeded/failed event follows.
@@ -327,14 +330,17 @@ class StripeProvider:
 
     # --- Reconciliation ----------------------------------------------------------------
     def successful_payments(self, since: datetime) -> Iterator[ProviderPayment]:
-        """Paid Checkout Sessions *created* since ``since`` (Stripe lists sessions by
-        creation; one stays open at most a day, so a caller reconciling a day passes a
-        ``since`` a day earlier). ``paid_at`` is the session's creation time: Stripe's
-        session carries no completion time."""
+        """Paid Checkout Sessions the portal opened (they carry its reference), *created*
+        since ``since``: Stripe lists sessions by creation, and one stays open at most a
+        day, so a caller reconciling a day passes a ``since`` a day earlier. ``paid_at`` is
+        the session's creation time: Stripe's session carries no completion time."""
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-        params = {"created": {"gte": int(since.timestamp())}, "status": "complete"}
-        params["limit"] = PAGE_SIZE
+        params = {
+            "created": {"gte": int(since.timestamp())},
+            "status": "complete",
+            "limit": PAGE_SIZE,
+        }
         try:
             with self._client(retries=READ_RETRIES) as client:
                 page = client.v1.checkout.sessions.list(params)
@@ -351,13 +357,14 @@ class StripeProvider:
         currency = str(session.get("currency") or "").lower()
         amount = from_minor_units(session.get("amount_total"), currency)
         payment_id = _id_of(session.get("payment_intent"))
-        if amount is None or not payment_id:
-            return None
+        reference = _session_reference(session)
+        if amount is None or not payment_id or not reference:
+            return None  # not a payment the portal opened, or not a whole one
         created = session.get("created")
         paid_at = datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None
         return ProviderPayment(
             provider_payment_id=payment_id,
-            reference=_session_reference(session),
+            reference=reference,
             amount=amount,
             currency=currency,
             paid_at=paid_at or datetime.now(UTC),

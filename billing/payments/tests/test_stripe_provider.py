@@ -165,7 +165,7 @@ def test_it_refuses_a_float_amount(stub, provider):
         (402, {"type": "card_error", "code": "card_declined"}, "declined"),
         (500, {"type": "api_error"}, "internal error"),
         (401, {"type": "invalid_request_error"}, "refused the secret key"),
-        (403, {"type": "invalid_request_error"}, "may not do this"),
+        (403, {"type": "invalid_request_error"}, "lacks a permission"),
         (429, {"type": "invalid_request_error", "code": "rate_limit"}, "too many requests"),
         (400, {"type": "invalid_request_error", "param": "currency"}, "field currency"),
         (400, {"type": "idempotency_error"}, "already started with other details"),
@@ -274,6 +274,14 @@ def test_it_takes_the_reference_from_the_metadata_without_client_reference_id(pr
     )
 
     assert event.reference == "pay_000123"
+
+
+def test_it_ignores_a_checkout_the_portal_did_not_open(provider):
+    foreign = session(client_reference_id=None, metadata={"order": "shop-77"})
+
+    event = parse(provider, stripe_event("checkout.session.completed", foreign))
+
+    assert (event.kind, event.reference) == ("ignored", "")
 
 
 @pytest.mark.parametrize(
@@ -446,7 +454,8 @@ def test_it_lists_paid_checkouts_since_a_moment_across_pages(stub, provider):
         currency="jpy",
     )
     stub.add_session(created=start + 240, client_reference_id="pay_3", amount_total=1)
-    stub.add_session(created=start + 300, mode="subscription")
+    stub.add_session(created=start + 300, mode="subscription", client_reference_id="pay_4")
+    stub.add_session(created=start + 360)  # the account's other sales: no portal reference
 
     payments = list(provider.successful_payments(since))
 
@@ -460,7 +469,7 @@ def test_it_lists_paid_checkouts_since_a_moment_across_pages(stub, provider):
         ),
     ]
     pages = stub.requests_to("GET")
-    assert len(pages) == 3  # five complete sessions since, two a page
+    assert len(pages) == 3  # six complete sessions since, two a page
     assert all(page.query["created[gte]"] == str(start) for page in pages)
     assert all(page.query["status"] == "complete" for page in pages)
     assert [page.query.get("starting_after") for page in pages] == [
