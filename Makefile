@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 
-.PHONY: run demo-logins test test-clock lint format bench deps messages clean-var
+.PHONY: run demo-logins test test-clock lint format bench deps messages clean-var screenshots
 
 $(DEPS): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test-clock: $(DEPS)
 		echo "== date-sensitive tests at $$clock"; \
 		$(PY) -m pytest -m dates --clock=$$clock $(PYTEST_ARGS); \
 	done
+
+# Each role's key pages at 1280 and 360 px, in English and Chinese, as PNGs under
+# var/screenshots/<language>/<role>/<width>/ for people to look at (no pixel comparison).
+screenshots: $(DEPS)
+	rm -rf var/screenshots
+	SCREENSHOTS_DIR=var/screenshots $(PY) -m pytest web/tests/test_screens.py -p no:cacheprovider -q
+	@echo "screenshots in var/screenshots/"
 
 lint: $(DEPS)
 	$(VENV)/bin/ruff check .

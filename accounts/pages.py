@@ -6,9 +6,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN
-from web.pages import DJANGO_ADMIN, Nav, Page
+from web.pages import DJANGO_ADMIN, SETTINGS_MENU, Nav, Page
 
 PAGES: list[Page] = [
     # Last of the role entries, before the entries given by an action.
-    Page("admin:index", DJANGO_ADMIN, nav=Nav(_("Administration"), order=900, roles={ADMIN})),
+    Page(
+        "admin:index",
+        DJANGO_ADMIN,
+        nav=Nav(_("Administration"), order=900, roles={ADMIN}, group=SETTINGS_MENU),
+    ),
 ]

@@ -7,7 +7,17 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER
-from web.pages import OBJECT, OPERATIONS, PLATFORM, SIGNED_IN, Nav, Page, Tab, on_customer_accounts
+from web.pages import (
+    OBJECT,
+    OPERATIONS,
+    PLATFORM,
+    SETTINGS_MENU,
+    SIGNED_IN,
+    Nav,
+    Page,
+    Tab,
+    on_customer_accounts,
+)
 
 PAGES: list[Page] = [
     # Each person's own list; a foreign notification id is a 404.
@@ -15,7 +25,11 @@ PAGES: list[Page] = [
     Page("notification_read", OBJECT, "notification"),
     Page("notification_read_all", SIGNED_IN),
     # Customers are sent to their account's Alerts tab; others read how it works.
-    Page("alert_settings", SIGNED_IN, nav=Nav(_("Alerts"), order=170, roles={CUSTOMER})),
+    Page(
+        "alert_settings",
+        SIGNED_IN,
+        nav=Nav(_("Alerts"), order=170, roles={CUSTOMER}, group=SETTINGS_MENU),
+    ),
     Page(
         "customer_alerts",
         OBJECT,

@@ -6,11 +6,15 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, RESELLER
-from web.pages import OBJECT, PLATFORM, SIGNED_IN, Nav, Page, Tab
+from web.pages import CUSTOMERS_MENU, OBJECT, PLATFORM, SIGNED_IN, Nav, Page, Tab
 
 PAGES: list[Page] = [
     # Customers are sent to their own account's page; resellers see their subtree.
-    Page("customer_list", SIGNED_IN, nav=Nav(_("Customers"), order=30, roles={ADMIN, RESELLER})),
+    Page(
+        "customer_list",
+        SIGNED_IN,
+        nav=Nav(_("Customers"), order=20, roles={ADMIN, RESELLER}, group=CUSTOMERS_MENU),
+    ),
     Page("customer_create", SIGNED_IN),
     # Sub-resellers have pages too: "tenant" is any customer or reseller account.
     Page("customer_detail", OBJECT, "tenant", tab=Tab(_("Overview"), order=10)),
@@ -20,7 +24,11 @@ PAGES: list[Page] = [
     Page("customer_valid_time", OBJECT, "tenant"),
     Page("customer_delete", OBJECT, "tenant"),
     # The tenant tree, and binding an existing VOS account to a new tenant.
-    Page("tenant_list", SIGNED_IN, nav=Nav(_("Accounts"), order=20, roles={ADMIN, RESELLER})),
+    Page(
+        "tenant_list",
+        SIGNED_IN,
+        nav=Nav(_("Account tree"), order=25, roles={ADMIN, RESELLER}, group=CUSTOMERS_MENU),
+    ),
     Page("tenant_detail", OBJECT, "tenant"),
     Page("tenant_link", PLATFORM),
     Page("view_as_start", OBJECT, "user"),

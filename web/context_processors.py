@@ -35,14 +35,15 @@ def navigation(request):
         url = reverse(page.url_name)
         active = current == url if url == "/" else current.startswith(url)
         item = {"url": url, "label": nav.label, "active": active}
-        if nav.group is None:
+        group = nav.group_for(role)
+        if group is None:
             items.append(item)
-        elif str(nav.group) in menus:
-            menus[str(nav.group)]["entries"].append(item)
+        elif str(group) in menus:
+            menus[str(group)]["entries"].append(item)
         else:
             # The menu stands where its first entry would have.
-            menus[str(nav.group)] = {"label": nav.group, "entries": [item]}
-            items.append(menus[str(nav.group)])
+            menus[str(group)] = {"label": group, "entries": [item]}
+            items.append(menus[str(group)])
     for menu in menus.values():
         menu["active"] = any(item["active"] for item in menu["entries"])
     return {

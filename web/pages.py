@@ -26,7 +26,7 @@ Policies:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -48,7 +48,12 @@ DJANGO_ADMIN = "django_admin"
 _POLICY_NAMES = {PUBLIC, SIGNED_IN, PLATFORM, OBJECT, ALLAUTH, DJANGO_ADMIN}
 
 
-# The menu of the platform's console pages, which would not fit on one line otherwise.
+# The menus of the navigation: at most seven entries per role (docs/architecture.md).
+# A Nav names its menu, or a menu per role family ({"admin": None, ...}: top level).
+CUSTOMERS_MENU = _("Customers")
+MONEY_MENU = _("Money")
+CALLS_MENU = _("Calls & reports")
+SETTINGS_MENU = _("Settings")
 OPERATIONS = _("Operations")
 
 
@@ -66,7 +71,9 @@ class Nav:
     """An entry of the navigation, shown to the role families in ``roles`` (admin,
     reseller, customer: the scope's ``role_family``) or to whoever's scope allows
     ``action``; under the menu ``group`` when given (the menu stands where its first
-    entry would). Entries of all areas are shown by ``order``, smallest first."""
+    entry would), or under ``group[role_family]`` when ``group`` is a mapping (missing
+    or None: at the top level). Entries of all areas are shown by ``order``, smallest
+    first."""
 
     label: Any
     order: int
@@ -81,6 +88,11 @@ class Nav:
 
     def shown_to(self, role_family: str, scope) -> bool:
         return role_family in self.roles or (self.action is not None and scope.can(self.action))
+
+    def group_for(self, role_family: str):
+        if isinstance(self.group, Mapping):
+            return self.group.get(role_family)
+        return self.group
 
 
 @dataclass(frozen=True)

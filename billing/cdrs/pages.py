@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER, RESELLER, Action
-from web.pages import OBJECT, OPERATIONS, PLATFORM, SIGNED_IN, Nav, Page, Tab
+from web.pages import CALLS_MENU, OBJECT, OPERATIONS, PLATFORM, SIGNED_IN, Nav, Page, Tab
 
 
 def _has_account(scope, tenant) -> bool:
@@ -18,7 +18,7 @@ PAGES: list[Page] = [
     Page(
         "cdr_search",
         SIGNED_IN,
-        nav=Nav(_("Calls"), order=100, roles={ADMIN, RESELLER, CUSTOMER}),
+        nav=Nav(_("Calls"), order=100, roles={ADMIN, RESELLER, CUSTOMER}, group=CALLS_MENU),
     ),
     Page(
         "cdr_account_calls",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER, RESELLER, Action
-from web.pages import OBJECT, PLATFORM, PUBLIC, SIGNED_IN, Nav, Page, Tab
+from web.pages import MONEY_MENU, OBJECT, PLATFORM, PUBLIC, SIGNED_IN, Nav, Page, Tab
 
 
 def _has_account(scope, tenant) -> bool:
@@ -19,8 +19,12 @@ PAGES: list[Page] = [
     Page("money_topup", OBJECT, "tenant"),
     Page("money_adjust", PLATFORM),
     Page("money_pin_topup", OBJECT, "tenant"),
-    Page("money_my_pin_topup", SIGNED_IN, nav=Nav(_("Top up"), order=80, roles={CUSTOMER})),
-    Page("money_ledger", SIGNED_IN, nav=Nav(_("Ledger"), order=90, roles={ADMIN, RESELLER})),
+    Page("money_my_pin_topup", SIGNED_IN, nav=Nav(_("Top up"), order=55, roles={CUSTOMER})),
+    Page(
+        "money_ledger",
+        SIGNED_IN,
+        nav=Nav(_("Ledger"), order=90, roles={ADMIN, RESELLER}, group=MONEY_MENU),
+    ),
     Page("money_transfer", OBJECT, "money_transfer"),
     Page("money_review_queue", PLATFORM),
     Page("money_reconcile_all", PLATFORM),

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, CUSTOMER, RESELLER
-from web.pages import OBJECT, SIGNED_IN, Nav, Page
+from web.pages import CALLS_MENU, OBJECT, SIGNED_IN, Nav, Page
 
 PAGES: list[Page] = [
     # Lists and forms read through the scope; customers report on themselves only.
     Page(
         "report_list",
         SIGNED_IN,
-        nav=Nav(_("Reports"), order=120, roles={ADMIN, RESELLER, CUSTOMER}),
+        nav=Nav(_("Reports"), order=120, roles={ADMIN, RESELLER, CUSTOMER}, group=CALLS_MENU),
     ),
     Page("report_new", SIGNED_IN),
     # Gateways (admins) and margins (resellers) are refused to others with a 404.

@@ -2,6 +2,38 @@
 (function () {
   "use strict";
 
+  // With JavaScript the sidebar folds behind the "Menu" button on narrow screens (CSS);
+  // without it, it stays open.
+  document.documentElement.classList.add("has-js");
+
+  function setMenu(open) {
+    var nav = document.getElementById("app-nav");
+    var toggle = document.querySelector(".menu-toggle");
+    if (!nav || !toggle) { return; }
+    nav.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var first = nav.querySelector("a");
+      if (first) { first.focus(); }
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest(".menu-toggle")) {
+      var nav = document.getElementById("app-nav");
+      setMenu(!(nav && nav.classList.contains("is-open")));
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var nav = document.getElementById("app-nav");
+    if (event.key === "Escape" && nav && nav.classList.contains("is-open")) {
+      setMenu(false);
+      var toggle = document.querySelector(".menu-toggle");
+      if (toggle) { toggle.focus(); }
+    }
+  });
+
   function dismiss(toast) {
     toast.classList.add("is-leaving");
     setTimeout(function () { toast.remove(); }, 300);
@@ -48,6 +80,8 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".menu-toggle");
+    if (toggle) { toggle.hidden = false; }
     armToasts(document);
     armCopyButtons(document);
   });

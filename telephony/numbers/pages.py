@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, RESELLER
-from web.pages import OBJECT, SIGNED_IN, Nav, Page, Tab
+from web.pages import CUSTOMERS_MENU, OBJECT, SIGNED_IN, Nav, Page, Tab
 
 
 def _provider(scope) -> bool:
@@ -37,7 +37,7 @@ PAGES: list[Page] = [
     Page(
         "limited_group_list",
         SIGNED_IN,
-        nav=Nav(_("Limited numbers"), order=50, roles={ADMIN, RESELLER}),
+        nav=Nav(_("Limited numbers"), order=50, roles={ADMIN, RESELLER}, group=CUSTOMERS_MENU),
     ),
     Page("limited_group_detail", OBJECT, "limited_group"),
 ]

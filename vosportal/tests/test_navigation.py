@@ -17,30 +17,51 @@ def _navigation(client, user):
     return client.get(reverse("dashboard")).context["nav_items"]
 
 
+def _menu(items, label):
+    [menu] = [item for item in items if item.get("entries") and str(item["label"]) == label]
+    return menu
+
+
 def test_it_puts_the_platform_console_under_one_operations_menu(client):
     items = _navigation(client, AdminFactory())
-    [menu] = [item for item in items if item.get("entries")]
-    assert str(menu["label"]) == "Operations"
+    menu = _menu(items, "Operations")
     urls = {entry["url"] for entry in menu["entries"]}
     assert {reverse("gateway_index"), reverse("ops_health"), reverse("cdr_pulls")} <= urls
     top = {item["url"] for item in items if "url" in item}
-    assert reverse("live_calls") in top and reverse("gateway_index") not in top
+    assert reverse("gateway_index") not in top
+    assert reverse("live_calls") in {e["url"] for e in _menu(items, "Calls & reports")["entries"]}
 
 
 def test_it_marks_the_menu_of_the_page_shown(client):
     client.force_login(AdminFactory())
     items = client.get(reverse("ops_health")).context["nav_items"]
-    [menu] = [item for item in items if item.get("entries")]
-    assert menu["active"]
+    assert _menu(items, "Operations")["active"]
+    assert not _menu(items, "Money")["active"]
     page = client.get(reverse("ops_health")).text
-    assert 'class="dropdown nav-menu"' in page
+    assert 'class="nav-group is-current"' in page
+    assert f'<a href="{reverse("ops_health")}" aria-current="page">' in page
 
 
 def test_customers_get_no_console_menu(client):
     user = UserFactory(tenant=TenantFactory(), role=Role.CUSTOMER_OWNER)
     items = _navigation(client, user)
-    assert not [item for item in items if item.get("entries")]
-    assert reverse("live_calls") in {item["url"] for item in items}
+    assert "Operations" not in {str(item["label"]) for item in items}
+    assert reverse("live_calls") in {e["url"] for e in _menu(items, "Calls & reports")["entries"]}
+
+
+@pytest.mark.parametrize("role", [r for r, _label in Role.choices])
+def test_it_keeps_every_role_to_seven_top_entries_at_most(client, role):
+    assert len(_navigation(client, _user_of(role))) <= 7
+
+
+def test_it_shows_a_menu_button_for_narrow_screens_and_no_sidebar_when_signed_out(client):
+    client.force_login(AdminFactory())
+    page = client.get(reverse("dashboard")).text
+    assert 'class="menu-toggle' in page and 'aria-controls="app-nav"' in page
+    assert 'id="app-nav"' in page
+    client.logout()
+    login = client.get(reverse("account_login")).text
+    assert 'id="app-nav"' not in login and "menu-toggle" not in login
 
 
 # Each role's navigation, pinned: (label, url name), or (menu label, [entries]).
@@ -58,45 +79,62 @@ OPERATIONS_MENU = (
         ("Billing console", "billing_console"),
     ],
 )
-PROVIDER_ENTRIES = [
+PROVIDER_MENUS = [
     ("Dashboard", "dashboard"),
-    ("Accounts", "tenant_list"),
-    ("Customers", "customer_list"),
-    ("Limited numbers", "limited_group_list"),
-    ("Rates", "rate_list"),
-    ("Suites", "suite_list"),
-    ("Ledger", "money_ledger"),
-    ("Calls", "cdr_search"),
+    (
+        "Customers",
+        [
+            ("Customers", "customer_list"),
+            ("Account tree", "tenant_list"),
+            ("Limited numbers", "limited_group_list"),
+        ],
+    ),
+    ("Money", [("Rates", "rate_list"), ("Suites", "suite_list"), ("Ledger", "money_ledger")]),
+    (
+        "Calls & reports",
+        [("Calls", "cdr_search"), ("Reports", "report_list"), ("Live calls", "live_calls")],
+    ),
 ]
-CUSTOMER_ENTRIES = [
+CUSTOMER_MENUS = [
     ("Dashboard", "dashboard"),
     ("My phones", "my_phones"),
-    ("Rates", "rate_list"),
     ("Top up", "money_my_pin_topup"),
-    ("Calls", "cdr_search"),
-    ("Reports", "report_list"),
-    ("Live calls", "live_calls"),
-    ("Alerts", "alert_settings"),
-]
-REPORTS_AND_LIVE = [("Reports", "report_list"), ("Live calls", "live_calls")]
-PLATFORM_ENTRIES = [
-    *PROVIDER_ENTRIES,
-    OPERATIONS_MENU,
-    *REPORTS_AND_LIVE,
-    ("Administration", "admin:index"),
+    (
+        "Calls & reports",
+        [
+            ("Rates", "rate_list"),
+            ("Calls", "cdr_search"),
+            ("Reports", "report_list"),
+            ("Live calls", "live_calls"),
+        ],
+    ),
 ]
 NAVIGATION_OF_ROLE = {
-    Role.PLATFORM_ADMIN: [*PLATFORM_ENTRIES, ("Users", "user_list"), ("Audit", "audit_list")],
-    Role.PLATFORM_AUDITOR: [*PLATFORM_ENTRIES, ("Audit", "audit_list")],
-    Role.RESELLER_MANAGER: [
-        *PROVIDER_ENTRIES,
-        *REPORTS_AND_LIVE,
-        ("Users", "user_list"),
+    Role.PLATFORM_ADMIN: [
+        *PROVIDER_MENUS,
+        OPERATIONS_MENU,
+        ("Settings", [("Administration", "admin:index"), ("Users", "user_list")]),
         ("Audit", "audit_list"),
     ],
-    Role.RESELLER_OPERATOR: [*PROVIDER_ENTRIES, *REPORTS_AND_LIVE, ("Audit", "audit_list")],
-    Role.CUSTOMER_OWNER: [*CUSTOMER_ENTRIES, ("Users", "user_list"), ("Audit", "audit_list")],
-    Role.CUSTOMER_VIEWER: CUSTOMER_ENTRIES,
+    Role.PLATFORM_AUDITOR: [
+        *PROVIDER_MENUS,
+        OPERATIONS_MENU,
+        ("Settings", [("Administration", "admin:index")]),
+        ("Audit", "audit_list"),
+    ],
+    Role.RESELLER_MANAGER: [
+        *PROVIDER_MENUS,
+        ("Settings", [("Users", "user_list"), ("Audit", "audit_list")]),
+    ],
+    Role.RESELLER_OPERATOR: [*PROVIDER_MENUS, ("Settings", [("Audit", "audit_list")])],
+    Role.CUSTOMER_OWNER: [
+        *CUSTOMER_MENUS,
+        (
+            "Settings",
+            [("Alerts", "alert_settings"), ("Users", "user_list"), ("Audit", "audit_list")],
+        ),
+    ],
+    Role.CUSTOMER_VIEWER: [*CUSTOMER_MENUS, ("Settings", [("Alerts", "alert_settings")])],
 }
 
 

@@ -21,7 +21,6 @@ def test_an_admin_builds_and_deletes_a_suite_and_looks_a_card_up(page, demo_vos_
     errors = _collect_errors(page)
     sign_in(page, admin.email, totp=True)
 
-    page.locator("nav summary", has_text="Operations").click()  # the console menu
     page.get_by_role("link", name="Billing console").click()
     page.locator('a[href="/console/billing/suites/"]').click()
     page.wait_for_url("**/console/billing/suites/")

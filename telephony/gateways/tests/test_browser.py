@@ -16,7 +16,6 @@ def test_an_admin_edits_a_routing_gateways_capacity(page, demo, sim_call):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     sign_in(page, admin.email)
 
-    page.locator("nav summary", has_text="Operations").click()  # the console menu
     page.get_by_role("link", name="Gateways", exact=True).click()
     expect(page.locator("h1")).to_have_text("Routing gateways")
     row = page.locator("#gateway-table tr", has_text="carrier-europe")
