@@ -170,6 +170,13 @@ class MoneyTransfer(models.Model):
     def is_open(self) -> bool:
         return self.state in (self.State.PENDING, self.State.UNKNOWN, self.State.REVIEW)
 
+    @property
+    def state_label(self) -> str:
+        """The state in words; a take-back undone went back to the customer."""
+        if self.kind == self.Kind.REVERSAL and self.state == self.State.COMPENSATED:
+            return _("Failed, customer refunded")
+        return self.get_state_display()
+
 
 class LedgerEntry(models.Model):
     """One money call to VOS. At most one per VOS account is in flight at a time (the

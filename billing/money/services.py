@@ -492,7 +492,7 @@ def _start_reversal(
             raise MoneyRefused(_("Your account and the customer's are on different servers."))
     _check_limits(amount, scope.tenant)
     check_reversible(scope, customer, amount)
-    return _record_and_run(
+    transfer, created = _create(
         scope,
         key=key,
         kind=MoneyTransfer.Kind.REVERSAL,
@@ -503,6 +503,28 @@ def _start_reversal(
         memo=memo,
         corrects=corrects,
     )
+    if not created:
+        return transfer
+    if corrects is not None and _over_corrected(corrects):
+        # Two corrections of the same top-up at once, together more than it: this one
+        # moves nothing (the cap holds whoever wins).
+        MoneyTransfer.objects.filter(pk=transfer.pk).update(
+            state=MoneyTransfer.State.FAILED, settled_at=timezone.now()
+        )
+        raise MoneyRefused(
+            _("Another correction of top-up #%(number)s came first. Nothing was moved.")
+            % {"number": corrects.pk}
+        )
+    advance(scope, transfer)
+    transfer.refresh_from_db()
+    return transfer
+
+
+def _over_corrected(original: MoneyTransfer) -> bool:
+    taken = original.corrections.exclude(
+        state__in=[MoneyTransfer.State.FAILED, MoneyTransfer.State.COMPENSATED]
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return Decimal(str(taken)) > Decimal(str(original.amount))
 
 
 def check_reversible(scope: Scope, customer: Tenant, amount: Decimal) -> Balance:

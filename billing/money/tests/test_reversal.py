@@ -282,6 +282,7 @@ def test_a_credit_refused_for_good_refunds_the_customer(demo_vos_server, portal_
     client.force_login(user)
     page = client.get(reverse("money_transfer", args=[transfer.pk])).text
     assert "the money went back to the customer" in page
+    assert "Failed, customer refunded" in page
 
 
 def test_a_refund_that_cannot_be_made_goes_to_the_admins(
@@ -431,3 +432,62 @@ def test_it_returns_nothing_when_something_else_blocks_the_delete(world, portal_
     assert vos_balance(portal_sim, "manila-bpo") == before
     world.manila.refresh_from_db()
     assert world.manila.status == Tenant.Status.ACTIVE
+
+
+# --- The password again, htmx -------------------------------------------------------------------
+def test_it_asks_the_password_again_above_the_threshold(
+    world, portal_sim, client, settings, leaving
+):
+    settings.REAUTH_MONEY_ABOVE = Decimal("10")
+    client.force_login(world.reseller)
+    url = reverse("money_take_back", args=[world.manila.pk])
+    response = client.post(url, {"amount": "50", "key": "reauth-key-00001"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    small = client.post(url, {"amount": "5", "key": "reauth-key-00002"})
+    assert small.status_code == 302 and small["Location"].startswith("/ledger/")
+    # Returning a balance of 17.4321 before a delete asks too; nothing moves first.
+    delete = reverse("customer_delete", args=[leaving.pk])
+    response = client.post(delete, {"action": "return_and_delete", "key": "reauth-key-00003"})
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert MoneyTransfer.objects.filter(customer=leaving).count() == 0
+    assert vos_balance(portal_sim, "leaving") == Decimal("17.4321")
+
+
+def test_it_answers_htmx_with_the_form_alone(world, portal_sim, client):
+    client.force_login(world.reseller)
+    response = client.post(
+        reverse("money_take_back", args=[world.manila.pk]),
+        {"amount": "100000", "key": "htmx-take-back-001"},
+        headers={"HX-Request": "true"},
+    )
+    text = response.text.strip()
+    assert response.status_code == 200
+    assert text.startswith('<form method="post" id="take-back-form"'), text[:200]
+    assert "<nav" not in text and "balance-card" not in text
+
+
+def test_two_corrections_at_once_never_pass_the_cap(world, portal_sim, monkeypatch):
+    """Another correction recorded while this one reads the balance: this one moves nothing."""
+    from switch import vos
+
+    topup = money.topup(world.scope(), world.manila, "30", key="topup-race" * 3)
+    real_call, made = vos.call, []
+
+    def call(scope, server, name, payload, **kwargs):
+        if name == "GetCustomer" and not made:
+            made.append(None)  # the rival's own reads pass straight through
+            made[0] = money.reverse(
+                world.scope(), world.manila, "20", key="rival" * 7, corrects=topup
+            )
+        return real_call(scope, server, name, payload, **kwargs)
+
+    monkeypatch.setattr(vos, "call", call)
+    before = vos_balance(portal_sim, "manila-bpo")
+    with pytest.raises(money.MoneyRefused, match="came first"):
+        money.reverse(world.scope(), world.manila, "15", key="late" * 8, corrects=topup)
+    assert made[0].state == T.SUCCEEDED
+    late = MoneyTransfer.objects.get(idempotency_key="late" * 8)
+    assert late.state == T.FAILED and not late.entries.exists()
+    assert vos_balance(portal_sim, "manila-bpo") == before - 20
+    assert money.correctable_amount(topup) == Decimal("10.00")
