@@ -31,6 +31,10 @@ The rules, in the order a transfer meets them:
    been applied is never retried; a leg VOS refused is not either (it would be refused
    again). The first leg of a transfer is never retried: nothing moved, and the person
    was told so.
+7. A take-back (``reverse``, issue 15) is a top-up the other way round: debit the
+   customer, then credit the reseller (an admin's: the customer's debit alone); when that
+   credit fails for good a third leg refunds the customer. Never more than the balance VOS
+   states; a correction of a top-up never more than what is left of it.
 """
 
 from __future__ import annotations
@@ -987,10 +991,8 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     Leg = LedgerEntry.Leg
     legs = _legs(transfer)
     states = {leg: entry.state for leg, entry in legs.items()}
-    credit, refund = (
-        legs.get(Leg.CREDIT),
-        legs.get(Leg.REFUND_FUNDER, legs.get(Leg.REFUND_CUSTOMER)),
-    )
+    credit, refund = legs.get(Leg.CREDIT), legs.get(Leg.REFUND_FUNDER)
+    refund = refund or legs.get(Leg.REFUND_CUSTOMER)  # a take-back's refund
     T = MoneyTransfer.State
     if any(state in (S.PENDING, S.SENT, S.UNKNOWN) for state in states.values()):
         new = T.UNKNOWN
