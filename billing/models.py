@@ -102,6 +102,8 @@ class MoneyTransfer(models.Model):
         TOPUP = "topup", _("Top-up")
         ADJUSTMENT = "adjustment", _("Adjustment")
         PIN_TOPUP = "pin_topup", _("Phone card top-up")
+        # Money taken back from a customer by its reseller (or an admin).
+        REVERSAL = "reversal", _("Money taken back")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -129,7 +131,9 @@ class MoneyTransfer(models.Model):
         related_name="funded_transfers",
     )
     # Signed: a debit adjustment is negative. Phone-card top-ups: the card's value.
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # VOS's 1/10000: forms take cents, but returning a whole balance before a delete
+    # takes it to the last of VOS's four decimals.
+    amount = models.DecimalField(max_digits=16, decimal_places=4)
     memo = models.CharField(max_length=255, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="money_transfers"
@@ -147,6 +151,10 @@ class MoneyTransfer(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     # Phone-card top-ups: the card's number with all but the last four digits hidden.
     card_hint = models.CharField(max_length=32, blank=True)
+    # A take-back that corrects a top-up (all of it or part): the top-up it corrects.
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     needs_review_reason = models.CharField(max_length=255, blank=True)
@@ -162,6 +170,13 @@ class MoneyTransfer(models.Model):
     def is_open(self) -> bool:
         return self.state in (self.State.PENDING, self.State.UNKNOWN, self.State.REVIEW)
 
+    @property
+    def state_label(self) -> str:
+        """The state in words; a take-back undone went back to the customer."""
+        if self.kind == self.Kind.REVERSAL and self.state == self.State.COMPENSATED:
+            return _("Failed, customer refunded")
+        return self.get_state_display()
+
 
 class LedgerEntry(models.Model):
     """One money call to VOS. At most one per VOS account is in flight at a time (the
@@ -174,6 +189,11 @@ class LedgerEntry(models.Model):
         REFUND_FUNDER = "refund_funder", _("Refund reseller")
         ADJUST = "adjust", _("Adjustment")
         PIN = "pin", _("Phone card")
+        # A take-back: debit the customer, credit the reseller (or, when crediting the
+        # reseller failed for good, put the money back on the customer).
+        DEBIT_CUSTOMER = "debit_customer", _("Debit customer")
+        CREDIT_FUNDER = "credit_funder", _("Credit reseller")
+        REFUND_CUSTOMER = "refund_customer", _("Refund customer")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -199,8 +219,8 @@ class LedgerEntry(models.Model):
     server = models.ForeignKey("switch.VosServer", on_delete=models.PROTECT, related_name="+")
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.PROTECT, related_name="+")
     vos_account = models.CharField(max_length=64)
-    # As sent to VOS: negative debits the account.
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # As sent to VOS: negative debits the account (to VOS's 1/10000, like the transfer).
+    amount = models.DecimalField(max_digits=16, decimal_places=4)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.users.services import deactivate_user
 from billing.cdrs.store import adopt_account_cdrs
+from billing.models import MoneyTransfer
 from billing.money.readings import as_money, remember_vos_fields
 from billing.rates.selectors import granted_groups
 from switch import vos
@@ -201,29 +203,69 @@ def _after_change(scope, tenant: Tenant, payload: dict, before: dict | None) -> 
 
 
 # --- Delete ------------------------------------------------------------------------------
+def open_money_transfers(tenant: Tenant):
+    """Transfers of this account (or funded by it) that the switch has not settled."""
+    return MoneyTransfer.objects.filter(
+        Q(customer=tenant) | Q(funded_by=tenant),
+        state__in=[
+            MoneyTransfer.State.PENDING,
+            MoneyTransfer.State.UNKNOWN,
+            MoneyTransfer.State.REVIEW,
+        ],
+    )
+
+
 def deletion_blockers(scope, tenant: Tenant) -> list[str]:
     """Why this account cannot be deleted now, in words (empty: it can). Asks VOS for
     the balance (GetCustomer) and the phones (GetPhone) first: VOS refuses too, but a
     person should read the reason before pressing the button."""
+    return deletion_blockers_of(deletion_check(scope, tenant))
+
+
+def deletion_blockers_of(check: DeletionCheck) -> list[str]:
+    return [*([check.balance_reason] if check.balance_reason else []), *check.others]
+
+
+@dataclass
+class DeletionCheck:
+    """What stands in the way of a delete: the balance (with the money VOS stated, so
+    the page can offer to return it) apart from everything else."""
+
+    balance_reason: str = ""
+    money: Decimal | None = None
+    others: list[str] = field(default_factory=list)
+
+    @property
+    def only_money_left(self) -> bool:
+        """Only a positive balance stands in the way: returning it makes the delete go."""
+        return not self.others and self.money is not None and self.money > 0
+
+
+def deletion_check(scope, tenant: Tenant) -> DeletionCheck:
     require_changeable(scope, tenant)
     _require_linked(tenant)
-    reasons = []
+    check = DeletionCheck()
     answer = vos.call(scope, tenant.server, "GetCustomer", {"accounts": [tenant.vos_account]})
     info = next(
         (i for i in answer.get("infoCustomers") or [] if i.get("account") == tenant.vos_account),
         None,
     )
     if info is None:
-        reasons.append(_("VOS has no such account any more; the tenant sync will mark it deleted."))
-        return reasons
-    money = as_money(info.get("money"))
-    if money is None:
-        reasons.append(_("The switch did not say the balance, so it cannot be checked to be zero."))
-    elif money != 0:
-        reasons.append(
-            _("The balance is %(money)s, not zero. Move the money out first.")
-            % {"money": numbers.with_currency(numbers.grouped(money, numbers.money_places()))}
+        check.others.append(
+            _("VOS has no such account any more; the tenant sync will mark it deleted.")
         )
+        return check
+    money = check.money = as_money(info.get("money"))
+    if money is None:
+        check.balance_reason = _(
+            "The switch did not say the balance, so it cannot be checked to be zero."
+        )
+    elif money != 0:
+        check.balance_reason = _(
+            "The balance is %(money)s, not zero. Take the money back first (Money tab, "
+            "“Take money back”)."
+        ) % {"money": numbers.with_currency(numbers.grouped(money, numbers.money_places()))}
+    reasons = check.others
     phones = vos.call(scope, tenant.server, "GetPhone", {"accounts": [tenant.vos_account]})
     count = len(scope.keep_in_scope(tenant.server, phones.get("infoPhones") or []))
     if count:
@@ -241,7 +283,14 @@ def deletion_blockers(scope, tenant: Tenant) -> list[str]:
                 "users: ask a manager to delete it."
             )
         )
-    return reasons
+    if open_money_transfers(tenant).exists():
+        reasons.append(
+            _(
+                "Money moved for this account is still being confirmed with the switch: "
+                "delete it once that is done."
+            )
+        )
+    return check
 
 
 def delete_customer(scope, tenant: Tenant) -> list:

@@ -5,6 +5,7 @@ and view-as. Every lookup goes through ``request.scope``; every VOS call through
 
 from __future__ import annotations
 
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,7 +21,9 @@ from accounts.middleware import VIEW_AS_SESSION_KEY
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
-from billing.models import MoneySettings
+from accounts.sessions import needs_recent_auth
+from billing.models import MoneySettings, MoneyTransfer
+from billing.money import services as money
 from customers import selectors, services
 from customers.forms import (
     CustomerCreateForm,
@@ -317,8 +320,10 @@ def customer_valid_time(request, tenant_id: int):
 
 @login_required
 def customer_delete(request, tenant_id: int):
-    """GET: the confirmation page, with the reasons it cannot be deleted yet, if any.
-    POST: delete (the checks run again: things change between the two)."""
+    """GET: the confirmation page, with the reasons it cannot be deleted yet, if any;
+    when only a positive balance stands in the way, it offers to return the balance to
+    the person deleting (a take-back of all of it) and then delete. POST: delete (the
+    checks run again: things change between the two)."""
     scope = request.scope
     tenant = _get_changeable_account_for_user(request, tenant_id)
     context = {"tenant": tenant, "reasons": [], "error": ""}
@@ -330,27 +335,88 @@ def customer_delete(request, tenant_id: int):
         )
         return render(request, "customers/delete.html", context)
     if request.method == "POST":
-        try:
-            users = services.delete_customer(scope, tenant)
-        except services.CustomerRefused as exc:
-            messages.error(request, _("The account was not deleted: %(why)s") % {"why": exc})
-        except VosError as exc:
-            messages.error(request, vos.describe_error(exc, write=True))
-        else:
-            text = _("The account %(account)s was deleted.") % {"account": tenant.vos_account}
-            if users:
-                text += " " + _("%(count)s user(s) who signed in to it were deactivated.") % {
-                    "count": len(users)
-                }
-            messages.success(request, text)
-            return redirect_after(request, reverse("customer_list"))
+        go_on = True
+        if request.POST.get("action") == "return_and_delete":
+            go_on = _return_balance_first(request, tenant)
+        if go_on:
+            try:
+                users = services.delete_customer(scope, tenant)
+            except services.CustomerRefused as exc:
+                messages.error(request, _("The account was not deleted: %(why)s") % {"why": exc})
+            except VosError as exc:
+                messages.error(request, vos.describe_error(exc, write=True))
+            else:
+                text = _("The account %(account)s was deleted.") % {"account": tenant.vos_account}
+                if users:
+                    text += " " + _("%(count)s user(s) who signed in to it were deactivated.") % {
+                        "count": len(users)
+                    }
+                messages.success(request, text)
+                return redirect_after(request, reverse("customer_list"))
         if request.htmx:
             return redirect_after(request, reverse("customer_delete", args=[tenant.pk]))
     try:
-        context["reasons"] = services.deletion_blockers(scope, tenant)
+        check = services.deletion_check(scope, tenant)
     except VosError as exc:
         context["error"] = vos.describe_error(exc)
+    else:
+        context["reasons"] = services.deletion_blockers_of(check)
+        context["balance_positive"] = check.money is not None and check.money > 0
+        context["may_take_back"] = scope.may_top_up(tenant)
+        context["offer_return"] = check.only_money_left and scope.may_top_up(tenant)
+        context["money"] = check.money
+        context["key"] = money.new_idempotency_key()
     return render(request, "customers/delete.html", context)
+
+
+def _return_balance_first(request, tenant) -> bool:
+    """Take the whole balance back to the person deleting; True once it is back (the
+    delete may go on). Nothing is taken when something else stands in the way."""
+    scope = request.scope
+    try:
+        check = services.deletion_check(scope, tenant)
+    except VosError as exc:
+        messages.error(request, vos.describe_error(exc))
+        return False
+    if check.others or not scope.may_top_up(tenant):
+        messages.error(
+            request,
+            _("The account was not deleted: %(why)s")
+            % {"why": " ".join(services.deletion_blockers_of(check))},
+        )
+        return False
+    if check.money is None or check.money <= 0:
+        return check.money is not None and check.money == 0  # nothing to return
+    if needs_recent_auth(request, check.money):
+        raise ReauthenticationRequired()
+    try:
+        transfer = money.return_balance(
+            scope,
+            tenant,
+            key=request.POST.get("key") or money.new_idempotency_key(),
+            memo="returned before deleting the account",
+        )
+    except money.MoneyRefused as exc:
+        messages.error(request, _("The balance was not returned: %(why)s") % {"why": exc})
+        return False
+    if transfer.state == MoneyTransfer.State.SUCCEEDED:
+        return True
+    if transfer.is_open:
+        messages.warning(
+            request,
+            _(
+                "The balance is being returned and is being confirmed with the switch "
+                "(transfer #%(number)s). Delete the account once that is done."
+            )
+            % {"number": transfer.pk},
+        )
+    else:
+        messages.error(
+            request,
+            _("The balance was not returned (transfer #%(number)s), so the account was kept.")
+            % {"number": transfer.pk},
+        )
+    return False
 
 
 PAGE_SIZE = 50

@@ -146,7 +146,8 @@ def recent_topups(scope, limit: int = 10):
         return MoneyTransfer.objects.none()
     return (
         MoneyTransfer.objects.filter(tenant_path__startswith=scope.tenant.path)
-        .select_related("customer")
+        .select_related("customer", "funded_by")
+        .prefetch_related("corrections")
         .order_by("-created_at", "-pk")[:limit]
     )
 

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Tenant
+from billing.models import LedgerEntry
 from billing.rates.selectors import require_linked
+from billing.rating import money_or_none
 from switch import vos
 from vos3000.client.dates import format_timestamp
 
@@ -64,3 +67,71 @@ def _account_rows(scope, tenant, period, endpoint: str, list_field: str, time_fi
     rows = scope.keep_in_scope(server, answer.get(list_field) or [])
     rows = [r for r in rows if r.get("account") == tenant.vos_account]
     return sorted(rows, key=lambda r: int(r.get(time_field) or 0), reverse=True)
+
+
+# --- The portal's own words for its payments -------------------------------------------------
+def with_portal_notes(tenant: Tenant, rows: list[dict]) -> list[dict]:
+    """Each pay-history row the portal made gets ``portalNote``: what it was, in words
+    ("Money taken back by your provider", "Correction of top-up #12"...). A row is the
+    portal's when a paid ledger leg of this account claimed it (its pay time) or VOS's
+    answer to that leg said the same amount and balance after."""
+    if not rows:
+        return rows
+    entries = list(
+        LedgerEntry.objects.filter(
+            server=tenant.server_id,
+            vos_account=tenant.vos_account,
+            state=LedgerEntry.State.SUCCEEDED,
+        ).select_related("transfer", "transfer__customer")
+    )
+    by_time = {e.vos_pay_time: e for e in entries if e.vos_pay_time is not None}
+    by_amounts = {
+        (money_or_none(e.amount), money_or_none(e.balance_after)): e
+        for e in entries
+        if e.vos_pay_time is None and e.balance_after is not None
+    }
+    for row in rows:
+        entry = by_time.get(row.get("payTime"))
+        if entry is None:
+            fee, after = money_or_none(row.get("fee")), money_or_none(row.get("customerMoney"))
+            if fee is not None and after is not None:
+                # Decimals equal in value hash alike: 3.0 finds 3.0000.
+                entry = by_amounts.pop((fee, after), None)
+        if entry is not None:
+            row["portalNote"] = leg_words(entry)
+    return rows
+
+
+def leg_words(entry: LedgerEntry) -> str:
+    """What a ledger leg was, as the account it moved money on reads it."""
+    Leg = LedgerEntry.Leg
+    transfer = entry.transfer
+    number = transfer.pk
+    if entry.leg == Leg.DEBIT_CUSTOMER:
+        words = _("Money taken back by your provider (#%(number)s)") % {"number": number}
+        if transfer.corrects_id:
+            words += " · " + _("Correction of top-up #%(number)s") % {
+                "number": transfer.corrects_id
+            }
+        return words
+    if entry.leg == Leg.REFUND_CUSTOMER:
+        return _("Taken-back money returned to you (#%(number)s did not go through)") % {
+            "number": number
+        }
+    if entry.leg == Leg.CREDIT:
+        return _("Top-up #%(number)s") % {"number": number}
+    if entry.leg == Leg.PIN:
+        return _("Phone card top-up #%(number)s") % {"number": number}
+    if entry.leg == Leg.ADJUST:
+        return _("Adjustment by the platform #%(number)s") % {"number": number}
+    if entry.leg == Leg.DEBIT_FUNDER:
+        return _("Paid for the top-up of %(account)s (#%(number)s)") % {
+            "account": transfer.customer.vos_account,
+            "number": number,
+        }
+    if entry.leg == Leg.CREDIT_FUNDER:
+        return _("Taken back from %(account)s (#%(number)s)") % {
+            "account": transfer.customer.vos_account,
+            "number": number,
+        }
+    return _("Refund of top-up #%(number)s, which did not go through") % {"number": number}

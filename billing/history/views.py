@@ -41,7 +41,12 @@ def _payment_row(row: dict) -> dict:
         "type": labels.label("InfoPayHistory", "type", row.get("type")),
         "method": labels.label("InfoPayHistory", "payType", row.get("payType")),
         "balance": rating.money_or_none(row.get("customerMoney")),
+        "note": row.get("portalNote", ""),
     }
+
+
+def _pay_history_with_notes(scope, tenant, period) -> list[dict]:
+    return selectors.with_portal_notes(tenant, selectors.pay_history(scope, tenant, period))
 
 
 def _consumption_row(row: dict) -> dict:
@@ -60,7 +65,7 @@ def customer_payments(request, tenant_id: int):
         request,
         tenant_id,
         template="history/payments.html",
-        read=selectors.pay_history,
+        read=_pay_history_with_notes,
         shape=_payment_row,
     )
 

@@ -42,6 +42,14 @@ class TopupForm(_KeyedForm):
     memo = forms.CharField(label=_("Note (optional)"), max_length=180, required=False)
 
 
+class TakeBackForm(_KeyedForm):
+    """Money taken back from a customer; ``corrects`` names the top-up it corrects."""
+
+    amount = _amount_field()
+    memo = forms.CharField(label=_("Note (optional)"), max_length=180, required=False)
+    corrects = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
 class AdjustForm(_KeyedForm):
     direction = forms.ChoiceField(
         label=_("Direction"),

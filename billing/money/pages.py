@@ -17,6 +17,8 @@ PAGES: list[Page] = [
     Page("money_account", OBJECT, "tenant", tab=Tab(_("Money"), order=90, allowed=_has_account)),
     # Top-ups go to accounts below one's own: a customer's own account is refused (404).
     Page("money_topup", OBJECT, "tenant"),
+    # Taking money back, like a top-up, only from above (a customer's own: 404).
+    Page("money_take_back", OBJECT, "tenant"),
     Page("money_adjust", PLATFORM),
     Page("money_pin_topup", OBJECT, "tenant"),
     Page("money_my_pin_topup", SIGNED_IN, nav=Nav(_("Top up"), order=55, roles={CUSTOMER})),

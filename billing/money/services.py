@@ -31,6 +31,10 @@ The rules, in the order a transfer meets them:
    been applied is never retried; a leg VOS refused is not either (it would be refused
    again). The first leg of a transfer is never retried: nothing moved, and the person
    was told so.
+7. A take-back (``reverse``, issue 15) is a top-up the other way round: debit the
+   customer, then credit the reseller (an admin's: the customer's debit alone); when that
+   credit fails for good a third leg refunds the customer. Never more than the balance VOS
+   states; a correction of a top-up never more than what is left of it.
 """
 
 from __future__ import annotations
@@ -297,6 +301,7 @@ def _create(scope: Scope, *, key: str, kind: str, customer: Tenant, amount: Deci
                     "amount": str(amount),
                     "funded_by": getattr(extra.get("funded_by"), "vos_account", None),
                     "memo": extra.get("memo", ""),
+                    **({"corrects": extra["corrects"].pk} if extra.get("corrects") else {}),
                 },
             )
             return transfer, True
@@ -397,6 +402,229 @@ def adjust(
         payer_tenant=scope.tenant,
         memo=memo,
     )
+
+
+# --- Taking money back ---------------------------------------------------------------------
+def correctable_amount(topup_transfer: MoneyTransfer) -> Decimal:
+    """How much of a succeeded top-up may still be taken back as its correction: its
+    amount less the corrections that did not fail (those in progress count)."""
+    taken = (
+        topup_transfer.corrections.exclude(
+            state__in=[MoneyTransfer.State.FAILED, MoneyTransfer.State.COMPENSATED]
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    return max(Decimal(str(topup_transfer.amount)) - Decimal(str(taken)), Decimal("0")).quantize(
+        CENT
+    )
+
+
+def check_correctable(customer: Tenant, original: MoneyTransfer) -> None:
+    """A top-up may be corrected when it is a top-up of this account that succeeded."""
+    if original.customer_id != customer.pk or original.kind != MoneyTransfer.Kind.TOPUP:
+        raise MoneyRefused(_("Only a top-up of this account can be corrected here."))
+    if original.state != MoneyTransfer.State.SUCCEEDED:
+        raise MoneyRefused(_("Only a top-up that went through can be corrected."))
+
+
+def reverse(
+    scope: Scope,
+    customer: Tenant,
+    amount,
+    *,
+    key: str,
+    memo: str = "",
+    corrects: MoneyTransfer | None = None,
+) -> MoneyTransfer:
+    """A reseller (or admin) takes money back from an account below it: the customer is
+    debited first, then the reseller credited (when top-ups are reseller-funded and the
+    taker is a reseller; an admin's take-back goes back to the platform, which has no
+    VOS account: one leg). Never more than the balance VOS states now; a correction of a
+    top-up never more than what is left of it."""
+    if not scope.may_top_up(customer):
+        raise OutOfScope("take-back not allowed for this account")
+    amount = parse_amount(amount)
+    if found := _existing(key, scope, customer):
+        return found
+    return _start_reversal(scope, customer, amount, key=key, memo=memo, corrects=corrects)
+
+
+def return_balance(scope: Scope, customer: Tenant, *, key: str, memo: str = "") -> MoneyTransfer:
+    """Take back the whole balance VOS states now, to its last 1/10000 (before deleting
+    the account: VOS deletes only an account whose balance is exactly zero)."""
+    if not scope.may_top_up(customer):
+        raise OutOfScope("take-back not allowed for this account")
+    if found := _existing(key, scope, customer):
+        return found
+    _linked(customer)
+    try:
+        balance = read_balance(scope, customer)
+    except VosError as exc:
+        raise MoneyRefused(vos.describe_error(exc)) from exc
+    if not balance.known:
+        raise MoneyRefused(
+            _("The switch did not say the customer's balance, so it cannot be returned now.")
+        )
+    if balance.money <= 0:
+        raise MoneyRefused(_("There is no money on this account to return."))
+    return _start_reversal(scope, customer, balance.money, key=key, memo=memo, corrects=None)
+
+
+def _start_reversal(
+    scope: Scope,
+    customer: Tenant,
+    amount: Decimal,
+    *,
+    key: str,
+    memo: str,
+    corrects: MoneyTransfer | None,
+) -> MoneyTransfer:
+    _linked(customer)
+    if corrects is not None:
+        check_correctable(customer, corrects)
+        left = correctable_amount(corrects)
+        if amount > left:
+            raise MoneyRefused(
+                _("At most %(left)s of top-up #%(number)s is left to correct.")
+                % {"left": left, "number": corrects.pk}
+            )
+    funder = None
+    if MoneySettings.current().reseller_funded_topups and scope.tenant.kind == Tenant.Kind.RESELLER:
+        funder = scope.tenant
+        _linked(funder)
+        if funder.server_id != customer.server_id:
+            raise MoneyRefused(_("Your account and the customer's are on different servers."))
+    _check_limits(amount, scope.tenant)
+    check_reversible(scope, customer, amount)
+    transfer, created = _create(
+        scope,
+        key=key,
+        kind=MoneyTransfer.Kind.REVERSAL,
+        customer=customer,
+        amount=amount,
+        funded_by=funder,
+        payer_tenant=scope.tenant,
+        memo=memo,
+        corrects=corrects,
+    )
+    if not created:
+        return transfer
+    if corrects is not None and _over_corrected(corrects):
+        # Two corrections of the same top-up at once, together more than it: this one
+        # moves nothing (the cap holds whoever wins).
+        MoneyTransfer.objects.filter(pk=transfer.pk).update(
+            state=MoneyTransfer.State.FAILED, settled_at=timezone.now()
+        )
+        raise MoneyRefused(
+            _("Another correction of top-up #%(number)s came first. Nothing was moved.")
+            % {"number": corrects.pk}
+        )
+    advance(scope, transfer)
+    transfer.refresh_from_db()
+    return transfer
+
+
+def _over_corrected(original: MoneyTransfer) -> bool:
+    taken = original.corrections.exclude(
+        state__in=[MoneyTransfer.State.FAILED, MoneyTransfer.State.COMPENSATED]
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return Decimal(str(taken)) > Decimal(str(original.amount))
+
+
+def check_reversible(scope: Scope, customer: Tenant, amount: Decimal) -> Balance:
+    """The balance VOS states now covers ``amount`` (the overdraft does not count: only
+    money the customer has can be taken back); MoneyRefused in words otherwise, and when
+    VOS cannot say."""
+    try:
+        balance = read_balance(scope, customer)
+    except VosError as exc:
+        raise MoneyRefused(vos.describe_error(exc)) from exc
+    if not balance.known:
+        raise MoneyRefused(
+            _(
+                "The switch did not say the customer's balance, so nothing can be taken "
+                "back now. Nothing was moved; please try again later."
+            )
+        )
+    if balance.money < amount:
+        raise MoneyRefused(
+            _("The customer's balance is %(money)s: you cannot take back %(amount)s.")
+            % {"money": balance.money.quantize(CENT), "amount": amount}
+        )
+    return balance
+
+
+def _advance_reversal(scope: Scope, transfer: MoneyTransfer) -> None:
+    """The next money call of a take-back, like a top-up's in the other direction:
+    debit the customer; credit the reseller (retried by proof); when the credit failed
+    for good, refund the customer (retried by proof)."""
+    S = LedgerEntry.State
+    Leg = LedgerEntry.Leg
+    while True:
+        legs = _legs(transfer)
+        debit = legs.get(Leg.DEBIT_CUSTOMER)
+        if debit is None:
+            _run_leg(
+                scope,
+                transfer,
+                leg=Leg.DEBIT_CUSTOMER,
+                tenant=transfer.customer,
+                amount=-transfer.amount,
+            )
+            continue
+        if debit.state != S.SUCCEEDED or not transfer.funded_by_id:
+            return
+        credit = legs.get(Leg.CREDIT_FUNDER)
+        if credit is None:
+            _run_leg(
+                scope,
+                transfer,
+                leg=Leg.CREDIT_FUNDER,
+                tenant=transfer.funded_by,
+                amount=transfer.amount,
+            )
+            continue
+        if may_retry(credit):
+            if not _retry_due(credit):
+                return  # a later look (beat, every minute) tries it
+            _retry(scope, transfer, credit)
+            continue
+        if credit.state != S.FAILED:
+            return
+        refund = legs.get(Leg.REFUND_CUSTOMER)
+        if refund is None:
+            _run_leg(
+                scope,
+                transfer,
+                leg=Leg.REFUND_CUSTOMER,
+                tenant=transfer.customer,
+                amount=transfer.amount,
+            )
+            continue
+        if may_retry(refund) and _retry_due(refund):
+            _retry(scope, transfer, refund)
+            continue
+        return
+
+
+def _reversal_state(transfer: MoneyTransfer, legs: dict) -> str:
+    """A take-back's state from its legs (none of them in flight)."""
+    S = LedgerEntry.State
+    Leg = LedgerEntry.Leg
+    T = MoneyTransfer.State
+    debit = legs.get(Leg.DEBIT_CUSTOMER)
+    credit, refund = legs.get(Leg.CREDIT_FUNDER), legs.get(Leg.REFUND_CUSTOMER)
+    if debit is None:
+        return T.PENDING
+    if debit.state == S.FAILED:
+        return T.FAILED
+    if not transfer.funded_by_id or (credit is not None and credit.state == S.SUCCEEDED):
+        return T.SUCCEEDED
+    if credit is None or may_retry(credit):
+        return T.UNKNOWN  # not started yet (the account was busy), or tried again later
+    if refund is None or may_retry(refund):
+        return T.UNKNOWN
+    return T.COMPENSATED if refund.state == S.SUCCEEDED else T.REVIEW
 
 
 def mask_pin(pin: str) -> str:
@@ -619,7 +847,12 @@ def _memo(transfer: MoneyTransfer, leg: str, key: str = "") -> str:
         LedgerEntry.Leg.DEBIT_FUNDER: f"funds top-up of {transfer.customer.vos_account}",
         LedgerEntry.Leg.REFUND_FUNDER: f"refund: top-up of {transfer.customer.vos_account} failed",
         LedgerEntry.Leg.ADJUST: "adjustment",
+        LedgerEntry.Leg.DEBIT_CUSTOMER: "taken back by the provider",
+        LedgerEntry.Leg.CREDIT_FUNDER: f"taken back from {transfer.customer.vos_account}",
+        LedgerEntry.Leg.REFUND_CUSTOMER: "refund: take-back failed",
     }.get(leg, leg)
+    if transfer.corrects_id:
+        label += f" (corrects #{transfer.corrects_id})"
     text = f"portal #{transfer.pk}/{key} {label}" if key else f"portal #{transfer.pk} {label}"
     if transfer.memo:
         text += f": {transfer.memo}"
@@ -679,6 +912,9 @@ def advance(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
             legs = _legs(transfer)
             if transfer.kind == MoneyTransfer.Kind.PIN_TOPUP:
                 break  # its one leg is made by pin_topup
+            if transfer.kind == MoneyTransfer.Kind.REVERSAL:
+                _advance_reversal(scope, transfer)
+                break
             if transfer.kind == MoneyTransfer.Kind.ADJUSTMENT:
                 if Leg.ADJUST not in legs:
                     _run_leg(
@@ -756,6 +992,7 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     legs = _legs(transfer)
     states = {leg: entry.state for leg, entry in legs.items()}
     credit, refund = legs.get(Leg.CREDIT), legs.get(Leg.REFUND_FUNDER)
+    refund = refund or legs.get(Leg.REFUND_CUSTOMER)  # a take-back's refund
     T = MoneyTransfer.State
     if any(state in (S.PENDING, S.SENT, S.UNKNOWN) for state in states.values()):
         new = T.UNKNOWN
@@ -763,6 +1000,8 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
         new = T.SUCCEEDED if states.get(Leg.PIN) == S.SUCCEEDED else T.FAILED
     elif transfer.kind == MoneyTransfer.Kind.ADJUSTMENT:
         new = T.SUCCEEDED if states.get(Leg.ADJUST) == S.SUCCEEDED else T.FAILED
+    elif transfer.kind == MoneyTransfer.Kind.REVERSAL:
+        new = _reversal_state(transfer, legs)
     elif transfer.funded_by_id and states.get(Leg.DEBIT_FUNDER) == S.FAILED:
         new = T.FAILED
     elif states.get(Leg.CREDIT) == S.SUCCEEDED:
@@ -850,6 +1089,11 @@ def leg_story(entry: LedgerEntry) -> str:
 
 
 def _refund_failed_reason(refund: LedgerEntry) -> str:
+    if refund.leg == LedgerEntry.Leg.REFUND_CUSTOMER:
+        return _(
+            "Money was taken back from the customer, the reseller could not be credited "
+            "and the customer's refund failed (%(error)s). Put it right by hand."
+        ) % {"error": refund.error or refund.finding or _("no reason given")}
     if refund.proven_absent:
         return _(
             "The reseller's refund never reached the switch in %(n)s attempts: money was "

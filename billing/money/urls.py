@@ -8,6 +8,7 @@ from switch import push_receiver
 urlpatterns = [
     path("customers/<int:tenant_id>/money/", views.account_money, name="money_account"),
     path("customers/<int:tenant_id>/top-up/", views.topup, name="money_topup"),
+    path("customers/<int:tenant_id>/take-back/", views.take_back, name="money_take_back"),
     path("customers/<int:tenant_id>/adjust/", views.adjust, name="money_adjust"),
     path("customers/<int:tenant_id>/phone-card/", views.pin_topup, name="money_pin_topup"),
     path("top-up/", views.my_pin_topup, name="money_my_pin_topup"),

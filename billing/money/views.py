@@ -35,6 +35,7 @@ from billing.money.forms import (
     MoneySettingsForm,
     PinTopupForm,
     ResolveForm,
+    TakeBackForm,
     TopupForm,
 )
 from switch import vos
@@ -108,7 +109,8 @@ def account_money(request, tenant_id: int):
     transfers = (
         selectors.money_transfers(scope)
         .filter(Q(customer=tenant) | Q(funded_by=tenant))
-        .select_related("customer", "requested_by")[:20]
+        .select_related("customer", "funded_by", "requested_by")
+        .prefetch_related("corrections")[:20]
     )
     return render(
         request,
@@ -167,6 +169,84 @@ def topup(request, tenant_id: int):
             "rules": rules,
         },
     )
+
+
+# --- Taking money back ------------------------------------------------------------------------
+def _correction_of(scope, tenant, value):
+    """The top-up a take-back corrects (from ``?corrects=`` or the form), or None; a
+    foreign one is a 404, another account's or one that did not succeed a refusal."""
+    try:
+        number = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        raise Http404("no such transfer") from None
+    if number is None:
+        return None
+    original = selectors.money_transfer_or_404(scope, number)
+    money.check_correctable(tenant, original)
+    return original
+
+
+@login_required
+def take_back(request, tenant_id: int):
+    """A reseller (or admin) takes money back from an account below it; with
+    ``?corrects=<top-up>`` the form corrects that top-up (prefilled with what is left)."""
+    scope = request.scope
+    tenant = scope.account_or_404(tenant_id)
+    if not scope.may_top_up(tenant):
+        raise OutOfScope("take-back not allowed here")
+    rules = MoneySettings.current()
+    funded = rules.reseller_funded_topups and scope.tenant.kind == Tenant.Kind.RESELLER
+    source = request.POST if request.method == "POST" else request.GET
+    refusal = ""
+    try:
+        original = _correction_of(scope, tenant, source.get("corrects"))
+    except money.MoneyRefused as exc:
+        original, refusal = None, str(exc)
+    left = money.correctable_amount(original) if original is not None else None
+    initial = {"key": money.new_idempotency_key()}
+    if original is not None:
+        initial.update(corrects=original.pk, amount=left)
+    form = TakeBackForm(request.POST or None, initial=initial)
+    _require_recent_auth_for_amount(request, form)
+    if request.method == "POST" and refusal:
+        form.is_valid()
+        form.add_error(None, refusal)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _start_transfer(
+            request,
+            form,
+            lambda: money.reverse(
+                scope,
+                tenant,
+                data["amount"],
+                key=data["key"],
+                memo=data["memo"],
+                corrects=original,
+            ),
+        )
+        if done:
+            return done
+    context = {
+        "tenant": tenant,
+        "form": form,
+        "rules": rules,
+        "original": original,
+        "left": left,
+        "refusal": refusal,
+    }
+    if wants_fragment(request):  # the form alone, with what is wrong
+        return render(request, "money/take_back.html#take-back-form", context)
+    readings = _balances(scope, tenant, *([scope.tenant] if funded else []))
+    context.update(
+        balance=readings[0][0],
+        balance_error=readings[0][1],
+        funded=funded,
+        funder=scope.tenant if funded else None,
+        funder_balance=readings[1][0] if funded else None,
+        funder_error=readings[1][1] if funded else "",
+    )
+    return render(request, "money/take_back.html", context)
 
 
 @login_required
@@ -292,10 +372,34 @@ def _start_transfer(request, form, start):
     return redirect_after(request, reverse("money_transfer", args=[transfer.pk]))
 
 
+def _shown(amount) -> Decimal:
+    """An amount for a message: cents, unless it has VOS's finer digits (a whole
+    balance returned)."""
+    amount = Decimal(str(amount))
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents == amount else amount.normalize()
+
+
 def _tell(request, transfer: MoneyTransfer) -> None:
     state = transfer.state
-    if state == MoneyTransfer.State.SUCCEEDED:
-        messages.success(request, _("Done: %(amount)s paid.") % {"amount": transfer.amount})
+    if transfer.kind == MoneyTransfer.Kind.REVERSAL and state in (
+        MoneyTransfer.State.SUCCEEDED,
+        MoneyTransfer.State.FAILED,
+        MoneyTransfer.State.COMPENSATED,
+    ):
+        if state == MoneyTransfer.State.SUCCEEDED:
+            messages.success(
+                request, _("Done: %(amount)s taken back.") % {"amount": _shown(transfer.amount)}
+            )
+        elif state == MoneyTransfer.State.COMPENSATED:
+            messages.error(
+                request,
+                _("Your account could not be credited, so the money went back to the customer."),
+            )
+        else:
+            messages.error(request, _("The money was not taken back. Nothing was moved."))
+    elif state == MoneyTransfer.State.SUCCEEDED:
+        messages.success(request, _("Done: %(amount)s paid.") % {"amount": _shown(transfer.amount)})
     elif state in (MoneyTransfer.State.UNKNOWN, MoneyTransfer.State.PENDING):
         messages.warning(request, _("Pending — we are confirming with the switch."))
     elif state == MoneyTransfer.State.REVIEW:
@@ -308,8 +412,10 @@ def _tell(request, transfer: MoneyTransfer) -> None:
 @login_required
 def ledger(request):
     scope = request.scope
-    transfers = selectors.money_transfers(scope).select_related(
-        "customer", "funded_by", "requested_by", "server"
+    transfers = (
+        selectors.money_transfers(scope)
+        .select_related("customer", "funded_by", "requested_by", "server")
+        .prefetch_related("corrections")
     )
     form = LedgerFilterForm(request.GET or None)
     if form.is_valid():
@@ -362,6 +468,11 @@ def transfer_detail(request, transfer_id: int):
         "entries": entries,
         "resolve_form": ResolveForm() if scope.can(Action.RUN_PLATFORM) else None,
         "may_run_platform": scope.can(Action.RUN_PLATFORM),
+        "corrections": list(transfer.corrections.order_by("pk")),
+        "may_correct": transfer.kind == MoneyTransfer.Kind.TOPUP
+        and transfer.state == MoneyTransfer.State.SUCCEEDED
+        and scope.may_top_up(transfer.customer)
+        and money.correctable_amount(transfer) > 0,
     }
     if wants_fragment(request) and querystring.text(request, "part") == "status":
         return render(request, "money/transfer.html#transfer-status", context)

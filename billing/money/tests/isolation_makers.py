@@ -50,5 +50,11 @@ SAMPLE_KWARGS: dict = {
 }
 
 
-# Customers cannot top themselves up (only with a phone card).
-OWN_REFUSED: set = {("money_topup", "customer_a1"), ("money_topup", "customer_b1")}
+# Customers cannot top themselves up (only with a phone card), nor take money back from
+# themselves.
+OWN_REFUSED: set = {
+    ("money_topup", "customer_a1"),
+    ("money_topup", "customer_b1"),
+    ("money_take_back", "customer_a1"),
+    ("money_take_back", "customer_b1"),
+}

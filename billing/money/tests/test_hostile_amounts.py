@@ -82,6 +82,7 @@ def hostile_for(field: str) -> list[str]:
 MONEY_FORMS = [
     ("billing.money.forms", "TopupForm", {}, ["amount"]),
     ("billing.money.forms", "AdjustForm", {}, ["amount"]),
+    ("billing.money.forms", "TakeBackForm", {}, ["amount"]),
     (
         "billing.money.forms",
         "MoneySettingsForm",
@@ -223,6 +224,7 @@ def _pages(people):
     return [
         # (who, url name, args, field, other fields, over-limit values)
         ("reseller", "money_topup", [manila], "amount", {"key": "k" * 20}, OVER_LIMIT),
+        ("reseller", "money_take_back", [manila], "amount", {"key": "k" * 20}, OVER_LIMIT),
         (
             "admin",
             "money_adjust",
@@ -304,7 +306,8 @@ def test_it_never_asks_the_password_again_for_an_amount_it_refuses(people, clien
     password, and once reached arithmetic)."""
     settings.REAUTH_MONEY_ABOVE = Decimal("100")
     client.force_login(people["reseller"])
-    url = reverse("money_topup", args=[people["manila"].pk])
-    for value in ("NaN", "Infinity", "1e999"):
-        response = client.post(url, {"amount": value, "key": "k" * 20})
-        assert response.status_code == 200 and "such as 20 or 20.50" in response.text
+    for name in ("money_topup", "money_take_back"):
+        url = reverse(name, args=[people["manila"].pk])
+        for value in ("NaN", "Infinity", "1e999"):
+            response = client.post(url, {"amount": value, "key": "k" * 20})
+            assert response.status_code == 200 and "such as 20 or 20.50" in response.text
