@@ -22,6 +22,8 @@ PAGES: list[Page] = [
     Page("money_my_pin_topup", SIGNED_IN, nav=Nav(_("Top up"), order=80, roles={CUSTOMER})),
     Page("money_ledger", SIGNED_IN, nav=Nav(_("Ledger"), order=90, roles={ADMIN, RESELLER})),
     Page("money_transfer", OBJECT, "money_transfer"),
+    # The transfer page's own state, polled by its fragment: scoped like the page.
+    Page("money_transfer_status", OBJECT, "money_transfer"),
     Page("money_review_queue", PLATFORM),
     Page("money_reconcile_all", PLATFORM),
     Page("money_settings", PLATFORM),
