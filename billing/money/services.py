@@ -864,6 +864,8 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     T = MoneyTransfer.State
     if any(state in (S.PENDING, S.SENT, S.UNKNOWN) for state in states.values()):
         new = T.UNKNOWN
+    elif not legs:
+        new = T.PENDING  # its first leg waits for its account (or is about to be made)
     elif transfer.kind == MoneyTransfer.Kind.PIN_TOPUP:
         new = T.SUCCEEDED if states.get(Leg.PIN) == S.SUCCEEDED else T.FAILED
     elif transfer.kind == MoneyTransfer.Kind.ADJUSTMENT:
