@@ -7,6 +7,7 @@ history are the referee."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -463,3 +464,48 @@ def test_the_status_url_is_scoped(world, portal_sim, client, demo_vos_server):
     client.force_login(UserFactory(tenant=skyvoice, role=Role.RESELLER_MANAGER))
     assert client.get(url, headers=HTMX).status_code == 404
     assert client.get(url).status_code == 404
+
+
+# --- In a real worker ----------------------------------------------------------------------------
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_completes_a_queued_top_up_by_itself(
+    demo_vos_server, portal_sim, celery_worker_process, monkeypatch
+):
+    """Submitted while a call of the same amount is in flight on the account: accepted as
+    processing; the worker reconciles the lost answer and then makes the waiting top-up,
+    with nobody asking."""
+    acme = TenantFactory(server=demo_vos_server, vos_account="acme")
+    admin = Scope(user=AdminFactory())
+    before = vos_balance(portal_sim, "acme")
+    real_call = vos.call
+    inner: dict = {}
+
+    def call(scope, server, endpoint, payload, **kw):
+        if endpoint == "Pay" and not inner:
+            # While the first top-up's Pay is in flight, the same amount is asked for.
+            inner["queued"] = money.topup(admin, acme, "2.50", key="worker-queued-key-001")
+            lose_next_pay(portal_sim, applied=True)
+        return real_call(scope, server, endpoint, payload, **kw)
+
+    monkeypatch.setattr(vos, "call", call)
+    try:
+        lost = money.topup(admin, acme, "2.50", key="worker-lost-key-00001")
+    finally:
+        portal_sim.control("clear_faults")
+    monkeypatch.setattr(vos, "call", real_call)
+    queued = inner["queued"]
+    assert lost.state == T.UNKNOWN
+    assert queued.state == T.PENDING and not queued.entries.exists()
+
+    deadline = timezone.now() + timedelta(seconds=60)
+    while timezone.now() < deadline:
+        queued.refresh_from_db()
+        lost.refresh_from_db()
+        if queued.state != T.PENDING and lost.state != T.UNKNOWN:
+            break
+        time.sleep(0.2)
+    assert (lost.state, queued.state) == (T.SUCCEEDED, T.SUCCEEDED)
+    assert lost.entries.get().settled_by == "reconciliation"
+    assert queued.entries.get().settled_by == "answer"
+    assert vos_balance(portal_sim, "acme") == before + Decimal("5.00")
