@@ -15,9 +15,11 @@ import pytest
 import requests
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from accounts.scope import Scope
+from accounts.tests.browser import sign_in
 from accounts.tests.factories import AdminFactory, ResellerFactory, TenantFactory, UserFactory
 from billing.models import LedgerEntry, MoneySettings, MoneyTransfer
 from billing.money import services as money
@@ -509,3 +511,37 @@ def test_the_worker_completes_a_queued_top_up_by_itself(
     assert lost.entries.get().settled_by == "reconciliation"
     assert queued.entries.get().settled_by == "answer"
     assert vos_balance(portal_sim, "acme") == before + Decimal("5.00")
+
+
+# --- In a browser ---------------------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_transfer_page_turns_from_processing_to_done_by_itself(
+    page, demo_vos_server, portal_sim
+):
+    globaltel = ResellerFactory(name="GlobalTel", server=demo_vos_server, vos_account="globaltel")
+    manila, delhi = (
+        TenantFactory(name=account, parent=globaltel, server=demo_vos_server, vos_account=account)
+        for account in ("manila-bpo", "delhi-soft")
+    )
+    reseller = UserFactory(tenant=globaltel, role=Role.RESELLER_MANAGER)
+    lose_next_pay(portal_sim, applied=True)
+    lost = money.topup(Scope(user=reseller), manila, "11.00", key="browser-lost-key-0001")
+    assert lost.state == T.UNKNOWN
+
+    sign_in(page, reseller.email, totp=True)
+    page.goto(f"/customers/{delhi.pk}/top-up/")
+    page.fill("input[name=amount]", "11.00")
+    page.click("main form button[type=submit]")
+    status = page.locator("#transfer-status [data-state]").first
+    expect(status).to_have_attribute("data-state", "pending")
+    expect(status).to_have_text("Processing…")
+    url = page.url
+
+    queued = MoneyTransfer.objects.get(customer=delhi)
+    tasks.reconcile_transfer(lost.pk)
+    tasks.advance_transfer(queued.pk, 1)
+    # The page asks for its status every 2 s: it shows the end without a reload.
+    expect(status).to_have_attribute("data-state", "succeeded", timeout=10_000)
+    assert page.url == url
+    expect(page.locator("tr[data-leg=credit] [data-state]")).to_have_text("Succeeded")
