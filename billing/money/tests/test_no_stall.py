@@ -241,7 +241,9 @@ def test_beats_sweep_completes_a_queued_top_up_after_the_lost_leg_proves_absent(
     }
 
 
-def test_it_gives_up_a_top_up_that_waited_too_long_and_pays_nothing(world, portal_sim, settings):
+def test_it_gives_up_a_top_up_that_waited_too_long_and_pays_nothing(
+    world, portal_sim, settings, client
+):
     lose_next_pay(portal_sim, applied=True)
     world.top_up(world.manila, "4.00", "lost-blocker")
     queued = world.top_up(world.delhi, "4.00", "waits-too-long")
@@ -253,6 +255,9 @@ def test_it_gives_up_a_top_up_that_waited_too_long_and_pays_nothing(world, porta
     assert tasks.advance_transfer(queued.pk, 3) == T.FAILED
     assert not queued.entries.exists()
     assert world.moved()["delhi-soft"] == Decimal("0.00")
+    client.force_login(world.reseller)
+    page = client.get(reverse("money_transfer", args=[queued.pk])).text
+    assert "waited too long" in page and "nothing was paid" in page
 
 
 def test_it_backs_off_with_a_bounded_countdown(settings):
