@@ -888,7 +888,7 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
         # Nothing in doubt, the next leg not started yet (it waits for its account, or
         # is about to be made): processing.
         new = T.PENDING
-    if transfer.state == T.REVIEW and new == T.UNKNOWN:
+    if transfer.state == T.REVIEW and new in (T.UNKNOWN, T.PENDING):
         return  # stays with the admins until they act
     old = transfer.state
     if new == old:
