@@ -205,7 +205,7 @@ def test_it_accepts_a_same_amount_top_up_as_processing_and_completes_it_later(
     assert fees.count(Decimal("-10")) == 2
 
 
-def test_beats_sweep_completes_a_queued_top_up_after_the_lost_leg_proves_absent(
+def test_it_completes_a_queued_top_up_in_beats_sweep_after_the_lost_leg_proves_absent(
     world, portal_sim, settings
 ):
     lose_next_pay(portal_sim, applied=False)
@@ -341,7 +341,9 @@ def test_it_finds_the_right_leg_when_two_of_different_amounts_are_lost(
     assert moved[absent.customer.vos_account] == Decimal("0.00")
 
 
-def test_a_lost_leg_and_a_later_leg_of_the_same_amount_each_claim_their_own_row(world, portal_sim):
+def test_it_lets_a_lost_leg_and_later_legs_of_its_amount_each_claim_their_own_row(
+    world, portal_sim
+):
     lose_next_pay(portal_sim, applied=True)
     lost = world.top_up(world.manila, "5.00", "lost-five")
     later = world.top_up(world.delhi, "5.00", "later-five")
@@ -371,7 +373,7 @@ def test_a_lost_leg_and_a_later_leg_of_the_same_amount_each_claim_their_own_row(
 
 
 # --- Adjustments and phone cards ---------------------------------------------------------
-def test_an_adjustment_waits_for_its_account_like_a_top_up(world, portal_sim, forbid_sleep):
+def test_it_queues_an_adjustment_like_a_top_up(world, portal_sim, forbid_sleep):
     admin = Scope(user=world.admin)
     lose_next_pay(portal_sim, applied=True)
 
@@ -391,7 +393,7 @@ def test_an_adjustment_waits_for_its_account_like_a_top_up(world, portal_sim, fo
     assert world.moved()["lagos-trade"] == Decimal("10.00")
 
 
-def test_a_phone_card_of_an_amount_in_flight_is_refused_in_words_at_once(
+def test_it_refuses_a_phone_card_of_an_amount_in_flight_in_words_at_once(
     world, portal_sim, forbid_sleep
 ):
     admin = Scope(user=world.admin)
@@ -424,7 +426,7 @@ def test_a_phone_card_of_an_amount_in_flight_is_refused_in_words_at_once(
 
 
 # --- The page that answers a top-up ---------------------------------------------------------
-def test_the_answer_page_shows_processing_and_updates_itself(world, portal_sim, client):
+def test_it_shows_processing_on_the_answer_page_and_updates_it(world, portal_sim, client):
     lose_next_pay(portal_sim, applied=True)
     lost = world.top_up(world.manila, "8.00", "page-lost")
     client.force_login(world.reseller)
@@ -459,7 +461,7 @@ def test_the_answer_page_shows_processing_and_updates_itself(world, portal_sim, 
     assert page.status_code == 200 and "<html" in page.text
 
 
-def test_the_status_url_is_scoped(world, portal_sim, client, demo_vos_server):
+def test_it_scopes_the_status_url(world, portal_sim, client, demo_vos_server):
     transfer = world.top_up(world.manila, "2.00", "scoped-status")
     url = reverse("money_transfer_status", args=[transfer.pk])
     client.force_login(world.customer)  # the customer's own transfer
@@ -476,7 +478,7 @@ def test_the_status_url_is_scoped(world, portal_sim, client, demo_vos_server):
 # --- In a real worker ----------------------------------------------------------------------------
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_completes_a_queued_top_up_by_itself(
+def test_it_completes_a_queued_top_up_in_the_worker_by_itself(
     demo_vos_server, portal_sim, celery_worker_process, monkeypatch
 ):
     """Submitted while a call of the same amount is in flight on the account: accepted as
@@ -521,7 +523,7 @@ def test_the_worker_completes_a_queued_top_up_by_itself(
 # --- In a browser ---------------------------------------------------------------------------------
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_transfer_page_turns_from_processing_to_done_by_itself(
+def test_it_turns_the_transfer_page_from_processing_to_done_by_itself(
     page, demo_vos_server, portal_sim
 ):
     globaltel = ResellerFactory(name="GlobalTel", server=demo_vos_server, vos_account="globaltel")
