@@ -158,6 +158,9 @@ class MoneyTransfer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     needs_review_reason = models.CharField(max_length=255, blank=True)
+    # When one of its legs first had to wait for its account (a call of the same amount
+    # on the same account in flight): the worker opens it once the account is free.
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -179,9 +182,11 @@ class MoneyTransfer(models.Model):
 
 
 class LedgerEntry(models.Model):
-    """One money call to VOS. At most one per VOS account is in flight at a time (the
-    partial unique constraint below), so an unanswered call can be matched against VOS's
-    pay history without doubt."""
+    """One money call to VOS. Calls in flight on one VOS account at the same time all
+    have different amounts (the partial unique constraint below): VOS's pay history says
+    account, amount, time and balance after but carries no memo we can rely on, so an
+    unanswered call is matched by its amount, and no other call in flight can take its
+    row. Calls of one amount on one account run one after the other."""
 
     class Leg(models.TextChoices):
         CREDIT = "credit", _("Credit customer")
@@ -252,15 +257,17 @@ class LedgerEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["transfer", "seq"], name="ledger_entry_seq"),
             models.UniqueConstraint(
-                fields=["server", "vos_account"],
+                fields=["server", "vos_account", "amount"],
                 condition=Q(state__in=["pending", "sent", "unknown"]),
-                name="ledger_one_in_flight_per_account",
+                name="ledger_one_in_flight_per_amount",
             ),
             models.UniqueConstraint(
                 fields=["key"], condition=~Q(key=""), name="ledger_entry_key_unique"
             ),
+            # A pay-history row is its account, time and amount: legs of different
+            # amounts may be paid in the same millisecond.
             models.UniqueConstraint(
-                fields=["server", "vos_account", "vos_pay_time"],
+                fields=["server", "vos_account", "vos_pay_time", "amount"],
                 condition=Q(vos_pay_time__isnull=False),
                 name="ledger_pay_row_claimed_once",
             ),

@@ -399,6 +399,12 @@ MONEY_RECONCILE_GRACE_SECONDS = env_int("MONEY_RECONCILE_GRACE_SECONDS", 120, mi
 # most this many calls in all, the n-th retry waiting RETRY_SECONDS * 2**(n-1) first.
 MONEY_LEG_MAX_ATTEMPTS = env_int("MONEY_LEG_MAX_ATTEMPTS", 3, minimum=1)
 MONEY_LEG_RETRY_SECONDS = env_int("MONEY_LEG_RETRY_SECONDS", 30, minimum=0)
+# A leg that cannot be opened now (a call of the same amount on the same account is in
+# flight) waits in the worker, never in the web request: it is tried again after 1, 2,
+# 4... seconds, never more than QUEUE_RETRY_MAX_SECONDS apart; a transfer whose first
+# leg waited longer than QUEUE_MAX_WAIT_SECONDS is given up (nothing was paid).
+MONEY_QUEUE_RETRY_MAX_SECONDS = env_int("MONEY_QUEUE_RETRY_MAX_SECONDS", 15, minimum=1)
+MONEY_QUEUE_MAX_WAIT_SECONDS = env_int("MONEY_QUEUE_MAX_WAIT_SECONDS", 1800, minimum=60)
 
 # --- Call records and reports --------------------------------------------------------------
 # VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table

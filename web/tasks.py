@@ -13,17 +13,21 @@ HEARTBEAT_CACHE_KEY = "worker:heartbeat"
 log = logging.getLogger(__name__)
 
 
-def enqueue(task, *args, robust: bool = False, **kwargs) -> None:
+def enqueue(task, *args, robust: bool = False, countdown: float | None = None, **kwargs) -> None:
     """Send a task only once the surrounding transaction has committed, so the worker
     never sees ids of rows that do not exist yet (or were rolled back).
 
     ``robust``: a broker that cannot take the message is logged, not raised, for work
     that a beat sweep picks up anyway (a stored VOS push): the caller's answer must not
-    fail for it."""
+    fail for it. ``countdown``: the worker runs it no sooner than that many seconds
+    later (``apply_async(countdown=...)``)."""
 
     def send():
         try:
-            task.delay(*args, **kwargs)
+            if countdown is None:
+                task.delay(*args, **kwargs)
+            else:
+                task.apply_async(args, kwargs, countdown=countdown)
         except Exception as exc:  # kombu's errors vary by transport
             if not robust:
                 raise

@@ -28,6 +28,8 @@ PAGES: list[Page] = [
         nav=Nav(_("Ledger"), order=90, roles={ADMIN, RESELLER}, group=MONEY_MENU),
     ),
     Page("money_transfer", OBJECT, "money_transfer"),
+    # The transfer page's own state, polled by its fragment: scoped like the page.
+    Page("money_transfer_status", OBJECT, "money_transfer"),
     Page("money_review_queue", PLATFORM),
     Page("money_reconcile_all", PLATFORM),
     Page("money_settings", PLATFORM),

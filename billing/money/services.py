@@ -7,9 +7,18 @@ The rules, in the order a transfer meets them:
 1. The intent is written first: a ``MoneyTransfer`` with the form's idempotency key (a
    resubmitted form or a double click finds the same row and pays nothing more), then a
    ``LedgerEntry`` per money call, in state ``pending``.
-2. One money call in flight per VOS account: the database refuses a second entry in
-   pending/sent/unknown for the same account (a partial unique constraint), so when an
-   answer is lost exactly one call can explain a pay-history row.
+2. The matching rule: calls in flight (pending/sent/unknown) on one VOS account have
+   different amounts. The database refuses a second entry of the same account and
+   amount in flight (a partial unique constraint), so when an answer is lost exactly one
+   call can explain a pay-history row of that amount (VOS's pay history has account,
+   amount, time and balance after, no memo to rely on). Calls VOS answered claim their
+   row by amount and balance after, so they never confuse an unanswered one.
+   A leg that cannot be opened now (a call of the same amount on that account is in
+   flight) is not waited for in the web request and not refused: the transfer stays
+   ``pending`` ("processing"), and the worker opens the leg once the account and amount
+   are free (``tasks.advance_transfer``, again after a growing, bounded countdown;
+   beat's sweep picks up a transfer whose task message was lost). A phone card's PIN is
+   not stored, so a card top-up is refused in words instead, at once.
 3. Just before the call the entry becomes ``sent`` (committed), so a crash mid-call leaves
    evidence. The answer settles it ``succeeded`` (with VOS's new balance) or ``failed``.
    When the client says the request may have been applied (read timeout after sending,
@@ -22,7 +31,8 @@ The rules, in the order a transfer meets them:
 5. A reseller-funded top-up is two legs: debit the reseller, then credit the customer.
    If the credit fails, a third leg refunds the reseller. Legs run strictly in order;
    a leg in doubt stops the transfer until reconciliation settles it, then the transfer
-   goes on from where it stopped.
+   goes on from where it stopped. A leg in doubt on the reseller's account holds up only
+   the reseller's top-ups of the same amount: the others go through meanwhile.
 6. A retry only on proof. A leg that follows money already moved (the credit after the
    reseller was debited, the reseller's refund) and is proven absent from VOS (it never
    reached VOS, or reconciliation found no such payment after the grace period) is tried
@@ -47,6 +57,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -72,10 +83,6 @@ log = logging.getLogger(__name__)
 
 # Values from the catalog, by the manual's meaning (the owner types are switch.vos's).
 PAY_TYPE_CARD = labels.value("InfoPayHistory", "payType", "Phone Card")
-
-
-# How long to wait for another money call on the same account to finish before refusing.
-LOCK_WAIT_SECONDS = 5.0
 
 
 # Pay-history rows are looked for from this long before the call was sent: VOS's clock
@@ -671,6 +678,10 @@ def pin_topup(
         return found
     _linked(customer)
     _, value = card_problem(scope, customer, pin, password)
+    # The PIN is not stored, so a card cannot wait for its account like a top-up: while
+    # a call of the card's value is in flight on the account it is refused, at once.
+    if _in_flight(customer.server_id, customer.vos_account, value):
+        raise AccountBusy(_busy_words(customer.vos_account, value))
     transfer, created = _create(
         scope,
         key=key,
@@ -681,15 +692,22 @@ def pin_topup(
         card_hint=mask_pin(pin),
     )
     if created:
-        _run_leg(
-            scope,
-            transfer,
-            leg=LedgerEntry.Leg.PIN,
-            tenant=customer,
-            amount=value,
-            pin=pin,
-            password=password,
-        )
+        try:
+            _run_leg(
+                scope,
+                transfer,
+                leg=LedgerEntry.Leg.PIN,
+                tenant=customer,
+                amount=value,
+                pin=pin,
+                password=password,
+            )
+        except AccountBusy:
+            # Busy since the look above: nothing was paid, and the card stays unused.
+            MoneyTransfer.objects.filter(pk=transfer.pk).update(
+                state=MoneyTransfer.State.FAILED, settled_at=timezone.now()
+            )
+            raise
         _settle_transfer(transfer)
         transfer.refresh_from_db()
     return transfer
@@ -701,68 +719,77 @@ class AccountBusy(MoneyRefused):
 
 
 class RetryTaken(Exception):
-    """Another process opened the retry of this leg first: nothing more to do here."""
+    """Another process opened this step of the transfer (or the retry of this leg)
+    first: nothing more to do here."""
 
 
 def _open_entry(
     transfer, *, leg: str, tenant: Tenant, amount: Decimal, retry_of: LedgerEntry | None = None
 ) -> LedgerEntry:
-    """Record the leg as pending, with its own new key, waiting briefly while another
-    money call on the same account is in flight (the database's partial unique
-    constraint is the lock). A retry names the leg it retries: one retry per leg (a
-    unique key), so two processes never both retry it."""
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    """Record the leg as pending, with its own new key. Never waits: while a call of the
+    same amount on the same account is in flight the database refuses the entry (the
+    partial unique constraint is the lock) and AccountBusy says so at once; the worker
+    tries again later. Another process that made this step of the transfer first (or the
+    retry of this leg: one retry per leg, a unique key) means RetryTaken."""
     seq = transfer.entries.count() + 1
-    while True:
-        try:
-            with transaction.atomic():
-                entry = LedgerEntry.objects.create(
-                    transfer=transfer,
-                    seq=seq,
-                    leg=leg,
-                    server=transfer.server,
+    try:
+        with transaction.atomic():
+            entry = LedgerEntry.objects.create(
+                transfer=transfer,
+                seq=seq,
+                leg=leg,
+                server=transfer.server,
+                tenant=tenant,
+                vos_account=tenant.vos_account,
+                amount=amount,
+                key=new_idempotency_key(),
+                attempt=retry_of.attempt + 1 if retry_of is not None else 1,
+                retry_of=retry_of,
+            )
+            if retry_of is not None:
+                audit.record(
+                    "money.leg.retry",
+                    target=transfer,
                     tenant=tenant,
-                    vos_account=tenant.vos_account,
-                    amount=amount,
-                    key=new_idempotency_key(),
-                    attempt=retry_of.attempt + 1 if retry_of is not None else 1,
-                    retry_of=retry_of,
+                    vos_server=transfer.server,
+                    before={
+                        "seq": retry_of.seq,
+                        "key": retry_of.key,
+                        "error": retry_of.error,
+                        "finding": retry_of.finding,
+                    },
+                    after={
+                        "seq": entry.seq,
+                        "leg": leg,
+                        "key": entry.key,
+                        "attempt": entry.attempt,
+                        "amount": str(amount),
+                        "account": tenant.vos_account,
+                    },
                 )
-                if retry_of is not None:
-                    audit.record(
-                        "money.leg.retry",
-                        target=transfer,
-                        tenant=tenant,
-                        vos_server=transfer.server,
-                        before={
-                            "seq": retry_of.seq,
-                            "key": retry_of.key,
-                            "error": retry_of.error,
-                            "finding": retry_of.finding,
-                        },
-                        after={
-                            "seq": entry.seq,
-                            "leg": leg,
-                            "key": entry.key,
-                            "attempt": entry.attempt,
-                            "amount": str(amount),
-                            "account": tenant.vos_account,
-                        },
-                    )
-                return entry
-        except IntegrityError:
-            if retry_of is not None and LedgerEntry.objects.filter(retry_of=retry_of).exists():
-                raise RetryTaken() from None
-            seq = transfer.entries.count() + 1
-            if time.monotonic() > deadline:
-                raise AccountBusy(
-                    _(
-                        "Another payment on %(account)s is still being processed. Please try "
-                        "again in a minute."
-                    )
-                    % {"account": tenant.vos_account}
-                ) from None
-            time.sleep(0.2)
+            return entry
+    except IntegrityError:
+        if retry_of is not None and LedgerEntry.objects.filter(retry_of=retry_of).exists():
+            raise RetryTaken() from None
+        if transfer.entries.filter(seq=seq).exists():
+            raise RetryTaken() from None  # another process is advancing this transfer
+        if _in_flight(transfer.server_id, tenant.vos_account, amount):
+            raise AccountBusy(_busy_words(tenant.vos_account, amount)) from None
+        raise
+
+
+def _in_flight(server_id, account: str, amount: Decimal) -> bool:
+    """Whether a call of this amount on this account is in flight (the matching rule)."""
+    return LedgerEntry.objects.filter(
+        server_id=server_id, vos_account=account, amount=amount, state__in=LedgerEntry.IN_FLIGHT
+    ).exists()
+
+
+def _busy_words(account: str, amount: Decimal) -> str:
+    return _(
+        "Another payment of %(amount)s on %(account)s is still being processed. Please try "
+        "again in a minute."
+    ) % {"account": account, "amount": amount}
 
 
 def _set_state(entry: LedgerEntry, state: str, **fields) -> None:
@@ -902,11 +929,88 @@ def _retry(scope: Scope, transfer: MoneyTransfer, failed: LedgerEntry) -> Ledger
     )
 
 
-def advance(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
-    """Make the next money call the transfer needs, if any, and settle its state. Safe
-    to call again at any time: it never repeats a leg that exists."""
+def queue_max_wait() -> timedelta:
+    """How long a transfer whose first leg waits for its account may wait before it is
+    given up (nothing was paid)."""
+    return timedelta(seconds=getattr(settings, "MONEY_QUEUE_MAX_WAIT_SECONDS", 1800))
+
+
+def queue_countdown(attempt: int) -> float:
+    """Seconds before the worker's ``attempt``-th next look at a waiting transfer: 1, 2,
+    4, 8... never more than ``MONEY_QUEUE_RETRY_MAX_SECONDS``."""
+    most = float(getattr(settings, "MONEY_QUEUE_RETRY_MAX_SECONDS", 15))
+    return min(most, float(2 ** min(max(attempt, 0), 16)))
+
+
+# The worker's looks at one waiting transfer, one after the other; past them, beat's
+# sweep (every minute) starts another round.
+QUEUE_TASK_TRIES = 12
+
+
+def _chain_key(transfer: MoneyTransfer) -> str:
+    return f"money:advance-transfer:{transfer.pk}"
+
+
+def _follow_up(transfer: MoneyTransfer, attempt: int) -> None:
+    """Have the worker look at a waiting transfer again after a countdown (never a sleep
+    here). One round of looks per transfer: a look that starts a round (``attempt`` 0:
+    the web request, reconciliation, the sweep) does nothing while one is under way."""
+    if attempt >= QUEUE_TASK_TRIES:
+        return  # beat's sweep goes on from here
+    countdown = queue_countdown(attempt)
+    alive = int(countdown) + 60  # a lost message lets the next sweep start a new round
+    if attempt == 0:
+        if not cache.add(_chain_key(transfer), 1, timeout=alive):
+            return
+    else:
+        cache.set(_chain_key(transfer), 1, timeout=alive)
+    enqueue(tasks.advance_transfer, transfer.pk, attempt + 1, countdown=countdown)
+
+
+def advance(scope: Scope, transfer: MoneyTransfer, *, attempt: int = 0) -> MoneyTransfer:
+    """Make the next money calls the transfer needs, if any, and settle its state. Safe
+    to call again at any time: it never repeats a leg that exists. A leg that must wait
+    for its account (a call of the same amount in flight there) leaves the transfer
+    open, and the worker looks again shortly (``attempt``: the how-manieth look)."""
+    if _advance(scope, transfer):
+        _follow_up(transfer, attempt)
+    elif attempt > 0:
+        cache.delete(_chain_key(transfer))
+    return transfer
+
+
+def _give_up_waiting(transfer: MoneyTransfer) -> bool:
+    """A transfer whose first leg waited for its account too long ends failed: nothing
+    was paid, and it is not started long after it was asked for."""
+    if transfer.queued_at is None or transfer.state != MoneyTransfer.State.PENDING:
+        return False
+    if timezone.now() - transfer.queued_at <= queue_max_wait() or transfer.entries.exists():
+        return False
+    updated = MoneyTransfer.objects.filter(pk=transfer.pk, state=MoneyTransfer.State.PENDING)
+    if not updated.update(state=MoneyTransfer.State.FAILED, settled_at=timezone.now()):
+        return False
+    old, transfer.state = transfer.state, MoneyTransfer.State.FAILED
+    audit.record(
+        "money.transfer.state",
+        target=transfer,
+        tenant=transfer.customer,
+        vos_server=transfer.server,
+        before={"state": old},
+        after={
+            "state": transfer.state,
+            "reason": "waited too long for its account: nothing was paid",
+        },
+    )
+    return True
+
+
+def _advance(scope: Scope, transfer: MoneyTransfer) -> bool:
+    """``advance`` without the follow-up: True when a leg waits for its account."""
     S = LedgerEntry.State
     Leg = LedgerEntry.Leg
+    waiting = False
+    if _give_up_waiting(transfer):
+        return False
     try:
         while True:
             legs = _legs(transfer)
@@ -973,16 +1077,17 @@ def advance(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
     except RetryTaken:
         log.info("transfer %s: another process is retrying its leg", transfer.pk)
     except AccountBusy as exc:
-        # The first leg never started: the transfer failed up front. A later leg waits
-        # for reconciliation to try again.
-        if not transfer.entries.exists():
-            MoneyTransfer.objects.filter(pk=transfer.pk).update(
-                state=MoneyTransfer.State.FAILED, settled_at=timezone.now()
+        # Not refused: the transfer stays open and its leg is opened once the account
+        # and amount are free (``advance`` has the worker look again).
+        waiting = True
+        if transfer.queued_at is None:
+            transfer.queued_at = timezone.now()
+            MoneyTransfer.objects.filter(pk=transfer.pk, queued_at__isnull=True).update(
+                queued_at=transfer.queued_at
             )
-            raise
-        log.warning("transfer %s waits: %s", transfer.pk, exc)
+        log.info("transfer %s waits for its account: %s", transfer.pk, exc)
     _settle_transfer(transfer)
-    return transfer
+    return waiting
 
 
 def _settle_transfer(transfer: MoneyTransfer) -> None:
@@ -996,6 +1101,8 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     T = MoneyTransfer.State
     if any(state in (S.PENDING, S.SENT, S.UNKNOWN) for state in states.values()):
         new = T.UNKNOWN
+    elif not legs:
+        new = T.PENDING  # its first leg waits for its account (or is about to be made)
     elif transfer.kind == MoneyTransfer.Kind.PIN_TOPUP:
         new = T.SUCCEEDED if states.get(Leg.PIN) == S.SUCCEEDED else T.FAILED
     elif transfer.kind == MoneyTransfer.Kind.ADJUSTMENT:
@@ -1017,9 +1124,10 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     elif states.get(Leg.REFUND_FUNDER) == S.FAILED:
         new = T.REVIEW
     else:
-        # A funded top-up whose next leg has not started yet (the account was busy).
-        new = T.UNKNOWN if legs else T.PENDING
-    if transfer.state == T.REVIEW and new == T.UNKNOWN:
+        # Nothing in doubt, the next leg not started yet (it waits for its account, or
+        # is about to be made): processing.
+        new = T.PENDING
+    if transfer.state == T.REVIEW and new in (T.UNKNOWN, T.PENDING):
         return  # stays with the admins until they act
     old = transfer.state
     if new == old:
@@ -1162,20 +1270,19 @@ def reconcile_entry(scope: Scope, entry: LedgerEntry) -> str:
     )
     rows = [r for r in answer.get("infoPayHistorys", []) if r.get("account") == entry.vos_account]
     _claim_answered_rows(entry, rows)
-    claimed = set(
-        LedgerEntry.objects.filter(
-            server=server, vos_account=entry.vos_account, vos_pay_time__isnull=False
-        ).values_list("vos_pay_time", flat=True)
+    # Only rows of our amount can be ours (the matching rule: no other call of this
+    # amount on this account was in flight with ours).
+    same_amount = LedgerEntry.objects.filter(
+        server=server, vos_account=entry.vos_account, amount=entry.amount
     )
-    # Rows of earlier entries come before ours: nothing at or before the last of them
-    # can be ours.
+    claimed = set(
+        same_amount.filter(vos_pay_time__isnull=False).values_list("vos_pay_time", flat=True)
+    )
+    # Rows of earlier entries of the same amount come before ours (they were settled
+    # before ours was opened): nothing at or before the last of them can be ours.
+    # Entries of other amounts ran alongside ours: their rows may come before or after.
     earlier = (
-        LedgerEntry.objects.filter(
-            server=server,
-            vos_account=entry.vos_account,
-            vos_pay_time__isnull=False,
-            pk__lt=entry.pk,
-        )
+        same_amount.filter(vos_pay_time__isnull=False, pk__lt=entry.pk)
         .order_by("-vos_pay_time")
         .values_list("vos_pay_time", flat=True)
         .first()
@@ -1304,6 +1411,9 @@ def send_to_review(transfer: MoneyTransfer, reason: str) -> None:
 def reconcile_transfer(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
     """Settle every leg in doubt, then let the transfer go on (or end)."""
     if not transfer.entries.exists():
+        if transfer.queued_at is not None:
+            # Its first leg waits for its account: this look may open it (or give up).
+            return advance(scope, transfer)
         # Recorded, then the process stopped before the first call: nothing was paid.
         # It is not started now, long after the person gave up on it.
         if timezone.now() - transfer.created_at > reconcile_grace():

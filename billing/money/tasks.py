@@ -40,8 +40,28 @@ def reconcile_transfer(transfer_id: int) -> str:
 
 
 @shared_task
+def advance_transfer(transfer_id: int, attempt: int = 0) -> str:
+    """Open the next leg of a transfer that waited for its account (a call of the same
+    amount on the same account was in flight). While it still waits, the service sends
+    this task again with a growing, bounded countdown: never a sleep in a worker."""
+    transfer = MoneyTransfer.objects.select_related("customer", "funded_by", "server").get(
+        pk=transfer_id
+    )
+    if not transfer.is_open or transfer.state == MoneyTransfer.State.REVIEW:
+        return transfer.state
+    scope = _scope_for(transfer)
+    if scope is None:
+        money.send_to_review(
+            transfer, "The person who asked for this payment can no longer act for it."
+        )
+        return MoneyTransfer.State.REVIEW
+    return money.advance(scope, transfer, attempt=attempt).state
+
+
+@shared_task
 def reconcile_open_transfers() -> int:
-    """Every minute: each transfer still in doubt gets another look."""
+    """Every minute: each transfer still in doubt, or waiting for its account, gets
+    another look (so a lost ``advance_transfer`` message never strands one)."""
     ids = list(
         MoneyTransfer.objects.filter(
             state__in=[MoneyTransfer.State.UNKNOWN, MoneyTransfer.State.PENDING]

@@ -400,7 +400,9 @@ def _tell(request, transfer: MoneyTransfer) -> None:
             messages.error(request, _("The money was not taken back. Nothing was moved."))
     elif state == MoneyTransfer.State.SUCCEEDED:
         messages.success(request, _("Done: %(amount)s paid.") % {"amount": _shown(transfer.amount)})
-    elif state in (MoneyTransfer.State.UNKNOWN, MoneyTransfer.State.PENDING):
+    elif state == MoneyTransfer.State.PENDING:
+        messages.info(request, _("Accepted — processing. This page shows when it is done."))
+    elif state == MoneyTransfer.State.UNKNOWN:
         messages.warning(request, _("Pending — we are confirming with the switch."))
     elif state == MoneyTransfer.State.REVIEW:
         messages.warning(request, _("Pending — an administrator is confirming this payment."))
@@ -456,14 +458,12 @@ def ledger(request):
     return render_page_or_partial(request, "money/ledger.html", "ledger-rows", context)
 
 
-@login_required
-def transfer_detail(request, transfer_id: int):
-    scope = request.scope
+def _transfer_context(scope, transfer_id: int) -> dict:
     transfer = selectors.money_transfer_or_404(scope, transfer_id)
     entries = list(transfer.entries.select_related("tenant", "retry_of"))
     for entry in entries:
         entry.story = money.leg_story(entry)
-    context = {
+    return {
         "transfer": transfer,
         "entries": entries,
         "resolve_form": ResolveForm() if scope.can(Action.RUN_PLATFORM) else None,
@@ -474,9 +474,22 @@ def transfer_detail(request, transfer_id: int):
         and scope.may_top_up(transfer.customer)
         and money.correctable_amount(transfer) > 0,
     }
+
+
+@login_required
+def transfer_detail(request, transfer_id: int):
+    context = _transfer_context(request.scope, transfer_id)
     if wants_fragment(request) and querystring.text(request, "part") == "status":
         return render(request, "money/transfer.html#transfer-status", context)
     return render(request, "money/transfer.html", context)
+
+
+@login_required
+def transfer_status(request, transfer_id: int):
+    """A transfer's state, polled by its own fragment (every 2 s while it is open, then
+    no more): the fragment for htmx, the whole transfer page otherwise."""
+    context = _transfer_context(request.scope, transfer_id)
+    return render_page_or_partial(request, "money/transfer.html", "transfer-status", context)
 
 
 @login_required

@@ -1,6 +1,8 @@
 """Concurrent top-ups of one account on PostgreSQL: each thread has its own database
 connection, as separate web workers would. Whatever interleaving happens, the ledger's
-succeeded entries and VOS's pay history tell the same story, and nothing is paid twice."""
+succeeded entries and VOS's pay history tell the same story, and nothing is paid twice.
+Top-ups of one amount on one account run one at a time: one that finds the account busy
+is accepted and left to the worker (``tasks.advance_transfer``, run here by hand)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from accounts.scope import Scope
 from accounts.tests.factories import ResellerFactory, TenantFactory, UserFactory
 from billing.models import LedgerEntry, MoneyTransfer
 from billing.money import services as money
+from billing.money import tasks
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +69,20 @@ def test_it_keeps_the_ledger_equal_to_vos_under_concurrent_top_ups(demo_vos_serv
         thread.join(timeout=120)
 
     assert len(outcomes) == len(keys)
+    assert not [o for o in outcomes if o.startswith("refused")]  # queued, never refused
     assert MoneyTransfer.objects.count() == 8  # the repeated key made no second transfer
+    # What the worker does with the top-ups that found the account busy.
+    for _ in range(40):
+        waiting = list(
+            MoneyTransfer.objects.filter(state=MoneyTransfer.State.PENDING).values_list(
+                "pk", flat=True
+            )
+        )
+        if not waiting:
+            break
+        for transfer_id in waiting:
+            tasks.advance_transfer(transfer_id, 1)
+    assert set(MoneyTransfer.objects.values_list("state", flat=True)) == {"succeeded"}
     new_rows = [
         r for r in _pay_rows(portal_sim, "manila-bpo") if r["payTime"] not in before_customer
     ]
