@@ -150,6 +150,9 @@ class MoneyTransfer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     needs_review_reason = models.CharField(max_length=255, blank=True)
+    # When the receipt email went out (billing.money.receipts): claimed by a conditional
+    # UPDATE before sending, so a task run twice sends it once.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -161,6 +164,14 @@ class MoneyTransfer(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in (self.State.PENDING, self.State.UNKNOWN, self.State.REVIEW)
+
+    # The kinds whose success gets a receipt (billing.money.receipts), by value: card
+    # payments are "card_topup"; adjustments and reversals get none.
+    RECEIPT_KINDS = ("topup", "pin_topup", "card_topup")
+
+    @property
+    def has_receipt(self) -> bool:
+        return self.kind in self.RECEIPT_KINDS and self.state == self.State.SUCCEEDED
 
 
 class LedgerEntry(models.Model):

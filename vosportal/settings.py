@@ -399,6 +399,10 @@ MONEY_RECONCILE_GRACE_SECONDS = env_int("MONEY_RECONCILE_GRACE_SECONDS", 120, mi
 # most this many calls in all, the n-th retry waiting RETRY_SECONDS * 2**(n-1) first.
 MONEY_LEG_MAX_ATTEMPTS = env_int("MONEY_LEG_MAX_ATTEMPTS", 3, minimum=1)
 MONEY_LEG_RETRY_SECONDS = env_int("MONEY_LEG_RETRY_SECONDS", 30, minimum=0)
+# Receipts of successful top-ups go by email at once; a sweep every RECEIPT_SWEEP_SECONDS
+# sends those whose task was lost (or whose email failed) up to RECEIPT_SWEEP_HOURS later.
+RECEIPT_SWEEP_SECONDS = env_int("RECEIPT_SWEEP_SECONDS", 300, minimum=30)
+RECEIPT_SWEEP_HOURS = env_int("RECEIPT_SWEEP_HOURS", 24, minimum=1)
 
 # --- Call records and reports --------------------------------------------------------------
 # VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table
@@ -494,6 +498,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Money calls whose answer was lost, settled against VOS's pay history.
     "reconcile-money": {"task": "billing.money.tasks.reconcile_open_transfers", "schedule": 60.0},
+    # Receipt emails whose task was lost or whose email failed.
+    "send-missed-receipts": {
+        "task": "billing.money.tasks.send_missed_receipts",
+        "schedule": float(RECEIPT_SWEEP_SECONDS),
+    },
     # Call records: pull from every server, drop months past retention, purge old jobs.
     "pull-cdrs": {
         "task": "billing.cdrs.tasks.pull_all_servers",

@@ -22,6 +22,8 @@ PAGES: list[Page] = [
     Page("money_my_pin_topup", SIGNED_IN, nav=Nav(_("Top up"), order=80, roles={CUSTOMER})),
     Page("money_ledger", SIGNED_IN, nav=Nav(_("Ledger"), order=90, roles={ADMIN, RESELLER})),
     Page("money_transfer", OBJECT, "money_transfer"),
+    # A successful top-up's receipt: its account's people, the providers above, admins.
+    Page("money_receipt", OBJECT, "money_receipt"),
     Page("money_review_queue", PLATFORM),
     Page("money_reconcile_all", PLATFORM),
     Page("money_settings", PLATFORM),

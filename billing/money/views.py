@@ -27,7 +27,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.sessions import needs_recent_auth
 from billing.models import MoneySettings, MoneyTransfer
-from billing.money import selectors, tasks
+from billing.money import receipts, selectors, tasks
 from billing.money import services as money
 from billing.money.forms import (
     AdjustForm,
@@ -366,6 +366,15 @@ def transfer_detail(request, transfer_id: int):
     if wants_fragment(request) and querystring.text(request, "part") == "status":
         return render(request, "money/transfer.html#transfer-status", context)
     return render(request, "money/transfer.html", context)
+
+
+@login_required
+def receipt(request, transfer_id: int):
+    """The printable receipt of a successful top-up (404 for any other transfer)."""
+    transfer = selectors.money_receipt_or_404(request.scope, transfer_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    return render(request, "money/receipt.html", {"receipt": receipts.receipt_for(transfer)})
 
 
 @login_required
