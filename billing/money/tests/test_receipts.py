@@ -5,6 +5,7 @@ no VOS address, no key and no full PIN on either."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
@@ -206,7 +207,8 @@ def test_it_shows_the_receipt_to_its_account_its_reseller_and_admins(world, clie
         assert response.status_code == 200, user
         text = response.text
         assert number in text and "12.50" in text and "Manila BPO" in text
-        assert "data-print" in text and "js/print.js" in text
+        # The print button is the script's (it shows it): none that does nothing without.
+        assert '<button type="button" data-print hidden>' in text and "js/print.js" in text
         assert secrets_left(text, world) == []
         assert topped_up.idempotency_key not in text
     assert client.post(url).status_code == 405
@@ -258,3 +260,26 @@ def test_it_links_the_receipt_from_the_transfer_and_the_accounts_list(world, cli
     assert url in client.get(reverse("money_account", args=[world.manila.pk])).text
     client.force_login(world.reseller)
     assert url in client.get(reverse("money_ledger")).text
+
+
+def test_it_says_the_new_balance_is_unknown_when_the_switch_did_not_say(world, client):
+    # Settled by an admin from the switch's own records: no answer stated a balance.
+    transfer = MoneyTransfer.objects.create(
+        idempotency_key="rcpt-no-balance-01",
+        kind="card_topup",
+        state=MoneyTransfer.State.SUCCEEDED,
+        server=world.server,
+        customer=world.manila,
+        amount=Decimal("9.00"),
+        requested_by=world.customer,
+        payer_tenant=world.manila,
+        tenant_path=world.manila.path,
+        settled_at=timezone.now(),
+    )
+    assert receipts.receipt_for(transfer).balance_after is None
+    client.force_login(world.customer)
+    text = client.get(reverse("money_receipt", args=[transfer.pk])).text
+    assert "Card payment" in text
+    assert re.search(r"data-balance-after>\s*<span class=\"unknown\"", text)
+    assert tasks.send_receipt(transfer.pk) == 1
+    assert "New balance: —" in mail.outbox[0].body
