@@ -282,4 +282,4 @@ def test_it_says_the_new_balance_is_unknown_when_the_switch_did_not_say(world, c
     assert "Card payment" in text
     assert re.search(r"data-balance-after>\s*<span class=\"unknown\"", text)
     assert tasks.send_receipt(transfer.pk) == 1
-    assert "New balance: —" in mail.outbox[0].body
+    assert "Balance after: —" in mail.outbox[0].body
