@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -191,6 +192,27 @@ def test_it_sweeps_up_a_receipt_whose_task_was_lost(world):
     assert tasks.send_missed_receipts() == 0 and len(mail.outbox) == 1
 
 
+class BrokenMailServer(BaseEmailBackend):
+    """An SMTP server that is down (configured as EMAIL_BACKEND, as any backend is)."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def test_it_tries_again_later_when_the_mail_server_is_down(world, settings):
+    transfer = money.topup(world.scope("admin"), world.manila, "4", key="rcpt-down-01")
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenMailServer"
+    with pytest.raises(ConnectionRefusedError):
+        tasks.send_receipt(transfer.pk)
+    transfer.refresh_from_db()
+    assert transfer.receipt_sent_at is None  # not claimed: not sent
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    MoneyTransfer.objects.filter(pk=transfer.pk).update(
+        settled_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert tasks.send_missed_receipts() == 1 and len(mail.outbox) == 1
+
+
 # --- The printable page -----------------------------------------------------------------------
 @pytest.fixture
 def topped_up(world):
@@ -260,6 +282,7 @@ def test_it_links_the_receipt_from_the_transfer_and_the_accounts_list(world, cli
     assert url in client.get(reverse("money_account", args=[world.manila.pk])).text
     client.force_login(world.reseller)
     assert url in client.get(reverse("money_ledger")).text
+    assert url in client.get(reverse("dashboard")).text  # its recent top-ups
 
 
 def test_it_says_the_new_balance_is_unknown_when_the_switch_did_not_say(world, client):
