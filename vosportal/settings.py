@@ -445,7 +445,7 @@ ALERTS_POLL_ALARMS = env_bool("ALERTS_POLL_ALARMS", True)
 ALERTS_LOW_BALANCE_TO_RESELLER = env_bool("ALERTS_LOW_BALANCE_TO_RESELLER", True)
 # How long a process's published VOS measurements stay on the health page (seconds).
 ALERTS_STATS_TTL = env_int("ALERTS_STATS_TTL", 3600)
-# The portal's own address, for the link in alert emails.
+# The portal's own address, for the links in alert and receipt emails.
 ALERTS_PORTAL_URL = env_str("ALERTS_PORTAL_URL", "http://localhost:8000")
 
 # --- IVR and media (the platform's telephony console) --------------------------------------
