@@ -161,6 +161,9 @@ class MoneyTransfer(models.Model):
     # When one of its legs first had to wait for its account (a call of the same amount
     # on the same account in flight): the worker opens it once the account is free.
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When the receipt email went out (billing.money.receipts): claimed by a conditional
+    # UPDATE before sending, so a task run twice sends it once.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -179,6 +182,14 @@ class MoneyTransfer(models.Model):
         if self.kind == self.Kind.REVERSAL and self.state == self.State.COMPENSATED:
             return _("Failed, customer refunded")
         return self.get_state_display()
+
+    # The kinds whose success gets a receipt (billing.money.receipts), by value: card
+    # payments are "card_topup"; adjustments and reversals get none.
+    RECEIPT_KINDS = ("topup", "pin_topup", "card_topup")
+
+    @property
+    def has_receipt(self) -> bool:
+        return self.kind in self.RECEIPT_KINDS and self.state == self.State.SUCCEEDED
 
 
 class LedgerEntry(models.Model):

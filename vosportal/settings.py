@@ -405,6 +405,10 @@ MONEY_LEG_RETRY_SECONDS = env_int("MONEY_LEG_RETRY_SECONDS", 30, minimum=0)
 # leg waited longer than QUEUE_MAX_WAIT_SECONDS is given up (nothing was paid).
 MONEY_QUEUE_RETRY_MAX_SECONDS = env_int("MONEY_QUEUE_RETRY_MAX_SECONDS", 15, minimum=1)
 MONEY_QUEUE_MAX_WAIT_SECONDS = env_int("MONEY_QUEUE_MAX_WAIT_SECONDS", 1800, minimum=60)
+# Receipts of successful top-ups go by email at once; a sweep every RECEIPT_SWEEP_SECONDS
+# sends those whose task was lost (or whose email failed) up to RECEIPT_SWEEP_HOURS later.
+RECEIPT_SWEEP_SECONDS = env_int("RECEIPT_SWEEP_SECONDS", 300, minimum=30)
+RECEIPT_SWEEP_HOURS = env_int("RECEIPT_SWEEP_HOURS", 24, minimum=1)
 
 # --- Call records and reports --------------------------------------------------------------
 # VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table
@@ -447,7 +451,7 @@ ALERTS_POLL_ALARMS = env_bool("ALERTS_POLL_ALARMS", True)
 ALERTS_LOW_BALANCE_TO_RESELLER = env_bool("ALERTS_LOW_BALANCE_TO_RESELLER", True)
 # How long a process's published VOS measurements stay on the health page (seconds).
 ALERTS_STATS_TTL = env_int("ALERTS_STATS_TTL", 3600)
-# The portal's own address, for the link in alert emails.
+# The portal's own address, for the links in alert and receipt emails.
 ALERTS_PORTAL_URL = env_str("ALERTS_PORTAL_URL", "http://localhost:8000")
 
 # --- IVR and media (the platform's telephony console) --------------------------------------
@@ -500,6 +504,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Money calls whose answer was lost, settled against VOS's pay history.
     "reconcile-money": {"task": "billing.money.tasks.reconcile_open_transfers", "schedule": 60.0},
+    # Receipt emails whose task was lost or whose email failed.
+    "send-missed-receipts": {
+        "task": "billing.money.tasks.send_missed_receipts",
+        "schedule": float(RECEIPT_SWEEP_SECONDS),
+    },
     # Call records: pull from every server, drop months past retention, purge old jobs.
     "pull-cdrs": {
         "task": "billing.cdrs.tasks.pull_all_servers",

@@ -30,6 +30,8 @@ PAGES: list[Page] = [
     Page("money_transfer", OBJECT, "money_transfer"),
     # The transfer page's own state, polled by its fragment: scoped like the page.
     Page("money_transfer_status", OBJECT, "money_transfer"),
+    # A successful top-up's receipt: its account's people, the providers above, admins.
+    Page("money_receipt", OBJECT, "money_receipt"),
     Page("money_review_queue", PLATFORM),
     Page("money_reconcile_all", PLATFORM),
     Page("money_settings", PLATFORM),

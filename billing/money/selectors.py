@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from billing.models import MoneyTransfer
+from billing.money import receipts
 
 
 def money_transfers(scope):
@@ -14,3 +15,11 @@ def money_transfers(scope):
 
 def money_transfer_or_404(scope, pk) -> MoneyTransfer:
     return scope.get_or_404(money_transfers(scope), pk, "money transfer")
+
+
+def money_receipt_or_404(scope, pk) -> MoneyTransfer:
+    """A successful top-up of the scope (its receipt's transfer); anything else is 404."""
+    rows = receipts.with_receipts(money_transfers(scope)).select_related(
+        "customer__parent", "funded_by", "payer_tenant"
+    )
+    return scope.get_or_404(rows, pk, "receipt")

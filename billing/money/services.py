@@ -71,7 +71,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope, Scope
 from billing.events import balances_read
 from billing.models import CENT, BalanceReading, LedgerEntry, MoneySettings, MoneyTransfer
-from billing.money import tasks
+from billing.money import receipts, tasks
 from billing.money.readings import remember_read
 from switch import labels, vos
 from vos3000.client.dates import format_timestamp
@@ -1150,6 +1150,8 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
     )
     if new == T.REVIEW:
         alert_admins(transfer)
+    if new == T.SUCCEEDED and transfer.kind in receipts.RECEIPT_KINDS:
+        enqueue(tasks.send_receipt, transfer.pk, robust=True)  # missed ones: a beat sweep
 
 
 def leg_story(entry: LedgerEntry) -> str:

@@ -9,6 +9,7 @@ from celery import shared_task
 from accounts.models import User
 from accounts.scope import Scope
 from billing.models import MoneyTransfer
+from billing.money import receipts
 from billing.money import services as money
 
 log = logging.getLogger(__name__)
@@ -72,4 +73,22 @@ def reconcile_open_transfers() -> int:
             reconcile_transfer(transfer_id)
         except Exception:  # one bad transfer must not stop the others
             log.exception("reconciling money transfer %s failed", transfer_id)
+    return len(ids)
+
+
+@shared_task
+def send_receipt(transfer_id: int) -> int:
+    """Email a successful top-up's receipt to its account's people; a re-run sends none."""
+    return receipts.send_receipt(transfer_id)
+
+
+@shared_task
+def send_missed_receipts() -> int:
+    """Every few minutes: receipts whose task was lost or whose email failed."""
+    ids = receipts.missed_receipts()
+    for transfer_id in ids:
+        try:
+            receipts.send_receipt(transfer_id)
+        except Exception:  # one bad email must not stop the others
+            log.exception("the receipt of money transfer %s was not sent", transfer_id)
     return len(ids)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("ledger/settings/", views.money_settings, name="money_settings"),
     path("ledger/<int:transfer_id>/", views.transfer_detail, name="money_transfer"),
     path("ledger/<int:transfer_id>/status/", views.transfer_status, name="money_transfer_status"),
+    path("ledger/<int:transfer_id>/receipt/", views.receipt, name="money_receipt"),
     path("ledger/<int:transfer_id>/reconcile/", views.reconcile_now, name="money_reconcile"),
     path("ledger/<int:transfer_id>/resolve/", views.resolve, name="money_resolve"),
     # The old name of this push address: served by the general receiver (issue 7).

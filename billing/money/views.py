@@ -27,7 +27,7 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.sessions import needs_recent_auth
 from billing.models import MoneySettings, MoneyTransfer
-from billing.money import selectors, tasks
+from billing.money import receipts, selectors, tasks
 from billing.money import services as money
 from billing.money.forms import (
     AdjustForm,
@@ -490,6 +490,15 @@ def transfer_status(request, transfer_id: int):
     no more): the fragment for htmx, the whole transfer page otherwise."""
     context = _transfer_context(request.scope, transfer_id)
     return render_page_or_partial(request, "money/transfer.html", "transfer-status", context)
+
+
+@login_required
+def receipt(request, transfer_id: int):
+    """The printable receipt of a successful top-up (404 for any other transfer)."""
+    transfer = selectors.money_receipt_or_404(request.scope, transfer_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    return render(request, "money/receipt.html", {"receipt": receipts.receipt_for(transfer)})
 
 
 @login_required

@@ -17,7 +17,7 @@ def _server():
     return server
 
 
-def _transfer(world, tenant):
+def _transfer(world, tenant, **fields):
     from billing.models import MoneyTransfer
 
     return MoneyTransfer.objects.create(
@@ -28,6 +28,7 @@ def _transfer(world, tenant):
         amount=Decimal("1.00"),
         requested_by=world.users["admin"],
         tenant_path=tenant.path,
+        **fields,
     )
 
 
@@ -36,11 +37,19 @@ def _money_transfer_pk(world, role_name, own):
     return None if tenant is None else _transfer(world, tenant).pk
 
 
+def _receipt_pk(world, role_name, own):
+    """A succeeded top-up: only those have a receipt page."""
+    tenant = world.own_tenant(role_name) if own else world.foreign_tenant(role_name)
+    if tenant is None:
+        return None
+    return _transfer(world, tenant, state="succeeded").pk
+
+
 def _platform_transfer_kwargs(world):
     return {"transfer_id": _transfer(world, world.tenants["B1"]).pk}
 
 
-OBJECT_MAKERS: dict = {"money_transfer": _money_transfer_pk}
+OBJECT_MAKERS: dict = {"money_transfer": _money_transfer_pk, "money_receipt": _receipt_pk}
 
 
 SAMPLE_KWARGS: dict = {
