@@ -398,6 +398,28 @@ MONEY_RECONCILE_GRACE_SECONDS = env_int("MONEY_RECONCILE_GRACE_SECONDS", 120, mi
 MONEY_LEG_MAX_ATTEMPTS = env_int("MONEY_LEG_MAX_ATTEMPTS", 3, minimum=1)
 MONEY_LEG_RETRY_SECONDS = env_int("MONEY_LEG_RETRY_SECONDS", 30, minimum=0)
 
+# --- Card payments (billing.payments) ----------------------------------------------------
+# The Fernet key that encrypts payment accounts' provider keys at rest (32 url-safe
+# base64 bytes: `python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"`). `make run` keeps one in var/; tests derive
+# one. Without it, payment keys cannot be stored or used (nothing else stops).
+_DEV_PAYMENT_KEYS_FILE = VAR_DIR / "dev-payment-keys-fernet-key"
+if "PAYMENT_KEYS_FERNET_KEY" in os.environ:
+    PAYMENT_KEYS_FERNET_KEY = env_str("PAYMENT_KEYS_FERNET_KEY", "")
+elif _DEV_PAYMENT_KEYS_FILE.is_file():
+    PAYMENT_KEYS_FERNET_KEY = _DEV_PAYMENT_KEYS_FILE.read_text().strip()
+elif DEBUG or TESTING:
+    PAYMENT_KEYS_FERNET_KEY = "ZGV2LW9ubHktcGF5bWVudC1rZXlzLW5ldmVyLXVzZS0="
+else:
+    PAYMENT_KEYS_FERNET_KEY = ""
+# Where providers send webhooks and browsers come back to (e.g. https://portal.example.com);
+# blank: the address the customer's browser used.
+PAYMENTS_PUBLIC_URL = env_str("PAYMENTS_PUBLIC_URL", "")
+# The daily reconciliation looks this many days back in each provider's listing.
+PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1)
+# A webhook whose signed timestamp is older (or newer) than this is refused.
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+
 # --- Call records and reports --------------------------------------------------------------
 # VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table
 # in the background (one day per call, accounts in batches, paced) and answers every
@@ -492,6 +514,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Money calls whose answer was lost, settled against VOS's pay history.
     "reconcile-money": {"task": "billing.money.tasks.reconcile_open_transfers", "schedule": 60.0},
+    # Card payments: each payment account's provider listing against the portal's credits.
+    "reconcile-card-payments": {
+        "task": "billing.payments.tasks.reconcile_card_payments",
+        "schedule": 86400.0,
+    },
     # Call records: pull from every server, drop months past retention, purge old jobs.
     "pull-cdrs": {
         "task": "billing.cdrs.tasks.pull_all_servers",

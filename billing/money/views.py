@@ -26,7 +26,7 @@ from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.sessions import needs_recent_auth
-from billing.models import MoneySettings, MoneyTransfer
+from billing.models import MoneySettings, MoneyTransfer, PaymentAccount
 from billing.money import selectors, tasks
 from billing.money import services as money
 from billing.money.forms import (
@@ -121,7 +121,18 @@ def account_money(request, tenant_id: int):
             "may_top_up": scope.may_top_up(tenant),
             "may_adjust": scope.can(Action.RUN_PLATFORM) and scope.can(Action.MOVE_MONEY),
             "may_use_card": scope.may_use_phone_card(tenant),
+            "may_pay_by_card": _may_pay_by_card(scope, tenant),
         },
+    )
+
+
+def _may_pay_by_card(scope, tenant) -> bool:
+    """The "Pay by card" entry (billing.payments): one's own account, a person who may
+    move money, and a payment account serving it."""
+    return (
+        tenant.pk == getattr(scope.tenant, "pk", None)
+        and scope.can(Action.MOVE_MONEY)
+        and PaymentAccount.serving(tenant) is not None
     )
 
 
@@ -262,7 +273,13 @@ def pin_topup(request, tenant_id: int):
     return render(
         request,
         "money/pin.html",
-        {"tenant": tenant, "form": form, "balance": balance, "balance_error": balance_error},
+        {
+            "tenant": tenant,
+            "form": form,
+            "balance": balance,
+            "balance_error": balance_error,
+            "may_pay_by_card": _may_pay_by_card(scope, tenant),
+        },
         status=status,
     )
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from accounts.models import Tenant, User
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from billing.cdrs.tasks import pull_server
+from billing.payments.services import ensure_demo_account
 from billing.rates.services import grant_demo_groups
 from customers import services as customer_services
 from switch.models import VosServer
@@ -133,6 +134,9 @@ class Command(BaseCommand):
 
         granted = grant_demo_groups()
         self.stdout.write(f"fee rate groups granted to the demo resellers: {granted} new")
+        admin = User.objects.filter(email=DEMO_ADMIN_EMAIL).first()
+        _, made = ensure_demo_account(Tenant.platform_root(), admin)
+        self.stdout.write(f"{'created' if made else 'kept'} the offline card payment account")
 
     def _queue_first_cdr_pull(self, server) -> None:
         """The demo's call pages should not wait for beat's first round: queue a pull
