@@ -139,9 +139,11 @@ class OfflineProvider:
         try:
             event = json.loads(body)
             data = event["data"]
+            if not isinstance(data, dict):
+                raise TypeError("data is not an object")
             event_id, event_type = str(event["id"]), str(event["type"])
             amount = Decimal(str(data["amount"])) if data.get("amount") is not None else None
-        except (ValueError, KeyError, TypeError, InvalidOperation):
+        except (ValueError, KeyError, TypeError, InvalidOperation, RecursionError):
             raise ProviderError("not an event") from None
         if amount is not None and not amount.is_finite():
             raise ProviderError("not an event")
