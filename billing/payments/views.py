@@ -114,6 +114,19 @@ def _account_facts(account: PaymentAccount | None) -> dict:
     }
 
 
+def _audited(account: PaymentAccount | None) -> dict | None:
+    """The account as the trail keeps it: its settings and whether keys are set, never
+    the keys."""
+    if account is None:
+        return None
+    facts = _account_facts(account)
+    return {f: str(getattr(account, f)) for f in PaymentAccountForm.Meta.fields} | {
+        "secret_key": "set" if facts["secret_key"] else "not set",
+        "webhook_secret": "set" if facts["webhook_secret"] else "not set",
+        "keys_changed_at": facts["changed_at"].isoformat() if facts["changed_at"] else "",
+    }
+
+
 @login_required
 def account_settings(request):
     """Connect or replace the platform's (admins) or a reseller's (its managers) payment
@@ -124,6 +137,7 @@ def account_settings(request):
     account = selectors.own_payment_account(scope)
     may_change = scope.can(Action.MOVE_MONEY)
     form = None
+    before = _audited(account)  # before the form writes into the instance
     if may_change:
         instance = account or PaymentAccount(
             owner=scope.tenant,
@@ -132,12 +146,6 @@ def account_settings(request):
         )
         form = PaymentAccountForm(request.POST or None, instance=instance)
         if request.method == "POST" and form.is_valid():
-            fields = PaymentAccountForm.Meta.fields
-            before = (
-                {f: str(getattr(account, f)) for f in fields} | _account_facts(account)
-                if account
-                else None
-            )
             saved = form.save(commit=False)
             data = form.cleaned_data
             replaced = []
@@ -157,7 +165,7 @@ def account_settings(request):
                 tenant=scope.tenant,
                 before=before,
                 # The keys never: only whether they were replaced.
-                after={f: str(getattr(saved, f)) for f in fields} | {"keys_replaced": replaced},
+                after=_audited(saved) | {"keys_replaced": replaced},
             )
             messages.success(request, _("Payment account saved."))
             return redirect_after(request, reverse("payments_settings"))
