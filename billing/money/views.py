@@ -26,7 +26,7 @@ from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.sessions import needs_recent_auth
-from billing.models import MoneySettings, MoneyTransfer, PaymentAccount
+from billing.models import CardPayment, MoneySettings, MoneyTransfer, PaymentAccount
 from billing.money import selectors, tasks
 from billing.money import services as money
 from billing.money.forms import (
@@ -402,7 +402,24 @@ def review_queue(request):
         .prefetch_related("entries")
         .order_by("created_at")
     )
-    return render(request, "money/queue.html", {"transfers": transfers[:200]})
+    # Card payments (billing.payments) that took money but credited nothing, or were
+    # refunded or disputed at the provider: a person decides.
+    card_payments = (
+        CardPayment.objects.filter(
+            state__in=[
+                CardPayment.State.REVIEW,
+                CardPayment.State.REFUNDED,
+                CardPayment.State.DISPUTED,
+            ]
+        )
+        .select_related("customer")
+        .order_by("updated_at")
+    )
+    return render(
+        request,
+        "money/queue.html",
+        {"transfers": transfers[:200], "card_payments": card_payments[:200]},
+    )
 
 
 @login_required

@@ -290,3 +290,11 @@ def test_it_keeps_amounts_within_the_accounts_limits(client, world):
         answer = client.post(reverse("payments_pay"), {"amount": amount, "confirm": "1"})
         assert "field-error" in answer.text
     assert not CardPayment.objects.exists()
+
+
+def test_it_lists_payments_to_check_in_the_admins_review_queue(client, world, portal_sim):
+    payment, session = start_payment(client, world.acme_owner, "30.00")
+    paid_webhook(client, world, session, amount="3.00")
+    client.force_login(world.admin)
+    queue = client.get(reverse("money_review_queue"))
+    assert "card-payments-review" in queue.text and payment.reference in queue.text
