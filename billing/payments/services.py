@@ -55,6 +55,16 @@ class WebhookRefused(Exception):
         self.status, self.code = status, code
 
 
+def provider_for(account: PaymentAccount, *, webhook_url: str = ""):
+    """The account's provider with its decrypted keys; ProviderError when its module is
+    missing (a kind this installation lacks) or the keys cannot be read."""
+    config = keys.config_for(account, webhook_url=webhook_url)
+    try:
+        return providers.get(account.kind, config)
+    except (ImportError, KeyError):
+        raise ProviderError(_("This payment provider is not available here.")) from None
+
+
 # --- Amounts ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Price:
@@ -124,9 +134,7 @@ def start_payment(
     )
     back = status_url(payment.reference)
     try:
-        provider = providers.get(
-            account.kind, keys.config_for(account, webhook_url=webhook_url(account))
-        )
+        provider = provider_for(account, webhook_url=webhook_url(account))
         checkout = provider.create_checkout(
             reference=payment.reference,
             amount=cost.total,
@@ -153,7 +161,7 @@ def take_webhook(account_id, body: bytes, headers) -> str:
     if account is None or not account.has_keys:
         raise WebhookRefused(404, "unknown_account")
     try:
-        provider = providers.get(account.kind, keys.config_for(account))
+        provider = provider_for(account)
         event = provider.parse_webhook(body, headers)
     except BadSignature as exc:
         log.warning("payment webhook for account %s refused: %s", account.pk, exc)
@@ -393,7 +401,7 @@ def reconcile_account(account: PaymentAccount, *, since=None) -> dict:
     credits: a paid payment never credited (a missed webhook) is credited through the
     same path as a webhook; a credit the provider does not list goes to review."""
     since = since or timezone.now() - timedelta(days=settings.PAYMENTS_RECONCILE_DAYS)
-    provider = providers.get(account.kind, keys.config_for(account))
+    provider = provider_for(account)
     found = {"credited": 0, "unknown": 0, "unlisted": 0}
     listed = set()
     for paid in provider.successful_payments(since):
