@@ -204,7 +204,13 @@ def take_webhook(account_id, body: bytes, headers) -> str:
     except IntegrityError:
         log.info("payment webhook %s for account %s seen before", event.event_id, account.pk)
         return "duplicate"
-    outcome = apply_event(payment, event, source="webhook") if payment is not None else "ignored"
+    try:
+        outcome = apply_event(payment, event, source="webhook") if payment else "ignored"
+    except Exception:
+        # Not taken after all: the provider's retry may apply it (a credit is idempotent
+        # on the provider's payment id), and the daily reconciliation would anyway.
+        ProviderEventRecord.objects.filter(pk=record.pk).delete()
+        raise
     ProviderEventRecord.objects.filter(pk=record.pk).update(outcome=outcome[:255])
     return outcome
 
