@@ -27,3 +27,15 @@ def test_it_gives_the_demo_an_offline_platform_account(settings):
     tokens = account.secret_key_token
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
     assert PaymentAccount.objects.get().secret_key_token == tokens
+
+
+def test_it_keeps_one_dev_fernet_key_per_checkout_under_make_run(tmp_path):
+    from cryptography.fernet import Fernet
+
+    from vosportal.tests.test_newcomer import devrun
+
+    path = devrun.ensure_dev_payment_keys_key(tmp_path / "var")
+    key = path.read_text().strip()
+    Fernet(key.encode())  # a valid Fernet key
+    assert devrun.ensure_dev_payment_keys_key(tmp_path / "var").read_text().strip() == key
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
