@@ -40,7 +40,7 @@ from alerts import selectors as alert_selectors
 from alerts import tasks as alert_tasks
 from alerts.models import AlertKind, AlertSettings, AlertState, Notification
 from alerts.selectors import alarm_summary, failure_in_words, notifications
-from billing.models import MoneySettings
+from billing.models import MoneySettings, MoneyTransfer
 from billing.money.services import last_known_balance
 from switch import vos
 from vos3000.client import VosApiError, VosUnavailable
@@ -127,17 +127,32 @@ def _balances_changed(server, balances: dict) -> None:
         ).values_list("tenant_id", "low_balance_threshold")
     )
     default = MoneySettings.current().low_balance_threshold
-    raised = set(
+    # An account's state row exists once it was armed: seen at or above its threshold,
+    # or topped up through the portal. One never funded (a customer just created at
+    # 0.00) is not "low": nobody is told about money that was never there.
+    states = dict(
         AlertState.objects.filter(
-            kind=AlertKind.LOW_BALANCE, server=server, subject__in=list(tenants), raised=True
-        ).values_list("subject", flat=True)
+            kind=AlertKind.LOW_BALANCE, server=server, subject__in=list(tenants)
+        ).values_list("subject", "raised")
+    )
+    unarmed_low = [
+        t.pk
+        for account, t in tenants.items()
+        if account not in states and amounts[account] < own.get(t.pk, default)
+    ]
+    topped_up = set(
+        MoneyTransfer.objects.filter(
+            customer_id__in=unarmed_low, state=MoneyTransfer.State.SUCCEEDED, amount__gt=0
+        ).values_list("customer_id", flat=True)
     )
     for account, tenant in tenants.items():
         money, threshold = amounts[account], own.get(tenant.pk, default)
         if money >= threshold:
-            if account in raised:
+            if states.get(account):
                 _clear(_state(AlertKind.LOW_BALANCE, server, account))
-        elif account not in raised:
+            elif account not in states:
+                _state(AlertKind.LOW_BALANCE, server, account)  # armed from now on
+        elif not states.get(account) and (account in states or tenant.pk in topped_up):
             _low_balance(server, tenant, money, threshold)
 
 

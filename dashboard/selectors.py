@@ -4,17 +4,22 @@ telephony.live, never from VOS per viewer)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Tenant
 from billing.cdrs.selectors import visible_cdrs
 from billing.models import BalanceReading, MoneySettings, MoneyTransfer
 from billing.money import readings
 from billing.rating import exact_sum
+from billing.reports import charts
+from billing.reports import stats as call_stats
 from customers.selectors import chunks, listed_accounts, read_account, with_money
 from switch import vos
 from telephony.live import state as live_state
@@ -32,6 +37,9 @@ from vos3000.errors import VosError
 # GetPhone, GetPhoneOnline): about 60 calls for a reseller with 10,000 customers. It is
 # cached this long per tenant, so reloading a dashboard does not repeat them.
 SUMMARY_SECONDS = 60
+
+# VOS keeps amounts to 1/10000.
+CENT_PLACES = Decimal("0.0001")
 
 
 def subtree_summary(scope) -> dict:
@@ -244,6 +252,17 @@ def customer_home(scope, tenant: Tenant) -> dict:
 
     panel("phones", phones)
 
+    # What the last 7 days cost (local CDRs), and how long the credit lasts at that pace.
+    spent = (
+        visible_cdrs(scope)
+        .filter(tenant_id=tenant.pk, start__gte=now - timedelta(days=7))
+        .aggregate(total=Sum("fee"))["total"]
+    )
+    home["spent_7_days"] = exact_sum(spent) if spent is not None else Decimal("0")
+    home["per_day"] = (home["spent_7_days"] / 7).quantize(CENT_PLACES)
+    available = (home.get("account") or {}).get("available")
+    home["days_left"] = days_left(available, home["spent_7_days"])
+
     # The last calls come from the local copy the pulls keep (billing.cdr_store), not
     # from a GetCdr over a week at every page view: VOS warns that those hurt it.
     home["calls"] = list(
@@ -326,3 +345,112 @@ def live_panel(scope) -> dict:
         found = total["total"]
         live["subtree_balances"] = None if found is None else exact_sum(found)
     return live
+
+
+# --- "How am I doing": traffic from the local CDR copy ----------------------------------
+# Cached per tenant and time zone: a 30-day GROUP BY over a big subtree is one indexed
+# range scan, but a dashboard is reloaded often.
+OVERVIEW_SECONDS = 60
+TOP = 5
+
+
+@dataclass(frozen=True)
+class Overview:
+    today: call_stats.StatRow
+    yesterday: call_stats.StatRow
+    last_7: call_stats.StatRow
+    last_30: call_stats.StatRow
+    days: list  # 30 StatRows, oldest first, a day without calls as zeros
+    top_customers: list
+    top_destinations: list
+    # A reseller's own margin (its direct customers' calls: what they paid less what it
+    # paid), today / 7 / 30 days; None where VOS's figures do not give it.
+    margin_today: Decimal | None
+    margin_7: Decimal | None
+    margin_30: Decimal | None
+    charts: list
+
+    @property
+    def compare_rows(self) -> list:
+        return [self.today, self.yesterday, self.last_7, self.last_30]
+
+
+def _empty_row(key: str) -> call_stats.StatRow:
+    zero = Decimal("0")
+    return call_stats.StatRow(key, key, 0, 0, 0, zero, zero)
+
+
+def _sum_rows(rows) -> call_stats.StatRow:
+    return call_stats.StatRow(
+        "",
+        "",
+        sum(r.calls for r in rows),
+        sum(r.answered for r in rows),
+        sum(r.seconds for r in rows),
+        sum((r.fee for r in rows), Decimal("0")),
+        sum((r.agent_fee for r in rows), Decimal("0")),
+    )
+
+
+def traffic_overview(scope, zone) -> Overview:
+    """Today against yesterday, the last 7 and 30 days (day by day), the top customers
+    and destinations of the last 30 days, and a reseller's margin: all from the local
+    CDR copy (the pulls keep it), in the viewer's time zone, never a VOS call."""
+    key = f"dashboard:overview:{scope.tenant.pk if scope.tenant else 0}:{scope.user.pk}:{zone}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    today = timezone.localdate(timezone=zone)
+    first = today - timedelta(days=29)
+    since, until = call_stats.window(first, today, zone)
+    rows = call_stats.calls_in(scope, since, until)
+    found = {r.key: r for r in call_stats.per_day(rows, zone)}
+    days = []
+    for offset in range(30):
+        label = f"{first + timedelta(days=offset):%Y-%m-%d}"
+        days.append(found.get(label) or _empty_row(label))
+    margins: list[Decimal | None] = [None, None, None]
+    if call_stats.shows_margin(scope):
+        own_calls = call_stats.margin_calls(scope, since, until)
+        mine = {r.key: r for r in call_stats.per_day(own_calls, zone)}
+        by_day = [mine.get(d.key) for d in days]
+        margins = [
+            sum((r.margin for r in by_day[-n:] if r is not None), Decimal("0")) for n in (1, 7, 30)
+        ]
+    day_labels = [d.key[5:] for d in days]  # MM-DD: 30 labels fit
+    overview = Overview(
+        today=days[-1],
+        yesterday=days[-2],
+        last_7=_sum_rows(days[-7:]),
+        last_30=_sum_rows(days),
+        days=days,
+        top_customers=call_stats.top_customers(rows, TOP) if scope.is_provider else [],
+        top_destinations=call_stats.top_prefixes(rows, TOP),
+        margin_today=margins[0],
+        margin_7=margins[1],
+        margin_30=margins[2],
+        charts=[
+            charts.bar_chart(
+                list(zip(day_labels, [d.fee for d in days], strict=True)),
+                title=_("Revenue per day, last 30 days"),
+                unit=_("Fee"),
+            ),
+            charts.bar_chart(
+                list(zip(day_labels, [d.minutes for d in days], strict=True)),
+                title=_("Minutes per day, last 30 days"),
+                unit=_("Minutes"),
+            ),
+        ],
+    )
+    cache.set(key, overview, OVERVIEW_SECONDS)
+    return overview
+
+
+def days_left(available: Decimal | None, spent_7_days: Decimal) -> int | None:
+    """How many days ``available`` lasts at the average daily spend of the last week;
+    None when nothing was spent (it lasts) or the balance is unknown."""
+    if available is None or spent_7_days <= 0:
+        return None
+    if available <= 0:
+        return 0
+    return int((available * 7 / spent_7_days).quantize(Decimal("1")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.models import Tenant
 from accounts.roles import ADMIN, Action, role_of
@@ -27,9 +28,12 @@ def dashboard(request):
         context["summary"] = selectors.subtree_summary(scope)
         context["topups"] = selectors.recent_topups(scope)
         context["linked"] = tenant.is_linked
+        context["overview"] = selectors.traffic_overview(scope, timezone.get_current_timezone())
     elif context["family"] == ADMIN:
         context["platform"] = selectors.platform_summary(scope)
+        context["perms_run_platform"] = scope.can(Action.RUN_PLATFORM)
         context["topups"] = selectors.recent_topups(scope)
+        context["overview"] = selectors.traffic_overview(scope, timezone.get_current_timezone())
     if tenant is not None:
         # The live panel, refreshed by htmx from ``live_panel`` below.
         context["live"] = selectors.live_panel(scope)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -56,6 +57,31 @@ class EndpointSuffix(models.TextChoices):
     JSP = ".jsp", _(".jsp (…/server/GetCustomer.jsp)")
 
 
+class SipTransport(models.TextChoices):
+    UDP = "udp", "UDP"
+    TCP = "tcp", "TCP"
+    TLS = "tls", "TLS"
+
+
+SIP_HOST_NAME = re.compile(r"^(?=.{1,255}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
+
+
+def validate_sip_host(value: str) -> None:
+    """A host name or an IP address: no scheme, port, path or user."""
+    if value and not (SIP_HOST_NAME.match(value) or _is_ip(value)):
+        raise ValidationError(
+            _("Enter a host name or an IP address only, e.g. sip.example.com."), code="sip_host"
+        )
+
+
 class VosServer(models.Model):
     """A VOS3000 server the portal talks to. Its address is entered by admins, stored
     here, and never rendered back in full: pages show ``masked_url``."""
@@ -99,6 +125,25 @@ class VosServer(models.Model):
             "IP addresses or networks (CIDR), separated by spaces or commas, that VOS "
             "pushes come from; empty: the address of the base URL when it is an IP."
         ),
+    )
+    # Where phones register (SIP signalling), shown to customers with each phone's
+    # settings. Not the interface address above, which no page ever shows: admins enter
+    # the public name the phones use.
+    sip_host = models.CharField(
+        _("SIP server for phones"),
+        max_length=255,
+        blank=True,
+        validators=[validate_sip_host],
+        help_text=_(
+            "The public host name or IP address phones register at, shown to customers "
+            "with their phones' settings. Empty: phone pages show no connection settings."
+        ),
+    )
+    sip_port = models.PositiveIntegerField(
+        _("SIP port"), default=5060, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
+    sip_transport = models.CharField(
+        _("SIP transport"), max_length=3, choices=SipTransport.choices, default=SipTransport.UDP
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

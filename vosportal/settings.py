@@ -358,6 +358,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         # urllib3's debug lines name the host it connects to: the VOS address stays out.
         "urllib3": {"level": "WARNING"},
+        # The Stripe library logs request URLs at INFO and whole answers at DEBUG.
+        "stripe": {"level": "WARNING"},
         # The filesystem broker (no REDIS_URL) has no host, which kombu warns of on every
         # new connection; with Redis its warnings (rediss:// without ssl) stay.
         "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from accounts.models import Tenant
 from accounts.tests.factories import ResellerFactory, TenantFactory
+from alerts.models import AlertKind, AlertState
 
 
-def link_demo_tenants(server) -> tuple:
+def link_demo_tenants(server, *, funded: bool = True) -> tuple:
+    """``funded``: the portal has seen each customer with money before (its low-balance
+    alert is armed), as for the demo accounts, which the simulator starts with money."""
     root = Tenant.platform_root()
     globaltel = ResellerFactory(
         server=server, vos_account="globaltel", name="GlobalTel", parent=root
@@ -31,4 +34,10 @@ def link_demo_tenants(server) -> tuple:
         "sakura": customer("sakura", "Sakura", skyvoice),
         "acme": customer("acme", "Acme", root),
     }
+    if funded:
+        for tenant in tenants.values():
+            if tenant.kind == Tenant.Kind.CUSTOMER:
+                AlertState.objects.create(
+                    kind=AlertKind.LOW_BALANCE, server=server, subject=tenant.vos_account
+                )
     return server, tenants

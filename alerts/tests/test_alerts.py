@@ -14,7 +14,7 @@ from alerts import services as alerts
 from alerts import tasks as alert_tasks
 from alerts.models import AlertKind, AlertSettings, AlertState, Notification
 from alerts.tests.fixtures import link_demo_tenants
-from billing.models import MoneySettings
+from billing.models import MoneySettings, MoneyTransfer
 from switch import push_inbox, vos
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,39 @@ def test_it_tells_a_low_balance_once_per_crossing(
     _report(run, alerts.balance_changed, server, "manila-bpo", 1.0)
     assert _told(people["owner"]).count() == 2
     assert len(mailoutbox) == 4
+
+
+def test_it_skips_an_account_that_never_had_money_until_it_is_topped_up(
+    demo_vos_server, mailoutbox
+):
+    server, tenants = link_demo_tenants(demo_vos_server, funded=False)
+    owner = UserFactory(tenant=tenants["manila"], role=Role.CUSTOMER_OWNER)
+    MoneySettings.current()  # default threshold 5.00
+    alerts.balance_changed(server, "manila-bpo", 0)  # just created at 0.00
+    assert not _told(owner).exists()
+
+    # Seen with money once: from then on a fall below the threshold is told.
+    alerts.balance_changed(server, "manila-bpo", 20)
+    alerts.balance_changed(server, "manila-bpo", 1)
+    assert _told(owner, AlertKind.LOW_BALANCE).count() == 1
+
+    # A top-up through the portal counts as funded too, even if no healthy balance was
+    # read in between (the pay answer's balance may already be spent).
+    delhi_owner = UserFactory(tenant=tenants["delhi"], role=Role.CUSTOMER_OWNER)
+    alerts.balance_changed(server, "delhi-soft", 0)
+    assert not _told(delhi_owner).exists()
+    MoneyTransfer.objects.create(
+        idempotency_key="alerts-funded",
+        kind=MoneyTransfer.Kind.TOPUP,
+        state=MoneyTransfer.State.SUCCEEDED,
+        server=server,
+        customer=tenants["delhi"],
+        amount=Decimal("3.00"),
+        requested_by=owner,
+        tenant_path=tenants["delhi"].path,
+    )
+    alerts.balance_changed(server, "delhi-soft", 2)
+    assert _told(delhi_owner, AlertKind.LOW_BALANCE).count() == 1
 
 
 def test_it_measures_against_the_customers_own_threshold(demo, people):

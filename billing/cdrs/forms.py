@@ -85,11 +85,15 @@ class CdrSearchForm(forms.Form):
     # --- defaults ------------------------------------------------------------------------
     @classmethod
     def today_in(cls, time_zone: str) -> date:
+        return cls.day_in(timezone.now(), time_zone)
+
+    @classmethod
+    def day_in(cls, moment, time_zone: str) -> date:
         try:
             zone = zoneinfo.ZoneInfo(time_zone or "UTC")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             zone = zoneinfo.ZoneInfo("UTC")
-        return timezone.now().astimezone(zone).date()
+        return moment.astimezone(zone).date()
 
     # --- validation ----------------------------------------------------------------------
     def clean_tenant(self):

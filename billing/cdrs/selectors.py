@@ -26,6 +26,15 @@ def visible_cdrs(scope):
     return scope.visible(Cdr.objects.all(), "tenant_path", own="tenant_id")
 
 
+def latest_call_start(scope, tenant=None):
+    """When the newest pulled call in the scope (of one account, if given) started, or
+    None: the calls page opens on that day rather than on an empty today."""
+    rows = visible_cdrs(scope)
+    if tenant is not None:
+        rows = rows.filter(tenant_id=tenant.pk)
+    return rows.order_by("-start").values_list("start", flat=True).first()
+
+
 def cdr_exports(scope):
     """Exports are private to the person who asked, whoever else shares the scope."""
     return scope.private(CdrExport.objects.all())

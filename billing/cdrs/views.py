@@ -48,13 +48,24 @@ def _search_form(request, data, fixed_tenant=None) -> CdrSearchForm:
     )
 
 
-def _with_default_days(request, query):
-    """A page opened without dates shows today (the user's today)."""
+def _with_default_days(request, query, fixed_tenant=None):
+    """A page opened without dates shows the latest day with calls (the user's today
+    when there are calls today, or none at all), never an empty "today" while the
+    dashboard lists calls. Returns the data and that day when it is not today."""
     data = query.copy()
+    shown_instead = None
     if not data.get("date_from") and not data.get("date_to"):
-        today = CdrSearchForm.today_in(_time_zone(request)).isoformat()
-        data["date_from"] = data["date_to"] = today
-    return data
+        zone = _time_zone(request)
+        day = today = CdrSearchForm.today_in(zone)
+        latest = cdr_selectors.latest_call_start(request.scope, fixed_tenant)
+        if latest is not None:
+            day = CdrSearchForm.day_in(latest, zone)
+            if day < today:
+                shown_instead = day
+            else:
+                day = today
+        data["date_from"] = data["date_to"] = day.isoformat()
+    return data, shown_instead
 
 
 def _live_tenant(scope, form, fixed_tenant):
@@ -72,7 +83,8 @@ def _live_tenant(scope, form, fixed_tenant):
 def _search_page(request, fixed_tenant=None):
     scope = request.scope
     cdr_selectors.visible_cdrs(scope)  # 404 for a role without the right to view
-    form = _search_form(request, _with_default_days(request, request.GET), fixed_tenant)
+    data, latest_day = _with_default_days(request, request.GET, fixed_tenant)
+    form = _search_form(request, data, fixed_tenant)
     columns = cdr_columns.page_columns(scope)
     context = {
         "form": form,
@@ -86,6 +98,7 @@ def _search_page(request, fixed_tenant=None):
         "export_params": [],
         "sees_agent_fee": scope.is_provider,
         "max_days": MAX_RANGE_DAYS,
+        "latest_day": latest_day,
     }
     if form.is_valid():
         rows = cdr_selectors.search(scope, form.filters())

@@ -152,6 +152,23 @@ def per_gateway(scope, rows, limit: int = MAX_GROUPS) -> list[StatRow]:
     return [_row(r["callee_gateway"], r["callee_gateway"] or "—", r) for r in found[:limit]]
 
 
+def top_customers(rows, limit: int = 5) -> list[StatRow]:
+    """The accounts that spent most (fee), for a dashboard: only ``limit`` rows leave
+    the database, however big the subtree."""
+    found = (
+        rows.values("account")
+        .annotate(name=Max("account_name"), **_MEASURES)
+        .order_by("-fee", "account")[:limit]
+    )
+    return [_row(r["account"], r["name"] or r["account"], r) for r in found]
+
+
+def top_prefixes(rows, limit: int = 5) -> list[StatRow]:
+    """The destinations (billing prefixes) that brought most (fee)."""
+    found = rows.values("fee_prefix").annotate(**_MEASURES).order_by("-fee", "fee_prefix")[:limit]
+    return [_row(r["fee_prefix"], r["fee_prefix"] or "—", r) for r in found]
+
+
 def total_of(rows) -> StatRow:
     """The whole range in one aggregate (a prefix table may stop at MAX_GROUPS)."""
     return _row("", "", rows.aggregate(**_MEASURES))

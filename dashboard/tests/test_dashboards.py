@@ -162,6 +162,12 @@ def test_it_shows_a_customer_its_own_home(client, demo_vos_server, tenants, port
     for key in ("account_error", "phones_error", "payments_error"):
         assert key not in home
     assert "Read from VOS" in response.text and "registered" in response.text
+    # How long the credit lasts, at the pace of the last 7 days' calls (local CDRs).
+    spent = sum((c.fee for c in home["calls"]), Decimal("0"))
+    assert home["spent_7_days"] >= spent > 0
+    available = home["account"]["available"]
+    assert home["days_left"] == int((available * 7 / home["spent_7_days"]).quantize(Decimal("1")))
+    assert 'id="days-left"' in response.text
 
 
 def test_it_shows_each_failed_panel_of_a_customer_home_on_its_own(

@@ -26,6 +26,33 @@
     if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { armToasts(document); });
-  document.addEventListener("htmx:afterSettle", function () { armToasts(document); });
+  // Copy buttons: hidden without JavaScript (the text is there to select by hand).
+  function armCopyButtons(root) {
+    if (!navigator.clipboard) { return; }
+    root.querySelectorAll("button[data-copy][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) { return; }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) { return; }
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      var done = button.getAttribute("data-copied") || "Copied";
+      var status = document.querySelector(".copy-status");
+      button.setAttribute("aria-label", done);
+      if (status) { status.textContent = done; }
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    armToasts(document);
+    armCopyButtons(document);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    armToasts(document);
+    armCopyButtons(document);
+  });
 })();

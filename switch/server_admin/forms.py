@@ -12,7 +12,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from switch.models import EndpointSuffix, VosServer, validate_context_path, validate_vos_base_url
+from switch.models import (
+    EndpointSuffix,
+    SipTransport,
+    VosServer,
+    validate_context_path,
+    validate_sip_host,
+    validate_vos_base_url,
+)
 
 DEFAULT_CONTEXT_PATH = "/external/server/"
 
@@ -98,6 +105,26 @@ class ServerForm(forms.Form):
         label=_("Forget the push source addresses (accept pushes from the server's address)"),
         required=False,
     )
+    sip_host = forms.CharField(
+        label=_("SIP server for phones"),
+        required=False,
+        max_length=255,
+        validators=[validate_sip_host],
+        help_text=_(
+            "The public host name or IP address phones register at. Customers see it with "
+            "their phones' settings (it is not secret, unlike the interface address). "
+            "Empty: no connection settings are shown."
+        ),
+    )
+    sip_port = forms.IntegerField(
+        label=_("SIP port"), min_value=1, max_value=65535, initial=5060, required=False
+    )
+    sip_transport = forms.ChoiceField(
+        label=_("SIP transport"),
+        choices=SipTransport.choices,
+        initial=SipTransport.UDP,
+        required=False,
+    )
 
     def __init__(self, *args, instance: VosServer | None = None, **kwargs):
         self.instance = instance
@@ -109,6 +136,9 @@ class ServerForm(forms.Form):
                 "connect_timeout": instance.connect_timeout,
                 "read_timeout": instance.read_timeout,
                 "enabled": instance.enabled,
+                "sip_host": instance.sip_host,
+                "sip_port": instance.sip_port,
+                "sip_transport": instance.sip_transport,
             }
         super().__init__(*args, **kwargs)
         if instance is None:
@@ -201,6 +231,9 @@ class ServerForm(forms.Form):
             "enabled": data["enabled"],
             "push_token": data.get("push_token") or (stored.push_token if stored else ""),
             "push_source_ips": source_ips,
+            "sip_host": data.get("sip_host", "").strip(),
+            "sip_port": data.get("sip_port") or 5060,
+            "sip_transport": data.get("sip_transport") or SipTransport.UDP,
         }
 
     def address_typed(self) -> bool:

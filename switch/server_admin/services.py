@@ -41,6 +41,9 @@ def snapshot(server: VosServer) -> dict:
         "enabled": server.enabled,
         "push_token_set": bool(server.push_token),
         "push_source_ips_set": bool(server.push_source_ips.strip()),
+        "sip": f"{server.sip_host}:{server.sip_port}/{server.sip_transport}"
+        if server.sip_host
+        else "",
     }
 
 

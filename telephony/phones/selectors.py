@@ -5,6 +5,14 @@ account."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import qrcode
+from django.utils.safestring import SafeString, mark_safe
+from qrcode.image.svg import SvgPathImage
+
 from accounts.scope import OutOfScope
 from switch import vos
 from telephony.models import LimitedE164Group
@@ -64,3 +72,51 @@ def limited_groups(scope):
     if not scope.is_provider:
         return groups.none()
     return groups.filter(owner__path__startswith=scope.tenant.path)
+
+
+# --- Connecting a phone ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Connection:
+    """What a softphone or desk phone needs to register: the server's public SIP host
+    (entered by admins; never the interface address), port, transport, the phone's
+    number as its user name, and the password only when it was just set."""
+
+    host: str
+    port: int
+    transport: str
+    username: str
+    password: str
+
+    @property
+    def sip_uri(self) -> str:
+        """A sip: address for softphones that read one from a QR code (RFC 3261 allows
+        the password in it; it is drawn only on the page that shows the password once)."""
+        host = f"[{self.host.strip('[]')}]" if ":" in self.host else self.host
+        user = quote(self.username, safe="+")
+        secret = f":{quote(self.password, safe='')}" if self.password else ""
+        return f"sip:{user}{secret}@{host}:{self.port};transport={self.transport}"
+
+    def qr_svg(self) -> SafeString:
+        """The sip: address as a QR code, drawn on the server as SVG (no script, no
+        inline style: the CSP allows it as it is)."""
+        image = qrcode.make(self.sip_uri, image_factory=SvgPathImage, box_size=10, border=2)
+        out = io.BytesIO()
+        image.save(out)
+        svg = out.getvalue().decode()
+        svg = svg[svg.index("<svg") :]  # no XML declaration inside HTML
+        return mark_safe(svg.replace("<svg ", '<svg class="qr" role="img" ', 1))  # noqa: S308 - drawn here from escaped text
+
+
+def connection(tenant, e164: str, password: str = "") -> Connection | None:
+    """How to connect ``e164`` (a phone of ``tenant``, already found in the scope), or
+    None when the admins have not entered the server's SIP host."""
+    server = tenant.server
+    if server is None or not server.sip_host:
+        return None
+    return Connection(
+        host=server.sip_host,
+        port=server.sip_port,
+        transport=server.sip_transport,
+        username=e164,
+        password=password,
+    )

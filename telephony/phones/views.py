@@ -123,7 +123,13 @@ def phone_create(request, tenant_id: int):
                 render(
                     request,
                     "phones/password_shown.html",
-                    {"tenant": tenant, "e164": e164, "password": password, "created": True},
+                    {
+                        "tenant": tenant,
+                        "e164": e164,
+                        "password": password,
+                        "created": True,
+                        "connection": selectors.connection(tenant, e164, password),
+                    },
                 )
             )
     return render(request, "phones/create.html", {"tenant": tenant, "form": form})
@@ -222,6 +228,7 @@ def phone_edit(request, tenant_id: int, e164: str):
             "may_delete": scope.is_provider and scope.can(Action.CHANGE),
             "is_customer": not scope.is_provider,
             "password_form": PhonePasswordForm(),
+            "connection": selectors.connection(tenant, e164),
         },
     )
 
@@ -255,7 +262,13 @@ def phone_password(request, tenant_id: int, e164: str):
                 render(
                     request,
                     "phones/password_shown.html",
-                    {"tenant": tenant, "e164": e164, "password": password, "created": False},
+                    {
+                        "tenant": tenant,
+                        "e164": e164,
+                        "password": password,
+                        "created": False,
+                        "connection": selectors.connection(tenant, e164, password),
+                    },
                 )
             )
     return render(request, "phones/password.html", {"tenant": tenant, "phone": phone, "form": form})

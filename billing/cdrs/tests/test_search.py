@@ -145,6 +145,24 @@ def test_it_opens_on_today_without_dates(client, tenants):
     assert response.context["form"].is_valid() and response.context["page"] is not None
 
 
+def test_it_opens_on_the_latest_day_with_calls_when_today_has_none(client, tenants):
+    newest = Cdr.objects.order_by("-start").first()
+    later = newest.start + timedelta(days=3)
+    with time_machine.travel(later, tick=False):
+        client.force_login(AdminFactory())
+        response = _search(client, {})
+    day = newest.start.date().isoformat()  # the admin's zone is UTC
+    form = response.context["form"]
+    assert (form.data["date_from"], form.data["date_to"]) == (day, day)
+    assert response.context["page"].rows and 'id="latest-day"' in response.text
+    # A customer opens on its own latest day, not on another account's.
+    acme_newest = Cdr.objects.filter(account="acme").order_by("-start").first()
+    with time_machine.travel(later, tick=False):
+        client.force_login(_user(tenants, "acme", Role.CUSTOMER_VIEWER))
+        own = _search(client, {})
+    assert own.context["form"].data["date_from"] == acme_newest.start.date().isoformat()
+
+
 # Near midnight UTC it is already tomorrow in Asia/Shanghai (UTC+8): "today" is the
 # user's own, at 23:59 and at 00:01 UTC and around Shanghai's own midnight (16:00 UTC).
 USERS_TODAY = [

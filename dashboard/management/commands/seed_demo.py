@@ -88,6 +88,10 @@ def upsert_servers_from_settings() -> list[VosServer]:
                 "read_timeout": settings.VOS_READ_TIMEOUT,
             },
         )
+        if not server.sip_host:
+            # The demo's phones register nowhere real; a name shows what phone pages say.
+            server.sip_host = "sip.demo.vosportal.test"
+            server.save(update_fields=["sip_host"])
         servers.append(server)
     return servers
 

@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_reseller_adds_a_phone_and_sees_its_password_once(page, demo, sim_call):
-    _server, tenants = demo
+    server, tenants = demo
+    server.sip_host = "sip.demo.example"
+    server.save()
     manila = tenants["manila"]
     reseller = UserFactory(tenant=tenants["globaltel"], role=Role.RESELLER_MANAGER)
     errors = []
@@ -33,6 +35,16 @@ def test_a_reseller_adds_a_phone_and_sees_its_password_once(page, demo, sim_call
     shown = password.inner_text()
     assert len(shown) >= 12
     assert sim_call("GetPhone", {"e164s": ["80002077"]})["infoPhones"][0]["password"] == shown
+
+    # How to connect it: the SIP server, the user name, the password with a copy button
+    # (shown by JavaScript, allowed by the CSP) and a QR code drawn by the server.
+    expect(page.locator("#sip-host")).to_have_text("sip.demo.example")
+    expect(page.locator("#sip-username")).to_have_text("80002077")
+    expect(page.locator("svg.qr")).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator("button[data-copy='sip-password']").click()
+    expect(page.locator(".copy-status")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == shown
 
     page.get_by_role("link", name="Back to the phones").click()
     row = page.locator("#phone-rows tr", has_text="80002077")

@@ -15,6 +15,7 @@ from accounts.tests.factories import AdminFactory
 from switch.forms import SEPARATOR
 from telephony.conftest import user_of
 from telephony.phones.forms import CUSTOMER_PATHS, PHONE_GROUPS
+from telephony.phones.selectors import Connection
 from vos3000 import catalog
 
 pytestmark = pytest.mark.django_db
@@ -528,6 +529,44 @@ def test_a_customer_of_another_reseller_is_a_404(client, demo, as_user):
     as_user(t["skyvoice"])
     assert client.get(url("phone_list", t["manila"])).status_code == 404
     assert client.get(url("phone_edit", t["manila"], e164="80002001")).status_code == 404
+
+
+# --- Connecting a phone --------------------------------------------------------------------
+def test_it_shows_how_to_connect_a_new_phone_with_a_qr_code(client, demo, as_user, sim_call):
+    server, t = demo
+    server.sip_host, server.sip_port, server.sip_transport = "sip.demo.example", 5080, "tcp"
+    server.save()
+    as_user(t["globaltel"])
+    response = client.post(url("phone_create", t["manila"]), {"e164": "80002095"})
+    html = response.text
+    password = html.split('id="sip-password">', 1)[1].split("<", 1)[0]
+    assert password == get_phone(sim_call, "80002095")["password"]
+    assert 'id="sip-host">sip.demo.example<' in html and 'id="sip-port">5080<' in html
+    assert 'id="sip-username">80002095<' in html and "TCP" in html
+    assert '<svg class="qr" role="img"' in html and "<?xml" not in html
+    assert 'data-copy="sip-password"' in html
+    assert "style=" not in html.split('id="connect-phone"')[1]  # the CSP allows no inline style
+    assert server.base_url not in html and server.address not in html
+    # The settings page shows the same settings, but neither the password nor its QR code.
+    edit = client.get(url("phone_edit", t["manila"], e164="80002095")).text
+    assert 'id="sip-host">sip.demo.example<' in edit and 'id="sip-username">80002095<' in edit
+    assert password not in edit and '<svg class="qr"' not in edit
+
+
+def test_it_puts_the_settings_in_a_sip_address_for_softphones(demo):
+    plain = Connection("sip.example.com", 5060, "udp", "80001001", "p@ss:w/rd")
+    assert plain.sip_uri == "sip:80001001:p%40ss%3Aw%2Frd@sip.example.com:5060;transport=udp"
+    ipv6 = Connection("2001:db8::1", 5061, "tls", "+4930", "")
+    assert ipv6.sip_uri == "sip:+4930@[2001:db8::1]:5061;transport=tls"
+
+
+def test_it_says_when_the_platform_has_no_sip_server_yet(client, demo, as_user):
+    server, t = demo
+    server.sip_host = ""
+    server.save()
+    as_user(t["manila"])
+    page = client.get(url("phone_edit", t["manila"], e164="80002001")).text
+    assert "ask your provider for the SIP server" in page and 'id="sip-host"' not in page
 
 
 # --- Password, delete ---------------------------------------------------------------------
