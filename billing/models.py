@@ -104,6 +104,7 @@ class MoneyTransfer(models.Model):
         PIN_TOPUP = "pin_topup", _("Phone card top-up")
         # Money taken back from a customer by its reseller (or an admin).
         REVERSAL = "reversal", _("Money taken back")
+        CARD_TOPUP = "card_topup", _("Card payment top-up")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -621,3 +622,199 @@ class ReportJob(models.Model):
         if not self.batches_total:
             return 0
         return min(99, self.batches_done * 100 // self.batches_total)
+
+
+# --- Card payments (issue 15) ---------------------------------------------------------------
+
+
+class PaymentAccount(models.Model):
+    """An outside payment account (Stripe, or the offline test provider) that customers
+    pay by card: the platform's own, or a reseller's (its customers then pay the
+    reseller, and the reseller's VOS account funds their top-ups). The keys are Fernet
+    tokens (``billing.payments.keys``), never shown back, replaced by re-entry."""
+
+    class Kind(models.TextChoices):
+        OFFLINE = "offline", _("Test provider (offline)")
+        STRIPE = "stripe", _("Stripe")
+
+    owner = models.OneToOneField(
+        "accounts.Tenant", on_delete=models.PROTECT, related_name="payment_account"
+    )
+    kind = models.CharField(_("provider"), max_length=16, choices=Kind.choices)
+    secret_key_token = models.TextField(blank=True)
+    webhook_secret_token = models.TextField(blank=True)
+    keys_changed_at = models.DateTimeField(null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    min_amount = models.DecimalField(
+        _("smallest amount"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        validators=[MinValueValidator(CENT)],
+    )
+    max_amount = models.DecimalField(
+        _("largest amount"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("500.00"),
+        validators=[MinValueValidator(CENT)],
+    )
+    fee_percent = models.DecimalField(
+        _("fee (percent)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    fee_fixed = models.DecimalField(
+        _("fee (fixed)"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    enabled = models.BooleanField(_("enabled"), default=False)
+    # Whose scope the top-ups run in (a webhook acts for nobody): the manager who
+    # connected the account; another manager of the owner when that one cannot act.
+    acts_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tenant_path = models.CharField(max_length=512, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.owner}"
+
+    @property
+    def has_keys(self) -> bool:
+        return bool(self.secret_key_token and self.webhook_secret_token)
+
+    @classmethod
+    def serving(cls, tenant) -> PaymentAccount | None:
+        """The account that ``tenant`` pays by card: the nearest reseller above it (a
+        reseller paying for its own balance looks above itself) with an enabled account,
+        else the platform's; None when there is none."""
+        if tenant is None or tenant.kind == "platform":
+            return None
+        ids = [int(part) for part in tenant.path.strip("/").split("/") if part]
+        above = [pk for pk in ids if pk != tenant.pk]
+        accounts = {
+            account.owner_id: account
+            for account in cls.objects.filter(owner_id__in=above, enabled=True).select_related(
+                "owner"
+            )
+            if account.has_keys
+        }
+        for pk in reversed(above):
+            if pk in accounts:
+                return accounts[pk]
+        return None
+
+
+class CardPayment(models.Model):
+    """One card payment a customer started: what it credits, what it costs, and where
+    it stands. Only a verified webhook event (or the daily reconciliation) moves it to
+    ``paid`` and on to ``credited``; the return URL changes nothing."""
+
+    class State(models.TextChoices):
+        CREATED = "created", _("Waiting for payment")
+        PAID = "paid", _("Paid, crediting the switch")
+        CREDITED = "credited", _("Credited")
+        FAILED = "failed", _("Not paid")
+        REFUNDED = "refunded", _("Refunded")
+        DISPUTED = "disputed", _("Disputed")
+        REVIEW = "review", _("Paid, an administrator is checking it")
+
+    FINAL = (State.CREDITED, State.FAILED, State.REFUNDED, State.DISPUTED, State.REVIEW)
+
+    reference = models.CharField(max_length=40, unique=True)
+    customer = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.PROTECT, related_name="card_payments"
+    )
+    account = models.ForeignKey(PaymentAccount, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    fee = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CREATED)
+    provider_session_id = models.CharField(max_length=255, blank=True)
+    provider_payment_id = models.CharField(max_length=255, blank=True)
+    transfer = models.OneToOneField(
+        MoneyTransfer, null=True, blank=True, on_delete=models.PROTECT, related_name="card_payment"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="card_payments"
+    )
+    review_reason = models.CharField(max_length=255, blank=True)
+    tenant_path = models.CharField(max_length=512, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "provider_payment_id"],
+                condition=~Q(provider_payment_id=""),
+                name="card_payment_provider_id_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount} → {self.customer} ({self.state})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in self.FINAL
+
+
+class ProviderEventRecord(models.Model):
+    """Each webhook event taken in, once: a replayed or repeated event finds its id here
+    and moves nothing."""
+
+    account = models.ForeignKey(PaymentAccount, on_delete=models.PROTECT, related_name="events")
+    event_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16)
+    payment = models.ForeignKey(
+        CardPayment, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "event_id"], name="provider_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} ({self.kind})"
+
+
+class OfflineCheckoutSession(models.Model):
+    """The offline test provider's own record of a checkout (what Stripe would keep on
+    its side): apart from the portal's ``CardPayment``, so the daily reconciliation
+    compares two independent records. ``merchant`` is a hash of the account's secret
+    key, as a provider knows its merchant by the API key."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        CANCELED = "canceled", _("Canceled")
+
+    session_id = models.CharField(max_length=64, unique=True)
+    merchant = models.CharField(max_length=64, db_index=True)
+    # The portal's payment account: the provider's webhook endpoint for the merchant.
+    account_id = models.PositiveIntegerField()
+    reference = models.CharField(max_length=40)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    description = models.CharField(max_length=255, blank=True)
+    success_url = models.URLField(max_length=500)
+    cancel_url = models.URLField(max_length=500)
+    webhook_url = models.URLField(max_length=500)
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    payment_id = models.CharField(max_length=64, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} ({self.state})"

@@ -17,6 +17,7 @@ kept in var/dev-secret-key, so `manage.py` commands typed beside it work as they
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import os
 import secrets
@@ -83,6 +84,18 @@ def ensure_dev_secret(directory: Path) -> Path:
     return path
 
 
+def ensure_dev_payment_keys_key(directory: Path) -> Path:
+    """The checkout's own Fernet key for payment accounts' provider keys
+    (PAYMENT_KEYS_FERNET_KEY), kept like the dev secret key."""
+    path = directory / "dev-payment-keys-fernet-key"
+    if not path.is_file():
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--logins", action="store_true", help="print the demo logins, and stop")
@@ -91,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     sim_port = os.environ.get("VOS_SIM_PORT", "9090")
     env = dev_environment(os.environ, port, sim_port)
     ensure_dev_secret(var_dir(env))
+    ensure_dev_payment_keys_key(var_dir(env))
     if args.logins:
         print(logins_block(env), flush=True)
         return 0

@@ -410,6 +410,28 @@ MONEY_QUEUE_MAX_WAIT_SECONDS = env_int("MONEY_QUEUE_MAX_WAIT_SECONDS", 1800, min
 RECEIPT_SWEEP_SECONDS = env_int("RECEIPT_SWEEP_SECONDS", 300, minimum=30)
 RECEIPT_SWEEP_HOURS = env_int("RECEIPT_SWEEP_HOURS", 24, minimum=1)
 
+# --- Card payments (billing.payments) ----------------------------------------------------
+# The Fernet key that encrypts payment accounts' provider keys at rest (32 url-safe
+# base64 bytes: `python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"`). `make run` keeps one in var/; tests derive
+# one. Without it, payment keys cannot be stored or used (nothing else stops).
+_DEV_PAYMENT_KEYS_FILE = VAR_DIR / "dev-payment-keys-fernet-key"
+if "PAYMENT_KEYS_FERNET_KEY" in os.environ:
+    PAYMENT_KEYS_FERNET_KEY = env_str("PAYMENT_KEYS_FERNET_KEY", "")
+elif _DEV_PAYMENT_KEYS_FILE.is_file():
+    PAYMENT_KEYS_FERNET_KEY = _DEV_PAYMENT_KEYS_FILE.read_text().strip()
+elif DEBUG or TESTING:
+    PAYMENT_KEYS_FERNET_KEY = "ZGV2LW9ubHktcGF5bWVudC1rZXlzLW5ldmVyLXVzZS0="
+else:
+    PAYMENT_KEYS_FERNET_KEY = ""
+# Where providers send webhooks and browsers come back to (e.g. https://portal.example.com);
+# blank: the address the customer's browser used.
+PAYMENTS_PUBLIC_URL = env_str("PAYMENTS_PUBLIC_URL", "")
+# The daily reconciliation looks this many days back in each provider's listing.
+PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1)
+# A webhook whose signed timestamp is older (or newer) than this is refused.
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+
 # --- Call records and reports --------------------------------------------------------------
 # VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table
 # in the background (one day per call, accounts in batches, paced) and answers every
@@ -508,6 +530,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-missed-receipts": {
         "task": "billing.money.tasks.send_missed_receipts",
         "schedule": float(RECEIPT_SWEEP_SECONDS),
+    },
+    # Card payments: each payment account's provider listing against the portal's credits.
+    "reconcile-card-payments": {
+        "task": "billing.payments.tasks.reconcile_card_payments",
+        "schedule": 86400.0,
     },
     # Call records: pull from every server, drop months past retention, purge old jobs.
     "pull-cdrs": {

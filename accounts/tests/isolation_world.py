@@ -171,6 +171,7 @@ APP_MAKER_MODULES = (
     "telephony.phones.tests.isolation_makers",
     "billing.rates.tests.isolation_makers",
     "billing.money.tests.isolation_makers",
+    "billing.payments.tests.isolation_makers",
     "billing.cdrs.tests.isolation_makers",
     "billing.cdrs.tests.pull_isolation_makers",
     "billing.reports.tests.isolation_makers",

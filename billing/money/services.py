@@ -49,6 +49,7 @@ The rules, in the order a transfer meets them:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
@@ -66,8 +67,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.models import Tenant, carry_paths
-from accounts.roles import Action
+from accounts.models import Tenant, User, carry_paths
+from accounts.roles import Action, Role
 from accounts.scope import OutOfScope, Scope
 from billing.events import balances_read
 from billing.models import CENT, BalanceReading, LedgerEntry, MoneySettings, MoneyTransfer
@@ -1473,5 +1474,69 @@ def resolve_by_admin(scope: Scope, transfer: MoneyTransfer, *, outcome: str, not
             MoneyTransfer.State.SUCCEEDED if outcome == "succeeded" else MoneyTransfer.State.FAILED
         )
         MoneyTransfer.objects.filter(pk=transfer.pk).update(state=final, settled_at=timezone.now())
+        transfer.refresh_from_db()
+    return transfer
+
+
+# --- Card payments (billing.payments) -------------------------------------------------------
+def _card_scope(account) -> Scope:
+    """Whose scope a card top-up runs in: a webhook acts for nobody, so, like the
+    reconcile task, the scope of a person who may move the owner's money: the manager who
+    connected the payment account, else another active manager of the owner (admins for
+    the platform's account). MoneyRefused when nobody can act."""
+    role = (
+        Role.PLATFORM_ADMIN
+        if account.owner.kind == Tenant.Kind.PLATFORM
+        else (Role.RESELLER_MANAGER)
+    )
+    people = User.objects.filter(tenant=account.owner, role=role, is_active=True)
+    person = people.filter(pk=account.acts_as_id).first() or people.order_by("pk").first()
+    if person is None:
+        raise MoneyRefused(
+            _(
+                "Nobody who may move money is left on the payment account's owner: a "
+                "person must act."
+            )
+        )
+    return Scope.for_user_id(person.pk)
+
+
+def card_topup(payment) -> MoneyTransfer:
+    """Credit a customer's VOS account for a card payment the provider confirmed (a
+    verified webhook or the daily listing). Idempotent on the provider's payment id: a
+    repeated event finds the same transfer. A reseller's payment account funds the
+    top-up (debit the reseller, credit the customer); the platform's is one credit leg.
+    MoneyRefused (in words) when the transfer cannot even be recorded."""
+    key = f"card:{payment.provider_payment_id}"
+    if len(key) > 64:
+        key = "card:" + hashlib.sha256(payment.provider_payment_id.encode()).hexdigest()[:59]
+    found = MoneyTransfer.objects.filter(idempotency_key=key).first()
+    if found is not None:
+        if found.customer_id != payment.customer_id:
+            raise MoneyRefused(_("This card payment was already used for another account."))
+        return found
+    account = payment.account
+    customer = payment.customer
+    scope = _card_scope(account)
+    _linked(customer)
+    funder = account.owner if account.owner.kind == Tenant.Kind.RESELLER else None
+    if funder is not None:
+        _linked(funder)
+        if funder.server_id != customer.server_id:
+            raise MoneyRefused(
+                _("The reseller's account and the customer's are on different servers.")
+            )
+    transfer, created = _create(
+        scope,
+        key=key,
+        kind=MoneyTransfer.Kind.CARD_TOPUP,
+        customer=customer,
+        amount=payment.amount,
+        funded_by=funder,
+        payer_tenant=funder or customer,
+        memo=f"card payment {payment.reference}"[:180],
+    )
+    if created:
+        advance(scope, transfer)
         transfer.refresh_from_db()
     return transfer

@@ -26,7 +26,7 @@ from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
 from accounts.sessions import needs_recent_auth
-from billing.models import MoneySettings, MoneyTransfer
+from billing.models import CardPayment, MoneySettings, MoneyTransfer, PaymentAccount
 from billing.money import receipts, selectors, tasks
 from billing.money import services as money
 from billing.money.forms import (
@@ -123,7 +123,18 @@ def account_money(request, tenant_id: int):
             "may_top_up": scope.may_top_up(tenant),
             "may_adjust": scope.can(Action.RUN_PLATFORM) and scope.can(Action.MOVE_MONEY),
             "may_use_card": scope.may_use_phone_card(tenant),
+            "may_pay_by_card": _may_pay_by_card(scope, tenant),
         },
+    )
+
+
+def _may_pay_by_card(scope, tenant) -> bool:
+    """The "Pay by card" entry (billing.payments): one's own account, a person who may
+    move money, and a payment account serving it."""
+    return (
+        tenant.pk == getattr(scope.tenant, "pk", None)
+        and scope.can(Action.MOVE_MONEY)
+        and PaymentAccount.serving(tenant) is not None
     )
 
 
@@ -342,7 +353,13 @@ def pin_topup(request, tenant_id: int):
     return render(
         request,
         "money/pin.html",
-        {"tenant": tenant, "form": form, "balance": balance, "balance_error": balance_error},
+        {
+            "tenant": tenant,
+            "form": form,
+            "balance": balance,
+            "balance_error": balance_error,
+            "may_pay_by_card": _may_pay_by_card(scope, tenant),
+        },
         status=status,
     )
 
@@ -518,7 +535,24 @@ def review_queue(request):
         .prefetch_related("entries")
         .order_by("created_at")
     )
-    return render(request, "money/queue.html", {"transfers": transfers[:200]})
+    # Card payments (billing.payments) that took money but credited nothing, or were
+    # refunded or disputed at the provider: a person decides.
+    card_payments = (
+        CardPayment.objects.filter(
+            state__in=[
+                CardPayment.State.REVIEW,
+                CardPayment.State.REFUNDED,
+                CardPayment.State.DISPUTED,
+            ]
+        )
+        .select_related("customer")
+        .order_by("updated_at")
+    )
+    return render(
+        request,
+        "money/queue.html",
+        {"transfers": transfers[:200], "card_payments": card_payments[:200]},
+    )
 
 
 @login_required

@@ -23,7 +23,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.tests.factories import AdminFactory, ResellerFactory, TenantFactory, UserFactory
 from alerts.models import AlertSettings
-from billing.models import MoneySettings, MoneyTransfer
+from billing.models import MoneySettings, MoneyTransfer, PaymentAccount
 from switch.forms import CatalogForm, catalog_field
 from vos3000.catalog.model import DOUBLE_TYPES
 
@@ -88,6 +88,18 @@ MONEY_FORMS = [
         "MoneySettingsForm",
         {},
         ["max_per_transaction", "max_per_day", "low_balance_threshold"],
+    ),
+    (
+        "billing.payments.forms",
+        "AmountForm",
+        {"account": PaymentAccount(min_amount=Decimal("1"), max_amount=Decimal("500"))},
+        ["amount"],
+    ),
+    (
+        "billing.payments.forms",
+        "PaymentAccountForm",
+        {},
+        ["min_amount", "max_amount", "fee_percent", "fee_fixed"],
     ),
     ("alerts.forms", "ThresholdForm", {}, ["low_balance_threshold"]),
     ("customers.forms", "CustomerCreateForm", {"may_set_overdraft": True}, ["limitMoney"]),

@@ -10,12 +10,14 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Tenant, User
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from billing.cdrs.tasks import pull_server
+from billing.payments.services import ensure_demo_account
 from billing.rates.services import grant_demo_groups
 from customers import services as customer_services
 from switch.models import VosServer
@@ -137,6 +139,13 @@ class Command(BaseCommand):
 
         granted = grant_demo_groups()
         self.stdout.write(f"fee rate groups granted to the demo resellers: {granted} new")
+        admin = User.objects.filter(email=DEMO_ADMIN_EMAIL).first()
+        try:
+            _, made = ensure_demo_account(Tenant.platform_root(), admin)
+        except ImproperlyConfigured as exc:
+            self.stderr.write(f"no card payment account: {exc}")
+        else:
+            self.stdout.write(f"{'created' if made else 'kept'} the offline card payment account")
 
     def _queue_first_cdr_pull(self, server) -> None:
         """The demo's call pages should not wait for beat's first round: queue a pull
