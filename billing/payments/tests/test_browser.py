@@ -50,3 +50,8 @@ def test_it_lets_a_customer_pay_by_card_and_shows_the_balance_move(page, world, 
     expected = (before + Decimal("20.00")).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert Decimal(shown.split()[0]) == expected
     assert vos_balance(portal_sim, "acme") == before + Decimal("20.00")
+    # Its receipt: the card payment, the amount credited, no card number.
+    page.click("#payment-status [data-receipt]")
+    expect(page.locator("main")).to_contain_text("Card payment")
+    expect(page.locator("main")).to_contain_text("20.00")
+    assert "4242" not in page.content()
