@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ADMIN, RESELLER
-from web.pages import OBJECT, PUBLIC, SIGNED_IN, Nav, Page
+from web.pages import MONEY_MENU, OBJECT, PUBLIC, SIGNED_IN, Nav, Page
 
 PAGES: list[Page] = [
     # One's own account: customers, and resellers for their own balance.
@@ -15,7 +15,7 @@ PAGES: list[Page] = [
     Page(
         "payments_settings",
         SIGNED_IN,
-        nav=Nav(_("Card payments"), order=92, roles={ADMIN, RESELLER}),
+        nav=Nav(_("Card payments"), order=92, roles={ADMIN, RESELLER}, group=MONEY_MENU),
     ),
     # Providers sign their events (no session): an unknown account is a 404.
     Page("payments_webhook", PUBLIC),

@@ -89,7 +89,15 @@ PROVIDER_MENUS = [
             ("Limited numbers", "limited_group_list"),
         ],
     ),
-    ("Money", [("Rates", "rate_list"), ("Suites", "suite_list"), ("Ledger", "money_ledger")]),
+    (
+        "Money",
+        [
+            ("Rates", "rate_list"),
+            ("Suites", "suite_list"),
+            ("Ledger", "money_ledger"),
+            ("Card payments", "payments_settings"),
+        ],
+    ),
     (
         "Calls & reports",
         [("Calls", "cdr_search"), ("Reports", "report_list"), ("Live calls", "live_calls")],
