@@ -3,6 +3,7 @@ from the pages the areas declare (``web.pages``)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
 from web.pages import nav_pages, tab_pages
@@ -25,6 +26,7 @@ def navigation(request):
     role = getattr(scope, "role_family", None) if scope else None
     if role is None:
         return {"nav_role": None, "nav_items": [], "viewing_as": None}
+    patience = switch_patience_seconds()
     current = request.path
     items = []
     menus: dict = {}
@@ -50,4 +52,12 @@ def navigation(request):
         "nav_role": role,
         "nav_items": items,
         "viewing_as": scope.user if scope.acting_user else None,
+        "switch_patience_seconds": patience,
     }
+
+
+def switch_patience_seconds() -> int:
+    """How long a page may wait for the switch: a read is tried three times, each with
+    its connect and read timeouts (the platform's defaults; vos3000.client)."""
+    per_try = settings.VOS_CONNECT_TIMEOUT + settings.VOS_READ_TIMEOUT
+    return int(per_try * (1 + getattr(settings, "VOS_READ_RETRIES", 2)))

@@ -58,6 +58,72 @@
     if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
   });
 
+  // A request that takes a while says so in words, and its form's submit buttons are
+  // disabled until the answer (a double click never sends twice). Polls say nothing.
+  var waitBox = null, waitTimer = null, slowTimer = null;
+  function waitFor() {
+    waitBox = waitBox || document.getElementById("switch-wait");
+    if (!waitBox) { return; }
+    var started = Date.now();
+    clearTimeout(waitTimer);
+    clearTimeout(slowTimer);
+    waitTimer = setTimeout(function () {
+      waitBox.textContent = waitBox.getAttribute("data-waiting");
+      waitBox.classList.remove("is-slow");
+      waitBox.hidden = false;
+    }, 400);
+    slowTimer = setTimeout(function () {
+      var patience = parseInt(waitBox.getAttribute("data-patience"), 10) || 55;
+      var until = new Date(started + patience * 1000);
+      var time = until.toLocaleTimeString(document.documentElement.lang || undefined,
+        { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+      waitBox.textContent = waitBox.getAttribute("data-slow").replace("%(time)s", time);
+      waitBox.classList.add("is-slow");
+      waitBox.hidden = false;
+    }, 4000);
+  }
+  function doneWaiting() {
+    clearTimeout(waitTimer);
+    clearTimeout(slowTimer);
+    if (waitBox) { waitBox.hidden = true; }
+  }
+  function setBusy(form, busy) {
+    if (!form || form.tagName !== "FORM") { return; }
+    form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (b) {
+      if (busy) { b.setAttribute("data-busy", "1"); b.disabled = true; }
+      else if (b.getAttribute("data-busy")) { b.removeAttribute("data-busy"); b.disabled = false; }
+    });
+    form.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (!trigger) { return; }  // a poll ("every 2s") or a load: nobody is waiting
+    waitFor();
+    setBusy(event.detail.elt.closest("form"), true);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    doneWaiting();
+    setBusy(event.detail.elt.closest && event.detail.elt.closest("form"), false);
+  });
+  // A plain form post (no htmx): the page is replaced by the answer; until then, say so.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) { return; }
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+    waitFor();
+    // After the submit has taken the button's value; and back after the longest wait,
+    // should the answer be a download that leaves this page in place.
+    setTimeout(function () { setBusy(form, true); }, 0);
+    var box = document.getElementById("switch-wait");
+    var patience = (box && parseInt(box.getAttribute("data-patience"), 10)) || 55;
+    setTimeout(function () { doneWaiting(); setBusy(form, false); }, patience * 1000);
+  });
+  window.addEventListener("pageshow", function () {  // back to a page from the cache
+    doneWaiting();
+    document.querySelectorAll("form[aria-busy=true]").forEach(function (f) { setBusy(f, false); });
+  });
+
   // Copy buttons: hidden without JavaScript (the text is there to select by hand).
   function armCopyButtons(root) {
     if (!navigator.clipboard) { return; }

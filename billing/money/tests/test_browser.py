@@ -116,3 +116,23 @@ def test_it_lets_a_customer_top_up_with_a_phone_card(page, accounts, portal_sim)
     page.fill("input[name=password]", demo.PHONE_CARD_PASSWORD)
     page.click("main form button[type=submit]")
     expect(page.get_by_text("already been used")).to_be_visible()
+
+
+def test_it_says_in_words_that_the_switch_is_slow(page, accounts, portal_sim):
+    """A top-up waiting for a slow switch: first "Waiting for the switch…", then, after a
+    few seconds, until when the portal keeps trying; the button cannot be pressed twice."""
+    portal_sim.control("fault", endpoint="Pay", mode="latency", ms=6000, count=2)
+    sign_in(page, accounts["reseller"].email, totp=True)
+    page.goto(f"/customers/{accounts['manila'].pk}/top-up/")
+    page.fill("input[name=amount]", "3")
+    button = page.locator("main form button[type=submit]")
+    button.click()
+    wait = page.locator("#switch-wait")
+    expect(wait).to_have_text("Waiting for the switch…")
+    expect(button).to_be_disabled()
+    expect(wait).to_contain_text("The switch is slow; we keep trying until", timeout=8_000)
+    assert any(ch.isdigit() for ch in wait.inner_text())  # the time it gives up
+    expect(page.locator("#transfer-status [data-state]").first).to_have_attribute(
+        "data-state", "succeeded", timeout=30_000
+    )
+    expect(wait).to_be_hidden()
