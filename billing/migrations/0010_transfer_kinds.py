@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0009_merge_cards'),
+        ('billing', "0009_cards_payments"),
     ]
 
     operations = [

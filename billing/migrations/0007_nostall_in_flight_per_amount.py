@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0005_ledger_leg_retries'),
+        ("billing", "0006_reverse_reversal"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0005_ledger_leg_retries"),
+        ("billing", "0007_nostall_in_flight_per_amount"),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_language_names_in_their_own_words'),
-        ('billing', '0005_ledger_leg_retries'),
+        ("billing", "0008_receipts_sent_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
