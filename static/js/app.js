@@ -96,11 +96,15 @@
     form.setAttribute("aria-busy", busy ? "true" : "false");
   }
 
-  document.addEventListener("htmx:beforeRequest", function (event) {
+  // On beforeSend, once htmx has read the form: a button disabled earlier would be left out.
+  document.addEventListener("htmx:beforeSend", function (event) {
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     if (!trigger) { return; }  // a poll ("every 2s") or a load: nobody is waiting
     waitFor();
-    setBusy(event.detail.elt.closest("form"), true);
+    // Only a write locks its form: a filter or search (GET) may be typed over at will.
+    if ((event.detail.requestConfig.verb || "get").toLowerCase() !== "get") {
+      setBusy(event.detail.elt.closest("form"), true);
+    }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     doneWaiting();
