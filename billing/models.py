@@ -513,6 +513,10 @@ class CdrExport(ExportFile):
     )
     format = models.CharField(max_length=8, choices=Format.choices, default=Format.CSV)
     rows_total = models.PositiveIntegerField(default=0)
+    # Column names and codes as the fields are named ("caller_e164", call level 5), for
+    # scripts; otherwise words in ``language`` ("Caller", "International").
+    raw = models.BooleanField(default=False)
+    language = models.CharField(max_length=16, blank=True)
 
     class Meta(ExportFile.Meta):
         pass

@@ -58,9 +58,10 @@ def test_it_lets_a_customer_search_its_calls_and_download_a_csv(
     body = Path(download.path()).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(body)))
     head, data = rows[0], rows[1:]
-    assert head[0] == "start (UTC)" and "agent_fee" not in head and "callee_gateway" not in head
+    # Column names in words (the default; "Column names for machines" is left unticked).
+    assert head[0] == "Start (UTC)" and "Agent fee" not in head and "Callee gateway" not in head
     assert len(data) == answered.count()
-    assert {row[head.index("account")] for row in data} == {"manila-bpo"}
-    fees = sum((Decimal(row[head.index("fee")]) for row in data), Decimal(0))
+    assert {row[head.index("Account")] for row in data} == {"manila-bpo"}
+    fees = sum((Decimal(row[head.index("Fee")]) for row in data), Decimal(0))
     assert fees == sum((c.fee for c in answered), Decimal(0))
     assert download.suggested_filename.endswith(".csv")
