@@ -534,3 +534,12 @@ def end_reason(code) -> str:
     if words is None:
         return _("Other reason (code %(code)s)") % {"code": number}
     return str(words)
+
+
+def alarm_level(value) -> str:
+    """An alarm's level ("Major"), the same on every page; a level the catalog does not
+    hold says so in words."""
+    if value is None or value == "":
+        return ""
+    unknown = _("Unknown level (%(code)s)") % {"code": value}
+    return label("InfoAlarmCurrent", "level", value, default=unknown)
