@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ExportFile, JobStatus
+from web import numbers
 
 CENT = Decimal("0.01")
 
@@ -156,7 +157,9 @@ class MoneyTransfer(models.Model):
         indexes = [models.Index(fields=["state", "created_at"], name="transfer_state_created")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} → {self.customer}"
+        # "Top-up #3 of 20.00 to Acme" (the audit trail names a transfer this way).
+        amount = numbers.plain(self.amount, numbers.money_places())
+        return f"{self.get_kind_display()} #{self.pk} of {amount} to {self.customer}"
 
     @property
     def is_open(self) -> bool:
@@ -513,10 +516,6 @@ class CdrExport(ExportFile):
     )
     format = models.CharField(max_length=8, choices=Format.choices, default=Format.CSV)
     rows_total = models.PositiveIntegerField(default=0)
-    # Column names and codes as the fields are named ("caller_e164", call level 5), for
-    # scripts; otherwise words in ``language`` ("Caller", "International").
-    raw = models.BooleanField(default=False)
-    language = models.CharField(max_length=16, blank=True)
 
     class Meta(ExportFile.Meta):
         pass
