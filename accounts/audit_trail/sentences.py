@@ -29,7 +29,7 @@ from accounts.audit_trail.links import LINKS
 from accounts.scope import OutOfScope
 from vos3000 import catalog
 from web.lazy import lazy
-from web.numbers import grouped, money_places, with_currency
+from web.numbers import grouped, money_places, to_decimal, with_currency
 
 
 @dataclass(frozen=True)
@@ -394,15 +394,40 @@ def _values(event, target: Target | None) -> dict:
     return values
 
 
+# A Pay of a negative amount takes money back (a debit adjustment, a refund).
+_TOOK = _("Took %(money)s from account %(account)s on the switch")
+
+
 def sentence(event, target: Target | None = None) -> str:
     """What ``event`` did, in a sentence; falls back to the action's words."""
     spec = actions().get(event.action)
     if spec is None or spec.sentence is None:
         return action_words(event.action)
+    template = spec.sentence
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    if event.action == "vos.Pay" and _negative(payload.get("money")):
+        template = _TOOK
+        payload = {**payload, "money": abs(to_decimal(payload["money"]))}
+        event = _WithPayload(event, payload)
     try:
-        return str(spec.sentence) % _values(event, target)
+        return str(template) % _values(event, target)
     except (KeyError, TypeError, ValueError):
         return action_words(event.action)
+
+
+def _negative(value) -> bool:
+    number = to_decimal(value)
+    return number is not None and number < 0
+
+
+class _WithPayload:
+    """An event read with another payload (the sentence's view of it only)."""
+
+    def __init__(self, event, payload):
+        self._event, self.payload = event, payload
+
+    def __getattr__(self, name):
+        return getattr(self._event, name)
 
 
 @dataclass(frozen=True)
