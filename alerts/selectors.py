@@ -235,6 +235,8 @@ def described_fields(type_name: str, info: dict, *, hidden=frozenset()) -> list[
             shown = when(value) or "—"
         elif spec.enum and value not in (None, ""):
             shown = labels.label(type_name, spec.name, value)
+        elif numbers.is_unlimited(value) and not isinstance(value, str):
+            shown = numbers.limit(value)  # VOS's "no limit" sentinel
         else:
             shown = "—" if value in (None, "") else value
         label = FIELD_LABELS.get((type_name, spec.name)) or spec.description or spec.name
