@@ -390,6 +390,10 @@ class ExportFile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(db_index=True)
+    # Column names and codes as the fields are named ("caller_e164", call level 5), for
+    # scripts ("Column names for machines"); otherwise words in ``language``.
+    raw = models.BooleanField(default=False)
+    language = models.CharField(max_length=16, blank=True)
 
     class Meta:
         abstract = True

@@ -20,6 +20,7 @@ from alerts.models import AlertKind, AlertState, Notification
 from switch import labels, vos
 from vos3000 import catalog
 from vos3000.client.dates import moment_from_ms
+from web import numbers
 
 STATS_KEY = "alerts:vos-stats:{pk}"
 
@@ -52,9 +53,7 @@ def alarm_type_words(value) -> str:
 
 
 def alarm_level_words(value) -> str:
-    return labels.label(
-        "InfoAlarmCurrent", "level", value, default=_("level %(code)s") % {"code": value}
-    )
+    return labels.alarm_level(value)
 
 
 def when(value_ms):
@@ -67,7 +66,7 @@ def alarm_summary(alarm: dict) -> dict:
         "name": str(alarm.get("name") or "")[:200],
         "type": alarm_type_words(alarm.get("type")),
         "level": alarm_level_words(alarm.get("level")),
-        "value": alarm.get("value"),
+        "value": numbers.limit(alarm.get("value")) or "—",
         "start": start.strftime("%Y-%m-%d %H:%M UTC") if start else "—",
         "memo": str(alarm.get("memo") or ""),
     }
@@ -236,6 +235,8 @@ def described_fields(type_name: str, info: dict, *, hidden=frozenset()) -> list[
             shown = when(value) or "—"
         elif spec.enum and value not in (None, ""):
             shown = labels.label(type_name, spec.name, value)
+        elif numbers.is_unlimited(value) and not isinstance(value, str):
+            shown = numbers.limit(value)  # VOS's "no limit" sentinel
         else:
             shown = "—" if value in (None, "") else value
         label = FIELD_LABELS.get((type_name, spec.name)) or spec.description or spec.name

@@ -169,7 +169,8 @@ def ops_health(request):
     refused = push_receiver.refusals()["by_server"]
     for row in rows:
         counts = refused.get(row["server"].name, {})
-        row["pushes_refused"] = {"total": sum(counts.values()), "by_reason": sorted(counts.items())}
+        by_reason = [(push_receiver.reason_words(tag), n) for tag, n in sorted(counts.items())]
+        row["pushes_refused"] = {"total": sum(counts.values()), "by_reason": by_reason}
     context = {"rows": rows, "may_run": scope.can(Action.RUN_PLATFORM)}
     return render_page_or_partial(request, "ops/health.html", "health-board", context)
 

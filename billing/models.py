@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ExportFile, JobStatus
+from web import numbers
 
 CENT = Decimal("0.01")
 
@@ -171,7 +172,9 @@ class MoneyTransfer(models.Model):
         indexes = [models.Index(fields=["state", "created_at"], name="transfer_state_created")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} → {self.customer}"
+        # "Top-up #3 of 20.00 to Acme" (the audit trail names a transfer this way).
+        amount = numbers.plain(self.amount, numbers.money_places())
+        return f"{self.get_kind_display()} #{self.pk} of {amount} to {self.customer}"
 
     @property
     def is_open(self) -> bool:

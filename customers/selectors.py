@@ -135,6 +135,8 @@ def with_money(info: dict) -> dict:
         # 100-row table is a measurable part of the page).
         shown = numbers.grouped(out[key], numbers.money_places())
         out[key + "Shown"] = numbers.with_currency(shown)
+        if key == "limitMoney" and numbers.is_unlimited(out[key]):
+            out[key + "Shown"] = numbers.limit(out[key])  # VOS's "no limit"
     for key in ("validTime", "startTime"):
         if info.get(key):
             out[key + "At"] = datetime_from_ms(int(info[key]))

@@ -502,3 +502,44 @@ def value(owner: str, field: str, meaning: str):
     if len(keys) != 1:
         raise KeyError(f"{owner}.{field}: {len(keys)} values mean {meaning!r}")
     return typed(spec, keys[0])
+
+
+# InfoCdr.endReason (an Integer, "End Reason"): the manual gives no table of its values,
+# so the catalog holds no enum for it. These are the reasons the portal can put in words:
+# the codes the simulator writes (``vos3000/simulator/pricing.py``), which GetAvailableTime
+# also answers negated. Any other code reads "Other reason (code N)": still words.
+END_REASONS = {
+    1: _("Normal call clearing"),
+    2: _("Busy"),
+    3: _("No answer"),
+    7: _("No rate for the number"),
+    8: _("Balance not enough"),
+    10: _("Account locked or expired"),
+    13: _("Released by the switch"),
+    17: _("Call level not allowed"),
+    18: _("Destination blocked"),
+    19: _("Caller is not a phone of the platform"),
+}
+
+
+def end_reason(code) -> str:
+    """Words for a CDR's end reason code ("" for none)."""
+    if code is None or code == "":
+        return ""
+    try:
+        number = int(code)
+    except (TypeError, ValueError):
+        return str(code)
+    words = END_REASONS.get(number)
+    if words is None:
+        return _("Other reason (code %(code)s)") % {"code": number}
+    return str(words)
+
+
+def alarm_level(value) -> str:
+    """An alarm's level ("Major"), the same on every page; a level the catalog does not
+    hold says so in words."""
+    if value is None or value == "":
+        return ""
+    unknown = _("Unknown level (%(code)s)") % {"code": value}
+    return label("InfoAlarmCurrent", "level", value, default=unknown)

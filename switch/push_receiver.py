@@ -38,6 +38,7 @@ from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -229,6 +230,27 @@ REASONS = (
     REASON_INVALID,
     REASON_INTERNAL,
 )
+# Each reason in words, for pages (the tags stay the counters' and /healthz's keys).
+REASON_WORDS = {
+    REASON_UNKNOWN_SERVER: _("unknown server"),
+    REASON_ADDRESS: _("from an address not allowed"),
+    REASON_UNKNOWN_MESSAGE: _("unknown message"),
+    REASON_TOO_LARGE: _("too large"),
+    REASON_NOT_UTF8: _("not UTF-8 text"),
+    REASON_NOT_JSON: _("not valid JSON"),
+    REASON_NOT_OBJECT: _("not a JSON object"),
+    REASON_MISSING: _("a required field missing"),
+    REASON_INVALID: _("a field with a wrong value"),
+    REASON_INTERNAL: _("the portal's own error"),
+}
+
+
+def reason_words(reason: str) -> str:
+    """A refusal reason tag in words (an unknown tag as it is)."""
+    words = REASON_WORDS.get(reason)
+    return str(words) if words is not None else reason.replace("_", " ")
+
+
 _COUNTER = "push:refused:{server}:{reason}"
 _COUNTER_SECONDS = 30 * 24 * 3600
 # An unknown server's name is the caller's choice: its refusals share one bucket.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from switch import labels
 from switch.models import VosServer
 
 
@@ -249,3 +250,8 @@ class CurrentAlarm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def level_words(self) -> str:
+        """The level in the catalog's words ("Major"), as every page shows it."""
+        return labels.alarm_level(self.level)

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 
 # VOS keeps amounts to 1/10000: places beyond these are zeros it never sent.
 MAX_PLACES = 4
@@ -50,6 +51,32 @@ def rounded(value, places: int) -> Decimal | None:
     if number is None:
         return None
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+# VOS's "no limit": the largest 32-bit integer (2147483647, as an alarm's upper value, a
+# limit, ...) or anything beyond it (a Long's 9223372036854775807).
+UNLIMITED = Decimal(2147483647)
+
+
+def is_unlimited(value) -> bool:
+    """Whether ``value`` is VOS's sentinel for no limit (either sign)."""
+    number = to_decimal(value)
+    return number is not None and abs(number) >= UNLIMITED
+
+
+def limit(value, places: int | None = None) -> str:
+    """A limit or a measured value as a person reads it: "no limit" for VOS's sentinel,
+    else grouped to ``places`` (by default the places the value has, at most
+    ``MAX_PLACES``: 85.5 -> "85.5", 90.0 -> "90"); "" when there is no number."""
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    if is_unlimited(number):
+        return _("no limit")
+    if places is None:
+        exponent = number.normalize().as_tuple().exponent
+        places = min(max(-exponent, 0), MAX_PLACES) if isinstance(exponent, int) else 0
+    return grouped(number, places)
 
 
 def plain(value, places: int) -> str:

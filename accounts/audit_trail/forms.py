@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit_trail import sentences
 from web.widgets import DateInput
 
 RESULTS = [
@@ -36,9 +37,10 @@ class AuditFilterForm(forms.Form):
     tenant = forms.ModelChoiceField(
         label=_("Account"), queryset=None, required=False, empty_label=_("All accounts")
     )
-    action = forms.CharField(label=_("Action starts with"), max_length=64, required=False)
-    target_type = forms.CharField(label=_("Target type"), max_length=64, required=False)
-    target_id = forms.CharField(label=_("Target id"), max_length=128, required=False)
+    # Choices in words (set per form: the words follow the viewer's language).
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    target_type = forms.ChoiceField(label=_("Target kind"), required=False)
+    target_id = forms.CharField(label=_("Target number"), max_length=128, required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To (inclusive)"), required=False, widget=DateInput())
     result = forms.ChoiceField(label=_("Result"), choices=RESULTS, required=False)
@@ -47,6 +49,8 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the tenants this user may see: a foreign id is not a valid choice.
         self.fields["tenant"].queryset = scope.tenants().order_by("path")
+        self.fields["action"].choices = sentences.action_choices()
+        self.fields["target_type"].choices = sentences.kind_choices()
         self.zone = zoneinfo.ZoneInfo(time_zone)
 
     def clean(self):

@@ -18,11 +18,13 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.audit import record
-from accounts.audit_trail import tasks
+from accounts.audit_trail import sentences, tasks
 from accounts.audit_trail.forms import AuditFilterForm
-from accounts.models import AuditEvent, AuditExport
+from accounts.models import AUDIT_RESULT_WORDS, AuditEvent, AuditExport
 from accounts.scope import Scope
 from web.downloads import purge_expired, safe_cell
 from web.tasks import enqueue
@@ -35,8 +37,11 @@ def filter_events(events, filters: dict):
         events = events.filter(actor_email__icontains=filters["actor"])
     if filters.get("tenant"):
         events = events.filter(tenant_path__startswith=filters["tenant"].path)
-    if filters.get("action"):
-        events = events.filter(action__startswith=filters["action"])
+    action = filters.get("action")
+    if action and action.startswith("group:"):
+        events = events.filter(action__in=sentences.actions_of_group(action[6:]))
+    elif action:
+        events = events.filter(action=action)
     if filters.get("target_type"):
         events = events.filter(target_type=filters["target_type"])
     if filters.get("target_id"):
@@ -88,9 +93,10 @@ def export_dir():
     return path
 
 
-def start_export(scope, requested_by, form):
+def start_export(scope, requested_by, form, *, raw: bool = False):
     """Create an export job for a valid ``AuditFilterForm`` and queue its task. The
-    export itself is audited (with its filters)."""
+    export itself is audited (with its filters). ``raw`` keeps the field names and the
+    stored action names; otherwise the file is in words, in the language active now."""
     ttl = timedelta(hours=getattr(settings, "AUDIT_EXPORT_TTL_HOURS", 24))
     with transaction.atomic():
         job = AuditExport.objects.create(
@@ -99,13 +105,15 @@ def start_export(scope, requested_by, form):
             filters=form.as_params(),
             time_zone=form.zone.key,
             expires_at=datetime.now(UTC) + ttl,
+            raw=raw,
+            language="" if raw else translation.get_language() or "",
         )
         record(
             "audit.export",
             scope=scope,
             target=job,
             tenant=scope.tenant,
-            payload={"filters": job.filters, "time_zone": job.time_zone},
+            payload={"filters": job.filters, "time_zone": job.time_zone, "raw": raw},
         )
         enqueue(tasks.export_audit, job.pk)
     return job
@@ -128,16 +136,27 @@ def write_export(job_id: int) -> None:
         events = filter_events(scope.audit_events(), form.cleaned_data)
         zone = zoneinfo.ZoneInfo(job.time_zone)
         written = 0
-        with open(path, "w", newline="", encoding="utf-8") as out:
+        language = job.language or settings.LANGUAGE_CODE
+        with (
+            open(path, "w", newline="", encoding="utf-8") as out,
+            translation.override(language),
+        ):
             writer = csv.writer(out)
-            writer.writerow(_export_header(job.time_zone))
+            writer.writerow(_export_header(job.time_zone, job.raw))
             before = None
             while True:
                 chunk = events.filter(id__lt=before) if before else events
                 rows = list(chunk.order_by("-id")[:_EXPORT_CHUNK])
                 if not rows:
                     break
-                writer.writerows(_export_row(event, zone) for event in rows)
+                if job.raw:
+                    writer.writerows(_export_row(event, zone) for event in rows)
+                else:
+                    described = sentences.describe(rows)
+                    writer.writerows(
+                        _words_row(event, words, zone)
+                        for event, words in zip(rows, described, strict=True)
+                    )
                 written += len(rows)
                 before = rows[-1].pk
                 AuditExport.objects.filter(pk=job.pk).update(rows_written=written)
@@ -162,7 +181,29 @@ def purge_expired_exports() -> int:
     return purge_expired(AuditExport.objects.all(), export_dir())
 
 
-def _export_header(time_zone: str) -> list[str]:
+def _export_header(time_zone: str, raw: bool = True) -> list[str]:
+    if not raw:
+        # The raw columns' places, in words (column 4 says what the event did).
+        return [
+            _("Number"),
+            _("Time (%(zone)s)") % {"zone": time_zone},
+            _("Actor"),
+            _("On behalf of"),
+            _("What"),
+            _("Target kind"),
+            _("Target"),
+            _("Account number"),
+            _("VOS server"),
+            _("Switch call"),
+            _("Result"),
+            _("Switch answer code"),
+            _("Error"),
+            _("IP"),
+            _("Request"),
+            _("Details"),
+            _("Before"),
+            _("After"),
+        ]
     return [
         "id",
         f"time ({time_zone})",
@@ -212,3 +253,12 @@ def _export_row(event: AuditEvent, zone) -> list[str]:
         safe_cell(_json_cell(event.before)),
         safe_cell(_json_cell(event.after)),
     ]
+
+
+def _words_row(event: AuditEvent, words, zone) -> list[str]:
+    row = _export_row(event, zone)
+    row[4] = safe_cell(words.sentence)
+    row[5] = safe_cell(sentences.kind_words(event.target_type)) if event.target_type else ""
+    row[6] = safe_cell(words.target.words) if words.target else ""
+    row[10] = str(AUDIT_RESULT_WORDS.get(event.result, event.result))
+    return row

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.audit_trail import services
+from accounts.audit_trail import sentences, services
 from accounts.audit_trail.forms import AuditFilterForm
 from accounts.models import AuditExport
 from accounts.scope import OutOfScope
@@ -43,15 +43,18 @@ def audit_list(request):
     else:
         page = services.EventPage(events=[], newer_than=None, older_than=None)
     query = urlencode(form.as_params())
-    context = {"form": form, "page": page, "query": query}
+    rows = list(zip(page.events, sentences.describe(page.events, request.scope), strict=True))
+    context = {"form": form, "page": page, "rows": rows, "query": query}
     return render_page_or_partial(request, "audit/list.html", "results", context)
 
 
 @login_required
 def audit_detail(request, pk: int):
     event = request.scope.audit_event_or_404(pk)
+    [words] = sentences.describe([event], request.scope)
     context = {
         "event": event,
+        "words": words,
         "payload_json": _pretty(event.payload),
         "before_json": _pretty(event.before) if event.before is not None else "",
         "after_json": _pretty(event.after) if event.after is not None else "",
@@ -71,9 +74,10 @@ def audit_export(request):
     form = _filter_form(request, request.POST)
     if not form.is_valid():
         page = services.EventPage(events=[], newer_than=None, older_than=None)
-        context = {"form": form, "page": page, "query": ""}
+        context = {"form": form, "page": page, "rows": [], "query": ""}
         return render(request, "audit/list.html", context, status=400)
-    job = services.start_export(request.scope, request.user, form)
+    raw = request.POST.get("raw") == "on"  # "Column names for machines"
+    job = services.start_export(request.scope, request.user, form, raw=raw)
     if request.htmx:
         return render(request, "audit/export.html#status", {"job": job})
     return redirect("audit_export_status", pk=job.pk)

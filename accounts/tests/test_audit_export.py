@@ -37,12 +37,16 @@ def test_it_exports_the_filtered_scope_with_the_time_zone_in_the_header(
     customer = TenantFactory(parent=reseller)
     foreign = TenantFactory()
     manager = UserFactory(tenant=reseller, role=Role.RESELLER_MANAGER, time_zone="Asia/Tokyo")
-    audit.record("test.mine", actor=manager, tenant=customer, payload={"pin": "4321", "a": "=1+2"})
-    audit.record("test.theirs", actor=manager, tenant=foreign)
-    audit.record("other.mine", actor=manager, tenant=customer)
+    mine = {"pin": "4321", "a": "=1+2"}
+    audit.record("tenant.update", actor=manager, tenant=customer, target=customer, payload=mine)
+    audit.record("tenant.update", actor=manager, tenant=foreign)
+    audit.record("user.preferences", actor=manager, tenant=customer)
     client.force_login(manager)
 
-    job = export_and_run(client, django_capture_on_commit_callbacks, action="test.")
+    job = export_and_run(
+        client, django_capture_on_commit_callbacks, action="tenant.update", raw="on"
+    )
+    assert job.raw
     assert job.status == AuditExport.Status.DONE and job.rows_written == 1
     assert AuditEvent.objects.filter(action="audit.export", actor=manager).exists()
 
@@ -53,7 +57,8 @@ def test_it_exports_the_filtered_scope_with_the_time_zone_in_the_header(
     assert response["Content-Disposition"].startswith("attachment")
     rows = read_csv(response)
     assert rows[0][1] == "time (Asia/Tokyo)"
-    assert [row[4] for row in rows[1:]] == ["test.mine"]
+    assert [row[4] for row in rows[1:]] == ["tenant.update"]
+    assert rows[1][5:7] == ["accounts.tenant", str(customer.pk)]
     assert "4321" not in str(rows)
     assert rows[1][15] == '{"a": "=1+2", "pin": "[redacted]"}'
     assert AuditEvent.objects.filter(action="audit.export_downloaded").exists()
@@ -115,9 +120,9 @@ def test_it_shows_progress_to_htmx_with_polling(client, django_capture_on_commit
 def test_it_exports_end_to_end_with_a_real_worker(client, celery_worker_process):
     admin = AdminFactory()
     for n in range(5):
-        audit.record(f"test.e2e{n}", actor=admin)
+        audit.record("user.preferences", actor=admin, payload={"n": n})
     client.force_login(admin)
-    response = client.post("/audit/export/", {"action": "test.e2e"})
+    response = client.post("/audit/export/", {"action": "user.preferences", "raw": "on"})
     job_id = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -127,10 +132,41 @@ def test_it_exports_end_to_end_with_a_real_worker(client, celery_worker_process)
         time.sleep(0.2)
     assert job.status == AuditExport.Status.DONE, job.error
     rows = read_csv(client.get(f"/audit/export/{job_id}/download/"))
-    assert [row[4] for row in rows[1:]] == [f"test.e2e{n}" for n in reversed(range(5))]
+    assert [row[4] for row in rows[1:]] == ["user.preferences"] * 5
+    assert [row[15] for row in rows[1:]] == [f'{{"n": {n}}}' for n in reversed(range(5))]
 
 
 def test_it_quotes_cells_a_spreadsheet_would_run_as_formulas():
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert safe_cell("@SUM") == "'@SUM"
     assert safe_cell("plain") == "plain"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.RESELLER_MANAGER, Role.CUSTOMER_OWNER])
+def test_it_exports_the_trail_in_words_unless_asked_for_machine_names(
+    client, django_capture_on_commit_callbacks, role
+):
+    reseller = ResellerFactory(parent=Tenant.platform_root())
+    customer = TenantFactory(parent=reseller, name="Acme")
+    user = UserFactory(tenant=reseller if role == Role.RESELLER_MANAGER else customer, role=role)
+    audit.record("tenant.update", actor=user, tenant=customer, target=customer)
+    audit.record("vos.Pay", actor=user, tenant=customer, payload={"ownerName": "acme", "money": 20})
+    client.force_login(user)
+
+    job = export_and_run(client, django_capture_on_commit_callbacks, tenant=customer.pk)
+    assert not job.raw and job.language == "en"
+    rows = read_csv(client.get(f"/audit/export/{job.pk}/download/"))
+    head, body = rows[0], rows[1:]
+    assert head[:2] == ["Number", "Time (UTC)"] and "What" in head and "Target" in head
+    assert "action" not in head and "target_type" not in head
+    what = {row[head.index("What")] for row in body}
+    assert "Paid 20.00 to account acme on the switch" in what
+    assert "Changed the account Acme" in what
+    assert "accounts.tenant" not in str(body) and "vos.Pay" not in str(body)
+    assert {row[head.index("Result")] for row in body} == {"OK"}
+
+    raw = export_and_run(client, django_capture_on_commit_callbacks, tenant=customer.pk, raw="on")
+    rows = read_csv(client.get(f"/audit/export/{raw.pk}/download/"))
+    assert rows[0][4:7] == ["action", "target_type", "target_id"]
+    assert {row[4] for row in rows[1:]} >= {"vos.Pay", "tenant.update"}

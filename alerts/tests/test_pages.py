@@ -296,3 +296,53 @@ def test_a_threshold_raised_above_the_last_known_balance_is_a_crossing(client, d
     client.post(url, {"low_balance_threshold": "60"})  # still below: no second alert
     assert Notification.objects.filter(user=owner, kind=AlertKind.LOW_BALANCE).count() == 1
     assert 'data-alert-state="raised"' in client.get(url).text
+
+
+# --- Limits and levels in words ------------------------------------------------------------
+UNLIMITED = 2147483647
+
+
+def test_it_shows_the_unlimited_sentinel_and_the_level_in_words(client, demo, portal_sim):
+    portal_sim.control(
+        "raise_alarm", name="Concurrency", level=2, value=float(UNLIMITED), upper=float(UNLIMITED)
+    )
+    client.force_login(AdminFactory())
+    page = client.get(reverse("ops_alarms")).text
+    table = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]  # the form's max is not shown
+    assert "Concurrency" in table and "no limit" in table and "Major" in table
+    assert str(UNLIMITED) not in table and "(level" not in page
+
+
+def test_it_shows_an_alarms_level_the_same_way_on_the_live_panel(client, demo):
+    from django.utils import timezone
+
+    from telephony.models import CurrentAlarm
+
+    server, _tenants = demo
+    CurrentAlarm.objects.create(
+        server=server, alarm_id=7, name="Harddisk", level=2, started_at=timezone.now()
+    )
+    client.force_login(AdminFactory())
+    panel = client.get(reverse("live_dashboard")).text
+    assert "Harddisk" in panel and 'data-alarm-level="2">Major<' in panel
+    assert "level 2" not in panel and "(level" not in panel
+
+
+@pytest.mark.parametrize("who", ["reseller", "customer"])
+def test_it_shows_an_unlimited_overdraft_as_no_limit(client, demo, who):
+    server, tenants = demo
+    vos.client_for(server).call(
+        "ModifyCustomer", {"account": "manila-bpo", "limitMoney": UNLIMITED}
+    )
+    if who == "reseller":
+        client.force_login(UserFactory(tenant=tenants["globaltel"], role=Role.RESELLER_MANAGER))
+        pages = [
+            client.get(reverse("customer_detail", args=[tenants["manila"].pk])).text,
+            client.get(reverse("customer_list")).text,
+        ]
+    else:
+        client.force_login(UserFactory(tenant=tenants["manila"], role=Role.CUSTOMER_OWNER))
+        pages = [client.get(reverse("dashboard")).text]
+    for page in pages:
+        assert "no limit" in page
+        assert "2,147,483,647" not in page and str(UNLIMITED) not in page

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from billing.cdrs.store import FIELD_OF_WIRE
-from billing.models import Cdr
+from switch import labels
 
 # The routing side of a call: which gateway, which number was sent to it, which IPs,
 # and the product ids (VOS fills them with the gateway's, i.e. the vendor's, name).
@@ -98,6 +98,47 @@ LABELS = {
 }
 
 
+# An export's column names in words (the "raw" option keeps the field names for scripts).
+EXPORT_LABELS = {
+    **LABELS,
+    "caller_access_e164": _("Caller access number"),
+    "caller_product_id": _("Caller device"),
+    "caller_to_gateway_e164": _("Caller sent to the gateway"),
+    "callee_access_e164": _("Callee access number"),
+    "callee_product_id": _("Callee device"),
+    "callee_to_gateway_e164": _("Callee sent to the gateway"),
+    "hold_time": _("Talk time (s)"),
+    "fee_time": _("Billed time (s)"),
+    "suite_fee": _("Suite fee"),
+    "suite_fee_time": _("Suite free time (s)"),
+    "agent_fee_time": _("Agent billed time (s)"),
+    "agent_fee_prefix": _("Agent rate prefix"),
+    "agent_suite_fee": _("Agent suite fee"),
+    "agent_suite_fee_time": _("Agent suite free time (s)"),
+    "call_level": _("Call level"),
+    "account_name": _("Account name"),
+    "agent_account": _("Agent account"),
+    "agent_name": _("Agent name"),
+    "end_direction": _("Hung up by"),
+    "callee_billing": _("Who pays"),
+    "billing_mode": _("Billing mode"),
+}
+
+
+def _catalog_words(field: str):
+    return lambda value: labels.label("InfoCdr", field, value)
+
+
+# Fields whose values are codes: their words (the catalog's enums; the end reason's own table).
+WORDED = {
+    "call_level": _catalog_words("callLevel"),
+    "end_direction": _catalog_words("endDirection"),
+    "end_reason": labels.end_reason,
+    "callee_billing": _catalog_words("calleeBilling"),
+    "billing_mode": _catalog_words("billingMode"),
+}
+
+
 @dataclass(frozen=True)
 class Column:
     field: str
@@ -107,7 +148,8 @@ class Column:
 
 # How pages show a field when it is not as exports write it: a call's length as h:mm:ss
 # (exports keep plain seconds for machines).
-PAGE_KINDS = {"hold_time": "duration"}
+# Codes are shown in words (text).
+PAGE_KINDS = {"hold_time": "duration", "call_level": "text", "end_reason": "text"}
 
 
 def kind_of(field: str) -> str:
@@ -145,20 +187,13 @@ def cut_down(row: dict, columns: list[Column]) -> dict:
     return {column.field: row.get(column.field) for column in columns}
 
 
-def _level_label(value):
-    try:
-        return Cdr.CallLevel(value).label
-    except ValueError:
-        return value
-
-
 def cells(row, columns: list[Column]) -> list[tuple[str, object]]:
     """(kind, value) per visible column of a ``Cdr`` or of a dict of its fields."""
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
     found = []
     for column in columns:
         value = get(column.field)
-        if column.field == "call_level":
-            value = _level_label(value)
+        if column.field in WORDED:
+            value = WORDED[column.field](value)
         found.append((column.kind, value))
     return found

@@ -8,9 +8,11 @@ them newest first in keyset chunks into the file, saving progress after each chu
 ``purge`` removes expired files and their jobs.
 
 Only the fields the requester's role may see are written (``billing.cdrs.columns``),
-times in the requester's time zone, named in the header. Text that a spreadsheet would
-take for a formula is quoted in CSV; XLSX cells are written as text cells, which a
-spreadsheet never evaluates.
+times in the requester's time zone, named in the header. Column names and coded values
+(call level, end reason, ...) are words in the requester's language, unless the export
+is ``raw`` ("Column names for machines"): field names and codes, for scripts. Text that
+a spreadsheet would take for a formula is quoted in CSV; XLSX cells are written as text
+cells, which a spreadsheet never evaluates.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils import translation
 
 from accounts import audit
 from accounts.scope import OutOfScope, Scope
@@ -61,9 +64,10 @@ def path_of(job: CdrExport):
     return export_dir() / job.file_name
 
 
-def start(scope, requested_by, form, fmt: str) -> CdrExport:
+def start(scope, requested_by, form, fmt: str, *, raw: bool = False) -> CdrExport:
     """Create an export job for a valid ``CdrSearchForm`` and queue its task. The
-    request is audited with its filters."""
+    request is audited with its filters. ``raw`` keeps field names and codes; otherwise
+    the file is in words, in the language active now (the requester's)."""
     ttl = timedelta(hours=settings.CDR_EXPORT_TTL_HOURS)
     with transaction.atomic():
         job = CdrExport.objects.create(
@@ -73,13 +77,20 @@ def start(scope, requested_by, form, fmt: str) -> CdrExport:
             filters=form.as_params(),
             time_zone=form.zone.key,
             expires_at=datetime.now(UTC) + ttl,
+            raw=raw,
+            language="" if raw else translation.get_language() or "",
         )
         audit.record(
             "cdr.export",
             scope=scope,
             target=job,
             tenant=form.chosen_tenant or scope.tenant,
-            payload={"filters": job.filters, "format": fmt, "time_zone": job.time_zone},
+            payload={
+                "filters": job.filters,
+                "format": fmt,
+                "time_zone": job.time_zone,
+                "raw": raw,
+            },
         )
         enqueue(cdr_tasks.export_cdrs, job.pk)
     return job
@@ -124,9 +135,10 @@ def write(job_id: int) -> None:
         CdrExport.objects.filter(pk=job.pk).update(rows_total=total)
         fields = cdr_columns.export_fields(scope)
         zone = zoneinfo.ZoneInfo(job.time_zone)
-        sink = XlsxSink(path, fields, zone) if extension == "xlsx" else CsvSink(path, fields, zone)
+        sink_class = XlsxSink if extension == "xlsx" else CsvSink
+        sink = sink_class(path, fields, zone, raw=job.raw)
         written = 0
-        with sink:
+        with sink, translation.override(job.language or settings.LANGUAGE_CODE):
             for chunk in chunks(rows, fields, zone=zone, as_serial=sink.as_serial):
                 sink.write(chunk)
                 written += len(chunk)
@@ -216,8 +228,21 @@ def chunks(rows, fields: list[str], *, zone=None, as_serial=False, size: int | N
         position = (start, found[-1][-1])
 
 
-def header(fields: list[str], zone) -> list[str]:
-    return [f"{name} ({zone.key})" if name in cdr_columns.TIME_FIELDS else name for name in fields]
+def header(fields: list[str], zone, raw: bool = True) -> list[str]:
+    """The column names: the fields' names (raw) or their words, in the active language;
+    times say their zone."""
+    names = [name if raw else str(cdr_columns.EXPORT_LABELS[name]) for name in fields]
+    return [
+        f"{title} ({zone.key})" if name in cdr_columns.TIME_FIELDS else title
+        for name, title in zip(fields, names, strict=True)
+    ]
+
+
+def _worded(fields: list[str], raw: bool) -> list[tuple[int, object]]:
+    """(column, words function) for each coded field written in words."""
+    if raw:
+        return []
+    return [(i, cdr_columns.WORDED[n]) for i, n in enumerate(fields) if n in cdr_columns.WORDED]
 
 
 class CsvSink:
@@ -226,8 +251,9 @@ class CsvSink:
 
     as_serial = False
 
-    def __init__(self, path, fields, zone):
-        self.path, self.fields, self.zone = path, fields, zone
+    def __init__(self, path, fields, zone, raw: bool = True):
+        self.path, self.fields, self.zone, self.raw = path, fields, zone, raw
+        self._worded = _worded(fields, raw)
         self._times = [i for i, name in enumerate(fields) if name in cdr_columns.TIME_FIELDS]
         self._texts = [i for i, name in enumerate(fields) if cdr_columns.kind_of(name) == "text"]
         # Amounts come from the database as Decimals to 1/10000, written as they are
@@ -243,7 +269,7 @@ class CsvSink:
     def __enter__(self):
         self._file = open(self.path, "w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._file)
-        self._writer.writerow(header(self.fields, self.zone))
+        self._writer.writerow(header(self.fields, self.zone, self.raw))
         return self
 
     def write(self, chunk):
@@ -262,6 +288,8 @@ class CsvSink:
                     row[i] = "'" + value
             for i in self._amounts:
                 row[i] = numbers.plain(row[i], self._places)
+            for i, words in self._worded:
+                row[i] = words(row[i])
             out.append(row)
         self._writer.writerows(out)
 
@@ -276,9 +304,12 @@ class XlsxSink:
 
     as_serial = True
 
-    def __init__(self, path, fields, zone):
-        self.path, self.fields, self.zone = path, fields, zone
+    def __init__(self, path, fields, zone, raw: bool = True):
+        self.path, self.fields, self.zone, self.raw = path, fields, zone, raw
         self.kinds = [cdr_columns.kind_of(name) for name in fields]
+        self._worded = dict(_worded(fields, raw))
+        for column in self._worded:
+            self.kinds[column] = "words"
 
     def __enter__(self):
         self._book = xlsxwriter.Workbook(
@@ -305,7 +336,7 @@ class XlsxSink:
         self._sheets += 1
         name = "CDRs" if self._sheets == 1 else f"CDRs {self._sheets}"
         self._sheet = self._book.add_worksheet(name)
-        for column, title in enumerate(header(self.fields, self.zone)):
+        for column, title in enumerate(header(self.fields, self.zone, self.raw)):
             self._sheet.write_string(0, column, title)
         self._sheet.set_column(0, len(self.fields) - 1, 16)
         self._row = 0
@@ -332,6 +363,8 @@ class XlsxSink:
                     sheet.write_number(row, column, float(value), self._amount)
                 elif kind == "whole":
                     sheet.write_number(row, column, value)
+                elif kind == "words":
+                    sheet.write_string(row, column, self._worded[column](value))
                 elif value:
                     sheet.write_string(row, column, value)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant
 from billing.cdrs.selectors import CdrFilters
+from billing.models import CdrExport
 from web.widgets import DateInput
 
 # A wider search is a report's job (and an export's); the page refuses it in words.
@@ -188,3 +189,15 @@ class CdrSearchForm(forms.Form):
             if data.get(name):
                 params[name] = "on"
         return params
+
+
+class CdrExportForm(forms.Form):
+    """How to write an export: its format (the button pressed) and whether its column
+    names and codes stay as the fields are named, for scripts."""
+
+    format = forms.ChoiceField(choices=CdrExport.Format.choices)
+    raw = forms.BooleanField(
+        label=_("Column names for machines"),
+        required=False,
+        help_text=_("Field names and codes (caller_e164, call_level 5) instead of words."),
+    )

@@ -28,7 +28,7 @@ from billing.cdrs import live as cdr_live
 from billing.cdrs import pull as cdr_pull
 from billing.cdrs import selectors as cdr_selectors
 from billing.cdrs import tasks as cdr_tasks
-from billing.cdrs.forms import MAX_RANGE_DAYS, CdrSearchForm
+from billing.cdrs.forms import MAX_RANGE_DAYS, CdrExportForm, CdrSearchForm
 from billing.models import CdrExport, CdrPullJob
 from switch.models import VosServer
 from web import querystring
@@ -163,14 +163,15 @@ def export_start(request):
     scope = request.scope
     cdr_selectors.visible_cdrs(scope)
     form = _search_form(request, request.POST)
-    fmt = request.POST.get("format", CdrExport.Format.CSV)
-    if fmt not in CdrExport.Format.values or not form.is_valid():
+    options = CdrExportForm({"format": CdrExport.Format.CSV, **request.POST.dict()})
+    if not options.is_valid() or not form.is_valid():
         context = {"form": form, "columns": [], "rows": [], "page": None, "totals": None}
         context["time_zone"] = _time_zone(request)
         context["export_error"] = True
         template = "cdrs/export.html#refused" if wants_fragment(request) else "cdrs/search.html"
         return render(request, template, context, status=400)
-    job = cdr_export.start(scope, request.user, form, fmt)
+    fmt, raw = options.cleaned_data["format"], options.cleaned_data["raw"]
+    job = cdr_export.start(scope, request.user, form, fmt, raw=raw)
     if request.htmx:
         return render(request, "cdrs/export.html#status", {"job": job})
     return redirect("cdr_export_status", pk=job.pk)

@@ -395,10 +395,8 @@ def top_destinations(rows: list[ReportRow], limit: int = TOP_DESTINATIONS) -> li
     return found[:limit]
 
 
-def csv_lines(job: ReportJob) -> Iterator[str]:
-    """The job's rows as CSV (periods are UTC days or months, amounts to 1/10000)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def _csv_header(job: ReportJob) -> list[str]:
+    """The raw column names (for scripts)."""
     period_name = "month (UTC)" if job.period == ReportJob.Period.MONTH else "day (UTC)"
     header = [period_name, "account", "account_name"]
     if job.kind == ReportJob.Kind.PHONE_FEE:
@@ -408,6 +406,35 @@ def csv_lines(job: ReportJob) -> Iterator[str]:
     header += ["cdr_count", "total_time_s", "total_fee", "total_suite_fee"]
     if job.kind != ReportJob.Kind.LOCATION_FEE:
         header += [f"{level}_time_s" for level in LEVELS]
+    return header
+
+
+def _csv_header_in_words(job: ReportJob) -> list[str]:
+    """The same columns named in the active language."""
+    month = job.period == ReportJob.Period.MONTH
+    header = [_("Month (UTC)") if month else _("Day (UTC)"), _("Account"), _("Account name")]
+    if job.kind == ReportJob.Kind.PHONE_FEE:
+        header.append(_("Phone"))
+    if job.kind == ReportJob.Kind.LOCATION_FEE:
+        header += [_("Area code"), _("Area")]
+    header += [_("Calls"), _("Talk time (s)"), _("Fee"), _("Suite fee")]
+    if job.kind != ReportJob.Kind.LOCATION_FEE:
+        levels = dict(minutes_by_level([]))  # the levels' words, in LEVELS' order
+        header += [_("%(level)s time (s)") % {"level": words} for words in levels]
+    return header
+
+
+def csv_lines(job: ReportJob, raw: bool = False) -> Iterator[str]:
+    """The job's rows as CSV (periods are UTC days or months, amounts to 1/10000). The
+    header names the columns in words in the active language (read now, not when the
+    response is streamed), or as fields for scripts when ``raw``."""
+    header = _csv_header(job) if raw else _csv_header_in_words(job)
+    return _csv_rows(job, header)
+
+
+def _csv_rows(job: ReportJob, header: list[str]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows_of(job):
         line = [row.period, row.account, row.account_name]

@@ -127,7 +127,9 @@ def report_csv(request, pk: int):
         tenant=job.tenant,
         payload={"rows": len(job.rows or [])},
     )
-    response = StreamingHttpResponse(reports.csv_lines(job), content_type="text/csv; charset=utf-8")
+    raw = querystring.text(request, "columns") == "raw"  # "Column names for machines"
+    lines = reports.csv_lines(job, raw=raw)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     name = f"report-{job.kind}-{job.first_day:%Y%m%d}-{job.last_day:%Y%m%d}-{job.pk}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from switch import labels
 from switch.forms import CatalogForm, catalog_field, form_field
 from vos3000 import catalog
 from vos3000.client.dates import ms_from_datetime
@@ -432,6 +433,8 @@ class CdrForm(CatalogForm):
             "twice: the switch will not bill a flow number it already has."
         )
         self.fields["account"].help_text = _("Empty: chosen from the caller as “Who pays” says.")
+        known = "; ".join(f"{code}: {words}" for code, words in labels.END_REASONS.items())
+        self.fields["endReason"].help_text = _("The codes in words: %(known)s.") % {"known": known}
         # The understanding box goes last, after every catalog field.
         self.order_fields([*self.catalog_fields, "understood"])
 

@@ -318,7 +318,9 @@ def test_it_shows_the_refused_pushes_on_the_operations_health_page(client, pushi
     client.post(url, b"{}", "application/json")
     client.force_login(AdminFactory())
     page = client.get(reverse("ops_health")).content.decode()
-    assert 'data-pushes-refused="2"' in page and "missing_field 1" in page
+    assert 'data-pushes-refused="2"' in page and "a required field missing: 1" in page
+    assert "not valid JSON: 1" in page
+    assert "missing_field" not in page and "not_json" not in page
 
 
 def test_it_marks_a_row_whose_handler_fails_and_never_retries_it_forever(pushing, monkeypatch):

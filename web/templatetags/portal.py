@@ -66,6 +66,19 @@ def number(value, places=0):
 
 
 @register.filter
+def limit(value, arg=None):
+    """A limit or a value VOS may set to its "no limit" sentinel (2147483647): "no limit"
+    then, else the number (``limit:"money"`` as an amount, ``limit:2`` to 2 places, plain
+    ``limit`` with the places it has). Missing: unknown."""
+    if numbers.is_unlimited(value):
+        return numbers.limit(value)
+    if arg == "money":
+        return money(value)
+    text = numbers.limit(value, None if arg is None else _places(arg, 0))
+    return text or unknown(None)
+
+
+@register.filter
 def duration(value):
     """Seconds as h:mm:ss: "0:01:05". Missing: unknown."""
     return numbers.duration(value) or unknown(None)

@@ -95,3 +95,16 @@ def test_it_takes_database_sums_back_to_what_vos_keeps():
     assert exact_sum(94.0475000000001) == Decimal("94.0475")
     assert exact_sum(Decimal("93.4407000000000")) == Decimal("93.4407")
     assert exact_sum(None) == Decimal("0.0000")
+
+
+def test_it_writes_vos_unlimited_sentinel_as_no_limit():
+    for sentinel in (2147483647, 2147483647.0, "2147483647", -2147483648, 9223372036854775807):
+        assert numbers.is_unlimited(sentinel)
+        assert numbers.limit(sentinel) == "no limit"
+        assert portal.limit(sentinel) == "no limit"
+        assert portal.limit(sentinel, "money") == "no limit"
+    assert not numbers.is_unlimited(2147483646) and not numbers.is_unlimited(None)
+    assert numbers.limit(85.5) == "85.5" and numbers.limit(90.0) == "90"
+    assert numbers.limit(1234) == "1,234" and numbers.limit(None) == ""
+    assert portal.limit(12.5, 2) == "12.50"
+    assert "—" in portal.limit(None)

@@ -1,6 +1,7 @@
 """In a real browser with a real Celery worker: a customer opens Calls from the
 navigation, searches a week of its calls (htmx), exports them as CSV, watches the
-progress and downloads the file, which holds exactly its own calls."""
+progress and downloads the file, which holds exactly its own calls (in words, then with
+the column names for machines)."""
 
 from __future__ import annotations
 
@@ -58,9 +59,24 @@ def test_it_lets_a_customer_search_its_calls_and_download_a_csv(
     body = Path(download.path()).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(body)))
     head, data = rows[0], rows[1:]
-    assert head[0] == "start (UTC)" and "agent_fee" not in head and "callee_gateway" not in head
+    # Column names in words (the default; "Column names for machines" is left unticked).
+    assert head[0] == "Start (UTC)" and "Agent fee" not in head and "Callee gateway" not in head
     assert len(data) == answered.count()
-    assert {row[head.index("account")] for row in data} == {"manila-bpo"}
-    fees = sum((Decimal(row[head.index("fee")]) for row in data), Decimal(0))
+    assert {row[head.index("Account")] for row in data} == {"manila-bpo"}
+    fees = sum((Decimal(row[head.index("Fee")]) for row in data), Decimal(0))
     assert fees == sum((c.fee for c in answered), Decimal(0))
     assert download.suggested_filename.endswith(".csv")
+
+    # "Column names for machines": the same calls with the field names and codes.
+    first = page.locator(".cdr-export-status").get_attribute("id")
+    page.get_by_label("Column names for machines").check()
+    page.get_by_role("button", name="Export CSV").click()
+    expect(page.locator(f".cdr-export-status:not(#{first})")).to_have_attribute(
+        "data-status", "done", timeout=60_000
+    )
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    head = rows[0]
+    assert head[0] == "start (UTC)" and "caller_e164" in head and "Caller" not in head
+    assert len(rows) - 1 == answered.count()

@@ -35,9 +35,11 @@ def days(portal_sim):
     return week(portal_sim)
 
 
-def export_and_run(client, capture, params, fmt="csv") -> CdrExport:
+def export_and_run(client, capture, params, fmt="csv", raw=False) -> CdrExport:
+    """Export as the page's form posts it; ``raw`` ticks "Column names for machines"."""
+    extra = {"raw": "on"} if raw else {}
     with capture(execute=False) as callbacks:
-        response = client.post(reverse("cdr_export"), {**params, "format": fmt})
+        response = client.post(reverse("cdr_export"), {**params, "format": fmt, **extra})
     assert response.status_code == 302 and len(callbacks) == 1
     job = CdrExport.objects.latest("id")
     assert response["Location"] == reverse("cdr_export_status", args=[job.pk])
@@ -85,13 +87,15 @@ def test_it_exports_a_customers_own_calls_as_csv_in_its_time_zone(
     assert b"ready" in status.content and b"every 2s" not in status.content
     rows = read_csv(download(client, job))
     head, body = rows[0], rows[1:]
-    assert head[:2] == ["start (Asia/Manila)", "stop (Asia/Manila)"]
-    assert not set(head) & (cdr_columns.PLATFORM_ONLY | cdr_columns.PROVIDER_ONLY)
-    assert {row[head.index("account")] for row in body} == {"manila-bpo"}
+    # Column names in words (the default), times named with their zone.
+    assert head[:2] == ["Start (Asia/Manila)", "End (Asia/Manila)"]
+    hidden = cdr_columns.PLATFORM_ONLY | cdr_columns.PROVIDER_ONLY
+    assert not set(head) & {str(cdr_columns.EXPORT_LABELS[name]) for name in hidden}
+    assert {row[head.index("Account")] for row in body} == {"manila-bpo"}
     # Newest first, in Manila time (UTC+8).
     newest = own.order_by("-start", "-id").first()
     assert body[0][0] == (newest.start + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
-    fees = sum(Decimal(row[head.index("fee")]) for row in body)
+    fees = sum(Decimal(row[head.index("Fee")]) for row in body)
     assert fees == sum(c.fee for c in own)
     assert AuditEvent.objects.filter(action="cdr.export_downloaded", actor=user).exists()
 
@@ -100,9 +104,9 @@ def test_it_keeps_a_resellers_export_in_its_subtree_with_its_columns(
     client, tenants, days, django_capture_on_commit_callbacks
 ):
     client.force_login(UserFactory(tenant=tenants["citylink"], role=Role.RESELLER_MANAGER))
-    # A gateway posted by a reseller is ignored, not obeyed.
+    # A gateway posted by a reseller is ignored, not obeyed. (Raw field names, for scripts.)
     job = export_and_run(
-        client, django_capture_on_commit_callbacks, {**days, "gateway": "carrier-asia"}
+        client, django_capture_on_commit_callbacks, {**days, "gateway": "carrier-asia"}, raw=True
     )
     rows = read_csv(download(client, job))
     head, body = rows[0], rows[1:]
@@ -126,13 +130,13 @@ def test_it_exports_xlsx_with_every_field_for_admins(
     body = download(client, job)
     [sheet] = read_xlsx(body)
     head, rows = list(sheet[0]), sheet[1:]
-    assert head[0] == "start (UTC)" and "callee_gateway" in head and "callee_ip" in head
+    assert head[0] == "Start (UTC)" and "Callee gateway" in head and "Callee IP" in head
     answered = Cdr.objects.filter(hold_time__gt=0)
     assert len(rows) == job.rows_written == answered.count()
     newest = answered.order_by("-start", "-id").first()
     assert rows[0][0] == newest.start.replace(tzinfo=None)
-    assert rows[0][head.index("fee")] == pytest.approx(float(newest.fee))
-    assert rows[0][head.index("callee_gateway")] == (newest.callee_gateway or None)
+    assert rows[0][head.index("Fee")] == pytest.approx(float(newest.fee))
+    assert rows[0][head.index("Callee gateway")] == (newest.callee_gateway or None)
 
 
 def test_it_keeps_formulas_out_of_both_formats(
@@ -147,7 +151,7 @@ def test_it_keeps_formulas_out_of_both_formats(
     client.force_login(UserFactory(tenant=tenants["acme"], role=Role.CUSTOMER_OWNER))
 
     rows = read_csv(
-        download(client, export_and_run(client, django_capture_on_commit_callbacks, days))
+        download(client, export_and_run(client, django_capture_on_commit_callbacks, days, raw=True))
     )
     head = rows[0]
     row = next(r for r in rows if "HYPERLINK" in r[head.index("caller_e164")])
@@ -157,7 +161,7 @@ def test_it_keeps_formulas_out_of_both_formats(
     job = export_and_run(client, django_capture_on_commit_callbacks, days, fmt="xlsx")
     book = openpyxl.load_workbook(io.BytesIO(download(client, job)))
     sheet = book.worksheets[0]
-    caller_column = [c.value for c in sheet[1]].index("caller_e164") + 1
+    caller_column = [c.value for c in sheet[1]].index("Caller") + 1
     cells = [sheet.cell(row=n, column=caller_column) for n in range(2, sheet.max_row + 1)]
     cell = next(c for c in cells if "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
@@ -250,3 +254,74 @@ def test_it_refuses_an_invalid_search_and_shows_progress_to_htmx(
     )
     polled = client.get(reverse("cdr_export_status", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert 'value="25"' in polled.text and "50 of 200" in polled.text
+
+
+def _coded(rows, head, name):
+    return {row[head.index(name)] for row in rows[1:]}
+
+
+@pytest.mark.parametrize("who", ["reseller", "customer"])
+def test_it_writes_column_names_and_codes_in_words(
+    client, tenants, days, django_capture_on_commit_callbacks, who
+):
+    if who == "reseller":
+        user = UserFactory(tenant=tenants["citylink"], role=Role.RESELLER_MANAGER)
+    else:
+        user = UserFactory(tenant=tenants["acme"], role=Role.CUSTOMER_OWNER)
+    client.force_login(user)
+    rows = read_csv(
+        download(client, export_and_run(client, django_capture_on_commit_callbacks, days))
+    )
+    head = rows[0]
+    for words in (
+        "Caller",
+        "Callee",
+        "Talk time (s)",
+        "Billed time (s)",
+        "Call level",
+        "End reason",
+    ):
+        assert words in head
+    for raw in ("caller_e164", "hold_time", "fee_time", "call_level", "end_reason"):
+        assert raw not in head
+    levels = _coded(rows, head, "Call level")
+    assert levels and levels <= {"On-net", "Local", "Domestic", "International"}
+    reasons = _coded(rows, head, "End reason")
+    assert reasons and not any(reason.isdigit() for reason in reasons)
+    assert "Normal call clearing" in reasons
+    assert _coded(rows, head, "Hung up by") <= {"Caller", "Callee", "Server"}
+
+
+def test_it_writes_words_in_the_requesters_language(
+    client, tenants, days, django_capture_on_commit_callbacks
+):
+    user = UserFactory(tenant=tenants["acme"], role=Role.CUSTOMER_OWNER, language="zh-hans")
+    client.force_login(user)
+    job = export_and_run(client, django_capture_on_commit_callbacks, days, fmt="xlsx")
+    assert job.language == "zh-hans" and not job.raw
+    [sheet] = read_xlsx(download(client, job))
+    head = list(sheet[0])
+    assert "caller_e164" not in head and "Caller" not in head
+    assert all(isinstance(row[head.index(str(head[-1]))], str) for row in sheet[1:])
+
+
+def test_it_keeps_raw_column_names_and_codes_when_asked(
+    client, tenants, days, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory(tenant=tenants["acme"], role=Role.CUSTOMER_OWNER))
+    job = export_and_run(client, django_capture_on_commit_callbacks, days, raw=True)
+    assert job.raw and job.language == ""
+    event = AuditEvent.objects.filter(action="cdr.export").latest("id")
+    assert event.payload["raw"] is True
+    rows = read_csv(download(client, job))
+    head = rows[0]
+    assert head[0].startswith("start (") and "caller_e164" in head and "fee_time" in head
+    assert "Caller" not in head
+    assert _coded(rows, head, "call_level") <= {"1", "2", "4", "5"}
+    assert all(code.isdigit() for code in _coded(rows, head, "end_reason"))
+
+    job = export_and_run(client, django_capture_on_commit_callbacks, days, fmt="xlsx", raw=True)
+    [sheet] = read_xlsx(download(client, job))
+    head = list(sheet[0])
+    assert "call_level" in head
+    assert {row[head.index("call_level")] for row in sheet[1:]} <= {1, 2, 4, 5}

@@ -303,3 +303,28 @@ def test_it_shows_a_customer_its_last_calls_from_the_local_copy(client, tenants,
     calls = response.context["home"]["calls"]
     assert calls and {call.account for call in calls} == {"acme"}
     assert reverse("cdr_search") in response.text
+
+
+@pytest.mark.parametrize(
+    ("account", "role"),
+    [("globaltel", Role.RESELLER_MANAGER), ("manila-bpo", Role.CUSTOMER_OWNER)],
+)
+def test_it_shows_call_levels_and_end_reasons_in_words(client, tenants, days, account, role):
+    client.force_login(_user(tenants, account, role))
+    page = _search(client, days)
+    fields = [c.field for c in page.context["columns"]]
+    level, reason = fields.index("call_level"), fields.index("end_reason")
+    rows = page.context["rows"]
+    assert rows
+    levels = {row[level] for row in rows}
+    reasons = {row[reason] for row in rows}
+    assert levels <= {("text", w) for w in ("On-net", "Local", "Domestic", "International")}
+    assert ("text", "Normal call clearing") in reasons
+    assert not any(str(words).lstrip("-").isdigit() for _kind, words in reasons)
+    assert "Normal call clearing" in page.text
+    # The table's level and end reason cells are words, never the bare codes.
+    table = page.text.split('<table class="cdr-table', 1)[1].split("</table>", 1)[0]
+    body = [re.findall(r"<td[^>]*>([^<]*)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", table)]
+    body = [tds for tds in body if len(tds) == len(fields)]
+    assert len(body) == len(rows)
+    assert not any(tds[level].strip().isdigit() or tds[reason].strip().isdigit() for tds in body)

@@ -245,18 +245,31 @@ def test_it_shows_progress_and_polls_until_done(client, users, tenants, portal_s
     assert 'class="chart chart-bar"' in fragment.text and 'id="report-rows"' in fragment.text
 
 
-def test_it_downloads_the_rows_as_csv(client, users, tenants, portal_sim):
-    job = run(start(users["manila"], tenants["manila-bpo"], portal_sim))
-    client.force_login(users["manila"])
+@pytest.mark.parametrize(
+    ("who", "tenant", "reach"),
+    [("manila", "manila-bpo", None), ("globaltel", "globaltel", reports.REACH_CUSTOMERS)],
+)
+def test_it_downloads_the_rows_as_csv(client, users, tenants, portal_sim, who, tenant, reach):
+    extra = {"reach": reach} if reach else {}
+    job = run(start(users[who], tenants[tenant], portal_sim, **extra))
+    client.force_login(users[who])
     response = client.get(reverse("report_csv", args=[job.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert lines[0][:4] == ["day (UTC)", "account", "account_name", "cdr_count"]
+    # Column names in words by default.
+    assert lines[0][:4] == ["Day (UTC)", "Account", "Account name", "Calls"]
+    assert "Talk time (s)" in lines[0] and "International time (s)" in lines[0]
+    assert "cdr_count" not in lines[0] and "total_time_s" not in lines[0]
     assert len(lines) == 1 + len(job.rows)
     total = sum(Decimal(line[5]) for line in lines[1:])
     assert total == sum(reports.fee(r["totalFee"]) for r in job.rows)
     assert AuditEvent.objects.filter(action="report.csv_downloaded").count() == 1
+    # "Column names for machines" keeps the field names.
+    raw = client.get(reverse("report_csv", args=[job.pk]), {"columns": "raw"})
+    lines = list(csv.reader(io.StringIO(b"".join(raw.streaming_content).decode())))
+    assert lines[0][:4] == ["day (UTC)", "account", "account_name", "cdr_count"]
+    assert "international_time_s" in lines[0]
 
 
 def test_it_forgets_expired_jobs(users, tenants, portal_sim):
