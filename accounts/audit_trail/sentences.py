@@ -106,6 +106,22 @@ ACTIONS: dict[str, Action] = {
     ),
     "money.leg.retry": Action(MONEY, _("Transfer step retried"), _("Retried a step of %(target)s")),
     "money.settings.change": Action(MONEY, _("Money settings changed")),
+    "money.reversal.requested": Action(MONEY, _("Take-back requested"), _("Requested %(target)s")),
+    "money.card_topup.requested": Action(
+        MONEY, _("Card top-up requested"), _("Requested %(target)s")
+    ),
+    "money.receipt.sent": Action(
+        MONEY, _("Receipt emailed"), _("Emailed the receipt of %(target)s")
+    ),
+    "payments.account.changed": Action(MONEY, _("Payment account changed")),
+    "payments.payment.created": Action(MONEY, _("Card payment started")),
+    "payments.payment.paid": Action(MONEY, _("Card payment paid")),
+    "payments.payment.credited": Action(MONEY, _("Card payment credited")),
+    "payments.payment.failed": Action(MONEY, _("Card payment failed")),
+    "payments.payment.refunded": Action(MONEY, _("Card payment refunded")),
+    "payments.payment.disputed": Action(MONEY, _("Card payment disputed")),
+    "payments.payment.review": Action(MONEY, _("Card payment sent to review")),
+    "payments.webhook.refused": Action(MONEY, _("Payment webhook refused")),
     "money.pin_topup.rate_limited": Action(
         MONEY, _("Phone card attempts refused"), _("Too many phone card attempts: refused")
     ),
