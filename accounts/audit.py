@@ -266,8 +266,9 @@ class ChainVerification:
     detail: str = ""
 
 
-def verify_chain(chunk_size: int = _VERIFY_CHUNK) -> ChainVerification:
-    """Walk the whole trail in id order and recompute every link."""
+def verify_chain(chunk_size: int = _VERIFY_CHUNK, progress=None) -> ChainVerification:
+    """Walk the whole trail in id order and recompute every link. ``progress(checked)``
+    is called after each chunk (a job shows how far it got)."""
     prev_hash = GENESIS_HASH
     last_id = 0
     checked = 0
@@ -302,3 +303,5 @@ def verify_chain(chunk_size: int = _VERIFY_CHUNK) -> ChainVerification:
             prev_hash = row.row_hash
             checked += 1
         last_id = rows[-1].pk
+        if progress is not None:
+            progress(checked)

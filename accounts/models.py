@@ -404,6 +404,43 @@ class ExportFile(models.Model):
         return timezone.now() >= self.expires_at
 
 
+class AuditVerification(models.Model):
+    """One check of the audit trail's hash chain, run by a worker (the command
+    ``verify_audit`` does the same from a shell): its progress and what it found."""
+
+    Status = JobStatus
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_verifications"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Rows when it started (the trail only grows: more may be added while it runs).
+    total = models.PositiveIntegerField(default=0)
+    checked = models.PositiveIntegerField(default=0)
+    intact = models.BooleanField(null=True)
+    broken_id = models.BigIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=32, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"audit chain check {self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if not self.is_open else 0
+        return min(100, int(self.checked * 100 / self.total))
+
+
 class AuditExport(ExportFile):
     """A CSV export of the audit trail."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import CUSTOMER, RESELLER, Action
-from web.pages import OBJECT, SETTINGS_MENU, SIGNED_IN, Nav, Page
+from web.pages import OBJECT, PLATFORM, SETTINGS_MENU, SIGNED_IN, Nav, Page
 
 PAGES: list[Page] = [
     # The list is filtered by the scope (404 without the audit right).
@@ -21,6 +21,8 @@ PAGES: list[Page] = [
         ),
     ),
     Page("audit_detail", OBJECT, "audit_event"),
+    # Checking the hash chain: the platform's (admins and auditors; it only reads).
+    Page("audit_verify", PLATFORM),
     Page("audit_export", SIGNED_IN),
     Page("audit_export_status", OBJECT, "audit_export"),
     Page("audit_export_download", OBJECT, "audit_export"),

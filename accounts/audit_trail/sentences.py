@@ -136,6 +136,10 @@ ACTIONS: dict[str, Action] = {
     "report.start": Action(CALLS, _("Report started")),
     "report.csv_downloaded": Action(CALLS, _("Report downloaded")),
     "audit.export": Action(CALLS, _("Audit trail exported")),
+    "audit.chain.verify_requested": Action(
+        PLATFORM, _("Audit chain check asked for"), _("Asked for a check of the audit chain")
+    ),
+    "audit.chain.verified": Action(PLATFORM, _("Audit chain checked")),
     "audit.export_downloaded": Action(CALLS, _("Audit export downloaded")),
     # Telephony
     "dtmf_rule.create": Action(TELEPHONY, _("DTMF rule added")),

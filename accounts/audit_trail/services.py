@@ -21,10 +21,11 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.audit import record
+from accounts.audit import record, verify_chain
 from accounts.audit_trail import sentences, tasks
 from accounts.audit_trail.forms import AuditFilterForm
-from accounts.models import AUDIT_RESULT_WORDS, AuditEvent, AuditExport
+from accounts.models import AUDIT_RESULT_WORDS, AuditEvent, AuditExport, AuditVerification
+from accounts.roles import Action
 from accounts.scope import Scope
 from web.downloads import purge_expired, safe_cell
 from web.tasks import enqueue
@@ -262,3 +263,70 @@ def _words_row(event: AuditEvent, words, zone) -> list[str]:
     row[6] = safe_cell(words.target.words) if words.target else ""
     row[10] = str(AUDIT_RESULT_WORDS.get(event.result, event.result))
     return row
+
+
+# --- Verifying the hash chain, as a job ------------------------------------------------
+def start_verification(scope: Scope) -> AuditVerification:
+    """A platform user (admins and auditors: it only reads) asks for a check of the whole
+    chain; a worker runs it (``tasks.verify_audit_chain``). One at a time: a check still
+    running is returned instead of a second one."""
+    scope.require_platform(Action.VIEW_AUDIT)
+    with transaction.atomic():
+        running = AuditVerification.objects.select_for_update().filter(
+            status__in=[AuditVerification.Status.PENDING, AuditVerification.Status.RUNNING]
+        )
+        found = running.first()
+        if found is not None:
+            return found
+        job = AuditVerification.objects.create(
+            requested_by=scope.acting_user or scope.user, total=AuditEvent.objects.count()
+        )
+        record("audit.chain.verify_requested", scope=scope, target=job)
+        enqueue(tasks.verify_audit_chain, job.pk)
+    return job
+
+
+def run_verification(job_id: int) -> AuditVerification:
+    """Walk the chain for one job, saving how far it got after each chunk; the result is
+    kept on the job and audited."""
+    job = AuditVerification.objects.get(pk=job_id)
+    if not job.is_open:
+        return job
+    AuditVerification.objects.filter(pk=job.pk).update(status=AuditVerification.Status.RUNNING)
+
+    def progress(checked: int) -> None:
+        AuditVerification.objects.filter(pk=job.pk).update(checked=checked)
+
+    try:
+        result = verify_chain(progress=progress)
+    except Exception as exc:
+        AuditVerification.objects.filter(pk=job.pk).update(
+            status=AuditVerification.Status.FAILED,
+            detail=str(exc)[:255],
+            finished_at=datetime.now(UTC),
+        )
+        raise
+    AuditVerification.objects.filter(pk=job.pk).update(
+        status=AuditVerification.Status.DONE,
+        checked=result.checked,
+        total=max(job.total, result.checked),
+        intact=result.ok,
+        broken_id=result.broken_id,
+        problem=result.problem or "",
+        detail=result.detail[:255],
+        finished_at=datetime.now(UTC),
+    )
+    job.refresh_from_db()
+    record(
+        "audit.chain.verified",
+        actor=job.requested_by,
+        target=job,
+        result="ok" if result.ok else "error",
+        after={
+            "intact": result.ok,
+            "checked": result.checked,
+            "broken_id": result.broken_id,
+            "problem": result.problem,
+        },
+    )
+    return job

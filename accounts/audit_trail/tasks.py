@@ -14,3 +14,10 @@ def export_audit(job_id: int) -> None:
 @shared_task
 def purge_audit_exports() -> int:
     return services.purge_expired_exports()
+
+
+@shared_task
+def verify_audit_chain(job_id: int) -> bool:
+    """Check the audit trail's hash chain for one verification job (its progress is on
+    the job, polled by the audit page)."""
+    return bool(services.run_verification(job_id).intact)

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts import audit
 from accounts.audit_trail import sentences, services
 from accounts.audit_trail.forms import AuditFilterForm
-from accounts.models import AuditExport
+from accounts.models import AuditExport, AuditVerification
+from accounts.roles import Action
 from accounts.scope import OutOfScope
 from web import querystring
 from web.htmx import render_page_or_partial
@@ -118,3 +119,21 @@ def audit_export_download(request, pk: int):
         filename=f"audit-{job.pk}.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+@login_required
+def audit_verify(request):
+    """The platform's check of the audit trail's hash chain: POST starts a job (a worker
+    walks the chain), the page shows the latest checks; the status fragment polls itself
+    while one runs."""
+    scope = request.scope
+    scope.require_platform(Action.VIEW_AUDIT)
+    if request.method == "POST":
+        services.start_verification(scope)
+        if not request.htmx:
+            return redirect("audit_verify")
+    checks = list(AuditVerification.objects.select_related("requested_by")[:10])
+    context = {"latest": checks[0] if checks else None, "checks": checks}
+    if request.htmx:
+        return render(request, "audit/verify.html#verify-status", context)
+    return render(request, "audit/verify.html", context)

@@ -3,10 +3,12 @@ import contextlib
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 
 from accounts import audit
-from accounts.models import AppendOnlyError, AuditEvent
-from accounts.tests.factories import UserFactory
+from accounts.models import AppendOnlyError, AuditEvent, AuditVerification, Tenant
+from accounts.roles import Role
+from accounts.tests.factories import AdminFactory, ResellerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +143,64 @@ def test_the_postgres_trigger_refuses_update_and_delete(sql):
     ):
         cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "test.event0"
+
+
+# --- The check as a job, from the audit page ----------------------------------------------
+def test_it_reports_progress_after_each_chunk():
+    make_events(5)
+    seen = []
+    audit.verify_chain(chunk_size=2, progress=seen.append)
+    assert seen == [2, 4, 5]
+
+
+def _verify(client, user, capture):
+    client.force_login(user)
+    with capture(execute=True):
+        answer = client.post(reverse("audit_verify"), HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and "<html" not in answer.text
+    return client.get(reverse("audit_verify"))
+
+
+def test_it_checks_the_chain_as_a_job_and_audits_what_it_found(
+    client, eager_tasks, django_capture_on_commit_callbacks
+):
+    make_events(4)
+    admin = AdminFactory()
+    page = _verify(client, admin, django_capture_on_commit_callbacks)
+    job = AuditVerification.objects.get()
+    assert (job.status, job.intact, job.broken_id) == ("done", True, None)
+    assert job.checked >= 4 and job.percent == 100
+    assert 'data-result="intact"' in page.text
+    found = AuditEvent.objects.get(action="audit.chain.verified")
+    assert found.after["intact"] is True and found.actor_id == admin.pk
+    assert AuditEvent.objects.filter(action="audit.chain.verify_requested").exists()
+
+
+def test_it_shows_where_the_chain_breaks(client, eager_tasks, django_capture_on_commit_callbacks):
+    events = make_events(4)
+    tamper("UPDATE accounts_auditevent SET action = %s WHERE id = %s", ["x", events[1].pk])
+    auditor = UserFactory(tenant=Tenant.platform_root(), role=Role.PLATFORM_AUDITOR)
+    page = _verify(client, auditor, django_capture_on_commit_callbacks)  # it only reads
+    job = AuditVerification.objects.get()
+    assert (job.intact, job.broken_id, job.problem) == (False, events[1].pk, audit.HASH_MISMATCH)
+    assert 'data-result="broken"' in page.text
+    assert reverse("audit_detail", args=[events[1].pk]) in page.text
+    assert AuditEvent.objects.get(action="audit.chain.verified").result == "error"
+
+
+def test_it_runs_one_check_at_a_time_and_polls_while_it_runs(client):
+    admin = AdminFactory()
+    client.force_login(admin)
+    client.post(reverse("audit_verify"))  # no worker here: it stays waiting
+    client.post(reverse("audit_verify"))
+    assert AuditVerification.objects.count() == 1
+    page = client.get(reverse("audit_verify"))
+    assert 'hx-trigger="every 2s"' in page.text and "<progress" in page.text
+
+
+def test_it_is_the_platforms_page(client):
+    reseller = UserFactory(tenant=ResellerFactory(), role=Role.RESELLER_MANAGER)
+    client.force_login(reseller)
+    assert client.get(reverse("audit_verify")).status_code == 404
+    assert client.post(reverse("audit_verify")).status_code == 404
+    assert not AuditVerification.objects.exists()
