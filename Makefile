@@ -15,6 +15,14 @@ $(DEPS): requirements.txt requirements-dev.txt
 
 deps: $(DEPS)
 
+# axe-core, from the npm registry, for the browser tests' accessibility checks only (never
+# served). Without npm they are skipped with the reason (a failure under CI=true).
+AXE := web/tests/axe/node_modules/axe-core/axe.min.js
+$(AXE): web/tests/axe/package.json web/tests/axe/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix web/tests/axe --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
 # Ctrl-C stops every process and the script exits 0 (make itself still reports the
 # interrupt to the shell, as any command stopped with Ctrl-C does).
 run: $(DEPS)
@@ -24,7 +32,7 @@ run: $(DEPS)
 demo-logins: $(DEPS)
 	@$(PY) scripts/devrun.py --logins
 
-test: $(DEPS)
+test: $(DEPS) $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The date-sensitive tests (marked `dates`) again with the clock moved (`--clock`, see
@@ -42,7 +50,7 @@ test-clock: $(DEPS)
 
 # Each role's key pages at 1280 and 360 px, in English and Chinese, as PNGs under
 # var/screenshots/<language>/<role>/<width>/ for people to look at (no pixel comparison).
-screenshots: $(DEPS)
+screenshots: $(DEPS) $(AXE)
 	rm -rf var/screenshots
 	SCREENSHOTS_DIR=var/screenshots $(PY) -m pytest web/tests/test_screens.py -p no:cacheprovider -q
 	@echo "screenshots in var/screenshots/"

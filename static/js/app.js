@@ -149,13 +149,31 @@
     });
   });
 
+  // A box that scrolls sideways (a wide table on a phone) can be scrolled from the
+  // keyboard: it takes the focus, and says what it holds.
+  function armScrollBoxes(root) {
+    root.querySelectorAll("main .table-scroll, main .overflow-auto, main table").forEach(function (box) {
+      if (box.hasAttribute("tabindex") || box.scrollWidth <= box.clientWidth + 1) { return; }
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role") && box.tagName !== "TABLE") { box.setAttribute("role", "region"); }
+      if (!box.hasAttribute("aria-label")) {
+        var caption = box.querySelector("caption") || box.closest("section, article");
+        var heading = caption && (caption.tagName === "CAPTION" ? caption : caption.querySelector("h2, h3, header"));
+        if (heading) { box.setAttribute("aria-label", heading.textContent.trim()); }
+      }
+    });
+  }
+  window.addEventListener("resize", function () { armScrollBoxes(document); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    armScrollBoxes(document);
     var toggle = document.querySelector(".menu-toggle");
     if (toggle) { toggle.hidden = false; }
     armToasts(document);
     armCopyButtons(document);
   });
   document.addEventListener("htmx:afterSettle", function () {
+    armScrollBoxes(document);
     armToasts(document);
     armCopyButtons(document);
   });

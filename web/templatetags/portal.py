@@ -98,3 +98,17 @@ def unknown(value):
 def customer_tabs(context, tenant):
     """The tab bar of a customer's pages: ``{% customer_tabs tenant %}``."""
     return {"tabs": tabs_for(context["request"], tenant), "tenant": tenant}
+
+
+@register.filter
+def described(field):
+    """The field's widget, linked to its help text and its errors (aria-describedby), so
+    a screen reader reads why a value was refused when the field takes the focus."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    if not ids or not field.auto_id:
+        return field
+    return field.as_widget(attrs={"aria-describedby": " ".join(ids)})
