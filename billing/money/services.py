@@ -562,57 +562,75 @@ def check_reversible(scope: Scope, customer: Tenant, amount: Decimal) -> Balance
     return balance
 
 
-def _advance_reversal(scope: Scope, transfer: MoneyTransfer) -> None:
-    """The next money call of a take-back, like a top-up's in the other direction:
-    debit the customer; credit the reseller (retried by proof); when the credit failed
-    for good, refund the customer (retried by proof)."""
+@dataclass(frozen=True)
+class _Step:
+    """One money call of a transfer's plan: which leg, on whose account, how much."""
+
+    leg: str
+    tenant: Tenant
+    amount: Decimal
+
+
+def _plan(transfer: MoneyTransfer) -> tuple[list[_Step], _Step | None]:
+    """The legs a transfer makes in turn, and the leg that gives the first one's money
+    back when the last failed for good (None: nothing to give back).
+
+    A top-up: debit the reseller (when it funds it), then credit the customer; undone by
+    refunding the reseller. A take-back: debit the customer, then credit the reseller
+    (when it takes it back for itself); undone by refunding the customer. An adjustment:
+    one leg."""
+    Leg, Kind = LedgerEntry.Leg, MoneyTransfer.Kind
+    amount, customer, funder = transfer.amount, transfer.customer, transfer.funded_by
+    if transfer.kind == Kind.ADJUSTMENT:
+        return [_Step(Leg.ADJUST, customer, amount)], None
+    if transfer.kind == Kind.REVERSAL:
+        debit = _Step(Leg.DEBIT_CUSTOMER, customer, -amount)
+        if funder is None:
+            return [debit], None
+        return [debit, _Step(Leg.CREDIT_FUNDER, funder, amount)], _Step(
+            Leg.REFUND_CUSTOMER, customer, amount
+        )
+    credit = _Step(Leg.CREDIT, customer, amount)
+    if funder is None:
+        return [credit], None
+    return [_Step(Leg.DEBIT_FUNDER, funder, -amount), credit], _Step(
+        Leg.REFUND_FUNDER, funder, amount
+    )
+
+
+def _advance_legs(scope: Scope, transfer: MoneyTransfer) -> None:
+    """Make the plan's next money calls: each leg once the one before it succeeded; a
+    leg proven absent after money moved is tried again when due (``may_retry``); when a
+    later leg failed for good, the undoing leg, retried the same way. A leg in doubt
+    stops here: reconciliation settles it, then this goes on where it stopped."""
     S = LedgerEntry.State
-    Leg = LedgerEntry.Leg
+    steps, undo = _plan(transfer)
     while True:
         legs = _legs(transfer)
-        debit = legs.get(Leg.DEBIT_CUSTOMER)
-        if debit is None:
-            _run_leg(
-                scope,
-                transfer,
-                leg=Leg.DEBIT_CUSTOMER,
-                tenant=transfer.customer,
-                amount=-transfer.amount,
-            )
-            continue
-        if debit.state != S.SUCCEEDED or not transfer.funded_by_id:
+        for step in steps:
+            entry = legs.get(step.leg)
+            if entry is None:
+                _run_leg(scope, transfer, leg=step.leg, tenant=step.tenant, amount=step.amount)
+                break  # look again with this leg made
+            if entry.state == S.SUCCEEDED:
+                continue
+            if may_retry(entry):
+                if not _retry_due(entry):
+                    return  # a later look (beat, every minute) tries it
+                _retry(scope, transfer, entry)
+                break
+            if entry.state != S.FAILED or step is steps[0] or undo is None:
+                return  # in doubt, or failed before any money moved
+            refund = legs.get(undo.leg)
+            if refund is None:
+                _run_leg(scope, transfer, leg=undo.leg, tenant=undo.tenant, amount=undo.amount)
+                break
+            if may_retry(refund) and _retry_due(refund):
+                _retry(scope, transfer, refund)
+                break
             return
-        credit = legs.get(Leg.CREDIT_FUNDER)
-        if credit is None:
-            _run_leg(
-                scope,
-                transfer,
-                leg=Leg.CREDIT_FUNDER,
-                tenant=transfer.funded_by,
-                amount=transfer.amount,
-            )
-            continue
-        if may_retry(credit):
-            if not _retry_due(credit):
-                return  # a later look (beat, every minute) tries it
-            _retry(scope, transfer, credit)
-            continue
-        if credit.state != S.FAILED:
-            return
-        refund = legs.get(Leg.REFUND_CUSTOMER)
-        if refund is None:
-            _run_leg(
-                scope,
-                transfer,
-                leg=Leg.REFUND_CUSTOMER,
-                tenant=transfer.customer,
-                amount=transfer.amount,
-            )
-            continue
-        if may_retry(refund) and _retry_due(refund):
-            _retry(scope, transfer, refund)
-            continue
-        return
+        else:
+            return  # every leg succeeded
 
 
 def _reversal_state(transfer: MoneyTransfer, legs: dict) -> str:
@@ -1007,74 +1025,13 @@ def _give_up_waiting(transfer: MoneyTransfer) -> bool:
 
 def _advance(scope: Scope, transfer: MoneyTransfer) -> bool:
     """``advance`` without the follow-up: True when a leg waits for its account."""
-    S = LedgerEntry.State
-    Leg = LedgerEntry.Leg
     waiting = False
     if _give_up_waiting(transfer):
         return False
     try:
-        while True:
-            legs = _legs(transfer)
-            if transfer.kind == MoneyTransfer.Kind.PIN_TOPUP:
-                break  # its one leg is made by pin_topup
-            if transfer.kind == MoneyTransfer.Kind.REVERSAL:
-                _advance_reversal(scope, transfer)
-                break
-            if transfer.kind == MoneyTransfer.Kind.ADJUSTMENT:
-                if Leg.ADJUST not in legs:
-                    _run_leg(
-                        scope,
-                        transfer,
-                        leg=Leg.ADJUST,
-                        tenant=transfer.customer,
-                        amount=transfer.amount,
-                    )
-                    continue
-                break
-            # A top-up, funded or not.
-            if transfer.funded_by_id:
-                debit = legs.get(Leg.DEBIT_FUNDER)
-                if debit is None:
-                    _run_leg(
-                        scope,
-                        transfer,
-                        leg=Leg.DEBIT_FUNDER,
-                        tenant=transfer.funded_by,
-                        amount=-transfer.amount,
-                    )
-                    continue
-                if debit.state != S.SUCCEEDED:
-                    break
-            credit = legs.get(Leg.CREDIT)
-            if credit is None:
-                _run_leg(
-                    scope,
-                    transfer,
-                    leg=Leg.CREDIT,
-                    tenant=transfer.customer,
-                    amount=transfer.amount,
-                )
-                continue
-            if may_retry(credit):
-                if not _retry_due(credit):
-                    break  # a later look (beat, every minute) tries it
-                _retry(scope, transfer, credit)
-                continue
-            if credit.state == S.FAILED and transfer.funded_by_id:
-                refund = legs.get(Leg.REFUND_FUNDER)
-                if refund is None:
-                    _run_leg(
-                        scope,
-                        transfer,
-                        leg=Leg.REFUND_FUNDER,
-                        tenant=transfer.funded_by,
-                        amount=transfer.amount,
-                    )
-                    continue
-                if may_retry(refund) and _retry_due(refund):
-                    _retry(scope, transfer, refund)
-                    continue
-            break
+        # A phone-card top-up's one leg is made by pin_topup itself.
+        if transfer.kind != MoneyTransfer.Kind.PIN_TOPUP:
+            _advance_legs(scope, transfer)
     except RetryTaken:
         log.info("transfer %s: another process is retrying its leg", transfer.pk)
     except AccountBusy as exc:
