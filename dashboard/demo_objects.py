@@ -1,0 +1,249 @@
+"""One object of every kind for the demo tenants (issue 14), so every page has something
+to show. Each is made through the portal's own services with the scope of the demo user
+who would make it, so it lands in VOS (the simulator) and in the audit trail as if a
+person had made it. Every function is idempotent: it looks for its object first, by a
+stable name or number, and makes nothing when it is there. Each returns True when it made
+something."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit_trail.forms import AuditFilterForm
+from accounts.audit_trail.services import start_export as start_audit_export
+from accounts.models import AuditExport, Invitation, Tenant, User
+from accounts.roles import Role
+from accounts.scope import Scope
+from accounts.users.services import invite_user
+from alerts.models import AlertKind, Notification
+from alerts.services import notify
+from billing.cdrs import export as cdr_exports
+from billing.cdrs.forms import CdrSearchForm
+from billing.models import CdrExport
+from billing.rates import selectors as rate_selectors
+from billing.rates import services as rate_services
+from customers.phonebook import selectors as phonebook_selectors
+from customers.phonebook import services as phonebook_services
+from switch.models import VosServer
+from telephony.ivr_media import selectors as ivr_selectors
+from telephony.ivr_media import services as ivr_services
+from telephony.models import LimitedE164Group, MediaBlockIp
+from telephony.numbers import selectors as number_selectors
+from telephony.numbers import services as number_services
+from telephony.phones import selectors as phone_selectors
+
+ADMIN = "admin@demo.vosportal"
+GLOBALTEL = "globaltel@demo.vosportal"
+CITYLINK = "citylink@demo.vosportal"
+MANILA = "manila@demo.vosportal"
+CAFE = "cafe@demo.vosportal"
+
+PHONE_BOOK = {
+    MANILA: ("639171234567", "Manila front desk"),
+    CAFE: ("390612345678", "Roma kitchen"),
+}
+LIMITED_GROUPS = {GLOBALTEL: ("premium", "4490001"), CITYLINK: ("blocked", "4490002")}
+DEMO_CARD_PIN = "5559000001"
+DEMO_BOUND_E164 = "4479009001"
+DEMO_CONVERT_MEMO = "demo convert"
+DEMO_INVITEE = "new.colleague@demo.vosportal"
+DEMO_AUDIO_NAME = "demo-welcome"
+DEMO_BLOCKED_IP = "203.0.113.66"  # TEST-NET-3: documentation only, never a real peer
+WELCOME = _("Welcome to the VOS Portal demo")
+
+
+def _scope(email: str) -> Scope:
+    return Scope(user=User.objects.select_related("tenant").get(email=email))
+
+
+def _server() -> VosServer:
+    return VosServer.objects.order_by("pk").first()
+
+
+def phone_book_entries() -> bool:
+    made = False
+    for email, (e164, name) in PHONE_BOOK.items():
+        scope = _scope(email)
+        tenant = scope.tenant
+        if phonebook_selectors.phone_book_entry(scope, tenant, e164) is None:
+            phonebook_services.add_phone_book_entry(scope, tenant, {"e164": e164, "name": name})
+            made = True
+    return made
+
+
+def limited_groups() -> bool:
+    made = False
+    server = _server()
+    for email, (name, e164) in LIMITED_GROUPS.items():
+        scope = _scope(email)
+        owner = scope.tenant
+        full = number_services.limited_group_name(owner, name)
+        if LimitedE164Group.objects.filter(server=server, name=full).exists():
+            continue
+        number_services.create_limited_group(
+            scope, server=server, owner=owner, name=name, memo="demo", numbers=[(e164, "demo")]
+        )
+        made = True
+    return made
+
+
+def card_and_binding() -> bool:
+    """An active phone card of manila-bpo with one number bound to it."""
+    scope = _scope(MANILA)
+    tenant = scope.tenant
+    made = False
+    cards = {str(c["pin"]): c for c in number_selectors.active_cards(scope, tenant)}
+    if DEMO_CARD_PIN not in cards:
+        number_services.create_card(
+            scope, tenant, {"pin": DEMO_CARD_PIN, "password": "4321", "memo": "demo card"}
+        )
+        cards = {str(c["pin"]): c for c in number_selectors.active_cards(scope, tenant)}
+        made = True
+    if not any(str(b["e164"]) == DEMO_BOUND_E164 for b in number_selectors.bindings(scope, tenant)):
+        number_services.create_binding(
+            scope, tenant, cards[DEMO_CARD_PIN], {"e164": DEMO_BOUND_E164, "memo": "demo"}
+        )
+        made = True
+    return made
+
+
+def e164_convert() -> bool:
+    """A convert on manila-bpo's first phone."""
+    scope = _scope(MANILA)
+    tenant = scope.tenant
+    if any(c.get("memo") == DEMO_CONVERT_MEMO for c in number_selectors.converts(scope, tenant)):
+        return False
+    phones = phone_selectors.phones(scope, tenant)
+    if not phones:
+        return False
+    phone = sorted(phones, key=lambda p: str(p["e164"]))[0]
+    number_services.create_convert(
+        scope,
+        tenant,
+        phone,
+        {
+            "mappingGatewayCallerE164": "6328001000",
+            "routingGatewayCalleeE164": "6328001000",
+            "memo": DEMO_CONVERT_MEMO,
+        },
+    )
+    return True
+
+
+def invitation() -> bool:
+    scope = _scope(GLOBALTEL)
+    if Invitation.objects.filter(email=DEMO_INVITEE).exists():
+        return False
+    invite_user(
+        scope,
+        email=DEMO_INVITEE,
+        tenant=scope.tenant,
+        role=Role.RESELLER_OPERATOR,
+        build_url=lambda token: f"/invitations/{token}/",
+    )
+    return True
+
+
+def ivr_audio() -> bool:
+    scope = _scope(ADMIN)
+    server = _server()
+    if any(a.get("name") == DEMO_AUDIO_NAME for a in ivr_selectors.audios(scope, server, 0)):
+        return False
+    ivr_services.create_audio(scope, server, {"type": 0, "name": DEMO_AUDIO_NAME})
+    return True
+
+
+def media_block_ip() -> bool:
+    server = _server()
+    if MediaBlockIp.objects.filter(server=server, ip=DEMO_BLOCKED_IP).exists():
+        return False
+    ivr_services.block_media_ip(_scope(ADMIN), server, DEMO_BLOCKED_IP, "demo: a noisy peer")
+    return True
+
+
+def suite_order() -> bool:
+    """manila-bpo's account orders the first suite, ordered by its reseller."""
+    scope = _scope(GLOBALTEL)
+    tenant = Tenant.objects.get(vos_account="manila-bpo")
+    owner = rate_selectors.suite_owner(scope, tenant)
+    if rate_selectors.suite_orders(scope, tenant, owner):
+        return False
+    suites = rate_selectors.suites(scope, rate_selectors.require_linked(tenant))
+    if not suites:
+        return False
+    rate_services.order_suite(
+        scope,
+        tenant,
+        suite_id=int(suites[0]["id"]),
+        owner=owner,
+        available=date.today(),
+        expires=date.today() + timedelta(days=365),
+    )
+    return True
+
+
+def notifications() -> bool:
+    """A welcome notification for each demo customer and for the admin (no email)."""
+    made = False
+    for email in (MANILA, CAFE, ADMIN):
+        user = User.objects.get(email=email)
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            title = str(WELCOME)
+        if Notification.objects.filter(user=user, kind=AlertKind.ALARM, title=title).exists():
+            continue
+        notify(
+            AlertKind.ALARM,
+            [user],
+            title=lambda: WELCOME,
+            body=lambda: _("This notification was made by the demo so this page has one."),
+            tenant=user.tenant,
+            email=False,
+        )
+        made = True
+    return made
+
+
+def cdr_export() -> bool:
+    scope = _scope(GLOBALTEL)
+    if CdrExport.objects.filter(requested_by=scope.user).exists():
+        return False
+    today = date.today()
+    form = CdrSearchForm(
+        {"date_from": (today - timedelta(days=30)).isoformat(), "date_to": today.isoformat()},
+        scope=scope,
+    )
+    if not form.is_valid():
+        raise ValueError(f"CDR search form: {form.errors.as_json()}")
+    cdr_exports.start(scope, scope.user, form, CdrExport.Format.CSV)
+    return True
+
+
+def audit_export() -> bool:
+    scope = _scope(ADMIN)
+    if AuditExport.objects.filter(requested_by=scope.user).exists():
+        return False
+    form = AuditFilterForm({}, scope=scope)
+    if not form.is_valid():
+        raise ValueError(f"audit filter form: {form.errors.as_json()}")
+    start_audit_export(scope, scope.user, form)
+    return True
+
+
+# In the order seed_demo makes them.
+ALL = (
+    phone_book_entries,
+    limited_groups,
+    card_and_binding,
+    e164_convert,
+    invitation,
+    ivr_audio,
+    media_block_ip,
+    suite_order,
+    notifications,
+    cdr_export,
+    audit_export,
+)
