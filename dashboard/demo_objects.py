@@ -7,7 +7,10 @@ something."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import translation
@@ -23,11 +26,13 @@ from alerts.models import AlertKind, Notification
 from alerts.services import notify
 from billing.cdrs import export as cdr_exports
 from billing.cdrs.forms import CdrSearchForm
-from billing.models import CdrExport
+from billing.models import CdrExport, MoneyTransfer
+from billing.money import services as money_services
 from billing.rates import selectors as rate_selectors
 from billing.rates import services as rate_services
 from customers.phonebook import selectors as phonebook_selectors
 from customers.phonebook import services as phonebook_services
+from switch import vos
 from switch.models import VosServer
 from telephony.ivr_media import selectors as ivr_selectors
 from telephony.ivr_media import services as ivr_services
@@ -233,6 +238,65 @@ def audit_export() -> bool:
     return True
 
 
+DEMO_REVIEW_KEY = "demo-transfer-in-review-0001"
+DEMO_REVIEW_AMOUNT = "4.44"
+
+
+def _simulator_control(server, action: str, **params) -> None:
+    """The simulator's control API (``POST /_sim/<action>``, next to its API under
+    ``make run``). On a real VOS there is none: the call fails and the kind is skipped."""
+    parts = urlsplit(server.base_url)
+    url = f"{parts.scheme}://{parts.netloc}/_sim/{action}"
+    if parts.scheme not in {"http", "https"}:
+        raise ValueError("not an http simulator")
+    request = urllib.request.Request(  # noqa: S310 (http(s) checked above)
+        url,
+        data=json.dumps(params).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        response.read()
+
+
+def transfer_in_review() -> bool:
+    """A top-up the platform sent to manila-bpo whose Pay the switch never applied (the
+    simulator drops it before applying, by fault injection), while two payments of the
+    same amount were made on the switch itself meanwhile (as at the VOS console): the
+    reconciliation finds two candidates in GetPayHistory and hands the transfer to a
+    person. Every payment in it is one VOS really made; nothing is written by hand."""
+    if MoneyTransfer.objects.filter(idempotency_key=DEMO_REVIEW_KEY).exists():
+        return False
+    scope = _scope(ADMIN)
+    server = _server()
+    customer = Tenant.objects.get(vos_account="manila-bpo")
+    _simulator_control(server, "fault", endpoint="Pay", mode="timeout_before", seconds=0.2)
+    try:
+        transfer = money_services.topup(
+            scope, customer, DEMO_REVIEW_AMOUNT, key=DEMO_REVIEW_KEY, memo="demo"
+        )
+    finally:
+        _simulator_control(server, "clear_faults")
+    if transfer.state != MoneyTransfer.State.UNKNOWN:
+        return True  # VOS answered after all: a plain top-up, nothing to review
+    for _payment in range(2):
+        vos.call(
+            scope,
+            server,
+            "Pay",
+            {
+                "ownerName": customer.vos_account,
+                "ownerType": 2,
+                "money": float(DEMO_REVIEW_AMOUNT),
+                "memo": "demo: paid on the switch console",
+            },
+            target=customer,
+            tenant=customer,
+        )
+    money_services.reconcile_transfer(scope, transfer)
+    return True
+
+
 # In the order seed_demo makes them.
 ALL = (
     phone_book_entries,
@@ -246,4 +310,5 @@ ALL = (
     notifications,
     cdr_export,
     audit_export,
+    transfer_in_review,
 )

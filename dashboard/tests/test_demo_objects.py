@@ -2,16 +2,19 @@
 through the portal's services, and seeding again makes nothing twice."""
 
 import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
 from accounts.models import AuditEvent, AuditExport, Invitation
 from alerts.models import AlertKind, Notification
-from billing.models import CdrExport
+from billing.models import CdrExport, MoneyTransfer
 from dashboard import demo_objects
 from switch.vos import client_for
 from telephony.models import LimitedE164Group, MediaBlockIp
+from vos3000.client.dates import format_timestamp
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,7 @@ def _counts():
         "notifications": Notification.objects.count(),
         "cdr_exports": CdrExport.objects.count(),
         "audit_exports": AuditExport.objects.count(),
+        "transfers": MoneyTransfer.objects.count(),
     }
 
 
@@ -121,6 +125,21 @@ def test_it_seeds_one_object_of_every_kind_once(seeded):
         assert Notification.objects.filter(user__email=email, kind=AlertKind.ALARM).count() == 1
     assert CdrExport.objects.filter(requested_by__email=demo_objects.GLOBALTEL).count() == 1
     assert AuditExport.objects.filter(requested_by__email=demo_objects.ADMIN).count() == 1
+    review = MoneyTransfer.objects.get(idempotency_key=demo_objects.DEMO_REVIEW_KEY)
+    assert (
+        review.state == MoneyTransfer.State.REVIEW and review.customer.vos_account == "manila-bpo"
+    )
+    # The two payments of the same amount were really made on the switch.
+    now = datetime.now(UTC)
+    span = {
+        "account": "manila-bpo",
+        "beginTime": format_timestamp(now - timedelta(days=1)),
+        "endTime": format_timestamp(now + timedelta(days=1)),
+    }
+    rows = _vos(server, "GetPayHistory", span).get("infoPayHistorys")
+    paid = [r for r in rows or [] if Decimal(str(r["fee"])) == Decimal("4.44")]
+    assert len(paid) == 2
+
     # Made as a person would: in the audit trail, by the demo user who made it.
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {
