@@ -10,11 +10,8 @@ from __future__ import annotations
 import json
 import urllib.request
 from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import urlsplit
-
-from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
 from accounts.audit_trail.forms import AuditFilterForm
 from accounts.audit_trail.services import start_export as start_audit_export
@@ -22,8 +19,9 @@ from accounts.models import AuditExport, Invitation, Tenant, User
 from accounts.roles import Role
 from accounts.scope import Scope
 from accounts.users.services import invite_user
-from alerts.models import AlertKind, Notification
-from alerts.services import notify
+from alerts.forms import CreateAlarmForm
+from alerts.models import AlertSettings
+from alerts.services import alarms_reported, set_threshold
 from billing.cdrs import export as cdr_exports
 from billing.cdrs.forms import CdrSearchForm
 from billing.models import CdrExport, MoneyTransfer
@@ -58,7 +56,6 @@ DEMO_CONVERT_MEMO = "demo convert"
 DEMO_INVITEE = "new.colleague@demo.vosportal"
 DEMO_AUDIO_NAME = "demo-welcome"
 DEMO_BLOCKED_IP = "203.0.113.66"  # TEST-NET-3: documentation only, never a real peer
-WELCOME = _("Welcome to the VOS Portal demo")
 
 
 def _scope(email: str) -> Scope:
@@ -191,24 +188,55 @@ def suite_order() -> bool:
     return True
 
 
-def notifications() -> bool:
-    """A welcome notification for each demo customer and for the admin (no email)."""
+def low_balance_notifications() -> bool:
+    """Each demo customer's owner raises the account's own low-balance threshold above
+    the balance VOS last told (what the Alerts page lets them do): a real crossing, so
+    the owner and the reseller's managers are told, as on any low balance."""
     made = False
-    for email in (MANILA, CAFE, ADMIN):
-        user = User.objects.get(email=email)
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            title = str(WELCOME)
-        if Notification.objects.filter(user=user, kind=AlertKind.ALARM, title=title).exists():
+    for email in (MANILA, CAFE):
+        scope = _scope(email)
+        tenant = scope.tenant
+        if AlertSettings.objects.filter(
+            tenant=tenant, low_balance_threshold__isnull=False
+        ).exists():
             continue
-        notify(
-            AlertKind.ALARM,
-            [user],
-            title=lambda: WELCOME,
-            body=lambda: _("This notification was made by the demo so this page has one."),
-            tenant=user.tenant,
-            email=False,
-        )
+        # The balance as the customer's home page reads it (remembered, which arms
+        # the account's low-balance alert at the threshold in force).
+        known = money_services.read_balance(scope, tenant)
+        threshold = (Decimal(str(known.money)) + Decimal("100")).quantize(Decimal("1"))
+        set_threshold(scope, tenant, threshold)
         made = True
+    return made
+
+
+DEMO_ALARM_NAME = "Demo: trunk utilisation high"
+
+
+def admin_alarm() -> bool:
+    """The admin raises an alarm in VOS (CreateAlarm, as the Alarms page does) and the
+    portal reads the current alarms, which tells the platform's people."""
+    scope = _scope(ADMIN)
+    server = _server()
+    current = vos.call(scope, server, "GetAlarmCurrent", {}).get("infoAlarmCurrents") or []
+    made = False
+    if not any(a.get("name") == DEMO_ALARM_NAME for a in current):
+        form = CreateAlarmForm(
+            {
+                "server": server.pk,
+                "name": DEMO_ALARM_NAME,
+                "level": "1",
+                "value": "85",
+                "alarmInfo": "demo: 85% of the trunk in use",
+                "upper": "80",
+                "lower": "10",
+            }
+        )
+        if not form.is_valid():
+            raise ValueError(f"alarm form: {form.errors.as_json()}")
+        vos.call(scope, server, "CreateAlarm", form.to_payload(), target=server)
+        current = vos.call(scope, server, "GetAlarmCurrent", {}).get("infoAlarmCurrents") or []
+        made = True
+    alarms_reported(server, current)
     return made
 
 
@@ -307,7 +335,8 @@ ALL = (
     ivr_audio,
     media_block_ip,
     suite_order,
-    notifications,
+    low_balance_notifications,
+    admin_alarm,
     cdr_export,
     audit_export,
     transfer_in_review,
