@@ -13,6 +13,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.urls import reverse
+
 from accounts.audit_trail.forms import AuditFilterForm
 from accounts.audit_trail.services import start_export as start_audit_export
 from accounts.models import AuditExport, Invitation, Tenant, User
@@ -145,7 +148,10 @@ def invitation() -> bool:
         email=DEMO_INVITEE,
         tenant=scope.tenant,
         role=Role.RESELLER_OPERATOR,
-        build_url=lambda token: f"/invitations/{token}/",
+        # No request here: the link is built on the address alert emails use.
+        build_url=lambda token: (
+            settings.ALERTS_PORTAL_URL.rstrip("/") + reverse("invitation_accept", args=[token])
+        ),
     )
     return True
 

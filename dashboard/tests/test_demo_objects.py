@@ -99,7 +99,7 @@ def _vos_state(server):
     }
 
 
-def test_it_seeds_one_object_of_every_kind_once(seeded):
+def test_it_seeds_one_object_of_every_kind_once(seeded, mailoutbox):
     server, seed = seeded
     out, err = seed()
     assert "not made" not in err, err
@@ -122,6 +122,7 @@ def test_it_seeds_one_object_of_every_kind_once(seeded):
     assert MediaBlockIp.objects.filter(ip=demo_objects.DEMO_BLOCKED_IP).count() == 1
     invitation = Invitation.objects.get(email=demo_objects.DEMO_INVITEE)
     assert invitation.invited_by.email == demo_objects.GLOBALTEL
+    assert any(demo_objects.DEMO_INVITEE in m.to and "/invite/" in m.body for m in mailoutbox)
     for email in (demo_objects.MANILA, demo_objects.CAFE):
         assert (
             Notification.objects.filter(user__email=email, kind=AlertKind.LOW_BALANCE).count() == 1
