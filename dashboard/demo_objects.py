@@ -124,7 +124,7 @@ def e164_convert() -> bool:
         return False
     phones = phone_selectors.phones(scope, tenant)
     if not phones:
-        return False
+        raise ValueError(f"{tenant.vos_account} has no phone to convert for")
     phone = sorted(phones, key=lambda p: str(p["e164"]))[0]
     number_services.create_convert(
         scope,
@@ -182,7 +182,7 @@ def suite_order() -> bool:
         return False
     suites = rate_selectors.suites(scope, rate_selectors.require_linked(tenant))
     if not suites:
-        return False
+        raise ValueError("VOS has no suite to order")
     rate_services.order_suite(
         scope,
         tenant,
