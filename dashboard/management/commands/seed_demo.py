@@ -20,6 +20,7 @@ from billing.cdrs.tasks import pull_server
 from billing.payments.services import ensure_demo_account
 from billing.rates.services import grant_demo_groups
 from customers import services as customer_services
+from dashboard import demo_objects
 from switch.models import VosServer
 from vos3000.errors import VosError
 
@@ -146,6 +147,19 @@ class Command(BaseCommand):
             self.stderr.write(f"no card payment account: {exc}")
         else:
             self.stdout.write(f"{'created' if made else 'kept'} the offline card payment account")
+        if servers:
+            self._make_demo_objects()
+
+    def _make_demo_objects(self) -> None:
+        """One object of every kind per demo tenant (dashboard.demo_objects); a kind that
+        cannot be made is a one-line warning, never a demo that does not start."""
+        for make in demo_objects.ALL:
+            try:
+                made = make()
+            except Exception as exc:  # any failure of one kind must not stop the demo
+                self.stderr.write(f"demo {make.__name__} not made: {type(exc).__name__}: {exc}")
+            else:
+                self.stdout.write(f"demo {make.__name__}: {'made' if made else 'kept'}")
 
     def _queue_first_cdr_pull(self, server) -> None:
         """The demo's call pages should not wait for beat's first round: queue a pull
