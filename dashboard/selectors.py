@@ -367,6 +367,7 @@ class Overview:
     # A reseller's own margin (its direct customers' calls: what they paid less what it
     # paid), today / 7 / 30 days; None where VOS's figures do not give it.
     margin_today: Decimal | None
+    margin_yesterday: Decimal | None
     margin_7: Decimal | None
     margin_30: Decimal | None
     charts: list
@@ -410,7 +411,7 @@ def traffic_overview(scope, zone) -> Overview:
     for offset in range(30):
         label = f"{first + timedelta(days=offset):%Y-%m-%d}"
         days.append(found.get(label) or _empty_row(label))
-    margins: list[Decimal | None] = [None, None, None]
+    margins: list[Decimal | None] = [None, None, None, None]
     if call_stats.shows_margin(scope):
         own_calls = call_stats.margin_calls(scope, since, until)
         mine = {r.key: r for r in call_stats.per_day(own_calls, zone)}
@@ -418,6 +419,7 @@ def traffic_overview(scope, zone) -> Overview:
         margins = [
             sum((r.margin for r in by_day[-n:] if r is not None), Decimal("0")) for n in (1, 7, 30)
         ]
+        margins.append(by_day[-2].margin if by_day[-2] is not None else Decimal("0"))
     day_labels = [d.key[5:] for d in days]  # MM-DD: 30 labels fit
     overview = Overview(
         today=days[-1],
@@ -428,6 +430,7 @@ def traffic_overview(scope, zone) -> Overview:
         top_customers=call_stats.top_customers(rows, TOP) if scope.is_provider else [],
         top_destinations=call_stats.top_prefixes(rows, TOP),
         margin_today=margins[0],
+        margin_yesterday=margins[3],
         margin_7=margins[1],
         margin_30=margins[2],
         charts=[

@@ -95,6 +95,7 @@ def test_it_counts_only_the_resellers_own_margin(world, calls):
     result = overview(UserFactory(tenant=world["res"], role=Role.RESELLER_MANAGER))
     # Own customers' calls only: 2.00-0.50 today; +1.50-0.50 yesterday; +4.00-1.00.
     assert result.margin_today == Decimal("1.5000")
+    assert result.margin_yesterday == Decimal("1.0000")
     assert result.margin_7 == Decimal("2.5000")
     assert result.margin_30 == Decimal("5.5000")
 
