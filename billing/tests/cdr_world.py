@@ -24,11 +24,17 @@ def vos_cdrs(server, accounts, first: date, last: date) -> list[dict]:
     return answer.get("infoCdrs") or []
 
 
+# The simulator's "today" when ``demo_world`` last stored a week: ``week`` covers that
+# same week, even when midnight passes in between (`make test-clock` starts at 23:59:30).
+_STORED_TODAY: dict[int, date] = {}
+
+
 def demo_world(server, portal_sim, days: int = 7) -> dict[str, Tenant]:
     """Tenants by VOS account, with the last ``days`` days (up to yesterday) stored."""
     sync_tenants_from_vos(server)
     tenants = {t.vos_account: t for t in Tenant.objects.exclude(vos_account="")}
     today = sim_today(portal_sim)
+    _STORED_TODAY[id(portal_sim)] = today
     infos = vos_cdrs(server, tenants, today - timedelta(days=days), today - timedelta(days=1))
     cdr_store.store(server, infos)
     return tenants
@@ -36,7 +42,7 @@ def demo_world(server, portal_sim, days: int = 7) -> dict[str, Tenant]:
 
 def week(portal_sim, days: int = 7) -> dict[str, str]:
     """The search's dates covering what ``demo_world`` stored (UTC days)."""
-    today = sim_today(portal_sim)
+    today = _STORED_TODAY.get(id(portal_sim)) or sim_today(portal_sim)
     return {
         "date_from": (today - timedelta(days=days)).isoformat(),
         "date_to": (today - timedelta(days=1)).isoformat(),
