@@ -240,6 +240,19 @@ def last_known_balance(tenant: Tenant) -> Balance | None:
 
 
 # --- Checks before a transfer -----------------------------------------------------------
+def stated_balance(scope: Scope, tenant: Tenant, unknown: str) -> Balance:
+    """The balance VOS states for ``tenant`` now, or MoneyRefused in words: VOS's error
+    when it cannot be asked, ``unknown`` when it answers without the balance (a left-out
+    amount is never taken for 0)."""
+    try:
+        balance = read_balance(scope, tenant)
+    except VosError as exc:
+        raise MoneyRefused(vos.describe_error(exc)) from exc
+    if not balance.known:
+        raise MoneyRefused(unknown)
+    return balance
+
+
 def _linked(tenant: Tenant) -> None:
     if not tenant.is_linked or not tenant.server.enabled:
         raise MoneyRefused(_("This account is not linked to a VOS server."))
@@ -349,17 +362,14 @@ def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -
             raise MoneyRefused(_("Your account and the customer's are on different servers."))
     _check_limits(amount, scope.tenant)
     if funder is not None:
-        try:
-            balance = read_balance(scope, funder)
-        except VosError as exc:
-            raise MoneyRefused(vos.describe_error(exc)) from exc
-        if not balance.known:
-            raise MoneyRefused(
-                _(
-                    "The switch did not say your balance, so the top-up cannot be checked "
-                    "against it. Nothing was paid; please try again later."
-                )
-            )
+        balance = stated_balance(
+            scope,
+            funder,
+            _(
+                "The switch did not say your balance, so the top-up cannot be checked "
+                "against it. Nothing was paid; please try again later."
+            ),
+        )
         if balance.available < amount:
             raise MoneyRefused(
                 _(
@@ -465,14 +475,11 @@ def return_balance(scope: Scope, customer: Tenant, *, key: str, memo: str = "") 
     if found := _existing(key, scope, customer):
         return found
     _linked(customer)
-    try:
-        balance = read_balance(scope, customer)
-    except VosError as exc:
-        raise MoneyRefused(vos.describe_error(exc)) from exc
-    if not balance.known:
-        raise MoneyRefused(
-            _("The switch did not say the customer's balance, so it cannot be returned now.")
-        )
+    balance = stated_balance(
+        scope,
+        customer,
+        _("The switch did not say the customer's balance, so it cannot be returned now."),
+    )
     if balance.money <= 0:
         raise MoneyRefused(_("There is no money on this account to return."))
     return _start_reversal(scope, customer, balance.money, key=key, memo=memo, corrects=None)
@@ -543,17 +550,14 @@ def check_reversible(scope: Scope, customer: Tenant, amount: Decimal) -> Balance
     """The balance VOS states now covers ``amount`` (the overdraft does not count: only
     money the customer has can be taken back); MoneyRefused in words otherwise, and when
     VOS cannot say."""
-    try:
-        balance = read_balance(scope, customer)
-    except VosError as exc:
-        raise MoneyRefused(vos.describe_error(exc)) from exc
-    if not balance.known:
-        raise MoneyRefused(
-            _(
-                "The switch did not say the customer's balance, so nothing can be taken "
-                "back now. Nothing was moved; please try again later."
-            )
-        )
+    balance = stated_balance(
+        scope,
+        customer,
+        _(
+            "The switch did not say the customer's balance, so nothing can be taken "
+            "back now. Nothing was moved; please try again later."
+        ),
+    )
     if balance.money < amount:
         raise MoneyRefused(
             _("The customer's balance is %(money)s: you cannot take back %(amount)s.")
