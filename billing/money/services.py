@@ -253,6 +253,20 @@ def stated_balance(scope: Scope, tenant: Tenant, unknown: str) -> Balance:
     return balance
 
 
+def _reseller_account(scope: Scope, customer: Tenant) -> Tenant | None:
+    """The reseller whose own VOS account pays a top-up (or receives a take-back) when
+    the platform says resellers fund their top-ups; None for the platform's own moves."""
+    if not (
+        MoneySettings.current().reseller_funded_topups and scope.tenant.kind == Tenant.Kind.RESELLER
+    ):
+        return None
+    funder = scope.tenant
+    _linked(funder)
+    if funder.server_id != customer.server_id:
+        raise MoneyRefused(_("Your account and the customer's are on different servers."))
+    return funder
+
+
 def _linked(tenant: Tenant) -> None:
     if not tenant.is_linked or not tenant.server.enabled:
         raise MoneyRefused(_("This account is not linked to a VOS server."))
@@ -354,12 +368,7 @@ def topup(scope: Scope, customer: Tenant, amount, *, key: str, memo: str = "") -
     if found := _existing(key, scope, customer):
         return found
     _linked(customer)
-    funder = None
-    if MoneySettings.current().reseller_funded_topups and scope.tenant.kind == Tenant.Kind.RESELLER:
-        funder = scope.tenant
-        _linked(funder)
-        if funder.server_id != customer.server_id:
-            raise MoneyRefused(_("Your account and the customer's are on different servers."))
+    funder = _reseller_account(scope, customer)
     _check_limits(amount, scope.tenant)
     if funder is not None:
         balance = stated_balance(
@@ -503,12 +512,7 @@ def _start_reversal(
                 _("At most %(left)s of top-up #%(number)s is left to correct.")
                 % {"left": left, "number": corrects.pk}
             )
-    funder = None
-    if MoneySettings.current().reseller_funded_topups and scope.tenant.kind == Tenant.Kind.RESELLER:
-        funder = scope.tenant
-        _linked(funder)
-        if funder.server_id != customer.server_id:
-            raise MoneyRefused(_("Your account and the customer's are on different servers."))
+    funder = _reseller_account(scope, customer)
     _check_limits(amount, scope.tenant)
     check_reversible(scope, customer, amount)
     transfer, created = _create(
