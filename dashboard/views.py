@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import Tenant
 from accounts.roles import ADMIN, Action, role_of
 from dashboard import selectors
+from web.htmx import is_htmx
 
 
 @login_required
@@ -47,6 +48,10 @@ def live_dashboard(request):
     shared snapshots (telephony.live), never VOS per viewer."""
     scope = request.scope
     scope.require(Action.VIEW)
+    if not is_htmx(request):
+        # A fragment has no page of its own: typed in or bookmarked, it opens the page
+        # that holds it.
+        return redirect("dashboard")
     return render(
         request,
         "live/_dashboard.html",

@@ -323,7 +323,7 @@ def test_it_shows_an_alarms_level_the_same_way_on_the_live_panel(client, demo):
         server=server, alarm_id=7, name="Harddisk", level=2, started_at=timezone.now()
     )
     client.force_login(AdminFactory())
-    panel = client.get(reverse("live_dashboard")).text
+    panel = client.get(reverse("live_dashboard"), HTTP_HX_REQUEST="true").text
     assert "Harddisk" in panel and 'data-alarm-level="2">Major<' in panel
     assert "level 2" not in panel and "(level" not in panel
 

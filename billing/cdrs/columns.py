@@ -194,6 +194,9 @@ def cells(row, columns: list[Column]) -> list[tuple[str, object]]:
     for column in columns:
         value = get(column.field)
         if column.field in WORDED:
-            value = WORDED[column.field](value)
+            # Words for everyone, the code on hover for experts (and support tickets).
+            words = WORDED[column.field](value)
+            found.append(("coded", (words, value)) if words else (column.kind, words))
+            continue
         found.append((column.kind, value))
     return found

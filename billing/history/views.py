@@ -40,6 +40,8 @@ def _payment_row(row: dict) -> dict:
         "amount": rating.money_or_none(row.get("fee")),
         "type": labels.label("InfoPayHistory", "type", row.get("type")),
         "method": labels.label("InfoPayHistory", "payType", row.get("payType")),
+        "type_code": row.get("type"),
+        "method_code": row.get("payType"),
         "balance": rating.money_or_none(row.get("customerMoney")),
         "note": row.get("portalNote", ""),
     }
@@ -54,6 +56,7 @@ def _consumption_row(row: dict) -> dict:
         "time": moment_from_ms(row.get("time")),
         "amount": rating.money_or_none(row.get("money")),
         "type": labels.label("InfoConsumption", "type", row.get("type")),
+        "type_code": row.get("type"),
         "source": row.get("consumptionName") or "",
         "balance": rating.money_or_none(row.get("customerMoney")),
     }

@@ -254,7 +254,7 @@ SECRET_PATHS = frozenset({"customerPassword"})
 _FORWARD_LABELS = {
     "e164": _("Forward to (numbers, separated by commas)"),
     "forwardMethod": _("Order of the numbers"),
-    "alertSecond": _("Ring each number for (seconds, -1 = default)"),
+    "alertSecond": _("Ring each number for (seconds; enter -1 for the switch's default)"),
 }
 
 
@@ -289,8 +289,10 @@ LABELS = {
     f"{VA}voiceMail": _("Voicemail"),
     f"{VA}voiceMailCheckPassword": _("Ask for a password to listen to voicemail"),
     f"{VA}voiceMailAudioType": _("Voicemail greeting"),
-    f"{VA}voiceMailMaxNumber": _("Voicemail messages kept at most (-1 = system setting)"),
-    f"{VA}voiceMailExpireDay": _("Voicemail kept for days (-1 = system setting)"),
+    f"{VA}voiceMailMaxNumber": _(
+        "Voicemail messages kept at most (enter -1 for the system setting)"
+    ),
+    f"{VA}voiceMailExpireDay": _("Voicemail kept for days (enter -1 for the system setting)"),
     f"{VA}colorRing": _("Color ring (ring-back tone)"),
     f"{VA}colorRingName": _("Color ring name"),
     f"{VA}remoteColorRingPassthrough": _("Pass the remote side's color ring through"),
@@ -313,7 +315,9 @@ LABELS = {
     f"{IA}localIp": _("Local IP address (static registration)"),
     f"{IA}rtpRelay": _("Media proxy"),
     f"{IA}rtpInterruptDetection": _("RTP interruption detection"),
-    f"{IA}callDurationLimit": _("Longest call in seconds (-1 = system setting, 0 = no limit)"),
+    f"{IA}callDurationLimit": _(
+        "Longest call in seconds (enter -1 for the system setting, 0 for no limit)"
+    ),
     f"{IA}callTransferBillingMethod": _("Who pays for transferred calls"),
     f"{IA}useCallerPhoneDisplay": _("Use the phone's display number"),
     f"{IA}noBillingToPhone": _("Do not bill calls to other phones"),
@@ -543,7 +547,7 @@ class PeriodForwardingForm(forms.Form):
         empty_value=0,
     )
     alert_second = forms.IntegerField(
-        label=_("Ring each number for (seconds, -1 = default)"),
+        label=_("Ring each number for (seconds; enter -1 for the switch's default)"),
         initial=-1,
         min_value=-1,
         max_value=3600,

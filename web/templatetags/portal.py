@@ -112,3 +112,16 @@ def described(field):
     if not ids or not field.auto_id:
         return field
     return field.as_widget(attrs={"aria-describedby": " ".join(ids)})
+
+
+@register.simple_tag
+def coded(words, code):
+    """A coded value in words, its code on hover for experts: "Busy" with "Code: 2"."""
+    if code is None or code == "" or str(words) == str(code):
+        return words
+    return format_html(
+        '<span class="coded" title="{}" data-code="{}">{}</span>',
+        _("Code: %(code)s") % {"code": code},
+        code,
+        words,
+    )

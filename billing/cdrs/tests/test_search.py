@@ -316,15 +316,18 @@ def test_it_shows_call_levels_and_end_reasons_in_words(client, tenants, days, ac
     level, reason = fields.index("call_level"), fields.index("end_reason")
     rows = page.context["rows"]
     assert rows
-    levels = {row[level] for row in rows}
-    reasons = {row[reason] for row in rows}
-    assert levels <= {("text", w) for w in ("On-net", "Local", "Domestic", "International")}
-    assert ("text", "Normal call clearing") in reasons
-    assert not any(str(words).lstrip("-").isdigit() for _kind, words in reasons)
-    assert "Normal call clearing" in page.text
+    # (words, code): the words shown, the code on hover for experts.
+    assert {row[level][0] for row in rows} == {row[reason][0] for row in rows} == {"coded"}
+    levels = {row[level][1][0] for row in rows}
+    reasons = {row[reason][1] for row in rows}
+    assert levels <= {"On-net", "Local", "Domestic", "International"}
+    assert ("Normal call clearing", 1) in reasons
+    assert not any(str(words).lstrip("-").isdigit() for words, _code in reasons)
+    assert 'title="Code: 1" data-code="1">Normal call clearing</span>' in page.text
     # The table's level and end reason cells are words, never the bare codes.
     table = page.text.split('<table class="cdr-table', 1)[1].split("</table>", 1)[0]
-    body = [re.findall(r"<td[^>]*>([^<]*)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", table)]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", table)]
+    body = [[re.sub(r"<[^>]+>", "", td) for td in tds] for tds in cells]
     body = [tds for tds in body if len(tds) == len(fields)]
     assert len(body) == len(rows)
     assert not any(tds[level].strip().isdigit() or tds[reason].strip().isdigit() for tds in body)
