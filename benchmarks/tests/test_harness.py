@@ -1,0 +1,56 @@
+"""The benchmark harness refuses to run without PostgreSQL and Redis (no fallback).
+Nothing is timed and no benchmark runs: the refusal comes before any setup."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks.common import ROOT
+from benchmarks.harness import Refused, check_services
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens there once closed
+
+
+def _bench(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks", "customer_list"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_it_exits_2_saying_why_when_postgresql_does_not_answer():
+    port = _closed_port()
+    done = _bench(
+        BENCH_DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/vosportal_bench",
+        BENCH_REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/11",
+    )
+    assert done.returncode == 2
+    assert f"PostgreSQL at postgres://postgres@127.0.0.1:{port}/vosportal_bench" in done.stderr
+    assert "no SQLite fallback" in done.stderr
+    assert not done.stdout  # no benchmark ran
+
+
+def test_it_refuses_a_database_url_that_is_not_postgresql():
+    with pytest.raises(Refused, match="must be a PostgreSQL URL"):
+        check_services("sqlite:///var/bench.sqlite3", "redis://127.0.0.1:6379/11")
+
+
+def test_it_names_redis_when_redis_does_not_answer():
+    port = _closed_port()
+    # The database check may pass or fail on this machine; Redis's is what is asserted.
+    with pytest.raises(Refused, match=f"Redis at redis://127.0.0.1:{port}/11 does not answer"):
+        check_services(
+            "postgres://postgres@127.0.0.1:5432/vosportal_bench", f"redis://127.0.0.1:{port}/11"
+        )
