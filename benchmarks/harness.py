@@ -3,12 +3,13 @@
 ``Stack`` is what a benchmark measures against:
 
 - PostgreSQL at ``BENCH_DATABASE_URL`` (default
-  ``postgres://postgres@127.0.0.1:5432/vosportal_bench``) and Redis at
+  ``postgres://postgres@127.0.0.1:5432/vosportal_bench_web``) and Redis at
   ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/11``). Either missing is an
   error (exit code 2), never a fallback to SQLite or the filesystem broker;
 - the bench database is created and migrated here, then seeded once (10,000 customers
   under a reseller and its sub-resellers; phones; users) and reused by later runs with
-  the same seed (a ``bench_seed`` marker row; another seed rebuilds it);
+  the same seed (a ``bench_seed`` marker row; another seed rebuilds it). A database
+  with tables but no marker is someone else's: refused (exit 2), never dropped;
 - the VOS simulator over HTTP (in this process, on a thread), every VOS call slowed by
   ``latency_ms`` (20 ms by default: the simulator's latency fault on every endpoint);
 - gunicorn with sync workers, started exactly as the Dockerfile's CMD does (DEBUG off,
@@ -39,7 +40,8 @@ from pathlib import Path
 
 from benchmarks.common import DATA, ROOT
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/vosportal_bench"
+# Not "vosportal_bench": benchmarks.cdr_data keeps its 10M-row CDR set under that name.
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/vosportal_bench_web"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
 SECRET_KEY = "bench-only-secret-key-not-for-production-8d1f3c7a2b9e4f6d0a5c"
 PUSH_TOKEN = "bench-push-token-0001"
@@ -147,11 +149,32 @@ def _seed_matches(database_url: str, seed: dict) -> bool:
     return row is not None and row[0] == seed
 
 
+def _holds_something_else(database_url: str) -> bool:
+    """Whether the database has tables but no bench seed: someone else's data."""
+    import psycopg
+
+    try:
+        with psycopg.connect(database_url, connect_timeout=3) as conn:
+            tables = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone()[0]
+            seeded = conn.execute("SELECT to_regclass('bench_seed')").fetchone()[0]
+    except psycopg.OperationalError:
+        return False  # not there yet
+    return bool(tables) and seeded is None
+
+
 def ensure_database(database_url: str, *, fresh: bool) -> None:
-    """Create the bench database (dropped first when ``fresh``)."""
+    """Create the bench database (dropped first when ``fresh``). A database holding
+    tables but no bench seed is never dropped: that is an error (Refused)."""
     import psycopg
 
     admin, name = _admin_url(database_url)
+    if fresh and _holds_something_else(database_url):
+        raise Refused(
+            f"the database {name} holds data that is not a bench seed (another benchmark's?);"
+            " it is not dropped: set BENCH_DATABASE_URL to a database of the harness's own"
+        )
     with psycopg.connect(admin, autocommit=True) as conn:
         if fresh:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -351,7 +374,11 @@ class Stack:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         seed = {"customers": self.customers, "phones": PHONES, "transfers": TRANSFERS, "version": 2}
         fresh = not _seed_matches(database_url, seed)
-        ensure_database(database_url, fresh=fresh)
+        try:
+            ensure_database(database_url, fresh=fresh)
+        except Refused as exc:
+            print(f"bench: refused: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
         import redis
 
         redis.Redis.from_url(redis_url).flushdb()  # the bench's own db: no stale tasks

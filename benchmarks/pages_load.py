@@ -6,7 +6,7 @@ its own. The data: 5,000 succeeded top-ups in the reseller's ledger, a customer 
 phones (16 pages) and one with 20 (one page), 60 routing gateways.
 
 Baselines in the same run: one raw VOS round trip (GetSoftSwitch POSTed straight to the
-simulator) and a trivial signed-in page (the user's preferences), also under the same
+simulator) and a trivial signed-in page (the notification list), also under the same
 50-user load.
 
 Measures:

@@ -33,11 +33,11 @@ def _bench(**env: str) -> subprocess.CompletedProcess:
 def test_it_exits_2_saying_why_when_postgresql_does_not_answer():
     port = _closed_port()
     done = _bench(
-        BENCH_DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/vosportal_bench",
+        BENCH_DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/vosportal_bench_web",
         BENCH_REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/11",
     )
     assert done.returncode == 2
-    assert f"PostgreSQL at postgres://postgres@127.0.0.1:{port}/vosportal_bench" in done.stderr
+    assert f"PostgreSQL at postgres://postgres@127.0.0.1:{port}/vosportal_bench_web" in done.stderr
     assert "no SQLite fallback" in done.stderr
     assert not done.stdout  # no benchmark ran
 
@@ -52,5 +52,5 @@ def test_it_names_redis_when_redis_does_not_answer():
     # The database check may pass or fail on this machine; Redis's is what is asserted.
     with pytest.raises(Refused, match=f"Redis at redis://127.0.0.1:{port}/11 does not answer"):
         check_services(
-            "postgres://postgres@127.0.0.1:5432/vosportal_bench", f"redis://127.0.0.1:{port}/11"
+            "postgres://postgres@127.0.0.1:5432/vosportal_bench_web", f"redis://127.0.0.1:{port}/11"
         )
