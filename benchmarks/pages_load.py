@@ -13,6 +13,7 @@ Measures:
 
 - VOS calls per phones page, for a customer with one page of phones and for one with
   many (must not grow with the number of phones);
+- the gunicorn workers' CPU per page (one user; from /proc), beside the trivial page's;
 - p50/p95 of each page with 50 users at once, no think time, as ratios to the round
   trip, and pages/s: the ledger (the reseller's manager, random "older" pages), a
   customer's phones (the reseller's manager, random pages), routing gateways (a platform
@@ -28,7 +29,7 @@ import random
 import sys
 
 from benchmarks.common import goal, write_result
-from benchmarks.customer_list import TRIVIAL_PAGE, vos_calls_per_request
+from benchmarks.customer_list import TRIVIAL_PAGE, cpu_per_request, vos_calls_per_request
 from benchmarks.harness import ADMIN_EMAIL, PHONES, RESELLER_EMAIL, Stack, get, latency
 
 NAME = "pages_load"
@@ -89,6 +90,20 @@ def run(users: int, requests: int, runs: int, workers: int, latency_ms: int) -> 
                 "vos_calls_per_page": calls,
                 "vos_calls_by_endpoint": by_endpoint,
             }
+
+        # The gunicorn workers' CPU per page, one user (what a core can serve at most).
+        cpu = {}
+        for page, items, cookies in (
+            ("trivial_page", [stack.url(TRIVIAL_PAGE)], reseller_cookies),
+            ("ledger", ledger(runs), reseller_cookies),
+            ("phones", phones(large, runs), reseller_cookies),
+            ("gateways", gateways, admin_cookies),
+        ):
+            _, ms = cpu_per_request(
+                stack, {"items": get(items), "requests": runs, "cookies": cookies[:1]}
+            )
+            cpu[page] = ms
+        results["worker_cpu_ms_per_page"] = cpu
 
         def loaded(items: list, cookies: list[dict]) -> dict:
             return latency(
