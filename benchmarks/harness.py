@@ -181,6 +181,14 @@ def ensure_database(database_url: str, *, fresh: bool) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
+    if not exists:
+        # The marker table first: a run stopped while seeding leaves a database that is
+        # still recognisably the harness's (and is rebuilt next time, not refused).
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(_SEED_TABLE)
+
+
+_SEED_TABLE = "CREATE TABLE IF NOT EXISTS bench_seed (key text PRIMARY KEY, value jsonb NOT NULL)"
 
 
 def _mark_seeded(seed: dict) -> None:
@@ -189,9 +197,7 @@ def _mark_seeded(seed: dict) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_seed (key text PRIMARY KEY, value jsonb NOT NULL)"
-        )
+        cursor.execute(_SEED_TABLE)
         cursor.execute(
             "INSERT INTO bench_seed VALUES ('seed', %s) ON CONFLICT (key) DO UPDATE"
             " SET value = EXCLUDED.value",

@@ -54,3 +54,29 @@ def test_it_names_redis_when_redis_does_not_answer():
         check_services(
             "postgres://postgres@127.0.0.1:5432/vosportal_bench_web", f"redis://127.0.0.1:{port}/11"
         )
+
+
+@pytest.mark.postgres
+def test_it_never_drops_a_database_that_holds_something_other_than_its_seed():
+    import psycopg
+    from django.db import connection
+
+    from benchmarks.harness import _admin_url, ensure_database
+
+    server = connection.settings_dict
+    url = f"postgres://{server['USER']}@{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}"
+    url += f"/bench_refusal_{os.getpid()}"
+    admin, name = _admin_url(url)
+    try:
+        ensure_database(url, fresh=True)  # new: the harness's own (its marker table)
+        ensure_database(url, fresh=True)  # the harness's own: dropped and made again
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP TABLE bench_seed")
+            conn.execute("CREATE TABLE someone_elses (x int)")
+        with pytest.raises(Refused, match=f"the database {name} holds data"):
+            ensure_database(url, fresh=True)
+        with psycopg.connect(url) as conn:  # still there
+            assert conn.execute("SELECT to_regclass('someone_elses')").fetchone()[0]
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
