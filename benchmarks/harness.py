@@ -4,8 +4,9 @@
 
 - PostgreSQL at ``BENCH_DATABASE_URL`` (default
   ``postgres://postgres@127.0.0.1:5432/vosportal_bench_web``) and Redis at
-  ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/11``). Either missing is an
-  error (exit code 2), never a fallback to SQLite or the filesystem broker;
+  ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/11``; that Redis database is
+  emptied at the start of every run). Either missing is an error (exit code 2), never a
+  fallback to SQLite or the filesystem broker;
 - the bench database is created and migrated here, then seeded once (10,000 customers
   under a reseller and its sub-resellers; phones; users) and reused by later runs with
   the same seed (a ``bench_seed`` marker row; another seed rebuilds it). A database
