@@ -63,8 +63,12 @@ format: $(DEPS)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Every benchmark in the production shape (gunicorn, PostgreSQL, Redis, real HTTP from
+# another process; see benchmarks/harness.py), then README's table from their JSON.
+# Needs PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL): exit code 2 without.
 bench: $(DEPS)
 	$(PY) -m benchmarks $(BENCH_ARGS)
+	$(PY) -m benchmarks.table var/bench/*.json
 
 # Refresh the Chinese catalogue after changing user-facing strings, translate the new
 # entries in locale/zh_Hans/LC_MESSAGES/django.po, then run this again to compile.

@@ -1,42 +1,51 @@
-"""The reseller's customer list at scale: 10,000 customers in the subtree, every VOS call
-20 ms slower (the simulator's latency fault on every endpoint).
+"""The reseller's customer list at scale, in the production shape: 10,000 customers in
+the subtree, gunicorn sync workers on PostgreSQL and Redis, every VOS call 20 ms slower
+(the simulator's latency fault), real HTTP from another process (benchmarks.harness).
 
-Standalone: the portal runs in this process with Django on a throwaway SQLite database
-(migrated at start) and talks over HTTP to a simulator started here; the simulator's
-customers are written with its own row function, the portal's tenants in bulk.
+Baselines, measured in the same run from the same driver process:
 
-Measures, through Django's test client as the reseller's manager:
+- one raw VOS round trip (an HTTP POST of GetSoftSwitch straight to the simulator, with
+  the same latency);
+- a trivial signed-in page (the notification list, empty: the layout, no VOS call);
+- a static file (whitenoise).
 
-- baseline: one raw VOS round trip (GetSoftSwitch through the portal's client, with
-  the same 20 ms latency) in the same run;
-- the customer list at two page sizes (random pages), p50/p95 and as a ratio to the
-  baseline; a search and a sort by balance at the larger size;
-- VOS calls per page (the simulator's ``stats``), which must not grow with page size:
-  one GetCustomer per page whatever the number of rows.
+Measures, signed in as the reseller's manager, random pages:
 
-    python -m benchmarks customer_list [-- --customers 10000 --runs 40 --latency-ms 20]
-    python -m benchmarks customer_list -- --quick      # 1,000 customers, 15 runs
+- VOS calls per page at 25 and 100 rows (the simulator's counts): must not grow with the
+  page size;
+- p50/p95 for one user at both sizes, as ratios to the round trip;
+- the gunicorn workers' CPU per page (from /proc) at both sizes, as a ratio to the
+  trivial page's;
+- 20 users at once, no think time: p95 as a ratio to the round trip, and pages/s.
+
+    python -m benchmarks customer_list [-- --customers 10000 --runs 60 --users 20
+                                           --workers 2 --latency-ms 20]
+    python -m benchmarks customer_list -- --quick      # 1,000 customers, fewer runs
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import random
 import sys
-import tempfile
-import time
 
-from benchmarks.common import sample, summary, write_result
+from benchmarks.common import goal, write_result
+from benchmarks.harness import RESELLER_EMAIL, SUB_RESELLERS, Stack, get, latency
 
 NAME = "customer_list"
-SUB_RESELLERS = 9
 PAGE_SIZES = (25, 100)
+# The notification list, empty: the layout, the session and one small query. (The
+# preferences page is not trivial: about 3× the CPU of a 25-row customer list.)
+TRIVIAL_PAGE = "/notifications/"
+STATIC_FILE = "/static/css/app.css"
 
 
 def _setup_django(directory: str) -> None:
-    """The portal's settings on a database and var/ of this run's own."""
+    """In-process Django on a throwaway SQLite database, for the benchmarks that still
+    measure in-process (live_watchers): not the production shape."""
+    import logging
+    import os
+
     os.environ["DJANGO_SETTINGS_MODULE"] = "vosportal.settings"
     os.environ["TESTING"] = "1"  # the dev secret key and plain-HTTP cookies; no real users
     os.environ["VAR_DIR"] = directory
@@ -52,170 +61,181 @@ def _setup_django(directory: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _fill_simulator(handle, customers: int, rng: random.Random) -> list[tuple[str, str]]:
-    """The reseller, its sub-resellers and ``customers`` customers below them in VOS.
-    Returns (account, agent) for every account made, parents first."""
-    from vos3000.simulator.handlers.customers import create_customer_row
-
-    made = [("bench-res", "")]
-    made += [(f"bench-sub{n}", "bench-res") for n in range(SUB_RESELLERS)]
-    agents = ["bench-res", *(account for account, _ in made[1:])]
-    for n in range(customers):
-        made.append((f"bc{n:06d}", agents[n % len(agents)]))
-    with handle.sim.transaction() as ctx:
-        for account, agent in made:
-            create_customer_row(
-                ctx,
-                {
-                    "account": account,
-                    "name": f"Customer {account}",
-                    "agentAccount": agent or None,
-                    "money": round(rng.uniform(0, 500), 2),
-                    "limitMoney": rng.choice([0.0, 0.0, 50.0]),
-                    "memo": rng.choice(["", "", "", "vip", "call centre", "hotel"]),
-                    "type": rng.choice([0, 0, 0, 1, 2]),
-                },
-            )
-    return made
-
-
-def _fill_portal(server, made: list[tuple[str, str]]):
-    """Tenants mirroring the VOS tree, written in bulk (paths computed here), and the
-    reseller manager who reads the list."""
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    from accounts.models import Tenant, User
-    from accounts.roles import Role
-
-    root = Tenant.platform_root()
-    next_pk = (Tenant.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    by_account: dict[str, Tenant] = {}
-    rows = []
-    for account, agent in made:
-        parent = by_account.get(agent, root)
-        kind = Tenant.Kind.RESELLER if account.startswith("bench-") else Tenant.Kind.CUSTOMER
-        tenant = Tenant(
-            pk=next_pk,
-            kind=kind,
-            name=f"Customer {account}",
-            parent=parent,
-            server=server,
-            vos_account=account,
-            path=f"{parent.path}{next_pk}/",
-        )
-        tenant.depth = tenant.path.count("/") - 2
-        next_pk += 1
-        by_account[account] = tenant
-        rows.append(tenant)
-    Tenant.objects.bulk_create(rows, batch_size=2000)
-    reseller = by_account["bench-res"]
-    user = User.objects.create_user(
-        "bench-reseller@example.test", "bench", tenant=reseller, role=Role.RESELLER_MANAGER
+def baselines(stack: Stack, cookies: list[dict], runs: int) -> dict:
+    """The round trip, the trivial signed-in page (with its worker CPU) and a static file."""
+    roundtrip = stack.drive(
+        {"items": [["POST", stack.vos_url("GetSoftSwitch"), "{}"]], "requests": runs}
     )
-    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")  # the role requires a second factor
-    return reseller, user
+    trivial, trivial_cpu = cpu_per_request(
+        stack, {"items": get([stack.url(TRIVIAL_PAGE)]), "requests": runs, "cookies": cookies}
+    )
+    static = stack.drive({"items": get([stack.url(STATIC_FILE)]), "requests": runs})
+    return {
+        "vos_roundtrip": latency(roundtrip),
+        "trivial_page": {**latency(trivial), "worker_cpu_ms": trivial_cpu},
+        "static_file": latency(static),
+    }
 
 
-def run(customers: int, runs: int, latency_ms: int) -> dict:
-    rng = random.Random(5)
-    with tempfile.TemporaryDirectory(prefix="bench-customer-list-") as directory:
-        _setup_django(directory)
-        from django.test import Client
+def cpu_per_request(stack: Stack, spec: dict) -> tuple[dict, float]:
+    """Drive ``spec`` (no warm-up of its own: the stack is warmed first); also the
+    gunicorn workers' CPU milliseconds per request."""
+    spec = {**spec, "warmup": 0}
+    before = stack.worker_cpu_seconds()
+    result = stack.drive(spec)
+    spent = stack.worker_cpu_seconds() - before
+    return result, round(spent * 1000 / (spec.get("users", 1) * spec["requests"]), 2)
 
+
+def vos_calls_per_request(stack: Stack, spec: dict) -> tuple[dict, float, dict]:
+    """Drive ``spec``; also the VOS calls per request, in all and by endpoint."""
+    before = stack.vos_requests()
+    result = stack.drive(spec)
+    after = stack.vos_requests()
+    count = spec.get("users", 1) * (spec["requests"] + spec.get("warmup", 3))
+    by_endpoint = {
+        name: round((after[name] - before.get(name, 0)) / count, 2)
+        for name in after
+        if after[name] != before.get(name, 0)
+    }
+    return result, round(sum(by_endpoint.values()), 2), by_endpoint
+
+
+def run(customers: int, runs: int, users: int, workers: int, latency_ms: int) -> dict:
+    rng = random.Random(7)
+    with Stack(customers=customers, workers=workers, latency_ms=latency_ms) as stack:
         from accounts.models import Tenant
-        from switch import vos
-        from switch.models import VosServer
-        from vos3000.simulator.app import start_simulator
 
-        handle = start_simulator(host="127.0.0.1", port=0, allow="127.0.0.1|::1")
-        try:
-            started = time.perf_counter()
-            made = _fill_simulator(handle, customers, rng)
-            server = VosServer.objects.create(
-                name="bench", base_url=handle.base_url, connect_timeout=2, read_timeout=30
-            )
-            reseller, user = _fill_portal(server, made)
-            setup_seconds = time.perf_counter() - started
-            below = Tenant.objects.filter(path__startswith=reseller.path).count() - 1
+        reseller = stack.user(RESELLER_EMAIL)
+        below = Tenant.objects.filter(path__startswith=reseller.tenant.path).count() - 1
+        cookies = stack.cookies(RESELLER_EMAIL, sessions=users)
 
-            client = Client()
-            client.force_login(user)
-            handle.control("fault", endpoint="*", mode="latency", ms=latency_ms, count=10**9)
+        def pages(per_page: int, n: int) -> list[str]:
+            last = max(1, below // per_page)
+            return [
+                stack.url("/customers/", per_page=per_page, page=rng.randint(1, last))
+                for _ in range(n)
+            ]
 
-            raw = vos.client_for(server)
-            baseline = sample(lambda: raw.call("GetSoftSwitch", {}), runs=runs)
-            base_p50 = summary(baseline)["p50_ms"]
+        stack.warm(
+            [stack.url(TRIVIAL_PAGE), *pages(PAGE_SIZES[0], 4), *pages(PAGE_SIZES[-1], 4)],
+            cookies,
+        )
+        base = baselines(stack, cookies[:1], runs)
+        roundtrip = base["vos_roundtrip"]["p50_ms"]
+        trivial_cpu = base["trivial_page"]["worker_cpu_ms"]
 
-            def vos_requests() -> dict:
-                return dict(handle.control("stats")["requests"])
+        results: dict = {"baselines": base}
+        for per_page in PAGE_SIZES:
+            spec = {
+                "items": get(pages(per_page, runs + 3)),
+                "requests": runs,
+                "cookies": cookies[:1],
+            }
+            measured, calls, by_endpoint = vos_calls_per_request(stack, spec)
+            _, cpu = cpu_per_request(stack, spec)
+            results[f"single_user_page_of_{per_page}"] = {
+                **latency(measured, roundtrip),
+                "vos_calls_per_page": calls,
+                "vos_calls_by_endpoint": by_endpoint,
+                "worker_cpu_ms": cpu,
+                "cpu_ratio_to_trivial_page": round(cpu / trivial_cpu, 2),
+            }
+        per_user = max(5, runs // 4)
+        concurrent = stack.drive(
+            {
+                "items": get(pages(PAGE_SIZES[0], users * (per_user + 2))),
+                "users": users,
+                "requests": per_user,
+                "warmup": 2,
+                "cookies": cookies,
+            }
+        )
+        results[f"concurrent_{users}_users_page_of_{PAGE_SIZES[0]}"] = latency(
+            concurrent, roundtrip
+        )
+        setup_seconds = stack.setup_seconds
 
-            def page_of(per_page: int, **params):
-                pages = max(1, below // per_page)
-
-                def one():
-                    query = {"per_page": per_page, "page": rng.randint(1, pages), **params}
-                    response = client.get("/customers/", query)
-                    if response.status_code != 200:
-                        raise RuntimeError(f"/customers/ answered {response.status_code}")
-
-                return one
-
-            def measured(fn, n) -> dict:
-                fn()  # warm up (and check it answers)
-                before = vos_requests()
-                timings = sample(fn, runs=n, warmup=0)
-                after = vos_requests()
-                # The stats requests go to the control API: they are not counted.
-                calls = {
-                    endpoint: round((after.get(endpoint, 0) - before.get(endpoint, 0)) / n, 2)
-                    for endpoint in after
-                    if after.get(endpoint, 0) != before.get(endpoint, 0)
-                }
-                result = summary(timings, base_p50)
-                result["vos_calls_per_page"] = round(sum(calls.values()), 2)
-                result["vos_calls_per_page_by_endpoint"] = calls
-                return result
-
-            results = {"roundtrip_baseline": summary(baseline)}
-            for per_page in PAGE_SIZES:
-                results[f"list_page_of_{per_page}"] = measured(page_of(per_page), runs)
-            largest = PAGE_SIZES[-1]
-            results[f"list_search_memo_page_of_{largest}"] = measured(
-                page_of(largest, q="hotel"), max(5, runs // 2)
-            )
-            results[f"list_sorted_by_balance_page_of_{largest}"] = measured(
-                page_of(largest, sort="-balance"), max(5, runs // 2)
-            )
-            per_size = {results[f"list_page_of_{n}"]["vos_calls_per_page"] for n in PAGE_SIZES}
-            results["vos_calls_grow_with_page_size"] = len(per_size) > 1
-        finally:
-            handle.control("clear_faults")
-            handle.stop()
-            vos.forget_clients()
-            from django.db import connections
-
-            connections.close_all()
     return {
         "dataset": {
             "customers_in_subtree": below,
             "sub_resellers": SUB_RESELLERS,
             "latency_ms_per_vos_call": latency_ms,
-            "setup_seconds": round(setup_seconds, 1),
+            "gunicorn_sync_workers": workers,
+            "setup_seconds": setup_seconds,
         },
         "results": results,
+        "goals": goals(results, users, workers),
     }
+
+
+def goals(results: dict, users: int, workers: int) -> list[dict]:
+    base = results["baselines"]
+    roundtrip = base["vos_roundtrip"]["p50_ms"]
+    rt = f"VOS round trip {roundtrip:.1f} ms"
+    trivial_cpu = base["trivial_page"]["worker_cpu_ms"]
+    singles = {n: results[f"single_user_page_of_{n}"] for n in PAGE_SIZES}
+    calls = [singles[n]["vos_calls_per_page"] for n in PAGE_SIZES]
+    rows = [
+        goal(
+            "VOS calls per customer-list page ("
+            + " / ".join(f"{n}" for n in PAGE_SIZES)
+            + " rows)",
+            now=" / ".join(f"{c:g}" for c in calls),
+            goal="≤ 2 at any page size",
+            met=max(calls) <= 2,
+        )
+    ]
+    for n in PAGE_SIZES:
+        single = singles[n]
+        rows.append(
+            goal(
+                f"reseller customer list p50, one user, {n} rows",
+                baseline=rt,
+                now=f"p50 {single['p50_ms']:.0f} ms (p95 {single['p95_ms']:.0f} ms)",
+                ratio=single["p50_ratio"],
+                goal="≤ 1.5× the round trip",
+                met=single["p50_ratio"] <= 1.5,
+            )
+        )
+    for n in PAGE_SIZES:
+        single = singles[n]
+        rows.append(
+            goal(
+                f"portal CPU per customer-list page, {n} rows",
+                baseline=f"trivial signed-in page {trivial_cpu:.1f} ms CPU",
+                now=f"{single['worker_cpu_ms']:.1f} ms CPU",
+                ratio=single["cpu_ratio_to_trivial_page"],
+                goal="≤ 3× a trivial signed-in page",
+                met=single["cpu_ratio_to_trivial_page"] <= 3,
+            )
+        )
+    concurrent = results[f"concurrent_{users}_users_page_of_{PAGE_SIZES[0]}"]
+    rows.append(
+        goal(
+            f"customer list, {users} concurrent users, {workers} workers, no think time",
+            baseline=rt,
+            now=f"p95 {concurrent['p95_ms']:.0f} ms, {concurrent['per_second']:.1f} pages/s",
+            ratio=concurrent["p95_ratio"],
+            goal="p95 ≤ 10× the round trip",
+            met=concurrent["p95_ratio"] <= 10,
+        )
+    )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog=f"benchmarks {NAME}")
     parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--latency-ms", type=int, default=20)
-    parser.add_argument("--quick", action="store_true", help="1,000 customers, 15 runs")
+    parser.add_argument("--quick", action="store_true", help="1,000 customers, 20 runs")
     args = parser.parse_args(argv)
     if args.quick:
-        args.customers, args.runs = 1_000, 15
-    payload = run(args.customers, args.runs, args.latency_ms)
+        args.customers, args.runs = 1_000, 20
+    payload = run(args.customers, args.runs, args.users, args.workers, args.latency_ms)
     path = write_result(NAME, payload)
     print(f"{NAME}: wrote {path}", file=sys.stderr)
     return payload

@@ -28,7 +28,7 @@ from benchmarks.common import sample, summary, write_result
 from benchmarks.customer_list import _setup_django
 
 NAME = "live_watchers"
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (a throwaway run's own)
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CALLS = (
     ("80002001", "6581234567"),
     ("80002002", "6581234568"),
