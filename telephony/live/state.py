@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import events
 from accounts.models import Tenant, carry_paths
 from switch import vos
 from telephony.models import CurrentAlarm, LiveCall, LivePoll, PhoneRegistration
@@ -135,7 +136,8 @@ def phone_online(server, payload: dict) -> bool:
         row.remote_ip = str(payload.get("remoteIp") or "")
         row.device = str(payload.get("productId") or "")[:255]
         row.dids = list(payload.get("dids") or [])
-        if online and not row.registered_at:
+        came_online = online and not row.registered_at
+        if came_online:
             row.registered_at = moment_from_ms(event_time)
         if not online:
             row.registered_at = None
@@ -143,6 +145,17 @@ def phone_online(server, payload: dict) -> bool:
             row.account = account
             row.tenant_path = paths.get(account, "")
         row.save()
+    if came_online:
+        events.announce(
+            "phone.registered",
+            tenant_path=row.tenant_path,
+            data={
+                "e164": e164,
+                "account": row.account,
+                "device": row.device,
+                "registered_at": row.registered_at.isoformat() if row.registered_at else None,
+            },
+        )
     return True
 
 
