@@ -172,8 +172,8 @@ def _low_balance(server, tenant: Tenant, money: Decimal, threshold: Decimal) -> 
         data={
             "account": tenant.vos_account,
             "account_id": tenant.pk,
-            "balance": str(money),
-            "threshold": str(threshold),
+            "balance": numbers.plain(money, 4),
+            "threshold": numbers.plain(threshold, 4),
         },
     )
     notify(

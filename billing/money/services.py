@@ -77,6 +77,7 @@ from billing.money.readings import remember_read
 from switch import labels, vos
 from vos3000.client.dates import format_timestamp
 from vos3000.errors import VosApiError, VosError, VosUnavailable, VosValidationError
+from web import numbers
 from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
@@ -1077,7 +1078,7 @@ def _announce(transfer: MoneyTransfer) -> None:
             "transfer_id": transfer.pk,
             "kind": transfer.kind,
             "state": transfer.state,
-            "amount": str(transfer.amount),
+            "amount": numbers.plain(transfer.amount, 4),  # VOS's 1/10000, as a string
             "account": transfer.customer.vos_account,
             "account_id": transfer.customer_id,
             "idempotency_key": transfer.idempotency_key,
