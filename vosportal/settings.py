@@ -441,6 +441,9 @@ WEBHOOKS_FERNET_KEY = env_str("WEBHOOKS_FERNET_KEY", "") or PAYMENT_KEYS_FERNET_
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 # Endpoints are https:// addresses; true also allows plain http:// (development, tests).
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
+# Certificates of https endpoints are checked against the system's CAs, or this bundle
+# (a file of PEM certificates) when set.
+WEBHOOKS_CA_BUNDLE = env_str("WEBHOOKS_CA_BUNDLE", "")
 # Each try waits this long for the endpoint's answer (connect and read).
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10, minimum=1)
 
