@@ -95,10 +95,11 @@ def on_announced(sender, event_type: str, tenant_path: str, data: dict, **kwargs
     if event_type not in EVENT_TYPES:
         log.warning("unknown webhook event %r not sent", event_type)
         return None
-    endpoints = listeners(event_type, tenant_path or "")
-    if not endpoints:
-        return None
+    # One savepoint: a failure here leaves the caller's transaction usable.
     with transaction.atomic():
+        endpoints = listeners(event_type, tenant_path or "")
+        if not endpoints:
+            return None
         event = WebhookEvent.objects.create(
             type=event_type, tenant_path=tenant_path or "", data=data
         )

@@ -15,8 +15,10 @@ def deliver(delivery_id: int) -> str:
 
 @shared_task
 def deliver_due() -> int:
-    """Beat, every minute: the retries that are due (and any whose message was lost)."""
+    """Beat, every minute: a task for each retry that is due (and any whose message was
+    lost), so slow endpoints are tried side by side. A delivery queued twice is still sent
+    once: each try claims it first (``services.attempt``)."""
     ids = services.due_deliveries()
     for delivery_id in ids:
-        services.attempt(delivery_id)
+        deliver.delay(delivery_id)
     return len(ids)

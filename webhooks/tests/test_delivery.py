@@ -142,7 +142,7 @@ def _announce(world, endpoint):
 
 
 def test_it_tries_a_failed_delivery_again_on_the_schedule_then_gives_up(
-    world, receiver, local_delivery
+    world, receiver, local_delivery, eager_tasks
 ):
     receiver.status = 500
     endpoint = make_endpoint(world.globaltel, receiver.url)
