@@ -1421,6 +1421,7 @@ def reconcile_transfer(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
                 state=MoneyTransfer.State.FAILED, settled_at=timezone.now()
             )
             transfer.refresh_from_db()
+            _announce(transfer)
         return transfer
     for entry in transfer.entries.exclude(state__in=LedgerEntry.FINAL):
         try:
@@ -1472,6 +1473,7 @@ def resolve_by_admin(scope: Scope, transfer: MoneyTransfer, *, outcome: str, not
         )
         MoneyTransfer.objects.filter(pk=transfer.pk).update(state=final, settled_at=timezone.now())
         transfer.refresh_from_db()
+        _announce(transfer)
     return transfer
 
 

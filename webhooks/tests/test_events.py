@@ -14,11 +14,13 @@ from accounts.events import announced
 from accounts.models import Tenant
 from accounts.roles import Role
 from accounts.scope import Scope
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import AdminFactory, UserFactory
 from alerts import services as alerts
 from alerts.tests.fixtures import link_demo_tenants
 from billing.cdrs import export as cdr_export
 from billing.models import CdrExport, MoneySettings
+from billing.money import services as money
+from billing.money import tasks as money_tasks
 from customers import services as customers
 from switch import vos
 from telephony.live import state
@@ -110,3 +112,28 @@ def test_it_announces_a_call_export_that_is_ready(demo, heard):
     assert (kind, path) == ("export.ready", tenants["manila"].path)
     assert data["export_id"] == job.pk and data["download_path"].endswith(f"/{job.pk}/download/")
     assert Tenant.objects.get(pk=tenants["manila"].pk).path == path
+
+
+def test_it_announces_failed_and_review_transfers_about_their_customer(
+    demo, heard, portal_sim, settings
+):
+    _server, tenants = demo
+    admin = Scope(user=AdminFactory())
+    portal_sim.control("fault", endpoint="Pay", mode="timeout_before", seconds=0.2)
+    ambiguous = money.topup(admin, tenants["acme"], "4.44", key="wh-ambiguous-0001")
+    assert heard == []  # unknown is not told
+    for _ in range(2):  # the same amount paid twice on the switch meanwhile
+        vos.client_for(ambiguous.server).call(
+            "Pay", {"ownerName": "acme", "ownerType": 2, "money": 4.44}
+        )
+    money_tasks.reconcile_transfer(ambiguous.pk)
+
+    scope = Scope(user=UserFactory(tenant=tenants["globaltel"], role=Role.RESELLER_MANAGER))
+    portal_sim.control("fault", endpoint="Pay", mode="timeout_before", seconds=0.2)
+    lost = money.topup(scope, tenants["manila"], "8.00", key="wh-lost-000000001")
+    settings.MONEY_RECONCILE_GRACE_SECONDS = 0
+    money_tasks.reconcile_transfer(lost.pk)
+    assert [(kind, path, data["transfer_id"]) for kind, path, data in heard] == [
+        ("transfer.review", tenants["acme"].path, ambiguous.pk),
+        ("transfer.failed", tenants["manila"].path, lost.pk),
+    ]
