@@ -96,6 +96,7 @@ class WebhookDelivery(models.Model):
         REDIRECT = "redirect", _("answered with a redirect (not followed)")
         ANSWER = "answer", _("answered with an error status")
         DISABLED = "disabled", _("the endpoint is disabled")
+        SECRET = "secret", _("its secret cannot be read: make a new one")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"

@@ -160,8 +160,7 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
     try:
         secret = keys.decrypt(endpoint.secret_token)
     except keys.SecretUnreadable:
-        row.status, row.next_attempt_at = Status.FAILED, None
-        row.problem, row.problem_detail = Problem.BAD_ADDRESS, "secret unreadable"
+        row.status, row.next_attempt_at, row.problem = Status.FAILED, None, Problem.SECRET
         row.save()
         return row
     body = body_of(event)

@@ -206,3 +206,12 @@ def test_it_sends_nothing_to_a_disabled_endpoint(world, receiver, local_delivery
     assert tasks.deliver(row.pk) == "failed"
     row.refresh_from_db()
     assert row.problem == "disabled" and receiver.received == []
+
+
+def test_it_fails_a_delivery_whose_secret_cannot_be_read(world, receiver, local_delivery):
+    endpoint = make_endpoint(world.globaltel, receiver.url)
+    row = _announce(world, endpoint)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret_token="not-a-fernet-token")
+    assert tasks.deliver(row.pk) == "failed"
+    row.refresh_from_db()
+    assert row.problem == "secret" and receiver.received == []
