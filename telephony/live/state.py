@@ -146,17 +146,22 @@ def phone_online(server, payload: dict) -> bool:
             row.tenant_path = paths.get(account, "")
         row.save()
     if came_online:
-        events.announce(
-            "phone.registered",
-            tenant_path=row.tenant_path,
-            data={
-                "e164": e164,
-                "account": row.account,
-                "device": row.device,
-                "registered_at": row.registered_at.isoformat() if row.registered_at else None,
-            },
-        )
+        _announce_registered(row)
     return True
+
+
+def _announce_registered(row: PhoneRegistration) -> None:
+    """A phone the portal saw come online (a push or a poll): its owner's webhooks hear."""
+    events.announce(
+        "phone.registered",
+        tenant_path=row.tenant_path,
+        data={
+            "e164": row.e164,
+            "account": row.account,
+            "device": row.device,
+            "registered_at": row.registered_at.isoformat() if row.registered_at else None,
+        },
+    )
 
 
 def call_state(server, payload: dict) -> None:
@@ -294,13 +299,19 @@ def poll_phones(server) -> int:
         infos += client.call("GetPhoneOnline", {"e164s": chunk}).get("infoPhoneOnlines") or []
     owners, paths = _attribution(server, numbers)
     now_ms = int(timezone.now().timestamp() * 1000)
+    came_online = []
     with transaction.atomic():
+        known_online = set(
+            PhoneRegistration.objects.filter(
+                server=server, online=True, e164__in=numbers
+            ).values_list("e164", flat=True)
+        )
         for info in infos:
             e164 = str(info.get("e164") or "")
             if not e164:
                 continue
             account = owners.get(e164, "")
-            PhoneRegistration.objects.update_or_create(
+            row, _created = PhoneRegistration.objects.update_or_create(
                 server=server,
                 e164=e164,
                 defaults={
@@ -315,9 +326,13 @@ def poll_phones(server) -> int:
                     "tenant_path": paths.get(account, ""),
                 },
             )
+            if e164 not in known_online:
+                came_online.append(row)
         PhoneRegistration.objects.filter(server=server, online=True).exclude(
             e164__in=numbers
         ).update(online=False, registered_at=None, event_time=now_ms)
+    for row in came_online:
+        _announce_registered(row)
     return len(numbers)
 
 

@@ -137,3 +137,13 @@ def test_it_announces_failed_and_review_transfers_about_their_customer(
         ("transfer.review", tenants["acme"].path, ambiguous.pk),
         ("transfer.failed", tenants["manila"].path, lost.pk),
     ]
+
+
+def test_it_announces_phones_a_poll_finds_newly_online(demo, heard):
+    server, tenants = demo  # the demo has the first phone of each customer online
+    state.poll_phones(server)
+    state.poll_phones(server)  # still online: not again
+    registered = [data["e164"] for kind, _path, data in heard if kind == "phone.registered"]
+    assert "80002001" in registered and len(registered) == len(set(registered))
+    [path] = {p for kind, p, data in heard if data["e164"] == "80002001"}
+    assert path == tenants["manila"].path
