@@ -32,7 +32,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, events
 from accounts.models import Tenant, User
 from accounts.roles import Action, Role
 from accounts.scope import OutOfScope
@@ -166,6 +166,16 @@ def _low_balance(server, tenant: Tenant, money: Decimal, threshold: Decimal) -> 
     if not _raise(state, {"money": str(money), "threshold": str(threshold)}):
         return  # someone else's report of the same crossing won
     values = {"account": tenant.name, "money": _amount(money), "threshold": _amount(threshold)}
+    events.announce(
+        "balance.low",
+        tenant_path=tenant.path,
+        data={
+            "account": tenant.vos_account,
+            "account_id": tenant.pk,
+            "balance": numbers.plain(money, 4),
+            "threshold": numbers.plain(threshold, 4),
+        },
+    )
     notify(
         AlertKind.LOW_BALANCE,
         customer_recipients(tenant),
@@ -224,6 +234,15 @@ def _alarms_reported(server, alarms: list[dict]) -> None:
         if not _raise(state, {"name": str(alarm.get("name", ""))[:200]}):
             continue
         values = {"server": server.name, **summary}
+        events.announce(
+            "alarm.raised",
+            tenant_path="",  # the platform's endpoints only (webhooks.models.PLATFORM_ONLY)
+            data={
+                "server": server.name,
+                "alarm_id": subject,
+                **{key: alarm.get(key) for key in ("name", "level", "type", "startTime")},
+            },
+        )
         notify(
             AlertKind.ALARM,
             platform_recipients(),

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, events
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
@@ -121,7 +121,20 @@ def create_customer(
     except (IntegrityError, ValidationError) as exc:
         log.exception("tenant for new VOS account %s not saved", account)
         raise TenantNotSaved(account) from exc
+    events.announce("customer.created", tenant_path=tenant.path, data=_event_data(tenant))
     return tenant, payload
+
+
+def _event_data(tenant: Tenant) -> dict:
+    """A customer account as webhooks tell of it."""
+    return {
+        "account": tenant.vos_account,
+        "account_id": tenant.pk,
+        "name": tenant.name,
+        "kind": tenant.kind,
+        "agent_account": tenant.parent.vos_account if tenant.parent_id else "",
+        "locked": tenant.vos_locked,
+    }
 
 
 # --- Modify ------------------------------------------------------------------------------
@@ -200,6 +213,8 @@ def _after_change(scope, tenant: Tenant, payload: dict, before: dict | None) -> 
             before={**old, **(before or {})},
             after=changed,
         )
+    if changed.get("vos_locked") is True:
+        events.announce("customer.locked", tenant_path=tenant.path, data=_event_data(tenant))
 
 
 # --- Delete ------------------------------------------------------------------------------

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "billing",
     "telephony",
     "alerts",
+    "webhooks",
     "dashboard",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -432,6 +433,20 @@ PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1)
 # A webhook whose signed timestamp is older (or newer) than this is refused.
 PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
 
+# --- Webhooks out (webhooks) ----------------------------------------------------------------
+# The Fernet key endpoint secrets are stored under (default: the payment keys' key).
+WEBHOOKS_FERNET_KEY = env_str("WEBHOOKS_FERNET_KEY", "") or PAYMENT_KEYS_FERNET_KEY
+# Deliveries never reach private, loopback, link-local, multicast or reserved addresses
+# (SSRF), unless this is true (a receiver on the local network; the tests' local receiver).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+# Endpoints are https:// addresses; true also allows plain http:// (development, tests).
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
+# Certificates of https endpoints are checked against the system's CAs, or this bundle
+# (a file of PEM certificates) when set.
+WEBHOOKS_CA_BUNDLE = env_str("WEBHOOKS_CA_BUNDLE", "")
+# Each try waits this long for the endpoint's answer (connect and read).
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10, minimum=1)
+
 # --- Call records and reports --------------------------------------------------------------
 # VOS warns that frequent GetCdr calls hurt it: the portal pulls CDRs into its own table
 # in the background (one day per call, accounts in batches, paced) and answers every
@@ -516,6 +531,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "web.tasks.record_heartbeat", "schedule": 60.0},
+    # Webhook deliveries whose next try is due (the retries, and any lost message).
+    "webhook-deliveries": {"task": "webhooks.tasks.deliver_due", "schedule": 60.0},
     "purge-audit-exports": {
         "task": "accounts.audit_trail.tasks.purge_audit_exports",
         "schedule": 3600.0,

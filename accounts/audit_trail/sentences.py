@@ -49,6 +49,7 @@ CALLS = _("Calls and reports")
 TELEPHONY = _("Telephony")
 PLATFORM = _("Platform")
 SWITCH = _("Switch calls")
+WEBHOOKS = _("Webhooks")
 
 ACTIONS: dict[str, Action] = {
     # Sign-in and security
@@ -124,6 +125,27 @@ ACTIONS: dict[str, Action] = {
     "payments.webhook.refused": Action(MONEY, _("Payment webhook refused")),
     "money.pin_topup.rate_limited": Action(
         MONEY, _("Phone card attempts refused"), _("Too many phone card attempts: refused")
+    ),
+    # Webhooks
+    "webhooks.endpoint.created": Action(
+        WEBHOOKS, _("Webhook endpoint added"), _("Added the webhook endpoint %(target)s")
+    ),
+    "webhooks.endpoint.changed": Action(
+        WEBHOOKS, _("Webhook endpoint changed"), _("Changed the webhook endpoint %(target)s")
+    ),
+    "webhooks.endpoint.secret_replaced": Action(
+        WEBHOOKS,
+        _("Webhook secret replaced"),
+        _("Replaced the signing secret of %(target)s"),
+    ),
+    "webhooks.endpoint.deleted": Action(
+        WEBHOOKS, _("Webhook endpoint deleted"), _("Deleted the webhook endpoint %(target)s")
+    ),
+    "webhooks.endpoint.tested": Action(
+        WEBHOOKS, _("Webhook test event sent"), _("Sent a test event to %(target)s")
+    ),
+    "webhooks.delivery.replayed": Action(
+        WEBHOOKS, _("Webhook delivery replayed"), _("Sent an event again to %(target)s")
     ),
     "billing.phone_card.activate": Action(MONEY, _("Phone card activated")),
     "billing.phone_card.lookup": Action(MONEY, _("Phone card looked up")),

@@ -181,6 +181,7 @@ APP_MAKER_MODULES = (
     "alerts.tests.isolation_makers",
     "billing.tariffs.tests.isolation_makers",
     "switch.server_admin.tests.isolation_makers",
+    "webhooks.tests.isolation_makers",
 )
 
 

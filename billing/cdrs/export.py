@@ -28,9 +28,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils import translation
 
-from accounts import audit
+from accounts import audit, events
 from accounts.scope import OutOfScope, Scope
 from billing.cdrs import columns as cdr_columns
 from billing.cdrs import selectors as cdr_selectors
@@ -148,6 +149,17 @@ def write(job_id: int) -> None:
             file_name=path.name,
             rows_written=written,
             finished_at=datetime.now(UTC),
+        )
+        events.announce(
+            "export.ready",
+            tenant_path=scope.tenant.path if scope.tenant else "",
+            data={
+                "export_id": job.pk,
+                "kind": "cdrs",
+                "format": extension,
+                "rows": written,
+                "download_path": reverse("cdr_export_download", args=[job.pk]),
+            },
         )
     except Exception as exc:
         path.unlink(missing_ok=True)

@@ -66,7 +66,7 @@ from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, events
 from accounts.models import Tenant, User, carry_paths
 from accounts.roles import Action, Role
 from accounts.scope import OutOfScope, Scope
@@ -77,6 +77,7 @@ from billing.money.readings import remember_read
 from switch import labels, vos
 from vos3000.client.dates import format_timestamp
 from vos3000.errors import VosApiError, VosError, VosUnavailable, VosValidationError
+from web import numbers
 from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
@@ -1028,6 +1029,7 @@ def _give_up_waiting(transfer: MoneyTransfer) -> bool:
             "reason": "waited too long for its account: nothing was paid",
         },
     )
+    _announce(transfer)
     return True
 
 
@@ -1054,6 +1056,34 @@ def _advance(scope: Scope, transfer: MoneyTransfer) -> bool:
         log.info("transfer %s waits for its account: %s", transfer.pk, exc)
     _settle_transfer(transfer)
     return waiting
+
+
+# The transfer states tenants' systems hear of (webhooks): state -> event.
+_ANNOUNCED_STATES = {
+    MoneyTransfer.State.SUCCEEDED: "transfer.succeeded",
+    MoneyTransfer.State.FAILED: "transfer.failed",
+    MoneyTransfer.State.REVIEW: "transfer.review",
+}
+
+
+def _announce(transfer: MoneyTransfer) -> None:
+    """Tell the webhooks a transfer reached a state they hear of (about its customer)."""
+    event_type = _ANNOUNCED_STATES.get(transfer.state)
+    if event_type is None:
+        return
+    events.announce(
+        event_type,
+        tenant_path=transfer.tenant_path,
+        data={
+            "transfer_id": transfer.pk,
+            "kind": transfer.kind,
+            "state": transfer.state,
+            "amount": numbers.plain(transfer.amount, 4),  # VOS's 1/10000, as a string
+            "account": transfer.customer.vos_account,
+            "account_id": transfer.customer_id,
+            "idempotency_key": transfer.idempotency_key,
+        },
+    )
 
 
 def _settle_transfer(transfer: MoneyTransfer) -> None:
@@ -1114,6 +1144,7 @@ def _settle_transfer(transfer: MoneyTransfer) -> None:
         before={"state": old},
         after={"state": new},
     )
+    _announce(transfer)
     if new == T.REVIEW:
         alert_admins(transfer)
     if new == T.SUCCEEDED and transfer.kind in receipts.RECEIPT_KINDS:
@@ -1373,6 +1404,7 @@ def send_to_review(transfer: MoneyTransfer, reason: str) -> None:
         before={"state": old},
         after={"state": MoneyTransfer.State.REVIEW, "reason": reason},
     )
+    _announce(transfer)
     alert_admins(transfer)
 
 
@@ -1389,6 +1421,7 @@ def reconcile_transfer(scope: Scope, transfer: MoneyTransfer) -> MoneyTransfer:
                 state=MoneyTransfer.State.FAILED, settled_at=timezone.now()
             )
             transfer.refresh_from_db()
+            _announce(transfer)
         return transfer
     for entry in transfer.entries.exclude(state__in=LedgerEntry.FINAL):
         try:
@@ -1440,6 +1473,7 @@ def resolve_by_admin(scope: Scope, transfer: MoneyTransfer, *, outcome: str, not
         )
         MoneyTransfer.objects.filter(pk=transfer.pk).update(state=final, settled_at=timezone.now())
         transfer.refresh_from_db()
+        _announce(transfer)
     return transfer
 
 

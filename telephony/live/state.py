@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import events
 from accounts.models import Tenant, carry_paths
 from switch import vos
 from telephony.models import CurrentAlarm, LiveCall, LivePoll, PhoneRegistration
@@ -135,7 +136,8 @@ def phone_online(server, payload: dict) -> bool:
         row.remote_ip = str(payload.get("remoteIp") or "")
         row.device = str(payload.get("productId") or "")[:255]
         row.dids = list(payload.get("dids") or [])
-        if online and not row.registered_at:
+        came_online = online and not row.registered_at
+        if came_online:
             row.registered_at = moment_from_ms(event_time)
         if not online:
             row.registered_at = None
@@ -143,7 +145,23 @@ def phone_online(server, payload: dict) -> bool:
             row.account = account
             row.tenant_path = paths.get(account, "")
         row.save()
+    if came_online:
+        _announce_registered(row)
     return True
+
+
+def _announce_registered(row: PhoneRegistration) -> None:
+    """A phone the portal saw come online (a push or a poll): its owner's webhooks hear."""
+    events.announce(
+        "phone.registered",
+        tenant_path=row.tenant_path,
+        data={
+            "e164": row.e164,
+            "account": row.account,
+            "device": row.device,
+            "registered_at": row.registered_at.isoformat() if row.registered_at else None,
+        },
+    )
 
 
 def call_state(server, payload: dict) -> None:
@@ -281,13 +299,19 @@ def poll_phones(server) -> int:
         infos += client.call("GetPhoneOnline", {"e164s": chunk}).get("infoPhoneOnlines") or []
     owners, paths = _attribution(server, numbers)
     now_ms = int(timezone.now().timestamp() * 1000)
+    came_online = []
     with transaction.atomic():
+        known_online = set(
+            PhoneRegistration.objects.filter(
+                server=server, online=True, e164__in=numbers
+            ).values_list("e164", flat=True)
+        )
         for info in infos:
             e164 = str(info.get("e164") or "")
             if not e164:
                 continue
             account = owners.get(e164, "")
-            PhoneRegistration.objects.update_or_create(
+            row, _created = PhoneRegistration.objects.update_or_create(
                 server=server,
                 e164=e164,
                 defaults={
@@ -302,9 +326,13 @@ def poll_phones(server) -> int:
                     "tenant_path": paths.get(account, ""),
                 },
             )
+            if e164 not in known_online:
+                came_online.append(row)
         PhoneRegistration.objects.filter(server=server, online=True).exclude(
             e164__in=numbers
         ).update(online=False, registered_at=None, event_time=now_ms)
+    for row in came_online:
+        _announce_registered(row)
     return len(numbers)
 
 

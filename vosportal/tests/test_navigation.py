@@ -121,7 +121,14 @@ NAVIGATION_OF_ROLE = {
     Role.PLATFORM_ADMIN: [
         *PROVIDER_MENUS,
         OPERATIONS_MENU,
-        ("Settings", [("Administration", "admin:index"), ("Users", "user_list")]),
+        (
+            "Settings",
+            [
+                ("Administration", "admin:index"),
+                ("Users", "user_list"),
+                ("Webhooks", "webhook_list"),
+            ],
+        ),
         ("Audit", "audit_list"),
     ],
     Role.PLATFORM_AUDITOR: [
@@ -132,14 +139,22 @@ NAVIGATION_OF_ROLE = {
     ],
     Role.RESELLER_MANAGER: [
         *PROVIDER_MENUS,
-        ("Settings", [("Users", "user_list"), ("Audit", "audit_list")]),
+        (
+            "Settings",
+            [("Users", "user_list"), ("Webhooks", "webhook_list"), ("Audit", "audit_list")],
+        ),
     ],
     Role.RESELLER_OPERATOR: [*PROVIDER_MENUS, ("Settings", [("Audit", "audit_list")])],
     Role.CUSTOMER_OWNER: [
         *CUSTOMER_MENUS,
         (
             "Settings",
-            [("Alerts", "alert_settings"), ("Users", "user_list"), ("Audit", "audit_list")],
+            [
+                ("Alerts", "alert_settings"),
+                ("Users", "user_list"),
+                ("Webhooks", "webhook_list"),
+                ("Audit", "audit_list"),
+            ],
         ),
     ],
     Role.CUSTOMER_VIEWER: [*CUSTOMER_MENUS, ("Settings", [("Alerts", "alert_settings")])],
