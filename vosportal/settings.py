@@ -133,6 +133,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vosportal.middleware.RequestIdMiddleware",
+    # Balances a page read are written after its answer (web.after): a GET writes nothing.
+    "web.after.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
