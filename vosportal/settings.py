@@ -152,7 +152,9 @@ MIDDLEWARE = [
     "vosportal.middleware.HtmxLoginRedirectMiddleware",
     "vosportal.middleware.HtmxMessagesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's session tracking, at most once a minute per session and after a GET's
+    # response (allauth's own middleware writes before every view).
+    "accounts.sessions.SessionActivityMiddleware",
     "accounts.sessions.SessionLifetimeMiddleware",
     "accounts.mfa.MfaRequiredMiddleware",
 ]
