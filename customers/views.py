@@ -78,7 +78,7 @@ def customer_list(request):
     values = form.values()
     per_page = values.pop("per_page")
     tenants = selectors.customer_list(scope, **values)
-    page = Paginator(tenants, per_page).get_page(querystring.page_number(request))
+    page = Paginator(selectors.Window(tenants), per_page).get_page(querystring.page_number(request))
     rows = list(page.object_list)
     reading = selectors.read_accounts(scope, rows)
     query = request.GET.copy()

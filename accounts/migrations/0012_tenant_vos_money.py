@@ -6,9 +6,9 @@ from django.db import migrations, models
 # PostgreSQL only: SQLite cannot write NULLS LAST in an index (and sorts its small tables).
 BALANCE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS tenant_by_balance ON accounts_tenant "
-    "(vos_money ASC NULLS LAST, vos_account)",
+    "(vos_money ASC NULLS LAST, vos_account) INCLUDE (path, kind, status, id)",
     "CREATE INDEX IF NOT EXISTS tenant_by_balance_desc ON accounts_tenant "
-    "(vos_money DESC NULLS LAST, vos_account)",
+    "(vos_money DESC NULLS LAST, vos_account) INCLUDE (path, kind, status, id)",
 )
 
 
@@ -39,11 +39,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='tenant',
-            index=models.Index(fields=['vos_account'], name='tenant_by_account'),
+            index=models.Index(fields=['vos_account'], include=('path', 'kind', 'status', 'id'), name='tenant_by_account'),
         ),
         migrations.AddIndex(
             model_name='tenant',
-            index=models.Index(fields=['name', 'vos_account'], name='tenant_by_name'),
+            index=models.Index(fields=['name', 'vos_account'], include=('path', 'kind', 'status', 'id'), name='tenant_by_name'),
         ),
         migrations.RunPython(balance_indexes, drop_balance_indexes),
     ]
