@@ -256,3 +256,45 @@ def test_it_lists_gateways_in_as_many_queries_whatever_their_number(
             vos.call("CreateGatewayRouting", {"name": f"gw-{batch}-{n}"})
         counts.append(_queries(client, url, django_assert_max_num_queries, 20))
     assert counts[0] == counts[1], counts
+
+
+# --- The guard takes the page's tenants ----------------------------------------------------
+def test_it_checks_a_page_of_tenants_without_another_tenant_query(world, django_assert_num_queries):
+    from accounts.scope import Scope
+    from switch.vos import guard
+
+    scope = Scope(user=users(world)["reseller"])
+    mine = [world.tenants["manila-bpo"], world.tenants["delhi-soft"]]
+    payload = {"accounts": [t.vos_account for t in mine]}
+    with django_assert_num_queries(0):
+        guard(scope, world.server, "GetCustomer", payload, known_tenants=mine)
+    # Without them, one query about just those names.
+    with django_assert_num_queries(1):
+        guard(scope, world.server, "GetCustomer", payload)
+
+
+def test_it_does_not_take_a_foreign_tenant_as_vouched_for(world):
+    from accounts.scope import OutOfScope, Scope
+    from switch.vos import guard
+
+    scope = Scope(user=users(world)["reseller"])
+    foreign = world.tenants["acme"]  # the platform's direct customer, not globaltel's
+    with pytest.raises(OutOfScope):
+        guard(
+            scope,
+            world.server,
+            "GetCustomer",
+            {"accounts": ["acme"]},
+            known_tenants=[foreign],
+        )
+
+
+def test_it_serves_template_loads_from_the_cache():
+    """Every template is parsed once per process: django-template-partials wraps
+    Django's cached loader (settings.TEMPLATES names no loaders, so both apply, with
+    DEBUG on or off)."""
+    from django.template import engines
+    from django.template.loaders.cached import Loader
+
+    (partials,) = engines["django"].engine.template_loaders
+    assert [type(loader) for loader in partials.loaders] == [Loader]
