@@ -298,3 +298,17 @@ def test_it_serves_template_loads_from_the_cache():
 
     (partials,) = engines["django"].engine.template_loaders
     assert [type(loader) for loader in partials.loaders] == [Loader]
+
+
+def test_it_keeps_the_tenants_copy_of_the_balance_the_list_sorts_on(world):
+    """A pushed balance (or a Pay answer) and a re-synced tenant carry the last reading."""
+    from decimal import Decimal
+
+    from billing.money.services import remember_balance
+
+    remember_balance(world.server, "acme", "12.5", source="push")
+    assert Tenant.objects.get(vos_account="acme").vos_money == Decimal("12.5")
+    # A tenant made again by the sync takes the reading kept for its account.
+    Tenant.objects.filter(vos_account="acme").delete()
+    sync_tenants_from_vos(world.server)
+    assert Tenant.objects.get(vos_account="acme").vos_money == Decimal("12.5")
