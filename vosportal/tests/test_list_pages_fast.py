@@ -312,3 +312,42 @@ def test_it_keeps_the_tenants_copy_of_the_balance_the_list_sorts_on(world):
     Tenant.objects.filter(vos_account="acme").delete()
     sync_tenants_from_vos(world.server)
     assert Tenant.objects.get(vos_account="acme").vos_money == Decimal("12.5")
+
+
+# --- web.after ------------------------------------------------------------------------------
+def test_it_runs_after_response_work_at_once_outside_a_request():
+    done = []
+    after.batch(done.extend, 1)
+    assert done == [1]
+
+
+def test_it_batches_a_requests_work_and_logs_a_failure_instead_of_raising(caplog):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    done = []
+
+    def broken(items):
+        raise RuntimeError("boom")
+
+    def view(request):
+        after.batch(done.extend, "a")
+        after.batch(done.extend, "b")
+        after.batch(broken, "c")
+        assert done == []  # nothing yet: the answer comes first
+        return HttpResponse("ok")
+
+    response = after.AfterResponseMiddleware(view)(RequestFactory().get("/"))
+    assert done == []
+    response.close()
+    assert done == ["a", "b"]  # one call with both items
+    assert "after-response work" in caplog.text
+    # A POST's work runs at once, in order with the rest of the request.
+    posted = []
+
+    def post_view(request):
+        after.batch(posted.extend, "p")
+        assert posted == ["p"]
+        return HttpResponse("ok")
+
+    after.AfterResponseMiddleware(post_view)(RequestFactory().post("/"))
