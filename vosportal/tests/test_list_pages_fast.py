@@ -321,7 +321,7 @@ def test_it_runs_after_response_work_at_once_outside_a_request():
     assert done == [1]
 
 
-def test_it_batches_a_requests_work_and_logs_a_failure_instead_of_raising(caplog):
+def test_it_batches_a_requests_work_and_logs_a_failure_instead_of_raising(db, caplog):
     from django.http import HttpResponse
     from django.test import RequestFactory
 
