@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpResponse
@@ -28,6 +29,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from web import after
 from web.htmx import is_htmx, redirect_after
 
 LOGIN_AT_KEY = "portal_login_at"
@@ -87,6 +89,36 @@ class SessionLifetimeMiddleware:
         if now - last_seen >= _LAST_SEEN_RESOLUTION:
             session[LAST_SEEN_KEY] = now
         return None
+
+
+class SessionActivityMiddleware:
+    """allauth's session tracking (the "Sessions" page: where and when each session was
+    last seen), without a write on every page: allauth's own middleware updates the row
+    on every request, before the view. This one records it at most once a minute per
+    session (the same resolution as the idle timeout's clock above), and after the
+    response on a GET (``web.after``). The row itself is made at sign-in by allauth."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if (
+            session is not None
+            and session.session_key
+            and user is not None
+            and user.is_authenticated
+            and cache.add(f"session-seen:{session.session_key}", 1, _LAST_SEEN_RESOLUTION)
+        ):
+            after.batch(_track_activity, request)
+        return self.get_response(request)
+
+
+def _track_activity(requests) -> None:
+    for request in requests:
+        if request.user.is_authenticated and request.session.session_key:
+            UserSession.objects.create_from_request(request)
 
 
 def end_all_sessions(user) -> int:

@@ -27,7 +27,7 @@ from accounts.scope import OutOfScope
 from accounts.users.services import deactivate_user
 from billing.cdrs.store import adopt_account_cdrs
 from billing.models import MoneyTransfer
-from billing.money.readings import as_money, remember_vos_fields
+from billing.money.readings import as_money, copy_to_tenants, remember_vos_fields
 from billing.rates.selectors import granted_groups
 from switch import vos
 from vos3000.client import ms_from_datetime
@@ -436,6 +436,9 @@ def sync_tenants_from_vos(server) -> SyncResult:
                 result.gone.append(account)
         # The local copy that search and filters use (memo, lock, type) follows VOS too.
         remember_vos_fields(server, list(infos.values()))
+        # A new tenant takes the last balance already read for its account (a reading
+        # kept from before it was deleted, say), which the list sorts on.
+        copy_to_tenants(server, result.created)
     log.info(
         "tenant sync %s: %d seen, %d created, %d moved, %d gone",
         server.name,

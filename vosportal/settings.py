@@ -134,6 +134,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vosportal.middleware.RequestIdMiddleware",
+    # Balances a page read are written after its answer (web.after): a GET writes nothing.
+    "web.after.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -151,7 +153,9 @@ MIDDLEWARE = [
     "vosportal.middleware.HtmxLoginRedirectMiddleware",
     "vosportal.middleware.HtmxMessagesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's session tracking, at most once a minute per session and after a GET's
+    # response (allauth's own middleware writes before every view).
+    "accounts.sessions.SessionActivityMiddleware",
     "accounts.sessions.SessionLifetimeMiddleware",
     "accounts.mfa.MfaRequiredMiddleware",
 ]

@@ -2,18 +2,32 @@
 sort and filter lists between reads, ``billing.models.BalanceReading``) and the tenant's
 local copy of a few VOS fields (``vos_memo``, ``vos_locked``, ``vos_type``: search aids).
 Every page, dashboard and Pay answer that reads accounts calls ``remember_read``.
+
+A page answers first and writes after (``web.after``): the readings a request gathered are
+written once its response has been sent, in one batch per server, and only where VOS said
+something new (a balance, an overdraft or a field that changed, or a reading older than
+``REFRESH_AFTER``). Reloading a list writes nothing.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Tenant
+from billing.events import balances_read
 from billing.models import BalanceReading
+from web import after
+
+# A reading whose figures did not change is rewritten (for its time) only when it is older
+# than this: "last known value, read at ..." stays within this of the truth, and a page
+# reloaded again and again writes nothing.
+REFRESH_AFTER = timedelta(minutes=10)
+STORED = Decimal("0.0001")
 
 
 def as_money(value) -> Decimal | None:
@@ -21,6 +35,28 @@ def as_money(value) -> Decimal | None:
     if value is None or value == "":
         return None
     return Decimal(str(value))
+
+
+def as_stored(value) -> Decimal | None:
+    """An amount as a reading keeps it (VOS's 1/10000), to compare with the one kept."""
+    money = as_money(value)
+    return None if money is None else money.quantize(STORED, rounding=ROUND_HALF_UP)
+
+
+def copy_to_tenants(server, accounts) -> None:
+    """The tenants' copy of their last balance (``Tenant.vos_money``: the list sorts and
+    filters on it with an index, no subquery per row) from the readings, for ``accounts``
+    whose reading was just written. One UPDATE, set-wise; the reading that won (the
+    newest) is the one copied."""
+    accounts = list(accounts)
+    if not accounts:
+        return
+    last = BalanceReading.objects.filter(
+        server=OuterRef("server"), vos_account=OuterRef("vos_account")
+    )
+    Tenant.objects.filter(server=server, vos_account__in=accounts).update(
+        vos_money=Subquery(last.values("money")[:1])
+    )
 
 
 # --- Readings and the local copy of VOS fields ----------------------------------------------
@@ -33,11 +69,12 @@ def record_balances(server, infos, source: str, read_at: datetime | None = None)
     fresh = {info["account"]: info for info in infos if info.get("account") and "money" in info}
     if not fresh:
         return 0
-    known = set(
-        BalanceReading.objects.filter(server=server, vos_account__in=list(fresh)).values_list(
-            "vos_account", flat=True
-        )
-    )
+    known = {
+        account: (money, limit, when)
+        for account, money, limit, when in BalanceReading.objects.filter(
+            server=server, vos_account__in=list(fresh)
+        ).values_list("vos_account", "money", "limit_money", "read_at")
+    }
     meta = BalanceReading._meta
     money_field, limit_field = meta.get_field("money"), meta.get_field("limit_money")
     ops = connection.ops
@@ -48,9 +85,17 @@ def record_balances(server, infos, source: str, read_at: datetime | None = None)
     when = ops.adapt_datetimefield_value(read_at)
     updates, created = [], []
     for account, info in fresh.items():
-        money = as_money(info.get("money"))
-        limit = as_money(info.get("limitMoney"))
+        money = as_stored(info.get("money"))
+        limit = as_stored(info.get("limitMoney"))
         if account in known:
+            old_money, old_limit, old_when = known[account]
+            if (
+                old_money == money
+                and old_limit == limit
+                and old_when is not None
+                and old_when > read_at - REFRESH_AFTER
+            ):
+                continue  # nothing new: no write
             updates.append(
                 (
                     decimal(money_field, money),
@@ -95,6 +140,7 @@ def record_balances(server, infos, source: str, read_at: datetime | None = None)
         # Another request may have inserted the same account a moment ago: its reading
         # is as good as ours.
         BalanceReading.objects.bulk_create(created, ignore_conflicts=True, batch_size=500)
+    copy_to_tenants(server, [row[5] for row in updates] + [r.vos_account for r in created])
     return len(updates) + len(created)
 
 
@@ -129,11 +175,37 @@ def remember_vos_fields(server, infos) -> int:
     return len(changed_rows)
 
 
-def remember_read(server, infos, source: str, read_at: datetime | None = None) -> None:
-    """After any GetCustomer a page made: the balance readings and the local copy."""
-    infos = list(infos)
-    record_balances(server, infos, source, read_at)
-    remember_vos_fields(server, infos)
+def remember_read(
+    server, infos, source: str, read_at: datetime | None = None, *, announce: bool = False
+) -> None:
+    """After any GetCustomer a page made: the balance readings and the local copy, written
+    after the response (at once outside a request). ``announce``: tell the low-balance
+    alerts too (``billing.events.balances_read``), after the readings are written."""
+    after.batch(_remember, (server, list(infos), source, read_at or timezone.now(), announce))
+
+
+def _remember(items) -> None:
+    """The readings a request gathered: one batch per server and source, the latest
+    answer about an account winning."""
+    batches: dict = {}
+    for server, infos, source, read_at, announce in items:
+        batch = batches.setdefault(
+            (server.pk, source),
+            {"server": server, "infos": {}, "read_at": read_at, "announce": False},
+        )
+        for info in infos:
+            if info.get("account"):
+                batch["infos"][info["account"]] = info
+        batch["read_at"] = max(batch["read_at"], read_at)
+        batch["announce"] = batch["announce"] or announce
+    for (_server_pk, source), batch in batches.items():
+        server, infos = batch["server"], list(batch["infos"].values())
+        record_balances(server, infos, source, batch["read_at"])
+        remember_vos_fields(server, infos)
+        if batch["announce"]:
+            # Only the balances VOS said: a left-out money is unknown, not a zero to alert on.
+            balances = {i["account"]: i["money"] for i in infos if i.get("money") is not None}
+            balances_read.send(sender=None, server=server, balances=balances)
 
 
 # --- Checks shared by every change ---------------------------------------------------------

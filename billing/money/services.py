@@ -73,7 +73,7 @@ from accounts.scope import OutOfScope, Scope
 from billing.events import balances_read
 from billing.models import CENT, BalanceReading, LedgerEntry, MoneySettings, MoneyTransfer
 from billing.money import receipts, tasks
-from billing.money.readings import remember_read
+from billing.money.readings import copy_to_tenants, remember_read
 from switch import labels, vos
 from vos3000.client.dates import format_timestamp
 from vos3000.errors import VosApiError, VosError, VosUnavailable, VosValidationError
@@ -191,6 +191,7 @@ def remember_balance(server, account: str, money, *, source: str) -> None:
         vos_account=account,
         defaults={"money": _money(money), "read_at": timezone.now(), "source": source},
     )
+    copy_to_tenants(server, [account])
     balances_read.send(sender=None, server=server, balances={account: money})
 
 
@@ -202,10 +203,8 @@ def read_balances(scope: Scope, tenants: list[Tenant]) -> dict[str, Balance]:
     answer = vos.call(scope, server, "GetCustomer", {"accounts": accounts})
     infos = scope.keep_in_scope(server, answer.get("infoCustomers", []))
     now = timezone.now()
-    remember_read(server, infos, "page", now)
-    # Only the balances VOS said: a left-out money is unknown, not a zero to alert on.
-    balances = {info["account"]: info["money"] for info in infos if info.get("money") is not None}
-    balances_read.send(sender=None, server=server, balances=balances)
+    # Remembered, and the low-balance alerts told, after the response (on a GET).
+    remember_read(server, infos, "page", now, announce=True)
     found = {
         info["account"]: Balance(
             account=info["account"],
