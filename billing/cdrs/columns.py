@@ -129,14 +129,35 @@ def _catalog_words(field: str):
     return lambda value: labels.label("InfoCdr", field, value)
 
 
+# Coded fields with an enum in the catalog: the InfoCdr field each one is.
+_CATALOG_ENUMS = {
+    "call_level": "callLevel",
+    "end_direction": "endDirection",
+    "callee_billing": "calleeBilling",
+    "billing_mode": "billingMode",
+}
+
+
 # Fields whose values are codes: their words (the catalog's enums; the end reason's own table).
 WORDED = {
-    "call_level": _catalog_words("callLevel"),
-    "end_direction": _catalog_words("endDirection"),
+    **{field: _catalog_words(wire) for field, wire in _CATALOG_ENUMS.items()},
     "end_reason": labels.end_reason,
-    "callee_billing": _catalog_words("calleeBilling"),
-    "billing_mode": _catalog_words("billingMode"),
 }
+
+
+def _catalog_codes(field: str) -> tuple[int, ...]:
+    spec = labels.enum_field("InfoCdr", field)
+    special = labels.FIELD_WORDS.get(("InfoCdr", field), {})
+    return tuple(sorted({int(key) for key in (*(spec.enum or {}), *special)}))
+
+
+def codes_of(field: str) -> tuple[int, ...]:
+    """The codes of a ``WORDED`` field that have words of their own; any other code is
+    written by its ``WORDED`` function around its digits ("Other reason (code 99)").
+    The CSV export on PostgreSQL turns this table into a ``CASE`` in its SELECT."""
+    if field == "end_reason":
+        return tuple(sorted(labels.END_REASONS))
+    return _catalog_codes(_CATALOG_ENUMS[field])
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ cells, which a spreadsheet never evaluates.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import secrets
 import zoneinfo
@@ -136,14 +137,15 @@ def write(job_id: int) -> None:
         CdrExport.objects.filter(pk=job.pk).update(rows_total=total)
         fields = cdr_columns.export_fields(scope)
         zone = zoneinfo.ZoneInfo(job.time_zone)
-        sink_class = XlsxSink if extension == "xlsx" else CsvSink
-        sink = sink_class(path, fields, zone, raw=job.raw)
-        written = 0
-        with sink, translation.override(job.language or settings.LANGUAGE_CODE):
-            for chunk in chunks(rows, fields, zone=zone, as_serial=sink.as_serial):
-                sink.write(chunk)
-                written += len(chunk)
-                CdrExport.objects.filter(pk=job.pk).update(rows_written=written)
+
+        def progress(written):
+            CdrExport.objects.filter(pk=job.pk).update(rows_written=written)
+
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            if extension == "csv" and connection.vendor == "postgresql":
+                written = copy_csv(path, rows, form.filters(), fields, zone, job.raw, progress)
+            else:
+                written = _write_chunks(path, rows, fields, zone, job.raw, extension, progress)
         CdrExport.objects.filter(pk=job.pk).update(
             status=CdrExport.Status.DONE,
             file_name=path.name,
@@ -173,6 +175,18 @@ def write(job_id: int) -> None:
         )
         if not isinstance(exc, FiltersNoLongerValid):
             raise
+
+
+def _write_chunks(path, rows, fields, zone, raw, extension, progress) -> int:
+    """The rows through a sink in keyset chunks (XLSX; CSV on SQLite)."""
+    sink_class = XlsxSink if extension == "xlsx" else CsvSink
+    written = 0
+    with sink_class(path, fields, zone, raw=raw) as sink:
+        for chunk in chunks(rows, fields, zone=zone, as_serial=sink.as_serial):
+            sink.write(chunk)
+            written += len(chunk)
+            progress(written)
+    return written
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -307,6 +321,134 @@ class CsvSink:
 
     def __exit__(self, *exc):
         self._file.close()
+
+
+# --- CSV on PostgreSQL: COPY of a SELECT that writes each cell as CsvSink would --------------
+#
+# The server formats every cell (times in the zone, amounts, codes in words, text made
+# formula-safe) and ``COPY ... TO STDOUT (FORMAT csv)`` quotes it as Python's csv module
+# does (a cell with a comma, a quote, CR or LF is quoted, quotes doubled). Two
+# differences are taken care of: an empty text is NULL (COPY writes NULL bare, as csv
+# writes ""; it would quote an empty string), and COPY ends a row with LF where csv
+# writes CRLF (``_CrLf``). Python only moves bytes: constant memory, a fraction of the
+# per-cell loop's time.
+
+# A day of calls per COPY: the progress bar moves, and each statement prunes to its days.
+COPY_SLICE = timedelta(days=1)
+
+
+# Bytes handed to the file at a time.
+_COPY_BATCH = 1 << 20
+
+
+# A code no words table holds: what a ``WORDED`` function writes around an unknown code.
+_PROBE = -987654321
+
+
+def _column(field: str) -> str:
+    return f'"billing_cdr"."{field}"'
+
+
+def _text_sql(field: str) -> RawSQL:
+    """CsvSink's rule: text starting like a formula gets a leading quote; "" is NULL."""
+    column = _column(field)
+    marks = ", ".join(["%s"] * len(FORMULA_START))
+    sql = (
+        f"CASE WHEN left({column}, 1) IN ({marks}) THEN %s || {column}"
+        f" ELSE NULLIF({column}, '') END"
+    )
+    return RawSQL(sql, [*FORMULA_START, "'"])  # noqa: S611 (a constant column; values are parameters)
+
+
+def _words_sql(field: str) -> RawSQL:
+    """A coded field in words (the active language): a CASE over the codes that have
+    words, any other code written as the field's words function writes it."""
+    column, words = _column(field), cdr_columns.WORDED[field]
+    codes = cdr_columns.codes_of(field)
+    params = [str(words(code)) for code in codes]
+    before, found, after = str(words(_PROBE)).partition(str(_PROBE))
+    if not found:
+        raise ValueError(f"{field}: an unknown code's words do not show the code")
+    cases = " ".join(f"WHEN {int(code)} THEN %s" for code in codes)
+    sql = f"CASE {column} {cases} ELSE %s || {column}::text || %s END"
+    return RawSQL(sql, [*params, before, after])  # noqa: S611 (constants; words are parameters)
+
+
+def _csv_cells(fields: list[str], zone, raw: bool) -> dict:
+    """One SQL expression per field, giving the text CsvSink writes for it."""
+    places = numbers.rate_places()
+    cells = {}
+    for n, field in enumerate(fields):
+        kind, column = cdr_columns.kind_of(field), _column(field)
+        if kind == "time":
+            cell = _time_in_database(field, zone, as_serial=False)
+        elif kind == "text":
+            cell = _text_sql(field)
+        elif kind == "money" and places != numbers.MAX_PLACES:
+            # round() on numeric is half away from zero, as ROUND_HALF_UP is.
+            cell = RawSQL(f"round({column}, {int(places)})", [])  # noqa: S611 (constants)
+        elif field in cdr_columns.WORDED and not raw:
+            cell = _words_sql(field)
+        else:
+            cell = RawSQL(column, [])  # noqa: S611 (a constant column)
+        cells[f"_cell_{n}"] = cell
+    return cells
+
+
+class _CrLf:
+    """COPY ends rows with LF, csv with CRLF. An LF inside a quoted cell is the cell's
+    own and stays; quotes are counted across writes (a doubled quote inside a cell
+    counts twice, so the count stays right)."""
+
+    def __init__(self, out):
+        self.out, self.inside = out, False
+
+    def write(self, data: bytes) -> None:
+        if b'"' not in data:
+            self.out.write(data if self.inside else data.replace(b"\n", b"\r\n"))
+            return
+        parts = data.split(b'"')
+        outside = not self.inside
+        for i, part in enumerate(parts):
+            if outside:
+                parts[i] = part.replace(b"\n", b"\r\n")
+            outside = not outside
+        self.inside = outside  # the last part's state is the one before the last flip
+        self.out.write(b'"'.join(parts))
+
+
+def copy_csv(path, rows, filters, fields: list[str], zone, raw: bool, progress) -> int:
+    """Write ``rows`` (a search) as CsvSink writes them, newest first, with ``COPY``:
+    the header by csv, the rows a day at a time. ``progress(rows so far)`` after each
+    day. Returns the number of rows."""
+    cells = _csv_cells(fields, zone, raw)
+    written, batch, size = 0, [], 0
+    with open(path, "wb") as out, connection.cursor() as cursor:
+        head = io.StringIO()
+        csv.writer(head).writerow(header(fields, zone, raw))
+        out.write(head.getvalue().encode())
+        sink, copying = _CrLf(out), cursor.cursor  # psycopg's own cursor: COPY TO STDOUT
+        until = filters.until
+        while until > filters.since:
+            since = max(until - COPY_SLICE, filters.since)
+            part = rows.filter(start__gte=since, start__lt=until).annotate(**cells)
+            query = part.order_by("-start", "-id").values_list(*cells).query
+            select = connection.ops.compose_sql(*query.sql_with_params())
+            with copying.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy:
+                for block in copy:
+                    batch.append(block)
+                    size += len(block)
+                    if size >= _COPY_BATCH:
+                        sink.write(b"".join(batch))
+                        batch, size = [], 0
+            if batch:
+                sink.write(b"".join(batch))
+                batch, size = [], 0
+            if copying.rowcount > 0:
+                written += copying.rowcount
+                progress(written)
+            until = since
+    return written
 
 
 class XlsxSink:

@@ -1,0 +1,189 @@
+"""The CSV export on PostgreSQL (``COPY`` of a SELECT that formats every cell) writes the
+very bytes the Python writer (``CsvSink``) writes, for values a spreadsheet or a CSV
+parser would trip on, in both header modes, in a time zone that is not UTC."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from accounts.scope import Scope
+from accounts.tests.factories import AdminFactory
+from billing.cdrs import columns as cdr_columns
+from billing.cdrs import export as cdr_export
+from billing.cdrs import selectors as cdr_selectors
+from billing.cdrs import store as cdr_store
+from billing.cdrs.forms import CdrSearchForm
+from billing.models import Cdr
+from switch import labels
+
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    "+15551234",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tled by a tab",
+    "\rled by a CR",
+    "a,b,c",
+    'say "hi"',
+    '"',
+    ",",
+    "line one\nline two",
+    "cr lf\r\ninside",
+    "ends with LF\n",
+    "mid\ttab",
+    "  spaces  ",
+    "ünïcødé 中文 ☎ 🙂",
+    "",
+    "\\.",
+    "back\\slash\\n",
+    "'already quoted",
+    "NULL",
+    "\\N",
+    "=",
+    "x" * 60,
+]
+
+TEXT_FIELDS = [f for f in cdr_store.FIELD_OF_WIRE.values() if cdr_columns.kind_of(f) == "text"]
+
+AMOUNTS = [
+    Decimal("0"),
+    Decimal("93.4407"),
+    Decimal("-0.0040"),
+    Decimal("0.0050"),
+    Decimal("-0.0050"),
+    Decimal("1.9999"),
+    Decimal("12345678901234.5678"),
+    Decimal("-42.1250"),
+]
+
+
+def hostile_cdrs(server, first: datetime, count: int) -> list[Cdr]:
+    """``count`` calls one every 37 minutes from ``first``, each text field a hostile
+    value (shifted per field so they meet in every combination), codes known and not."""
+    rows = []
+    for n in range(count):
+        start = first + timedelta(minutes=37 * n, microseconds=n)
+        texts = {name: HOSTILE[(n + 7 * i) % len(HOSTILE)] for i, name in enumerate(TEXT_FIELDS)}
+        amount = AMOUNTS[n % len(AMOUNTS)]
+        rows.append(
+            Cdr(
+                server=server,
+                natural_key=uuid.uuid4(),
+                start=start,
+                stop=start + timedelta(seconds=n),
+                **texts,
+                hold_time=n % 5 * 61,
+                fee_time=n,
+                fee=amount,
+                suite_fee=-amount,
+                agent_fee=AMOUNTS[(n + 3) % len(AMOUNTS)],
+                agent_suite_fee=amount,
+                call_level=[1, 2, 3, 4, 5, 9][n % 6],  # 3 and 9: no words in the catalog
+                end_direction=n % 4,
+                end_reason=[1, 2, 99, 8, 0, -5, 19][n % 7],  # 99, 0, -5: "Other reason"
+                callee_billing=n % 4,
+                billing_mode=n % 5,
+            )
+        )
+    # Two calls of the same instant: the order falls back on the id.
+    rows.append(Cdr(**{**_fields_of(rows[-1]), "natural_key": uuid.uuid4()}))
+    return rows
+
+
+def _fields_of(cdr: Cdr) -> dict:
+    return {f.attname: getattr(cdr, f.attname) for f in Cdr._meta.fields if f.name != "id"}
+
+
+def both_ways(tmp_path, scope, params, time_zone, raw, language):
+    """The export of ``params`` written by CsvSink (keyset chunks) and by COPY."""
+    form = CdrSearchForm(params, scope=scope, time_zone=time_zone)
+    assert form.is_valid(), form.errors
+    rows = cdr_selectors.search(scope, form.filters())
+    fields = cdr_columns.export_fields(scope)
+    zone = zoneinfo.ZoneInfo(time_zone)
+    by_python, by_copy = tmp_path / "python.csv", tmp_path / "copy.csv"
+    progress = []
+    with translation.override(language):
+        python_rows = cdr_export._write_chunks(
+            by_python, rows, fields, zone, raw, "csv", lambda n: None
+        )
+        copy_rows = cdr_export.copy_csv(
+            by_copy, rows, form.filters(), fields, zone, raw, progress.append
+        )
+    assert python_rows == copy_rows == rows.count()
+    assert progress == sorted(progress) and (progress or [0])[-1] == copy_rows
+    return by_python.read_bytes(), by_copy.read_bytes()
+
+
+@pytest.fixture
+def hostile_world(vos_server):
+    first = datetime(2026, 3, 7, 20, 0, tzinfo=UTC)  # over a DST change in New York
+    rows = hostile_cdrs(vos_server, first, 300)
+    cdr_store.ensure_partitions([first, rows[-1].start])
+    Cdr.objects.bulk_create(rows)
+    return {"date_from": "2026-03-07", "date_to": "2026-03-14"}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("raw", "language"), [(False, "en"), (False, "zh-hans"), (True, "en")], ids=str
+)
+def test_it_writes_the_same_bytes_by_copy_as_by_python(
+    tmp_path, hostile_world, monkeypatch, raw, language
+):
+    # Tiny batches and slices: cells, rows and days cut at every possible place.
+    monkeypatch.setattr(cdr_export, "_COPY_BATCH", 7)
+    monkeypatch.setattr(cdr_export, "COPY_SLICE", timedelta(hours=5))
+    scope = Scope(AdminFactory())
+    by_python, by_copy = both_ways(
+        tmp_path, scope, hostile_world, "America/New_York", raw, language
+    )
+    assert by_copy == by_python
+    text = by_copy.decode()
+    assert "'=cmd|' /C calc'!A0" in text and '"say ""hi"""' in text
+    assert '"line one\nline two"' in text and text.count("\r\n") > 300
+    head = text.split("\r\n", 1)[0]
+    with translation.override(language):
+        if raw:
+            assert "caller_e164" in head and ",99," in text
+        else:
+            assert str(cdr_columns.EXPORT_LABELS["caller_e164"]) in head
+            assert labels.end_reason(99) in text and labels.end_reason(1) in text
+
+
+@pytest.mark.postgres
+def test_it_rounds_amounts_as_python_does_to_fewer_places(
+    tmp_path, hostile_world, settings, monkeypatch
+):
+    settings.RATE_DECIMALS = 2
+    monkeypatch.setattr(cdr_export, "COPY_SLICE", timedelta(hours=11))
+    scope = Scope(AdminFactory())
+    by_python, by_copy = both_ways(tmp_path, scope, hostile_world, "Asia/Kolkata", False, "en")
+    assert by_copy == by_python
+    assert ",0.00," in by_copy.decode() and ",-0.00," not in by_copy.decode()
+
+
+@pytest.mark.postgres
+def test_it_writes_the_header_alone_for_no_calls(tmp_path, hostile_world):
+    scope = Scope(AdminFactory())
+    empty = {"date_from": "2026-04-01", "date_to": "2026-04-02"}
+    by_python, by_copy = both_ways(tmp_path, scope, empty, "Asia/Kolkata", True, "en")
+    assert by_copy == by_python and by_copy.count(b"\r\n") == 1
+
+
+def test_it_cuts_crlf_only_outside_quoted_cells():
+    body = b'a,"x\ny""\n",b\nc,"\n",""""\n'
+    expected = b'a,"x\ny""\n",b\r\nc,"\n",""""\r\n'
+    for size in range(1, len(body) + 1):
+        out = io.BytesIO()
+        sink = cdr_export._CrLf(out)
+        for start in range(0, len(body), size):
+            sink.write(body[start : start + size])
+        assert out.getvalue() == expected, size
