@@ -10,6 +10,7 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.utils import translation
 
@@ -187,3 +188,66 @@ def test_it_cuts_crlf_only_outside_quoted_cells():
         for start in range(0, len(body), size):
             sink.write(body[start : start + size])
         assert out.getvalue() == expected, size
+
+
+def read_sheets(path) -> list[list[list]]:
+    """Every sheet's rows as (value, number format) per cell; text cells must be text."""
+    book = openpyxl.load_workbook(path)
+    sheets = []
+    for sheet in book.worksheets:
+        rows = []
+        for row in sheet.iter_rows():
+            rows.append([(cell.value, cell.number_format) for cell in row])
+            assert all(isinstance(c.value, str) == (c.data_type == "s") for c in row)
+        sheets.append(rows)
+    return sheets
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("raw", "language"), [(False, "zh-hans"), (True, "en")], ids=str)
+def test_it_writes_xlsx_with_rust_as_xlsxwriter_did(
+    tmp_path, hostile_world, monkeypatch, raw, language
+):
+    monkeypatch.setattr(cdr_export, "SHEET_ROWS", 120)  # three sheets
+    monkeypatch.setattr(cdr_export, "CHUNK", 50)
+    scope = Scope(AdminFactory())
+    form = CdrSearchForm(hostile_world, scope=scope, time_zone="America/New_York")
+    assert form.is_valid(), form.errors
+    rows = cdr_selectors.search(scope, form.filters())
+    fields = cdr_columns.export_fields(scope)
+    zone = zoneinfo.ZoneInfo("America/New_York")
+    total = rows.count()
+    progress = []
+    with translation.override(language):
+        assert cdr_export.fast_xlsx_fits(fields, zone, raw, total)
+        by_rust = cdr_export.write_xlsx(
+            tmp_path / "rust.xlsx", rows, fields, zone, raw, total, progress.append
+        )
+        by_xlsxwriter = cdr_export._write_chunks(
+            tmp_path / "xlsxwriter.xlsx", rows, fields, zone, raw, "xlsx", lambda n: None
+        )
+        head = cdr_export.header(fields, zone, raw)
+    assert by_rust == by_xlsxwriter == total == progress[-1] > 240
+    rust, before = read_sheets(tmp_path / "rust.xlsx"), read_sheets(tmp_path / "xlsxwriter.xlsx")
+    assert [len(sheet) for sheet in rust] == [121, 121, total - 240 + 1]
+    assert all([value for value, _ in sheet[0]] == head for sheet in rust)
+    # Every cell's value the same; times within a millisecond (day numbers as floats).
+    for new_sheet, old_sheet in zip(rust, before, strict=True):
+        for new_row, old_row in zip(new_sheet[1:], old_sheet[1:], strict=True):
+            for (new, new_format), (old, _) in zip(new_row, old_row, strict=True):
+                if isinstance(old, datetime):
+                    assert abs(new - old) < timedelta(milliseconds=1)
+                    assert new_format == "yyyy-mm-dd hh:mm:ss"
+                elif isinstance(old, float):  # XlsxWriter writes 16 digits, Rust 17
+                    assert new == pytest.approx(old, rel=1e-15)
+                else:
+                    assert new == old
+    newest = rows.order_by("-start", "-id").first()
+    first = dict(zip(head, rust[0][1], strict=True))
+    start = first[head[0]]
+    assert start[0] == newest.start.astimezone(zone).replace(tzinfo=None, microsecond=0)
+    fee = first["fee" if raw else head[fields.index("fee")]]
+    assert fee == (float(newest.fee), "0.0000")
+    caller = head[fields.index("caller_e164")]
+    cells = [dict(zip(head, row, strict=True))[caller][0] for row in rust[0][1:]]
+    assert "=cmd|' /C calc'!A0" in cells and "line one\nline two" in cells
