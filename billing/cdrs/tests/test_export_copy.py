@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from accounts.scope import Scope
@@ -169,6 +170,20 @@ def test_it_rounds_amounts_as_python_does_to_fewer_places(
     by_python, by_copy = both_ways(tmp_path, scope, hostile_world, "Asia/Kolkata", False, "en")
     assert by_copy == by_python
     assert ",0.00," in by_copy.decode() and ",-0.00," not in by_copy.decode()
+
+
+@pytest.mark.postgres
+def test_it_writes_times_itself_when_the_server_does_not_speak_iso(tmp_path, hostile_world):
+    scope = Scope(AdminFactory())
+    with connection.cursor() as cursor:
+        cursor.execute("SET DateStyle TO 'SQL, DMY'")
+        try:
+            by_python, by_copy = both_ways(
+                tmp_path, scope, hostile_world, "Asia/Kolkata", True, "en"
+            )
+        finally:
+            cursor.execute("RESET DateStyle")
+    assert by_copy == by_python
 
 
 @pytest.mark.postgres
