@@ -4,8 +4,19 @@
 and queues ``billing.cdrs.tasks.export_cdrs``; ``write`` is that task's body: it
 rebuilds the scope from ids, re-validates the filters against it (an account moved
 out of the scope since is refused, not exported), counts the rows once, then streams
-them newest first in keyset chunks into the file, saving progress after each chunk.
-``purge`` removes expired files and their jobs.
+them newest first into the file, saving progress as it goes. ``purge`` removes expired
+files and their jobs.
+
+How the rows are written (1M rows on a 2-core machine: ``benchmarks/cdr_export.py``):
+
+- CSV on PostgreSQL: ``COPY (SELECT ...) TO STDOUT``, a day per statement, where the
+  SELECT formats every cell exactly as ``CsvSink`` would (``copy_csv``; a test compares
+  the bytes). Python only moves bytes: about 1.7 times a bare ``COPY`` of the rows, in
+  constant memory.
+- XLSX on PostgreSQL: rustpy-xlsxwriter (``write_xlsx``), fed keyset chunks of values
+  the server prepared; several times faster than XlsxWriter, which took minutes.
+- Elsewhere (SQLite in development), and for an empty XLSX: ``CsvSink``/``XlsxSink``
+  (XlsxWriter in constant-memory mode) fed keyset chunks.
 
 Only the fields the requester's role may see are written (``billing.cdrs.columns``),
 times in the requester's time zone, named in the header. Column names and coded values
