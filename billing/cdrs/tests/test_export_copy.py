@@ -266,3 +266,24 @@ def test_it_writes_xlsx_with_rust_as_xlsxwriter_did(
     caller = head[fields.index("caller_e164")]
     cells = [dict(zip(head, row, strict=True))[caller][0] for row in rust[0][1:]]
     assert "=cmd|' /C calc'!A0" in cells and "line one\nline two" in cells
+
+
+@pytest.mark.postgres
+def test_it_refuses_to_drop_calls_that_overflow_the_last_sheet(
+    tmp_path, hostile_world, monkeypatch
+):
+    # Calls that arrive between the count and the export fill the sheets counted for;
+    # beyond the last one the export fails rather than leave them out.
+    monkeypatch.setattr(cdr_export, "SHEET_ROWS", 100)
+    scope = Scope(AdminFactory())
+    form = CdrSearchForm(hostile_world, scope=scope, time_zone="UTC")
+    assert form.is_valid(), form.errors
+    rows = cdr_selectors.search(scope, form.filters())
+    fields = cdr_columns.export_fields(scope)
+    zone = zoneinfo.ZoneInfo("UTC")
+    counted_before = 200  # two sheets' worth, fewer than there are now
+    assert rows.count() > counted_before
+    with pytest.raises(cdr_export.MoreRowsThanCounted):
+        cdr_export.write_xlsx(
+            tmp_path / "x.xlsx", rows, fields, zone, True, counted_before, lambda n: None
+        )
