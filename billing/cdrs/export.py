@@ -11,7 +11,7 @@ How the rows are written (1M rows on a 2-core machine: ``benchmarks/cdr_export.p
 
 - CSV on PostgreSQL: ``COPY (SELECT ...) TO STDOUT``, a day per statement, where the
   SELECT formats every cell exactly as ``CsvSink`` would (``copy_csv``; a test compares
-  the bytes). Python only moves bytes: about 1.7 times a bare ``COPY`` of the rows, in
+  the bytes). Python only moves bytes: 1.5 to 1.9 times a bare ``COPY`` of the rows, in
   constant memory.
 - XLSX on PostgreSQL: rustpy-xlsxwriter (``write_xlsx``), fed keyset chunks of values
   the server prepared; several times faster than XlsxWriter, which took minutes.
