@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
@@ -77,46 +78,102 @@ def flow_no(info: dict) -> str:
     return text
 
 
+# The fields that make a record without a flowNo one call: who (the account), from whom
+# to whom, and when it started and stopped, to the millisecond. A record VOS sends again
+# with another field changed (a corrected fee) is the same call, as with a flowNo.
+_KEY_FIELDS = ("account", "callerE164", "calleeE164")
+
+# Between the fields of a key text: a control character no number or name carries, so
+# ("a", "bc") and ("ab", "c") never make the same text.
+_SEP = "\x1f"
+
+
 def natural_key(server_id: int, info: dict) -> uuid.UUID:
-    """The record's identity on its server.
+    """The record's identity on its server, made without JSON.
 
     With a ``flowNo`` (seen in the field): the server and the flowNo, nothing else, so
-    a record VOS re-sends with another field changed is still the same record, and no
-    JSON of the whole record is made. Without one: every InfoCdr field as VOS sent it
-    (``whole_record_key``); two distinct calls differ in at least their times, numbers
-    or amounts, so they never share a key.
+    a record VOS re-sends with another field changed is still the same record. Without
+    one: the server, the account, the caller, the callee and the start and stop (ms):
+    two distinct calls never share all of those.
 
-    The two ways hash different texts (``flowNo:<server>:<flowNo>`` against a JSON list
-    ``[server, {...}]``), so a key made one way never equals a key made the other way."""
+    The texts hashed start differently (``flowNo:``, ``cdr:``, and the JSON list ``[``
+    of ``whole_record_key``, the identity older portals stored), so keys made one way
+    never equal keys made another. Rows stored under a ``whole_record_key`` are found
+    again by their own columns (``store``), not by recomputing that key per record."""
     flow = flow_no(info)
-    if not flow:
-        return whole_record_key(server_id, info)
-    text = f"flowNo:{server_id}:{flow}"
+    if flow:
+        text = f"flowNo:{server_id}:{flow}"
+    else:
+        get = info.get
+        text = _SEP.join(
+            (
+                f"cdr:{server_id}",
+                str(int(get("start") or 0)),
+                str(int(get("stop") or 0)),
+                *(_text(get(name)) for name in _KEY_FIELDS),
+            )
+        )
     return uuid.UUID(bytes=hashlib.blake2b(text.encode(), digest_size=16).digest())
 
 
 def whole_record_key(server_id: int, info: dict) -> uuid.UUID:
-    """The key of a record without a flowNo: the server and every InfoCdr field (the
-    only identity before flowNo was used; ``flowNo`` itself is not an InfoCdr field)."""
+    """The identity older portals stored for every record (before flowNo, and before
+    ``natural_key`` was made without JSON): the server and every InfoCdr field. Not
+    computed on the way in any more; kept to describe (and test) rows stored that way."""
     wanted = {name: info.get(name) for name in FIELD_OF_WIRE}
     text = json.dumps([server_id, wanted], sort_keys=True, separators=(",", ":"), default=str)
     return uuid.UUID(bytes=hashlib.blake2b(text.encode(), digest_size=16).digest())
 
 
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _time(value) -> datetime:
+    return datetime.fromtimestamp(int(value or 0) / 1000, tz=UTC)
+
+
+def _whole(value) -> int:
+    return int(value or 0)
+
+
+@lru_cache(maxsize=65_536)
+def _exact_money(value) -> Decimal:
+    return Decimal(str(value)).quantize(_E4)
+
+
+_ZERO = Decimal(0).quantize(_E4)
+
+
+def _money(value) -> Decimal:
+    """VOS's amount as an exact Decimal to 1/10000 (as the column keeps it). Amounts
+    repeat (a rate times whole minutes), so each distinct one is converted once."""
+    if not value:
+        return _ZERO
+    try:
+        return _exact_money(value)
+    except TypeError:  # not hashable: a loose server's odd value
+        return Decimal(str(value)).quantize(_E4)
+
+
+def _converter(wire: str):
+    if wire in _TIMES:
+        return _time
+    if wire in _MONEY:
+        return _money
+    if wire in _WHOLE:
+        return _whole
+    return _text
+
+
+# (wire name, model field, converter) of every InfoCdr field, chosen once, not per value.
+_CONVERTERS = tuple((wire, field, _converter(wire)) for wire, field in FIELD_OF_WIRE.items())
+
+
 def cdr_values(info: dict) -> dict:
     """Model field values of one InfoCdr (missing fields take the model's defaults)."""
-    values = {}
-    for wire, field in FIELD_OF_WIRE.items():
-        value = info.get(wire)
-        if wire in _TIMES:
-            values[field] = ms_to_datetime(value or 0)
-        elif wire in _MONEY:
-            values[field] = Decimal(str(value or 0)).quantize(_E4)
-        elif wire in _WHOLE:
-            values[field] = int(value or 0)
-        else:
-            values[field] = "" if value is None else str(value)
-    return values
+    get = info.get
+    return {field: convert(get(wire)) for wire, field, convert in _CONVERTERS}
 
 
 @dataclass(frozen=True)
@@ -133,20 +190,35 @@ def tenants_by_account(server, accounts: Iterable[str]) -> dict[str, tuple[int, 
     return {account: (pk, path) for account, pk, path in rows}
 
 
+# Every column a pulled row sets, in the order ``_rows`` builds them (``id`` comes from
+# the identity column): who and which record, then the InfoCdr fields.
+_COPY_FIELDS = ("server_id", "natural_key", "tenant_id", "tenant_path", *FIELD_OF_WIRE.values())
+_KEY = 1
+_START = _COPY_FIELDS.index("start")
+_ACCOUNT = list(FIELD_OF_WIRE.values()).index("account")
+
+
+def _rows(server, infos: list[dict]) -> list[tuple]:
+    """One tuple of ``_COPY_FIELDS`` per distinct record of VOS's, with its tenant:
+    what both ways of writing (``COPY`` and ``bulk_create``) start from."""
+    owners = tenants_by_account(server, {_text(info.get("account")) for info in infos})
+    server_id, seen, rows = server.pk, set(), []
+    for info in infos:
+        key = natural_key(server_id, info)
+        if key in seen:
+            continue
+        seen.add(key)
+        get = info.get
+        values = [convert(get(wire)) for wire, _field, convert in _CONVERTERS]
+        tenant_id, path = owners.get(values[_ACCOUNT], (None, ""))
+        rows.append((server_id, key, tenant_id, path, *values))
+    return rows
+
+
 def prepared_rows(server, infos: list[dict]) -> dict[uuid.UUID, dict]:
     """{natural key: column values} of VOS's records, each with its tenant, without
-    duplicates: what both ways of writing (``COPY`` and ``bulk_create``) start from."""
-    owners = tenants_by_account(server, {str(info.get("account") or "") for info in infos})
-    rows: dict[uuid.UUID, dict] = {}
-    for info in infos:
-        key = natural_key(server.pk, info)
-        if key in rows:
-            continue
-        values = cdr_values(info)
-        tenant_id, path = owners.get(values["account"], (None, ""))
-        values.update(server_id=server.pk, natural_key=key, tenant_id=tenant_id, tenant_path=path)
-        rows[key] = values
-    return rows
+    duplicates."""
+    return {row[_KEY]: dict(zip(_COPY_FIELDS, row, strict=True)) for row in _rows(server, infos)}
 
 
 def build_rows(server, infos: list[dict]) -> list[Cdr]:
@@ -156,67 +228,69 @@ def build_rows(server, infos: list[dict]) -> list[Cdr]:
 
 def store(server, infos: list[dict]) -> StoreResult:
     """Write VOS's records, skipping those already stored. Safe to repeat and to run
-    concurrently for the same day: the unique natural key has the last word."""
-    rows = _not_stored_before_flow_no(server, infos, list(prepared_rows(server, infos).values()))
+    concurrently for the same day: the unique natural key has the last word.
+
+    "Already stored" is decided set-wise, by the database, in two ways: the same
+    ``natural_key`` (the unique constraint), or a row of the same server equal in every
+    InfoCdr column (a row an older portal stored under its ``whole_record_key``: the
+    re-look pull after an upgrade must not store it again). No key is computed twice
+    and no JSON is made per record."""
+    rows = _rows(server, infos)
     if not rows:
         return StoreResult(fetched=len(infos), inserted=0)
-    ensure_partitions(row["start"] for row in rows)
+    starts = [row[_START] for row in rows]
+    first, last = min(starts), max(starts)
+    ensure_partitions({_month(start) for start in starts})
     if connection.vendor == "postgresql":
-        return StoreResult(fetched=len(infos), inserted=_copy_rows(rows))
-    starts = [row["start"] for row in rows]
-    # Bounded by the batch's times so the database only looks in the months concerned.
-    existing = set(
-        Cdr.objects.filter(
-            natural_key__in=[row["natural_key"] for row in rows],
-            start__gte=min(starts),
-            start__lte=max(starts),
-        ).values_list("natural_key", flat=True)
-    )
-    new = [Cdr(**row) for row in rows if row["natural_key"] not in existing]
-    for first in range(0, len(new), INSERT_BATCH):
-        Cdr.objects.bulk_create(new[first : first + INSERT_BATCH], ignore_conflicts=True)
-    return StoreResult(fetched=len(infos), inserted=len(new))
+        return StoreResult(fetched=len(infos), inserted=_copy_rows(rows, first, last))
+    return StoreResult(fetched=len(infos), inserted=_bulk_create(server, rows, first, last))
 
 
-def _not_stored_before_flow_no(server, infos: list[dict], rows: list[dict]) -> list[dict]:
-    """The rows, less those keyed by flowNo that were stored under their whole-record
-    key before the portal keyed on flowNo (a re-look pull just after the upgrade would
-    store them twice). One indexed look-up per batch, only for rows with a flowNo."""
-    legacy = {
-        whole_record_key(server.pk, info): natural_key(server.pk, info)
-        for info in infos
-        if flow_no(info)
-    }
-    if not legacy or not rows:
-        return rows
-    starts = [row["start"] for row in rows]
-    stored = set(
-        Cdr.objects.filter(
-            server_id=server.pk,
-            natural_key__in=list(legacy),
-            start__gte=min(starts),
-            start__lte=max(starts),
-        ).values_list("natural_key", flat=True)
-    )
-    if not stored:
-        return rows
-    already = {legacy[key] for key in stored}
-    return [row for row in rows if row["natural_key"] not in already]
-
-
-# Every column a pulled row sets (``id`` comes from the identity column).
-_COPY_FIELDS = ["server_id", "natural_key", "tenant_id", "tenant_path", *FIELD_OF_WIRE.values()]
+def _bulk_create(server, rows: list[tuple], first: datetime, last: datetime) -> int:
+    """Other databases (SQLite: development and tests): the same rule as ``_copy_rows``
+    in Python, against the rows already stored in the batch's time span."""
+    fields = _COPY_FIELDS[4:]
+    stored = Cdr.objects.filter(server_id=server.pk, start__gte=first, start__lte=last)
+    keys = set(stored.values_list("natural_key", flat=True))
+    same = set(stored.values_list(*fields))
+    new = [
+        Cdr(**dict(zip(_COPY_FIELDS, row, strict=True)))
+        for row in rows
+        if row[_KEY] not in keys and row[4:] not in same
+    ]
+    for begin in range(0, len(new), INSERT_BATCH):
+        Cdr.objects.bulk_create(new[begin : begin + INSERT_BATCH], ignore_conflicts=True)
+    return len(new)
 
 
 _STAGE = "billing_cdr_stage"
 
 
-def _copy_rows(rows: list[dict]) -> int:
+def _column(name: str) -> str:
+    return f'"{Cdr._meta.get_field(name).column}"'
+
+
+def _insert_sql() -> str:
+    """Staged rows into the partitioned table, less those stored before: by key (the
+    conflict) or, for rows an older portal keyed otherwise, by every column (``NOT
+    EXISTS`` on the same start, served by the start index of the month's partition)."""
+    columns = ", ".join(_column(name) for name in _COPY_FIELDS)
+    same = " AND ".join(
+        f"c.{_column(name)} = s.{_column(name)}" for name in ("server_id", *_COPY_FIELDS[4:])
+    )
+    return (
+        f"INSERT INTO billing_cdr ({columns}) SELECT {columns} FROM {_STAGE} s"  # noqa: S608
+        " WHERE NOT EXISTS (SELECT 1 FROM billing_cdr c"
+        f" WHERE c.start >= %s AND c.start <= %s AND {same})"
+        " ON CONFLICT (natural_key, start) DO NOTHING"
+    )
+
+
+def _copy_rows(rows: list[tuple], first: datetime, last: datetime) -> int:
     """PostgreSQL: ``COPY`` the rows into a session-private staging table, then one
-    ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` into the partitioned table: no
-    per-row statement, no model instances, and the unique natural key (not a prior
-    look-up) decides what is new. Returns the rows inserted."""
-    columns = ", ".join(f'"{Cdr._meta.get_field(name).column}"' for name in _COPY_FIELDS)
+    set-wise ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` into the partitioned table:
+    no per-row statement, no model instances. Returns the rows inserted."""
+    columns = ", ".join(_column(name) for name in _COPY_FIELDS)
     with transaction.atomic(), connection.cursor() as cursor:
         # A temporary table lives as long as the connection: made once, emptied per call.
         cursor.execute(
@@ -225,12 +299,10 @@ def _copy_rows(rows: list[dict]) -> int:
         )
         cursor.execute(f"TRUNCATE {_STAGE}")
         with cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
             for row in rows:
-                copy.write_row([row[name] for name in _COPY_FIELDS])
-        cursor.execute(
-            f"INSERT INTO billing_cdr ({columns}) SELECT {columns} FROM {_STAGE}"  # noqa: S608
-            " ON CONFLICT (natural_key, start) DO NOTHING"
-        )
+                write(row)
+        cursor.execute(_insert_sql(), [first, last])
         return cursor.rowcount
 
 
