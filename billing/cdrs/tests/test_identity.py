@@ -135,3 +135,17 @@ def test_it_keeps_amounts_exact_to_a_ten_thousandth(server):
     for record in records:
         values = cdr_store.cdr_values(record)
         assert all(values[name].as_tuple().exponent == -4 for name in MONEY)
+
+
+@pytest.mark.postgres
+def test_it_lets_the_unique_key_decide_when_another_writer_got_there_first(server, monkeypatch):
+    """The look-up found nothing, yet some rows are there by the time of the COPY (a
+    concurrent writer): the COPY is refused and the set-wise INSERT ... ON CONFLICT,
+    with the same column comparison, writes only what is new."""
+    infos = [info(n) for n in range(6)]
+    cdr_store.store(server, infos[:2])
+    _stored_the_old_way(server, [infos[2]])
+    monkeypatch.setattr(cdr_store, "_already_stored", lambda cursor, first, last: set())
+    assert cdr_store.store(server, infos).inserted == 3
+    assert cdr_store.store(server, infos).inserted == 0
+    assert Cdr.objects.count() == 6
