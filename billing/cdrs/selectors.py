@@ -105,9 +105,30 @@ def parse_cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
 
 
+class CdrRow(dict):
+    """One call record of a page, read as values (no ``Cdr`` instance is built): its
+    fields by name (``row["fee"]`` or ``row.fee``), and ``pk``."""
+
+    __slots__ = ()
+
+    @property
+    def pk(self) -> int:
+        return self["id"]
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# What a page reads when the caller names no fields: every column of the record.
+ALL_FIELDS = tuple(field.attname for field in Cdr._meta.concrete_fields)
+
+
 @dataclass(frozen=True)
 class CdrPage:
-    rows: list
+    rows: list  # CdrRow
     newer: str | None  # cursor for the "newer" link (?after=), None on the newest page
     older: str | None  # cursor for the "older" link (?before=), None on the oldest page
 
@@ -126,18 +147,32 @@ def _after(position):
     return Q(start__gte=start) & (Q(start__gt=start) | Q(id__gt=pk))
 
 
-def page_of(rows, *, before: str | None = None, after: str | None = None, size=PAGE_SIZE):
+def page_of(
+    rows,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    size=PAGE_SIZE,
+    fields=ALL_FIELDS,
+):
     """One page, newest first, by keyset on (start, id): no COUNT(*) and no OFFSET, so
-    the last page of a month costs what the first does."""
+    the last page of a month costs what the first does. The rows are ``CdrRow`` values
+    of ``fields`` (and always ``id``, ``start`` and ``account``), not model instances."""
+    names = list(dict.fromkeys(("id", "start", "account", *fields)))
     after_pos, before_pos = parse_cursor(after), parse_cursor(before)
+
+    def read(queryset) -> list[CdrRow]:
+        return [CdrRow(zip(names, values, strict=True)) for values in queryset]
+
     if after_pos is not None:
-        found = list(rows.filter(_after(after_pos)).order_by("start", "id")[: size + 1])
+        chosen = rows.filter(_after(after_pos)).order_by("start", "id")
+        found = read(chosen.values_list(*names)[: size + 1])
         more_newer = len(found) > size
         found = found[:size][::-1]
         more_older = True
     else:
         scoped = rows.filter(_before(before_pos)) if before_pos is not None else rows
-        found = list(scoped.order_by("-start", "-id")[: size + 1])
+        found = read(scoped.order_by("-start", "-id").values_list(*names)[: size + 1])
         more_older = len(found) > size
         found = found[:size]
         more_newer = before_pos is not None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
@@ -100,6 +101,11 @@ def natural_key(server_id: int, info: dict) -> uuid.UUID:
     of ``whole_record_key``, the identity older portals stored), so keys made one way
     never equal keys made another. Rows stored under a ``whole_record_key`` are found
     again by their own columns (``store``), not by recomputing that key per record."""
+    return uuid.UUID(_key_hex(server_id, info))
+
+
+def _key_hex(server_id: int, info: dict) -> str:
+    """``natural_key`` as 32 hex digits (what ``COPY`` writes; no UUID object per row)."""
     flow = flow_no(info)
     if flow:
         text = f"flowNo:{server_id}:{flow}"
@@ -113,7 +119,7 @@ def natural_key(server_id: int, info: dict) -> uuid.UUID:
                 *(_text(get(name)) for name in _KEY_FIELDS),
             )
         )
-    return uuid.UUID(bytes=hashlib.blake2b(text.encode(), digest_size=16).digest())
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def whole_record_key(server_id: int, info: dict) -> uuid.UUID:
@@ -156,24 +162,35 @@ def _money(value) -> Decimal:
         return Decimal(str(value)).quantize(_E4)
 
 
-def _converter(wire: str):
-    if wire in _TIMES:
-        return _time
-    if wire in _MONEY:
-        return _money
-    if wire in _WHOLE:
-        return _whole
-    return _text
+_TEXT_WIRES = tuple(w for w in FIELD_OF_WIRE if w not in _TIMES | _MONEY | _WHOLE)
+_TIME_WIRES = tuple(w for w in FIELD_OF_WIRE if w in _TIMES)
+_MONEY_WIRES = tuple(w for w in FIELD_OF_WIRE if w in _MONEY)
+_WHOLE_WIRES = tuple(w for w in FIELD_OF_WIRE if w in _WHOLE)
+# The InfoCdr fields grouped by kind: each group is read in one C call
+# (``itemgetter``) and converted by one rule, not chosen per field and per value.
+_WIRES = _TEXT_WIRES + _TIME_WIRES + _MONEY_WIRES + _WHOLE_WIRES
+_FIELDS = tuple(FIELD_OF_WIRE[wire] for wire in _WIRES)
+_ABSENT = dict.fromkeys(_WIRES)
+_texts = itemgetter(*_TEXT_WIRES)
+_times = itemgetter(*_TIME_WIRES)
+_amounts = itemgetter(*_MONEY_WIRES)
+_wholes = itemgetter(*_WHOLE_WIRES)
 
 
-# (wire name, model field, converter) of every InfoCdr field, chosen once, not per value.
-_CONVERTERS = tuple((wire, field, _converter(wire)) for wire, field in FIELD_OF_WIRE.items())
+def _field_values(info: dict) -> list:
+    """The values of ``_FIELDS`` for one InfoCdr (missing fields take the defaults)."""
+    info = {**_ABSENT, **info}
+    return [
+        *(v if v.__class__ is str else _text(v) for v in _texts(info)),
+        *map(_time, _times(info)),
+        *map(_money, _amounts(info)),
+        *(int(v) if v else 0 for v in _wholes(info)),
+    ]
 
 
 def cdr_values(info: dict) -> dict:
     """Model field values of one InfoCdr (missing fields take the model's defaults)."""
-    get = info.get
-    return {field: convert(get(wire)) for wire, field, convert in _CONVERTERS}
+    return dict(zip(_FIELDS, _field_values(info), strict=True))
 
 
 @dataclass(frozen=True)
@@ -191,25 +208,24 @@ def tenants_by_account(server, accounts: Iterable[str]) -> dict[str, tuple[int, 
 
 
 # Every column a pulled row sets, in the order ``_rows`` builds them (``id`` comes from
-# the identity column): who and which record, then the InfoCdr fields.
-_COPY_FIELDS = ("server_id", "natural_key", "tenant_id", "tenant_path", *FIELD_OF_WIRE.values())
+# the identity column): who and which record, then the InfoCdr fields by kind.
+_COPY_FIELDS = ("server_id", "natural_key", "tenant_id", "tenant_path", *_FIELDS)
 _KEY = 1
 _START = _COPY_FIELDS.index("start")
-_ACCOUNT = list(FIELD_OF_WIRE.values()).index("account")
+_ACCOUNT = _FIELDS.index("account")
 
 
 def _rows(server, infos: list[dict]) -> list[tuple]:
-    """One tuple of ``_COPY_FIELDS`` per distinct record of VOS's, with its tenant:
-    what both ways of writing (``COPY`` and ``bulk_create``) start from."""
+    """One tuple of ``_COPY_FIELDS`` per distinct record of VOS's, with its tenant
+    (the key as 32 hex digits): what every way of writing starts from."""
     owners = tenants_by_account(server, {_text(info.get("account")) for info in infos})
     server_id, seen, rows = server.pk, set(), []
     for info in infos:
-        key = natural_key(server_id, info)
+        key = _key_hex(server_id, info)
         if key in seen:
             continue
         seen.add(key)
-        get = info.get
-        values = [convert(get(wire)) for wire, _field, convert in _CONVERTERS]
+        values = _field_values(info)
         tenant_id, path = owners.get(values[_ACCOUNT], (None, ""))
         rows.append((server_id, key, tenant_id, path, *values))
     return rows
@@ -218,7 +234,12 @@ def _rows(server, infos: list[dict]) -> list[tuple]:
 def prepared_rows(server, infos: list[dict]) -> dict[uuid.UUID, dict]:
     """{natural key: column values} of VOS's records, each with its tenant, without
     duplicates."""
-    return {row[_KEY]: dict(zip(_COPY_FIELDS, row, strict=True)) for row in _rows(server, infos)}
+    prepared = {}
+    for row in _rows(server, infos):
+        values = dict(zip(_COPY_FIELDS, row, strict=True))
+        values["natural_key"] = key = uuid.UUID(row[_KEY])
+        prepared[key] = values
+    return prepared
 
 
 def build_rows(server, infos: list[dict]) -> list[Cdr]:
@@ -242,22 +263,23 @@ def store(server, infos: list[dict]) -> StoreResult:
     first, last = min(starts), max(starts)
     ensure_partitions({_month(start) for start in starts})
     if connection.vendor == "postgresql":
-        return StoreResult(fetched=len(infos), inserted=_copy_rows(rows, first, last))
+        return StoreResult(fetched=len(infos), inserted=_copy_rows(server, rows, first, last))
     return StoreResult(fetched=len(infos), inserted=_bulk_create(server, rows, first, last))
 
 
 def _bulk_create(server, rows: list[tuple], first: datetime, last: datetime) -> int:
     """Other databases (SQLite: development and tests): the same rule as ``_copy_rows``
     in Python, against the rows already stored in the batch's time span."""
-    fields = _COPY_FIELDS[4:]
     stored = Cdr.objects.filter(server_id=server.pk, start__gte=first, start__lte=last)
-    keys = set(stored.values_list("natural_key", flat=True))
-    same = set(stored.values_list(*fields))
-    new = [
-        Cdr(**dict(zip(_COPY_FIELDS, row, strict=True)))
-        for row in rows
-        if row[_KEY] not in keys and row[4:] not in same
-    ]
+    keys = {key.hex for key in stored.values_list("natural_key", flat=True)}
+    same = set(stored.values_list(*_FIELDS))
+    new = []
+    for row in rows:
+        if row[_KEY] in keys or row[4:] in same:
+            continue
+        values = dict(zip(_COPY_FIELDS, row, strict=True))
+        values["natural_key"] = uuid.UUID(row[_KEY])
+        new.append(Cdr(**values))
     for begin in range(0, len(new), INSERT_BATCH):
         Cdr.objects.bulk_create(new[begin : begin + INSERT_BATCH], ignore_conflicts=True)
     return len(new)
@@ -274,23 +296,15 @@ def _same_row() -> str:
     """SQL: the billing_cdr row ``c`` is the staged row ``s`` (same key, or the same
     server and every InfoCdr column: a row an older portal keyed otherwise)."""
     same = " AND ".join(
-        f"c.{_column(name)} = s.{_column(name)}" for name in ("server_id", *_COPY_FIELDS[4:])
+        f"c.{_column(name)} = s.{_column(name)}" for name in ("server_id", *_FIELDS)
     )
     return f"(c.natural_key = s.natural_key OR ({same}))"
 
 
-# The keys of the staged rows already stored: one probe of the start index per staged
-# row (``c.start = s.start``), in the months of the batch only.
-_STORED_SQL = (
-    f"SELECT s.natural_key FROM {_STAGE} s WHERE EXISTS (SELECT 1 FROM billing_cdr c"  # noqa: S608
-    " WHERE c.start = s.start AND c.start >= %s AND c.start <= %s AND {same})"
-)
-
-
 def _insert_sql() -> str:
-    """Staged rows into the partitioned table, less those stored before (by the
-    conflict, or as ``_STORED_SQL`` finds them): the way when another writer wrote some
-    of the same rows between ``_already_stored`` and the ``COPY``."""
+    """Staged rows into the partitioned table, less those stored before: the way when
+    another writer wrote some of the same rows between ``_already_stored`` and the
+    ``COPY``; the unique key and the column comparison decide."""
     columns = ", ".join(_column(name) for name in _COPY_FIELDS)
     return (
         f"INSERT INTO billing_cdr ({columns}) SELECT {columns} FROM {_STAGE} s"  # noqa: S608
@@ -300,38 +314,53 @@ def _insert_sql() -> str:
     )
 
 
-def _already_stored(cursor, first: datetime, last: datetime) -> set[uuid.UUID]:
-    # Probe per staged row, whatever the planner guesses of a month filled since its
-    # last ANALYZE (it may otherwise hash the whole day for every batch, making a day's
-    # pull quadratic). For this transaction only.
+# Which of a batch's (key, start) pairs are stored: a probe of the unique index each.
+_KEYS_STORED = (
+    "SELECT s.k FROM unnest(%s::uuid[], %s::timestamptz[]) AS s(k, start)"
+    " WHERE EXISTS (SELECT 1 FROM billing_cdr c WHERE c.natural_key = s.k"
+    " AND c.start = s.start AND c.start >= %s AND c.start <= %s)"
+)
+
+
+# The server's rows that start at one of the batch's instants under another key: the
+# only candidates for "stored by an older portal under its whole-record key". None on a
+# first pull or on a re-pull of rows this portal stored, so nothing crosses the wire.
+_OTHER_KEYS = (
+    "SELECT {fields} FROM unnest(%s::uuid[], %s::timestamptz[]) AS s(k, start)"
+    " JOIN billing_cdr c ON c.start = s.start AND c.start >= %s AND c.start <= %s"
+    " WHERE c.server_id = %s AND c.natural_key <> s.k"
+)
+
+
+def _already_stored(cursor, server, rows: list[tuple], first, last) -> set[str]:
+    """The keys (hex) of the rows stored before: by key, or by every column."""
+    # Probe per row, whatever the planner guesses of a month filled since its last
+    # ANALYZE (hashing the whole day for every batch would make a pull quadratic).
     cursor.execute(
         "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
         " SET LOCAL enable_material = off"
     )
-    cursor.execute(_STORED_SQL.format(same=_same_row()), [first, last])
-    return {key for (key,) in cursor.fetchall()}
+    keys = [row[_KEY] for row in rows]
+    starts = [row[_START] for row in rows]
+    cursor.execute(_KEYS_STORED, [keys, starts, first, last])
+    stored = {key.hex for (key,) in cursor.fetchall()}
+    fields = ", ".join(f"c.{_column(name)}" for name in _FIELDS)
+    cursor.execute(_OTHER_KEYS.format(fields=fields), [keys, starts, first, last, server.pk])
+    others = set(cursor.fetchall())
+    if others:
+        stored |= {row[_KEY] for row in rows if row[4:] in others}
+    return stored
 
 
-def _copy_rows(rows: list[tuple], first: datetime, last: datetime) -> int:
-    """PostgreSQL: ``COPY`` the rows into a session-private staging table, find those
-    already stored in one set-wise query, then ``COPY`` the others straight into the
-    partitioned table (PostgreSQL routes them to their month and writes them in bulk):
-    no per-row statement, no model instances, no conflict handling per row. Returns
-    the rows inserted."""
+def _copy_rows(server, rows: list[tuple], first: datetime, last: datetime) -> int:
+    """PostgreSQL: find the rows already stored in two set-wise queries, then ``COPY``
+    the others straight into the partitioned table (PostgreSQL routes them to their
+    month and writes them in bulk): no per-row statement, no model instances, no
+    conflict handling per row. Returns the rows inserted."""
     columns = ", ".join(_column(name) for name in _COPY_FIELDS)
     with transaction.atomic(), connection.cursor() as cursor:
-        # A temporary table lives as long as the connection: made once, emptied per call.
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} AS"  # noqa: S608 (constant names)
-            f" SELECT {columns} FROM billing_cdr WITH NO DATA"
-        )
-        cursor.execute(f"TRUNCATE {_STAGE}")
-        with cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in rows:
-                write(row)
-        stored = _already_stored(cursor, first, last)
-        new = [row for row in rows if row[_KEY] not in stored]
+        stored = _already_stored(cursor, server, rows, first, last)
+        new = [row for row in rows if row[_KEY] not in stored] if stored else rows
         if not new:
             return 0
         try:
@@ -349,7 +378,16 @@ def _copy_rows(rows: list[tuple], first: datetime, last: datetime) -> int:
 
             if not isinstance(exc, IntegrityError | Refused):
                 raise
-        # Another writer stored some of these since the look: the unique key decides.
+        # Another writer stored some of these since the look: stage them, and let the
+        # unique key (and the column comparison) decide, set-wise.
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} AS"  # noqa: S608 (constant names)
+            f" SELECT {columns} FROM billing_cdr WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {_STAGE}")
+        with cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
+            for row in new:
+                copy.write_row(row)
         cursor.execute(_insert_sql(), [first, last])
         return cursor.rowcount
 

@@ -107,12 +107,13 @@ def _search_page(request, fixed_tenant=None):
             before=querystring.text(request, "before") or None,
             after=querystring.text(request, "after") or None,
             size=PAGE_SIZE,
+            fields=[column.field for column in columns],
         )
         params = form.as_params()
         context.update(
             page=page,
             totals=cdr_selectors.totals_of(rows),
-            rows=[cdr_columns.cells(cdr, columns) for cdr in page.rows],
+            rows=[cdr_columns.cells(row, columns) for row in page.rows],
             query=urlencode(params),
             export_params=sorted(params.items()),
         )
