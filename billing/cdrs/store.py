@@ -314,41 +314,43 @@ def _insert_sql() -> str:
     )
 
 
-# Which of a batch's (key, start) pairs are stored: a probe of the unique index each.
-_KEYS_STORED = (
-    "SELECT s.k FROM unnest(%s::uuid[], %s::timestamptz[]) AS s(k, start)"
-    " WHERE EXISTS (SELECT 1 FROM billing_cdr c WHERE c.natural_key = s.k"
-    " AND c.start = s.start AND c.start >= %s AND c.start <= %s)"
-)
-
-
-# The server's rows that start at one of the batch's instants under another key: the
-# only candidates for "stored by an older portal under its whole-record key". None on a
-# first pull or on a re-pull of rows this portal stored, so nothing crosses the wire.
-_OTHER_KEYS = (
-    "SELECT {fields} FROM unnest(%s::uuid[], %s::timestamptz[]) AS s(k, start)"
-    " JOIN billing_cdr c ON c.start = s.start AND c.start >= %s AND c.start <= %s"
-    " WHERE c.server_id = %s AND c.natural_key <> s.k"
+# The stored rows that start at one of the batch's instants, per (key, start) of the
+# batch: one probe of the start index each. A row under the same key is that record
+# (only the key comes back); a row of the same server under another key comes back
+# whole, to be compared column by column: the only candidates for "stored by an older
+# portal under its whole-record key" (none on a first pull, none on a re-pull of rows
+# this portal stored). LATERAL ... OFFSET 0 keeps the batch outside and the probe
+# inside, whatever the planner guesses of a month filled since its last ANALYZE
+# (joining the other way round, or hashing the whole day for every batch, makes a pull
+# quadratic).
+_STORED_SQL = (
+    "SELECT s.k, c.natural_key = s.k, {others}"
+    " FROM unnest(%s::uuid[], %s::timestamptz[]) AS s(k, start)"
+    " CROSS JOIN LATERAL (SELECT natural_key, {fields} FROM billing_cdr"
+    " WHERE start = s.start AND start >= %s AND start <= %s"
+    " AND (natural_key = s.k OR server_id = %s) OFFSET 0) AS c"
 )
 
 
 def _already_stored(cursor, server, rows: list[tuple], first, last) -> set[str]:
     """The keys (hex) of the rows stored before: by key, or by every column."""
-    # Probe per row, whatever the planner guesses of a month filled since its last
-    # ANALYZE (hashing the whole day for every batch would make a pull quadratic).
-    cursor.execute(
-        "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
-        " SET LOCAL enable_material = off"
+    fields = ", ".join(_column(name) for name in _FIELDS)
+    others = ", ".join(
+        f"CASE WHEN c.natural_key <> s.k THEN c.{_column(name)} END" for name in _FIELDS
     )
     keys = [row[_KEY] for row in rows]
     starts = [row[_START] for row in rows]
-    cursor.execute(_KEYS_STORED, [keys, starts, first, last])
-    stored = {key.hex for (key,) in cursor.fetchall()}
-    fields = ", ".join(f"c.{_column(name)}" for name in _FIELDS)
-    cursor.execute(_OTHER_KEYS.format(fields=fields), [keys, starts, first, last, server.pk])
-    others = set(cursor.fetchall())
-    if others:
-        stored |= {row[_KEY] for row in rows if row[4:] in others}
+    cursor.execute(
+        _STORED_SQL.format(fields=fields, others=others), [keys, starts, first, last, server.pk]
+    )
+    stored, alike = set(), set()
+    for key, same_key, *values in cursor.fetchall():
+        if same_key:
+            stored.add(key.hex)
+        else:
+            alike.add(tuple(values))
+    if alike:
+        stored |= {row[_KEY] for row in rows if row[4:] in alike}
     return stored
 
 
@@ -379,7 +381,12 @@ def _copy_rows(server, rows: list[tuple], first: datetime, last: datetime) -> in
             if not isinstance(exc, IntegrityError | Refused):
                 raise
         # Another writer stored some of these since the look: stage them, and let the
-        # unique key (and the column comparison) decide, set-wise.
+        # unique key (and the column comparison) decide, set-wise, probing the start
+        # index per staged row (not hashing the day, whatever the planner guesses).
+        cursor.execute(
+            "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
+            " SET LOCAL enable_material = off"
+        )
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} AS"  # noqa: S608 (constant names)
             f" SELECT {columns} FROM billing_cdr WITH NO DATA"
