@@ -170,7 +170,13 @@ _WHOLE_WIRES = tuple(w for w in FIELD_OF_WIRE if w in _WHOLE)
 # (``itemgetter``) and converted by one rule, not chosen per field and per value.
 _WIRES = _TEXT_WIRES + _TIME_WIRES + _MONEY_WIRES + _WHOLE_WIRES
 _FIELDS = tuple(FIELD_OF_WIRE[wire] for wire in _WIRES)
-_ABSENT = dict.fromkeys(_WIRES)
+# What a missing field reads as, by kind (a null sent explicitly is seen to below).
+_ABSENT = {
+    **dict.fromkeys(_TEXT_WIRES, ""),
+    **dict.fromkeys(_TIME_WIRES, 0),
+    **dict.fromkeys(_MONEY_WIRES, 0),
+    **dict.fromkeys(_WHOLE_WIRES, 0),
+}
 _texts = itemgetter(*_TEXT_WIRES)
 _times = itemgetter(*_TIME_WIRES)
 _amounts = itemgetter(*_MONEY_WIRES)
@@ -178,14 +184,18 @@ _wholes = itemgetter(*_WHOLE_WIRES)
 
 
 def _field_values(info: dict) -> list:
-    """The values of ``_FIELDS`` for one InfoCdr (missing fields take the defaults)."""
-    info = {**_ABSENT, **info}
-    return [
-        *(v if v.__class__ is str else _text(v) for v in _texts(info)),
-        *map(_time, _times(info)),
-        *map(_money, _amounts(info)),
-        *(int(v) if v else 0 for v in _wholes(info)),
-    ]
+    """The values of ``_FIELDS`` for one InfoCdr (missing or null fields take the
+    defaults: "", 0, 1970 for a time)."""
+    try:  # a whole record (VOS sends every field): no copy
+        texts, times, amounts, wholes = _texts(info), _times(info), _amounts(info), _wholes(info)
+    except KeyError:
+        info = {**_ABSENT, **info}
+        texts, times, amounts, wholes = _texts(info), _times(info), _amounts(info), _wholes(info)
+    if None in texts:
+        texts = ["" if value is None else value for value in texts]
+    if None in wholes or "" in wholes:
+        wholes = [value or 0 for value in wholes]
+    return [*map(str, texts), *map(_time, times), *map(_money, amounts), *map(int, wholes)]
 
 
 def cdr_values(info: dict) -> dict:

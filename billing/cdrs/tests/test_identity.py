@@ -149,3 +149,25 @@ def test_it_lets_the_unique_key_decide_when_another_writer_got_there_first(serve
     assert cdr_store.store(server, infos).inserted == 3
     assert cdr_store.store(server, infos).inserted == 0
     assert Cdr.objects.count() == 6
+
+
+def test_it_reads_a_sparse_or_loose_record_as_an_older_portal_did():
+    """Fields left out, nulls, numbers as text, an empty text for a number: the same
+    values as the per-field conversion gave."""
+    record = {
+        "account": "acme",
+        "start": str(START),
+        "stop": None,
+        "holdTime": "42",
+        "feeTime": "",
+        "fee": "0.35",
+        "callerE164": 5550001,
+        "calleeE164": None,
+    }
+    values = cdr_store.cdr_values(record)
+    assert values["account"] == "acme" and values["caller_e164"] == "5550001"
+    assert values["callee_e164"] == "" and values["account_name"] == ""
+    assert values["start"] == cdr_store.ms_to_datetime(START)
+    assert values["stop"] == cdr_store.ms_to_datetime(0)
+    assert (values["hold_time"], values["fee_time"], values["call_level"]) == (42, 0, 0)
+    assert values["fee"] == Decimal("0.3500") and values["agent_fee"] == Decimal("0.0000")
