@@ -15,10 +15,11 @@ Cases (the time range is the filter every CDR page carries; days in UTC):
 - ``admin_1_day``: a platform admin, unscoped (~27,000 calls a day).
 
 Each run takes a random day (or 31-day window) of the year of data; the portal path is
-``cdr_selectors.search(Scope(user), filters)``, ``page_of(rows)`` (the newest 50) and
-``totals_of(rows)``, exactly as the CDR page calls them (the page's rows read as values of
-the user's visible columns, as the view asks). The bare SQL is hand-written: the same
-first page (51 rows of the same columns, newest first) and the same totals, with the scope written
+``cdr_selectors.search(Scope(user), filters)`` and ``page_and_totals(rows)`` (the newest
+50 and the totals, in one round trip), exactly as the CDR page calls them (the page's
+rows read as values of the user's visible columns, as the view asks). The bare SQL is
+hand-written: the same first page (51 rows of the same columns, newest first) and the
+same totals, in two round trips, with the scope written
 as the portal writes it (tenant id, path prefix or none); for the reseller the totals are
 also measured with the subtree written as its tenant ids (``tenant_id = ANY(...)`` on
 ``cdr_tenant_start``, ids listed outside the timing) for comparison. Portal and bare
@@ -126,8 +127,9 @@ class Case:
 
         def run():
             rows = cdr_selectors.search(Scope(user), cdr_selectors.CdrFilters(since, until))
-            page = cdr_selectors.page_of(rows, before=before, size=PAGE, fields=fields)
-            totals = cdr_selectors.totals_of(rows)
+            page, totals = cdr_selectors.page_and_totals(
+                rows, before=before, size=PAGE, fields=fields
+            )
             return [row.pk for row in page.rows], totals
 
         return run

@@ -80,3 +80,27 @@ def test_it_reads_a_page_and_its_totals_in_two_queries(rows):
         totals = cdr_selectors.totals_of(rows)
     assert len(queries.captured_queries) == 2
     assert totals.calls == 7 and totals.fee == Decimal("0.0875") and len(page.rows) == 5
+
+
+@pytest.mark.postgres
+def test_it_reads_a_page_and_its_totals_in_one_round_trip_on_postgresql(rows):
+    for before in (None, cdr_selectors.page_of(rows, size=3).older):
+        with CaptureQueriesContext(connection) as queries:
+            page, totals = cdr_selectors.page_and_totals(rows, before=before, size=3)
+        assert len(queries.captured_queries) == 1
+        expected = cdr_selectors.page_of(rows, before=before, size=3)
+        assert page == expected
+        assert totals == cdr_selectors.totals_of(rows)
+    assert totals.calls == 7 and totals.answered == 7 and totals.seconds == 210
+    assert totals.fee == Decimal("0.0875") and totals.agent_fee == Decimal(0)
+    none, nothing = cdr_selectors.page_and_totals(rows.filter(fee=9))
+    assert none.rows == [] and nothing.calls == 0 and nothing.fee == Decimal(0)
+
+
+def test_it_gives_the_same_page_and_totals_either_way(rows):
+    older = cdr_selectors.page_of(rows, size=3).older
+    newer = cdr_selectors.page_of(rows, before=older, size=3).newer
+    for cursor in ({}, {"before": older}, {"after": newer}):
+        page, totals = cdr_selectors.page_and_totals(rows, size=3, **cursor)
+        assert page == cdr_selectors.page_of(rows, size=3, **cursor)
+        assert totals == cdr_selectors.totals_of(rows)
