@@ -4,7 +4,8 @@ PostgreSQL, retention, and keeping each row's tenant path current.
 
 Every write of CDRs goes through ``store``: it resolves each record's tenant (the
 billing account's) once per batch, makes sure the month partitions exist, skips
-records already stored (by ``natural_key``) and inserts the rest in batches.
+records already stored (by ``natural_key``, or by every column for rows an older
+portal keyed otherwise) and writes the rest in bulk (``COPY`` on PostgreSQL).
 """
 
 from __future__ import annotations
