@@ -1,29 +1,34 @@
-"""CDR ingest: records per second from the simulator into the portal's CDR table.
+"""CDR ingest: records per second from the simulator into the portal's CDR table, on
+PostgreSQL (a throwaway database made from DATABASE_URL, migrated at start, dropped at
+the end). Without a PostgreSQL DATABASE_URL it stops with exit status 2: SQLite is not
+what production writes to, and its figures would mean nothing here.
 
 A simulator store of --customers accounts and --cdrs CDRs over --days UTC days is
 generated once (``vos3000.simulator.generate``, cached under var/bench/) and served over
-HTTP. The portal runs in this process on PostgreSQL (a throwaway database made from
-DATABASE_URL, migrated at start, dropped at the end; without DATABASE_URL it falls back
-to SQLite and says so: the figures are then not the production ones).
+HTTP by a simulator in its OWN process (as VOS is another machine: its JSON work does
+not share this process's interpreter).
 
-Measured in the same run:
+Measured in the same run, every figure also as a ratio to its baseline:
 
-- ``fetch_baseline``: the bare GetCdr fetch of the same days and account batches
-  through the portal's client, nothing stored (what the switch and the wire allow);
+- ``fetch_baseline``: the plain fetch: the same days and account batches through the
+  portal's client, one call at a time, nothing stored;
+- ``fetch_concurrent_baseline``: the same with ``CDR_PULL_FETCHERS`` calls in flight,
+  nothing stored: what the simulator itself can serve to the pull (its bound);
 - ``pull``: ``billing.cdrs.pull.pull_server`` over those days (pace 0: the pacing is a
-  deliberate brake, not a cost), fetch and store together, as a ratio to the fetch;
-- ``store``: the time spent in ``cdr_store.store`` alone during that pull, records/s;
-- ``raw_copy_baseline``: a raw COPY (SQLite: executemany) of one day's rows into a
-  scratch table with the CDR table's indexes: the database's own write speed, which
-  ``store`` is reported against;
-- ``repull``: the last two days pulled again (all records already there: the
-  idempotent path the relook takes every run).
+  deliberate brake, not a cost), fetching and storing overlapped, against the plain
+  fetch (goal >= 0.9x) and against the concurrent fetch;
+- ``store_in_pull``: the time spent in ``cdr_store.store`` during that pull (shares
+  the interpreter with the fetchers' JSON parsing);
+- ``raw_copy_baseline``: a raw ``COPY`` of one day's rows into the REAL partitioned
+  table ``billing_cdr`` (values prepared outside the timing; rolled back after);
+- ``store``: ``cdr_store.store`` alone on those same records, batch by batch as the
+  pull sends them, under another server (new keys: every row is written), records/s
+  (goal >= 20,000/s) and as a ratio to the raw COPY;
+- ``repull_idempotent``: the last two days pulled again (all records already there:
+  the idempotent path the relook takes every run), against the plain fetch.
 
     python -m benchmarks cdr_ingest [-- --customers 2000 --cdrs 200000 --days 4]
     python -m benchmarks cdr_ingest -- --quick        # 40,000 CDRs over 2 days
-
-About three minutes on a small machine at the defaults, most of it the simulator
-answering GetCdr (its speed is the fetch baseline).
 """
 
 from __future__ import annotations
@@ -31,30 +36,39 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
+import subprocess
+import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from benchmarks.common import write_result
+from benchmarks.common import ROOT, write_result
 from benchmarks.sim_getcdr import ensure_dataset
 
 NAME = "cdr_ingest"
 
+GOALS = {"store_records_per_s": 20_000, "pull_ratio_to_fetch_baseline": 0.9}
 
-def _setup_django(directory: str) -> str:
-    """The portal's settings with this run's own var/; returns the database in words."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "vosportal.settings"
-    os.environ["TESTING"] = "1"  # the dev secret key; a pid-named test database on PostgreSQL
-    os.environ["VAR_DIR"] = directory
-    note = "postgresql"
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+
+class NeedsPostgres(SystemExit):
+    def __init__(self):
         print(
-            "cdr_ingest: DATABASE_URL is not PostgreSQL; falling back to SQLite. The"
-            " figures are NOT those of production (set DATABASE_URL=postgres://...).",
+            "cdr_ingest: needs PostgreSQL: set DATABASE_URL=postgres://... (the figures are"
+            " those of the production database; there is no SQLite fallback)",
+            file=sys.stderr,
             flush=True,
         )
-        os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-        note = "sqlite (fallback: DATABASE_URL was not PostgreSQL)"
+        super().__init__(2)
+
+
+def _setup_django(directory: str) -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise NeedsPostgres
+    os.environ["DJANGO_SETTINGS_MODULE"] = "vosportal.settings"
+    os.environ["TESTING"] = "1"  # the dev secret key; a pid-named test database
+    os.environ["VAR_DIR"] = directory
     import django
 
     django.setup()
@@ -62,16 +76,63 @@ def _setup_django(directory: str) -> str:
         logging.getLogger(name).setLevel(logging.WARNING)
     from django.db import connection
 
-    # A throwaway database (test_<name>_<pid> on PostgreSQL), migrated, dropped at the end.
+    if connection.vendor != "postgresql":
+        raise NeedsPostgres
+    # A throwaway database (test_<name>_<pid>), migrated, dropped at the end.
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    return note
 
 
 def _teardown_django(old_name: str | None) -> None:
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Simulator:
+    """The simulator in a process of its own, serving ``data``."""
+
+    def __init__(self, data: str):
+        port = _free_port()
+        self.base_url = f"http://127.0.0.1:{port}/external/server/"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "vos3000.simulator",
+                "--port",
+                str(port),
+                "--data",
+                data,
+                "--cdr-max-days",
+                "31",
+                "--log-level",
+                "WARNING",
+            ],
+            cwd=ROOT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the simulator did not start") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 def _rate(rows: int, seconds: float) -> dict:
@@ -82,62 +143,76 @@ def _rate(rows: int, seconds: float) -> dict:
     }
 
 
-def _raw_copy(rows) -> float:
-    """Seconds to write these Cdr rows raw into a scratch table with the same indexes."""
+def _raw_copy(server, infos: list[dict]) -> float:
+    """Seconds to ``COPY`` these records, as rows prepared beforehand, into the real
+    partitioned ``billing_cdr`` (its partitions and every index), rolled back after."""
     from django.db import connection, transaction
 
-    from billing.models import Cdr
+    from billing.cdrs import store as cdr_store
 
-    fields = [f for f in Cdr._meta.concrete_fields if f.column != "id"]
-    columns = [f.column for f in fields]
-    values = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows
-    ]
+    rows = cdr_store._rows(server, infos)
+    cdr_store.ensure_partitions(row[cdr_store._START] for row in rows)
+    columns = ", ".join(cdr_store._column(name) for name in cdr_store._COPY_FIELDS)
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMP TABLE bench_raw_cdr (LIKE billing_cdr INCLUDING ALL) ON COMMIT DROP"
-            )
-            started = time.perf_counter()
-            with cursor.copy(f"COPY bench_raw_cdr ({', '.join(columns)}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
-        else:
-            cursor.execute("CREATE TEMP TABLE bench_raw_cdr AS SELECT * FROM billing_cdr WHERE 0")
-            for index, column in enumerate(("start", "tenant_id", "caller_e164", "callee_e164")):
-                cursor.execute(f"CREATE INDEX bench_raw_{index} ON bench_raw_cdr ({column})")
-            marks = ", ".join("%s" for _ in columns)
-            started = time.perf_counter()
-            cursor.executemany(
-                f"INSERT INTO bench_raw_cdr ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
-                values,
-            )
+        started = time.perf_counter()
+        with cursor.copy(f"COPY billing_cdr ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         seconds = time.perf_counter() - started
-        if connection.vendor != "postgresql":
-            cursor.execute("DROP TABLE bench_raw_cdr")
+        transaction.set_rollback(True)
     return seconds
 
 
-def run(customers: int, cdrs: int, days: int, batch: int) -> dict:
-    from vos3000.simulator.app import start_simulator
-
+def run(customers: int, cdrs: int, days: int, batch: int, fetchers: int) -> dict:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise NeedsPostgres
     path = ensure_dataset(customers, cdrs, days)
     with tempfile.TemporaryDirectory(prefix="bench-cdr-ingest-") as directory:
-        database = _setup_django(directory)
+        _setup_django(directory)
         from django.conf import settings
         from django.db import connection
 
         old_name = settings.DATABASES["default"].get("NAME")
-        handle = start_simulator(host="127.0.0.1", port=0, data=path, cdr_max_days=31)
+        simulator = _Simulator(path)
         try:
-            return _measure(handle, database, customers, cdrs, days, batch)
+            return _measure(simulator, customers, cdrs, days, batch, fetchers)
         finally:
-            handle.stop()
+            simulator.stop()
             connection.close()
             _teardown_django(old_name)
 
 
-def _measure(handle, database, customers, cdrs, days, batch) -> dict:
+def _fetch_all(client, pulled_days, batches, fetchers: int, keep_day) -> tuple[int, float, list]:
+    """The plain fetch of every (day, batch), ``fetchers`` calls at a time: records,
+    seconds, and the answers of ``keep_day`` (a list per batch)."""
+    from vos3000.client import format_day
+
+    def one(task):
+        day, names = task
+        answer = client.call(
+            "GetCdr", {"accounts": names, "beginTime": format_day(day), "endTime": format_day(day)}
+        )
+        return day, answer.get("infoCdrs") or []
+
+    tasks = [(day, names) for day in pulled_days for names in batches]
+    fetched, kept = 0, []
+    started = time.perf_counter()
+    if fetchers == 1:
+        answers = map(one, tasks)
+        for day, infos in answers:
+            fetched += len(infos)
+            if day == keep_day:
+                kept.append(infos)
+    else:
+        with ThreadPoolExecutor(fetchers) as pool:
+            for day, infos in pool.map(one, tasks):
+                fetched += len(infos)
+                if day == keep_day:
+                    kept.append(infos)
+    return fetched, time.perf_counter() - started, kept
+
+
+def _measure(simulator, customers, cdrs, days, batch, fetchers) -> dict:
     from django.conf import settings
 
     from billing.cdrs import pull as cdr_pull
@@ -145,16 +220,16 @@ def _measure(handle, database, customers, cdrs, days, batch) -> dict:
     from billing.models import Cdr, CdrPullDay
     from switch.models import VosServer
     from switch.vos import client_for
-    from vos3000.client import format_day
 
     settings.CDR_PULL_PACE_SECONDS = 0
     settings.CDR_PULL_BACKFILL_DAYS = days
     settings.CDR_PULL_RELOOK_DAYS = 0
     settings.CDR_PULL_MAX_DAYS = 1
     settings.CDR_PULL_ACCOUNT_BATCH = batch
+    settings.CDR_PULL_FETCHERS = fetchers
     settings.CDR_RETENTION_MONTHS = 0
     server = VosServer.objects.create(
-        name="bench", base_url=handle.base_url, connect_timeout=2, read_timeout=120
+        name="bench", base_url=simulator.base_url, connect_timeout=2, read_timeout=120
     )
     client = client_for(server)
     now = datetime.now(UTC)
@@ -162,21 +237,19 @@ def _measure(handle, database, customers, cdrs, days, batch) -> dict:
     pulled_days = [today - timedelta(days=n) for n in range(days, -1, -1)]
     accounts = sorted(client.call("GetAllCustomers", {})["accounts"])
     batches = [accounts[n : n + batch] for n in range(0, len(accounts), batch)]
+    middle = pulled_days[len(pulled_days) // 2]
 
-    # Baseline: the bare fetch of the same windows, nothing stored.
-    fetched, started = 0, time.perf_counter()
-    one_day: list[dict] = []
-    for day in pulled_days:
-        for names in batches:
-            answer = client.call(
-                "GetCdr",
-                {"accounts": names, "beginTime": format_day(day), "endTime": format_day(day)},
-            )
-            infos = answer.get("infoCdrs") or []
-            fetched += len(infos)
-            if day == pulled_days[len(pulled_days) // 2]:
-                one_day.extend(infos)
-    fetch = _rate(fetched, time.perf_counter() - started)
+    # Baselines: the plain fetch (one call at a time), then with the pull's concurrency.
+    fetched, seconds, one_day = _fetch_all(client, pulled_days, batches, 1, middle)
+    fetch = _rate(fetched, seconds)
+    fetched_again, seconds, _kept = _fetch_all(client, pulled_days, batches, fetchers, None)
+    assert fetched_again == fetched
+    fetch_concurrent = _rate(fetched, seconds)
+
+    # The database's own write speed: COPY of the middle day into billing_cdr.
+    one_day_records = [info for infos in one_day for info in infos]
+    raw = _rate(len(one_day_records), _raw_copy(server, one_day_records))
+    assert Cdr.objects.count() == 0, "the raw COPY was not rolled back"
 
     # The pull, with the time inside store() measured apart.
     real_store, in_store = cdr_store.store, [0.0]
@@ -197,7 +270,6 @@ def _measure(handle, database, customers, cdrs, days, batch) -> dict:
 
         # The last two days owed again (as a relook re-pulls them): all already stored.
         CdrPullDay.objects.filter(day__gte=today - timedelta(days=2)).delete()
-        in_store[0] = 0.0
         started = time.perf_counter()
         again = cdr_pull.pull_server(server, now=now)
         repull_seconds = time.perf_counter() - started
@@ -207,23 +279,52 @@ def _measure(handle, database, customers, cdrs, days, batch) -> dict:
     assert job.fetched == fetched == job.inserted == Cdr.objects.count(), "lost or doubled"
     assert again.inserted == 0 and again.fetched > 0
 
-    raw_rows = cdr_store.build_rows(server, one_day)
-    raw = _rate(len(raw_rows), _raw_copy(raw_rows))
+    # store() alone on the middle day's records, batch by batch as the pull sends them,
+    # under another server: new keys, so every row is written next to the pulled ones.
+    other = VosServer.objects.create(name="bench-b", base_url=simulator.base_url)
+    started = time.perf_counter()
+    written = sum(real_store(other, infos).inserted for infos in one_day if infos)
+    store_alone_seconds = time.perf_counter() - started
+    assert written == len(one_day_records)
+
     pull = _rate(job.fetched, pull_seconds)
-    store = _rate(job.fetched, store_seconds)
+    store_in_pull = _rate(job.fetched, store_seconds)
+    store = _rate(written, store_alone_seconds)
     repull = _rate(again.fetched, repull_seconds)
     pull["ratio_to_fetch_baseline"] = round(pull["records_per_s"] / fetch["records_per_s"], 3)
+    pull["ratio_to_fetch_concurrent_baseline"] = round(
+        pull["records_per_s"] / fetch_concurrent["records_per_s"], 3
+    )
+    fetch_concurrent["ratio_to_fetch_baseline"] = round(
+        fetch_concurrent["records_per_s"] / fetch["records_per_s"], 3
+    )
     store["ratio_to_raw_copy_baseline"] = round(store["records_per_s"] / raw["records_per_s"], 3)
+    store_in_pull["ratio_to_raw_copy_baseline"] = round(
+        store_in_pull["records_per_s"] / raw["records_per_s"], 3
+    )
     repull["ratio_to_fetch_baseline"] = round(repull["records_per_s"] / fetch["records_per_s"], 3)
     return {
         "dataset": {"customers": customers, "cdrs": cdrs, "days": days},
-        "database": database,
-        "pull": {"account_batch": batch, "days": len(pulled_days), "vos_calls": job.vos_calls},
+        "database": "postgresql",
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+        "pull": {
+            "account_batch": batch,
+            "fetchers": fetchers,
+            "days": len(pulled_days),
+            "vos_calls": job.vos_calls,
+        },
+        "goals": {
+            **GOALS,
+            "store_met": store["records_per_s"] >= GOALS["store_records_per_s"],
+            "pull_met": pull["ratio_to_fetch_baseline"] >= GOALS["pull_ratio_to_fetch_baseline"],
+        },
         "results": {
             "fetch_baseline": fetch,
+            "fetch_concurrent_baseline": fetch_concurrent,
             "pull": pull,
-            "store": store,
+            "store_in_pull": store_in_pull,
             "raw_copy_baseline": raw,
+            "store": store,
             "repull_idempotent": repull,
         },
     }
@@ -235,11 +336,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--cdrs", type=int, default=200_000)
     parser.add_argument("--days", type=int, default=4)
     parser.add_argument("--batch", type=int, default=100, help="accounts per GetCdr")
+    parser.add_argument("--fetchers", type=int, default=2, help="CDR_PULL_FETCHERS")
     parser.add_argument("--quick", action="store_true", help="40,000 CDRs over 2 days")
     args = parser.parse_args(argv or [])
     if args.quick:
         args.customers, args.cdrs, args.days = 1_000, 40_000, 2
-    payload = run(args.customers, args.cdrs, args.days, args.batch)
+    payload = run(args.customers, args.cdrs, args.days, args.batch, args.fetchers)
     path = write_result(NAME, payload)
     print(f"{NAME}: wrote {path}")
     return payload

@@ -334,9 +334,10 @@ class Cdr(models.Model):
     model field names of ``billing.cdrs.store.FIELD_OF_WIRE``, plus who it belongs to.
 
     ``natural_key`` is a hash of the server and the record's ``flowNo`` when VOS sends
-    one (seen in the field, not in the 2.1.7.0 manual), else of the server and every
-    InfoCdr field (``billing.cdrs.store.natural_key``), so pulling the same day twice
-    inserts nothing new. ``tenant``/``tenant_path``
+    one (seen in the field, not in the 2.1.7.0 manual), else of the server, account,
+    caller, callee, start and stop (``billing.cdrs.store.natural_key``; rows stored by
+    older portals under a hash of every field are recognised by their columns), so
+    pulling the same day twice inserts nothing new. ``tenant``/``tenant_path``
     are the billing account's tenant and its path when pulled (kept current when a
     tenant moves): a reseller's search is ``tenant_path LIKE '/1/4/%'``, no tree walk.
 

@@ -465,6 +465,9 @@ CDR_PULL_ACCOUNT_BATCH = env_int("CDR_PULL_ACCOUNT_BATCH", 100, minimum=1)
 CDR_PULL_MAX_DAYS = env_int("CDR_PULL_MAX_DAYS", 1, minimum=1)
 # Pause between two GetCdr calls of a pull, so a pull never floods the switch.
 CDR_PULL_PACE_SECONDS = env_float("CDR_PULL_PACE_SECONDS", 0.5, minimum=0)
+# GetCdr calls of one server's pull in flight at once (each paced as above) while the
+# answers already in are stored: at most this many calls at a time reach one switch.
+CDR_PULL_FETCHERS = env_int("CDR_PULL_FETCHERS", 2, minimum=1)
 # A failed day is pulled again after this long (doubling per attempt, capped at a day).
 CDR_PULL_RETRY_SECONDS = env_int("CDR_PULL_RETRY_SECONDS", 300, minimum=1)
 # Whole months of CDRs older than this are dropped (0 keeps everything).

@@ -3,7 +3,12 @@
 VOS warns that frequent ``GetCdr`` calls hurt it, and real servers cap the range one
 query may cover, so a pull is bounded everywhere: windows of ``CDR_PULL_MAX_DAYS`` UTC
 days (VOS's ``yyyyMMdd`` days are UTC days), ``CDR_PULL_ACCOUNT_BATCH`` accounts per
-call, ``CDR_PULL_PACE_SECONDS`` between calls, one pull per server at a time.
+call, ``CDR_PULL_PACE_SECONDS`` between calls, at most ``CDR_PULL_FETCHERS`` calls in
+flight, one pull per server at a time.
+
+The fetching and the storing overlap: ``CDR_PULL_FETCHERS`` threads fetch the next
+account batches (in order, each paced) while this thread stores the answers already in
+(``_Fetches``); at most that many answers wait, so memory stays bounded.
 
 What a run pulls, per server (``plan_days``):
 
@@ -23,9 +28,11 @@ nothing is skipped silently.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -180,6 +187,7 @@ class _Run:
     failed_days: list[date] = field(default_factory=list)
     first_error: str = ""
     stopped: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def batches(self) -> list[list[str]]:
@@ -191,10 +199,12 @@ class _Run:
         server's lock. Not retried here: the client already retries a read that failed
         on the way (twice, with backoff); a window that still fails is retried later
         by the schedule (``retry_after``), never in a tight loop against a sick switch."""
-        if self.calls_made:
+        with self.lock:  # the fetchers call from their own threads
+            first = not self.calls_made
+            self.calls_made += 1
+            self.job.vos_calls += 1
+        if not first:
             _pace()
-        self.calls_made += 1
-        self.job.vos_calls += 1
         try:
             return self.client.call(name, payload)
         finally:
@@ -319,50 +329,127 @@ def _windows(days: list[date], span: int) -> list[list[date]]:
     return windows
 
 
+Window = tuple[date, ...]
+
+
+class _Fetches:
+    """The GetCdr calls of a pull, made ahead by ``CDR_PULL_FETCHERS`` threads while the
+    caller stores the answers already in. Calls start in the order of the windows and
+    their batches, and answers are taken in that order; at most ``CDR_PULL_FETCHERS``
+    calls are made or waiting to be taken at once. A call's error is raised where its
+    answer is taken; the calls made ahead for a window that failed are dropped."""
+
+    def __init__(self, run: _Run, batches: list[list[str]]):
+        self.run, self.batches = run, batches
+        self.ahead = max(1, settings.CDR_PULL_FETCHERS)
+        self.pool = ThreadPoolExecutor(self.ahead, thread_name_prefix="cdr-fetch")
+        self.windows: deque[Window] = deque()
+        self.todo: deque[tuple[Window, list[str]]] = deque()
+        self.made: deque[tuple[Window, Future]] = deque()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.drop(lambda window: True)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, windows: list[list[date]]) -> None:
+        for window in windows:
+            key = tuple(window)
+            self.windows.append(key)
+            self.todo.extend((key, batch) for batch in self.batches)
+
+    def calls_left(self) -> int:
+        return len(self.todo) + len(self.made)
+
+    def _fill(self) -> None:
+        while self.todo and len(self.made) < self.ahead:
+            window, batch = self.todo.popleft()
+            self.made.append((window, self.pool.submit(_fetch, self.run, window, batch)))
+
+    def answers(self, window: Window):
+        """The answers of every batch of ``window`` (the first window left), in order,
+        each {day: records}."""
+        for _batch in self.batches:
+            self._fill()
+            made_for, future = self.made.popleft()
+            assert made_for == window, (made_for, window)
+            answer = future.result()  # raises the call's error, before the next is made
+            self._fill()  # the next calls run while this answer is stored
+            yield answer
+
+    def drop(self, dropped) -> list[Window]:
+        """Forget the calls not taken of the windows ``dropped(window)`` says; returns
+        those windows, in order. Calls under way finish, unread."""
+        gone = [window for window in self.windows if dropped(window)]
+        self.windows = deque(window for window in self.windows if not dropped(window))
+        self.todo = deque(task for task in self.todo if not dropped(task[0]))
+        kept = deque()
+        for window, future in self.made:
+            if dropped(window):
+                future.cancel()
+            else:
+                kept.append((window, future))
+        self.made = kept
+        return gone
+
+
+def _fetch(run: _Run, window: Window, batch: list[str]) -> dict[date, list[dict]]:
+    """One GetCdr call (a fetcher's thread): the records of ``batch`` over ``window``,
+    by UTC day of their start."""
+    answer = run.vos_call(
+        "GetCdr",
+        {"accounts": batch, "beginTime": format_day(window[0]), "endTime": format_day(window[-1])},
+    )
+    by_day: dict[date, list[dict]] = defaultdict(list)
+    for info in answer.get("infoCdrs") or []:
+        by_day[utc_day(cdr_store.ms_to_datetime(info.get("start") or 0))].append(info)
+    return by_day
+
+
 def _pull_days(run: _Run, days: list[date]) -> None:
     batches = run.batches
-    queue = deque(_windows(days, run.span))
-    run.job.batches_total = len(queue) * len(batches)
-    run.save_progress()
-    while queue:
-        window = queue.popleft()
-        try:
-            _pull_window(run, window, batches)
-        except VosApiError as exc:
-            if exc.code is RetCode.RANGE_TOO_WIDE and len(window) > 1:
-                # The server caps the range: halve the window, and keep the smaller
-                # span for the rest of this run (the next run tries the setting again).
-                run.span = max(1, (len(window) + 1) // 2)
-                rest = [day for w in queue for day in w]
-                queue = deque(_windows(window, run.span) + _windows(rest, run.span))
-                log.info("CDR pull of %s: range capped, windows of %d days", run.server, run.span)
-                continue
-            _mark_failed(run, window, describe_error(exc))
-        except VosUnavailable as exc:
-            _mark_failed(run, window, describe_error(exc))
-            run.stopped = True
-            break
-        finally:
-            run.job.batches_total = run.job.batches_done + len(queue) * len(batches)
-            run.save_progress()
+    with _Fetches(run, batches) as fetches:
+        fetches.add(_windows(days, run.span))
+        run.job.batches_total = fetches.calls_left()
+        run.save_progress()
+        while fetches.windows:
+            window = fetches.windows[0]
+            try:
+                _pull_window(run, list(window), fetches.answers(window))
+            except VosApiError as exc:
+                if exc.code is RetCode.RANGE_TOO_WIDE and len(window) > 1:
+                    # The server caps the range: halve the window, and keep the smaller
+                    # span for the rest of this run (the next run tries the setting again).
+                    run.span = max(1, (len(window) + 1) // 2)
+                    this, *rest = fetches.drop(lambda w: True)
+                    days_after = [day for w in rest for day in w]
+                    fetches.add(_windows(list(this), run.span) + _windows(days_after, run.span))
+                    log.info(
+                        "CDR pull of %s: range capped, windows of %d days", run.server, run.span
+                    )
+                    continue
+                fetches.drop(lambda w, failed=window: w == failed)
+                _mark_failed(run, list(window), describe_error(exc))
+            except VosUnavailable as exc:
+                # The later windows stay counted as owed; their calls stop on the way out.
+                fetches.drop(lambda w, failed=window: w == failed)
+                _mark_failed(run, list(window), describe_error(exc))
+                run.stopped = True
+                break
+            else:
+                fetches.windows.popleft()
+            finally:
+                run.job.batches_total = run.job.batches_done + fetches.calls_left()
+                run.save_progress()
 
 
-def _pull_window(run: _Run, window: list[date], batches: list[list[str]]) -> None:
+def _pull_window(run: _Run, window: list[date], answers) -> None:
     """Every account batch of one window, stored as it comes; then its days are DONE."""
     fetched: Counter[date] = Counter()
     inserted: Counter[date] = Counter()
-    for batch in batches:
-        answer = run.vos_call(
-            "GetCdr",
-            {
-                "accounts": batch,
-                "beginTime": format_day(window[0]),
-                "endTime": format_day(window[-1]),
-            },
-        )
-        by_day: dict[date, list[dict]] = defaultdict(list)
-        for info in answer.get("infoCdrs") or []:
-            by_day[utc_day(cdr_store.ms_to_datetime(info.get("start") or 0))].append(info)
+    for by_day in answers:
         for day, infos in by_day.items():
             result = cdr_store.store(run.server, infos)
             fetched[day] += result.fetched

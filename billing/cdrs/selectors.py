@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from accounts.models import Tenant
@@ -105,9 +106,30 @@ def parse_cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
 
 
+class CdrRow(dict):
+    """One call record of a page, read as values (no ``Cdr`` instance is built): its
+    fields by name (``row["fee"]`` or ``row.fee``), and ``pk``."""
+
+    __slots__ = ()
+
+    @property
+    def pk(self) -> int:
+        return self["id"]
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# What a page reads when the caller names no fields: every column of the record.
+ALL_FIELDS = tuple(field.attname for field in Cdr._meta.concrete_fields)
+
+
 @dataclass(frozen=True)
 class CdrPage:
-    rows: list
+    rows: list  # CdrRow
     newer: str | None  # cursor for the "newer" link (?after=), None on the newest page
     older: str | None  # cursor for the "older" link (?before=), None on the oldest page
 
@@ -126,18 +148,32 @@ def _after(position):
     return Q(start__gte=start) & (Q(start__gt=start) | Q(id__gt=pk))
 
 
-def page_of(rows, *, before: str | None = None, after: str | None = None, size=PAGE_SIZE):
+def page_of(
+    rows,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    size=PAGE_SIZE,
+    fields=ALL_FIELDS,
+):
     """One page, newest first, by keyset on (start, id): no COUNT(*) and no OFFSET, so
-    the last page of a month costs what the first does."""
+    the last page of a month costs what the first does. The rows are ``CdrRow`` values
+    of ``fields`` (and always ``id``, ``start`` and ``account``), not model instances."""
+    names = list(dict.fromkeys(("id", "start", "account", *fields)))
     after_pos, before_pos = parse_cursor(after), parse_cursor(before)
+
+    def read(queryset) -> list[CdrRow]:
+        return [CdrRow(zip(names, values, strict=True)) for values in queryset]
+
     if after_pos is not None:
-        found = list(rows.filter(_after(after_pos)).order_by("start", "id")[: size + 1])
+        chosen = rows.filter(_after(after_pos)).order_by("start", "id")
+        found = read(chosen.values_list(*names)[: size + 1])
         more_newer = len(found) > size
         found = found[:size][::-1]
         more_older = True
     else:
         scoped = rows.filter(_before(before_pos)) if before_pos is not None else rows
-        found = list(scoped.order_by("-start", "-id")[: size + 1])
+        found = read(scoped.order_by("-start", "-id").values_list(*names)[: size + 1])
         more_older = len(found) > size
         found = found[:size]
         more_newer = before_pos is not None
@@ -193,13 +229,20 @@ def totals_of(rows) -> CdrTotals:
     naming it would send PostgreSQL to the table for every row instead of an
     index-only scan of ``cdr_tenant_start``/``cdr_path_start``/``cdr_start_id`` (which
     carry hold time and fees)."""
-    found = rows.aggregate(
-        calls=Count("*"),
-        answered=Count("hold_time", filter=Q(hold_time__gt=0)),  # no filter on "*"
-        seconds=Sum("hold_time"),
-        fee=Sum("fee"),
-        agent_fee=Sum("agent_fee"),
-    )
+    return _totals(rows.aggregate(**_TOTALS))
+
+
+# The totals of a search; counts name no ``id`` (see ``totals_of``).
+_TOTALS = {
+    "calls": Count("*"),
+    "answered": Count("hold_time", filter=Q(hold_time__gt=0)),  # no filter on "*"
+    "seconds": Sum("hold_time"),
+    "fee": Sum("fee"),
+    "agent_fee": Sum("agent_fee"),
+}
+
+
+def _totals(found: dict) -> CdrTotals:
     return CdrTotals(
         calls=found["calls"] or 0,
         answered=found["answered"] or 0,
@@ -207,3 +250,44 @@ def totals_of(rows) -> CdrTotals:
         fee=exact_sum(found["fee"]),
         agent_fee=exact_sum(found["agent_fee"]),
     )
+
+
+def page_and_totals(
+    rows,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    size=PAGE_SIZE,
+    fields=ALL_FIELDS,
+) -> tuple[CdrPage, CdrTotals]:
+    """``page_of`` and ``totals_of`` of a search, in one round trip to PostgreSQL where
+    it can (a first or "older" page: the page's SELECT and the totals' aggregate sent
+    together); otherwise (other databases, a "newer" page) as the two calls."""
+    if connection.vendor != "postgresql" or after:
+        return page_of(rows, before=before, after=after, size=size, fields=fields), totals_of(rows)
+    names = list(dict.fromkeys(("id", "start", "account", *fields)))
+    position = parse_cursor(before)
+    scoped = rows.filter(_before(position)) if position is not None else rows
+    page_sql, page_params = (
+        scoped.order_by("-start", "-id").values_list(*names)[: size + 1].query.sql_with_params()
+    )
+    inner_sql, totals_params = (
+        rows.order_by().values_list("hold_time", "fee", "agent_fee").query.sql_with_params()
+    )
+    totals_sql = (
+        "SELECT count(*), count(*) FILTER (WHERE t.hold_time > 0), sum(t.hold_time),"  # noqa: S608
+        f" sum(t.fee), sum(t.agent_fee) FROM ({inner_sql}) AS t"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{page_sql}; {totals_sql}", [*page_params, *totals_params])
+        found = [CdrRow(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        cursor.nextset()
+        sums = cursor.fetchone() or (0, 0, 0, None, None)
+    more_older = len(found) > size
+    found = found[:size]
+    page = CdrPage(
+        rows=found,
+        newer=cursor_of(found[0]) if found and position is not None else None,
+        older=cursor_of(found[-1]) if found and more_older else None,
+    )
+    return page, _totals(dict(zip(_TOTALS, sums, strict=True)))

@@ -102,17 +102,18 @@ def _search_page(request, fixed_tenant=None):
     }
     if form.is_valid():
         rows = cdr_selectors.search(scope, form.filters())
-        page = cdr_selectors.page_of(
+        page, totals = cdr_selectors.page_and_totals(
             rows,
             before=querystring.text(request, "before") or None,
             after=querystring.text(request, "after") or None,
             size=PAGE_SIZE,
+            fields=[column.field for column in columns],
         )
         params = form.as_params()
         context.update(
             page=page,
-            totals=cdr_selectors.totals_of(rows),
-            rows=[cdr_columns.cells(cdr, columns) for cdr in page.rows],
+            totals=totals,
+            rows=[cdr_columns.cells(row, columns) for row in page.rows],
             query=urlencode(params),
             export_params=sorted(params.items()),
         )

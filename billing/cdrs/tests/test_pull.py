@@ -38,6 +38,9 @@ def _still_clock(frozen_clock):
 @pytest.fixture(autouse=True)
 def pull_settings(settings):
     settings.CDR_PULL_PACE_SECONDS = 0
+    # One fetcher: the calls (and the faults injected between them) come in a fixed
+    # order. Several fetchers: test_pull_fetchers.py.
+    settings.CDR_PULL_FETCHERS = 1
     settings.CDR_PULL_BACKFILL_DAYS = 4
     settings.CDR_PULL_RELOOK_DAYS = 1
     settings.CDR_PULL_MAX_DAYS = 1
