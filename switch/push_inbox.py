@@ -1,10 +1,13 @@
 """VOS pushes (manual section 3) after the receiver accepted them: the durable inbox and
 what each message changes.
 
-The receiver writes every accepted message to ``PushInbox`` before it answers VOS, then
-enqueues ``switch.tasks.process_push`` on commit; the beat sweep
-(``switch.tasks.sweep_pushes``) processes whatever a lost broker message left behind.
-Processing is idempotent: a message processed twice changes nothing more.
+The receiver writes every accepted message to ``PushInbox`` (committed) before it
+answers VOS. There is no broker message per push: the commit wakes the worker at most
+once per VOS_PUSH_WAKE_SECONDS (``wake``), and the woken task
+(``switch.tasks.drain_pushes``) drains the inbox in batches, in arrival order
+(``drain``). The beat sweep (``switch.tasks.sweep_pushes``) is the safety net for a
+lost wake-up and retries failed messages. Processing is idempotent: a message processed
+twice changes nothing more.
 """
 
 from __future__ import annotations
@@ -12,17 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from switch import push_handlers, tasks
 from switch.models import PushInbox
 from vos3000.errors import VosError
-from web.tasks import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +63,49 @@ def _superseded(row: PushInbox) -> bool:
 
 
 def store(server, name: str, payload: dict) -> PushInbox | None:
-    """Write the message to the inbox and enqueue its processing on commit; None when
-    the same message is already waiting (a duplicate: nothing more to do)."""
+    """Write the message to the inbox (committed before the receiver answers) and, once
+    committed, wake the worker (``wake``); None when the same message is already waiting
+    (a duplicate: nothing more to do)."""
     try:
         with transaction.atomic():
             row = PushInbox.objects.create(
                 server=server, name=name, payload=payload, dedupe_key=dedupe_key(name, payload)
             )
-            # A broker that is down must not turn VOS's answer into a 500: the row is
-            # stored, the sweep will process it.
-            enqueue(tasks.process_push, row.pk, robust=True)
+            transaction.on_commit(wake)
     except IntegrityError:
         log.info("push %s on %s: duplicate of a waiting message, dropped", name, server.name)
         return None
     return row
+
+
+# --- Waking the worker ----------------------------------------------------------------------
+# No broker message per push: a committed push sends one wake-up (``drain_pushes``) unless
+# one was sent less than VOS_PUSH_WAKE_SECONDS ago (the cache key below, set with ``add``:
+# one process wins per interval, across all web processes). A push whose wake-up was held
+# back is not forgotten: the drain woken for that interval looks again until the interval
+# is over (``drain(linger=...)``), and its last look starts after the key expired, so it
+# sees every push committed while the key held. A broker that cannot take the wake-up
+# frees the key (the next push tries again); the beat sweep is the safety net.
+WAKE_KEY = "push:wake"
+
+
+def wake() -> None:
+    """Wake the worker for the inbox, at most once per VOS_PUSH_WAKE_SECONDS (call after
+    the push's commit). Never raises: the push is stored, VOS's answer must not fail."""
+    try:
+        if not cache.add(WAKE_KEY, 1, settings.VOS_PUSH_WAKE_SECONDS):
+            return  # a drain woken within the interval will see this push
+    except Exception:  # the cache is down: the beat sweep processes the push
+        log.exception("push wake-up not sent (cache)")
+        return
+    try:
+        tasks.drain_pushes.delay()
+    except Exception as exc:  # kombu's errors vary by transport
+        log.warning("push wake-up not sent (%s); the sweep will process the inbox", exc)
+        try:
+            cache.delete(WAKE_KEY)
+        except Exception:
+            log.exception("push wake-up key not freed")
 
 
 def answer_now(server, name: str, payload: dict) -> dict:
@@ -113,18 +146,22 @@ def process(inbox_id: int) -> bool:
     """Process one inbox row unless done already; returns whether it was processed now."""
     with transaction.atomic():
         row = (
-            PushInbox.objects.select_for_update()
+            PushInbox.objects.select_for_update(of=("self",))
             .select_related("server")
             .filter(pk=inbox_id, processed_at__isnull=True)
             .first()
         )
         if row is None:
             return False
-        if _superseded(row):
-            row.processed_at = timezone.now()
-            row.error = ""
-            _save_done(row)
-            return True
+        done = _process_row(row)
+        _save_done(row)
+        return done
+
+
+def _process_row(row: PushInbox) -> bool:
+    """Apply one waiting row (in the caller's transaction, the row locked); its outcome
+    is set on the row, not saved. Returns whether it is done (applied or superseded)."""
+    if not _superseded(row):
         try:
             with transaction.atomic():
                 apply(row.server, row.name, row.payload)
@@ -138,33 +175,93 @@ def process(inbox_id: int) -> bool:
                 row.processed_at = timezone.now()
             else:
                 log.warning("push %s #%s failed (will retry): %s", row.name, row.pk, row.error)
-            _save_done(row)
             return False
-        row.processed_at = timezone.now()
-        row.error = ""
-        _save_done(row)
-        return True
+    row.processed_at = timezone.now()
+    row.error = ""
+    return True
 
 
 def _save_done(row: PushInbox) -> None:
     row.save(update_fields=["processed_at", "attempts", "error"])
 
 
-def pending_ids(*, older_than: float = 0.0, limit: int = 5000) -> list[int]:
-    cutoff = timezone.now() - timedelta(seconds=older_than)
-    return list(
-        PushInbox.objects.filter(processed_at__isnull=True, received_at__lte=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+def _waiting(*, retries: bool, older_than: float = 0.0):
+    """Rows still to process: fresh ones, and with ``retries`` also those that failed
+    before (only the sweep retries them, so a failing message is tried once per sweep,
+    not at every wake-up)."""
+    rows = PushInbox.objects.filter(processed_at__isnull=True)
+    if not retries:
+        rows = rows.filter(attempts=0)
+    if older_than:
+        rows = rows.filter(received_at__lte=timezone.now() - timedelta(seconds=older_than))
+    return rows
+
+
+def process_batch(*, after: int = 0, retries: bool = False, older_than: float = 0.0):
+    """The next VOS_PUSH_BATCH waiting rows after id ``after``, in arrival order, in one
+    transaction (each row in a savepoint of its own: a failing handler spoils only its
+    row). The rows are locked while they are applied, so two drains never apply the same
+    rows and a later batch waits for an earlier one. Returns (processed now, last id seen,
+    rows seen)."""
+    limit = settings.VOS_PUSH_BATCH
+    with transaction.atomic():
+        rows = list(
+            _waiting(retries=retries, older_than=older_than)
+            .filter(pk__gt=after)
+            .select_for_update(of=("self",))
+            .select_related("server")
+            .order_by("pk")[:limit]
+        )
+        done, failed = [], []
+        for row in rows:
+            (done if _process_row(row) else failed).append(row)
+        if done:  # one UPDATE for the batch's done rows
+            PushInbox.objects.filter(pk__in=[r.pk for r in done]).update(
+                processed_at=timezone.now(), error=""
+            )
+        for row in failed:
+            _save_done(row)
+    return len(done), (rows[-1].pk if rows else after), len(rows)
+
+
+def drain_once(*, retries: bool = False, older_than: float = 0.0) -> int:
+    """One pass over the waiting rows, batch after batch in arrival order; each row is
+    tried at most once per pass. Returns how many were processed."""
+    processed, after = 0, 0
+    while True:
+        done, after, seen = process_batch(after=after, retries=retries, older_than=older_than)
+        processed += done
+        if seen < settings.VOS_PUSH_BATCH:
+            return processed
+
+
+# How often a lingering drain looks for pushes whose wake-up was held back.
+LINGER_POLL_SECONDS = 0.1
+
+
+def drain(*, linger: float = 0.0) -> int:
+    """What a wake-up does: process the fresh pushes now, then keep looking for
+    ``linger`` seconds (the wake-up interval: pushes committed meanwhile sent no wake-up
+    of their own), with a last pass once it is over. Returns how many were processed."""
+    processed = drain_once()
+    if linger <= 0:
+        return processed
+    end = time.monotonic() + linger
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(LINGER_POLL_SECONDS, left))
+        if _waiting(retries=False).exists():
+            processed += drain_once()
+    return processed + drain_once()
 
 
 def sweep(*, older_than: float | None = None) -> int:
-    """Process waiting messages in arrival order (those whose task never ran); also
-    forgets processed ones past their keep time. Returns how many were processed."""
+    """The beat's safety net: process every waiting message older than ``older_than``
+    (VOS_PUSH_SWEEP_AFTER_SECONDS) in arrival order, those that failed before included
+    (each retried once per sweep, up to MAX_ATTEMPTS); also forgets processed ones past
+    their keep time. Returns how many were processed."""
     if older_than is None:
         older_than = float(settings.VOS_PUSH_SWEEP_AFTER_SECONDS)
-    done = sum(process(pk) for pk in pending_ids(older_than=older_than))
+    done = drain_once(retries=True, older_than=older_than)
     keep = timezone.now() - timedelta(days=settings.VOS_PUSH_KEEP_DAYS)
     PushInbox.objects.filter(processed_at__lt=keep).delete()
     return done

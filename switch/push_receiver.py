@@ -27,6 +27,7 @@ the IVR rule table (``telephony.ivr_media.dtmf.answer``), since VOS waits for th
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
@@ -36,7 +37,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.db import transaction
+from django.http import Http404, HttpResponseForbidden, HttpResponseNotFound, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -330,12 +333,77 @@ def accepted_payload(server: VosServer, name: str, body: bytes) -> dict:
     return payload
 
 
+# --- The server, from the cache ---------------------------------------------------------
+# Every enabled server by name, in one cache entry: one cache read per push instead of a
+# query. Any save or delete of a VosServer forgets it (switch.apps connects
+# ``forget_push_servers``), now and again on commit (a push between the two must not
+# cache the old values); the timeout covers a change made behind the ORM's back.
+PUSH_SERVERS_KEY = "push:servers"
+PUSH_SERVERS_SECONDS = 300
+
+
+def push_server(name: str) -> VosServer | None:
+    """The enabled server called ``name``, from the cache (filled on a miss)."""
+    servers = cache.get(PUSH_SERVERS_KEY)
+    if servers is None:
+        servers = {s.name: s for s in VosServer.objects.filter(enabled=True)}
+        cache.set(PUSH_SERVERS_KEY, servers, PUSH_SERVERS_SECONDS)
+    return servers.get(name)
+
+
+def forget_push_servers(**kwargs) -> None:
+    """A VosServer changed (post_save, post_delete): the next push reads them afresh."""
+    cache.delete(PUSH_SERVERS_KEY)
+    transaction.on_commit(lambda: cache.delete(PUSH_SERVERS_KEY))
+
+
+# --- The lean path ----------------------------------------------------------------------
+PUSH_PREFIX = "/vos/push/"
+
+
+@functools.lru_cache(maxsize=256)
+def _push_route(urlconf, path: str):
+    """The URLconf's match for ``path`` when it is the push receiver, else None."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return match if match.func is receive else None
+
+
+class PushPathMiddleware:
+    """VOS's pushes skip the portal's middleware: sessions, authentication, the scope,
+    MFA, messages, the audit context, CSP, htmx. Placed right after the request id (so
+    log lines keep it), it sends a request for the push receiver straight to it; every
+    check of the receiver itself (token, source address, body limits, hostile bodies)
+    is in the view. The host is checked against ALLOWED_HOSTS as CommonMiddleware would,
+    and a plain-HTTP push where SECURE_SSL_REDIRECT asks for HTTPS takes the full path
+    (which redirects it, as before). A refused token or server is a bare 404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if not path.startswith(PUSH_PREFIX):
+            return self.get_response(request)
+        match = _push_route(getattr(request, "urlconf", None) or settings.ROOT_URLCONF, path)
+        if match is None or (settings.SECURE_SSL_REDIRECT and not request.is_secure()):
+            return self.get_response(request)
+        request.get_host()  # DisallowedHost (a 400) for a host not in ALLOWED_HOSTS
+        request.resolver_match = match
+        try:
+            return match.func(request, *match.args, **match.kwargs)
+        except Http404:
+            return HttpResponseNotFound()
+
+
 @csrf_exempt
 @require_POST
 def receive(request, token: str, server_name: str, name: str):
     """Every answer to a caller that knows the token is HTTP 200 with a retCode: VOS
     re-sends a push that got an error status, so a 500 would keep coming back."""
-    server = VosServer.objects.filter(name=server_name, enabled=True).first()
+    server = push_server(server_name)
     if server is None or not _token_matches(server, token):
         log.warning("push refused: unknown server or token (%s)", server_name[:64])
         count_refusal(server.name if server else UNKNOWN_SERVER, REASON_UNKNOWN_SERVER)

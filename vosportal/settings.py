@@ -133,6 +133,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vosportal.middleware.RequestIdMiddleware",
+    # VOS's pushes go straight to their receiver: none of the middleware below runs.
+    "switch.push_receiver.PushPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -379,6 +381,11 @@ VOS_PUSH_TOKEN = env_str("VOS_PUSH_TOKEN", "")
 VOS_PUSH_TRUSTED_PROXIES = env_list("VOS_PUSH_TRUSTED_PROXIES", [])
 # Waiting pushes older than this are processed by the sweep (their task was lost).
 VOS_PUSH_SWEEP_AFTER_SECONDS = env_int("VOS_PUSH_SWEEP_AFTER_SECONDS", 30, minimum=0)
+# No broker message per push: a stored push wakes the worker at most once per this many
+# seconds, and the woken task drains the inbox in batches of VOS_PUSH_BATCH, in arrival
+# order (switch.push_inbox).
+VOS_PUSH_WAKE_SECONDS = env_int("VOS_PUSH_WAKE_SECONDS", 1, minimum=1)  # whole: a cache TTL
+VOS_PUSH_BATCH = env_int("VOS_PUSH_BATCH", 200, minimum=1)
 VOS_PUSH_KEEP_DAYS = env_int("VOS_PUSH_KEEP_DAYS", 7, minimum=1)
 
 # --- Live state: live calls, online phones ----------------------------------------------
