@@ -66,15 +66,18 @@ def store(server, name: str, payload: dict) -> PushInbox | None:
     """Write the message to the inbox (committed before the receiver answers) and, once
     committed, wake the worker (``wake``); None when the same message is already waiting
     (a duplicate: nothing more to do)."""
+    fields = {"server": server, "name": name, "payload": payload}
+    fields["dedupe_key"] = dedupe_key(name, payload)
     try:
-        with transaction.atomic():
-            row = PushInbox.objects.create(
-                server=server, name=name, payload=payload, dedupe_key=dedupe_key(name, payload)
-            )
-            transaction.on_commit(wake)
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint: a duplicate spoils nothing around it
+                row = PushInbox.objects.create(**fields)
+        else:  # autocommit: the INSERT commits itself, one round trip to the database
+            row = PushInbox.objects.create(**fields)
     except IntegrityError:
         log.info("push %s on %s: duplicate of a waiting message, dropped", name, server.name)
         return None
+    transaction.on_commit(wake)  # at once in autocommit
     return row
 
 
@@ -86,18 +89,29 @@ def store(server, name: str, payload: dict) -> PushInbox | None:
 # is over (``drain(linger=...)``), and its last look starts after the key expired, so it
 # sees every push committed while the key held. A broker that cannot take the wake-up
 # frees the key (the next push tries again); the beat sweep is the safety net.
+#
+# A process that sent a wake-up itself knows, without asking the cache, that the drain it
+# woke will look again after ``sent + interval`` (the drain starts after it was sent, and
+# lingers the interval): its pushes until then need no wake-up at all. Not so when tasks
+# run eagerly (no lingering drain): then every push asks the cache.
 WAKE_KEY = "push:wake"
+_wake_sent_at = [float("-inf")]  # time.monotonic() of this process's last wake-up sent
 
 
 def wake() -> None:
     """Wake the worker for the inbox, at most once per VOS_PUSH_WAKE_SECONDS (call after
     the push's commit). Never raises: the push is stored, VOS's answer must not fail."""
+    interval = settings.VOS_PUSH_WAKE_SECONDS
+    eager = tasks.drain_pushes.app.conf.task_always_eager
+    if not eager and time.monotonic() < _wake_sent_at[0] + interval:
+        return  # the drain this process woke will look again after this push
     try:
-        if not cache.add(WAKE_KEY, 1, settings.VOS_PUSH_WAKE_SECONDS):
+        if not cache.add(WAKE_KEY, 1, interval):
             return  # a drain woken within the interval will see this push
     except Exception:  # the cache is down: the beat sweep processes the push
         log.exception("push wake-up not sent (cache)")
         return
+    sent_at = time.monotonic()
     try:
         tasks.drain_pushes.delay()
     except Exception as exc:  # kombu's errors vary by transport
@@ -106,6 +120,8 @@ def wake() -> None:
             cache.delete(WAKE_KEY)
         except Exception:
             log.exception("push wake-up key not freed")
+        return
+    _wake_sent_at[0] = sent_at
 
 
 def answer_now(server, name: str, payload: dict) -> dict:
@@ -239,16 +255,16 @@ def drain_once(*, retries: bool = False, older_than: float = 0.0) -> int:
 LINGER_POLL_SECONDS = 0.1
 
 
-def drain(*, linger: float = 0.0) -> int:
+def drain(*, linger: float = 0.0, clock=time.monotonic, sleep=time.sleep) -> int:
     """What a wake-up does: process the fresh pushes now, then keep looking for
     ``linger`` seconds (the wake-up interval: pushes committed meanwhile sent no wake-up
     of their own), with a last pass once it is over. Returns how many were processed."""
     processed = drain_once()
     if linger <= 0:
         return processed
-    end = time.monotonic() + linger
-    while (left := end - time.monotonic()) > 0:
-        time.sleep(min(LINGER_POLL_SECONDS, left))
+    end = clock() + linger
+    while (left := end - clock()) > 0:
+        sleep(min(LINGER_POLL_SECONDS, left))
         if _waiting(retries=False).exists():
             processed += drain_once()
     return processed + drain_once()
