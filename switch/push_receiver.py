@@ -32,6 +32,7 @@ import ipaddress
 import json
 import logging
 import math
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -334,27 +335,41 @@ def accepted_payload(server: VosServer, name: str, body: bytes) -> dict:
 
 
 # --- The server, from the cache ---------------------------------------------------------
-# Every enabled server by name, in one cache entry: one cache read per push instead of a
-# query. Any save or delete of a VosServer forgets it (switch.apps connects
+# Every enabled server by name, in one cache entry: one cache read instead of a query.
+# Any save or delete of a VosServer forgets it (switch.apps connects
 # ``forget_push_servers``), now and again on commit (a push between the two must not
-# cache the old values); the timeout covers a change made behind the ORM's back.
+# cache the old values); the timeout covers a change made behind the ORM's back. Each
+# process keeps what it read for PUSH_SERVERS_LOCAL_SECONDS more (a cache read costs
+# more than the rest of the receiver's own work), so another process sees a change at
+# most that much later; the process that made it, at once.
 PUSH_SERVERS_KEY = "push:servers"
 PUSH_SERVERS_SECONDS = 300
+PUSH_SERVERS_LOCAL_SECONDS = 1.0
+_local_servers: list = [float("-inf"), {}]  # [time.monotonic() read, {name: server}]
 
 
 def push_server(name: str) -> VosServer | None:
     """The enabled server called ``name``, from the cache (filled on a miss)."""
-    servers = cache.get(PUSH_SERVERS_KEY)
-    if servers is None:
-        servers = {s.name: s for s in VosServer.objects.filter(enabled=True)}
-        cache.set(PUSH_SERVERS_KEY, servers, PUSH_SERVERS_SECONDS)
+    read_at, servers = _local_servers
+    now = time.monotonic()
+    if now >= read_at + PUSH_SERVERS_LOCAL_SECONDS:
+        servers = cache.get(PUSH_SERVERS_KEY)
+        if servers is None:
+            servers = {s.name: s for s in VosServer.objects.filter(enabled=True)}
+            cache.set(PUSH_SERVERS_KEY, servers, PUSH_SERVERS_SECONDS)
+        _local_servers[:] = [now, servers]
     return servers.get(name)
 
 
 def forget_push_servers(**kwargs) -> None:
     """A VosServer changed (post_save, post_delete): the next push reads them afresh."""
-    cache.delete(PUSH_SERVERS_KEY)
-    transaction.on_commit(lambda: cache.delete(PUSH_SERVERS_KEY))
+
+    def forget():
+        _local_servers[:] = [float("-inf"), {}]
+        cache.delete(PUSH_SERVERS_KEY)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 # --- The lean path ----------------------------------------------------------------------
