@@ -219,13 +219,20 @@ def _waiting(*, retries: bool, older_than: float = 0.0):
     return rows
 
 
+# A batch ends at VOS_PUSH_BATCH rows or after this much work, whichever comes first: the
+# handlers may ask VOS (a phone's owner), and the batch's transaction should not hold its
+# locks (on SQLite: the one writer's lock) for many of those.
+BATCH_SECONDS = 0.25
+
+
 def process_batch(*, after: int = 0, retries: bool = False, older_than: float = 0.0):
-    """The next VOS_PUSH_BATCH waiting rows after id ``after``, in arrival order, in one
-    transaction (each row in a savepoint of its own: a failing handler spoils only its
-    row). The rows are locked while they are applied, so two drains never apply the same
-    rows and a later batch waits for an earlier one. Returns (processed now, last id seen,
-    rows seen)."""
+    """The next waiting rows after id ``after`` (VOS_PUSH_BATCH at most, BATCH_SECONDS of
+    work at most), in arrival order, in one transaction: one commit for the batch, each
+    row in a savepoint of its own (a failing handler spoils only its row). The rows are
+    locked while they are applied, so two drains never apply the same rows and a later
+    batch waits for an earlier one. Returns (processed now, last id taken, more to do)."""
     limit = settings.VOS_PUSH_BATCH
+    started = time.monotonic()
     with transaction.atomic():
         rows = list(
             _waiting(retries=retries, older_than=older_than)
@@ -234,27 +241,29 @@ def process_batch(*, after: int = 0, retries: bool = False, older_than: float = 
             .select_related("server")
             .order_by("pk")[:limit]
         )
-        done, failed = [], []
+        done, failed, last = [], [], after
         for row in rows:
             (done if _process_row(row) else failed).append(row)
+            last = row.pk
+            if time.monotonic() - started > BATCH_SECONDS:
+                break
         if done:  # one UPDATE for the batch's done rows
             PushInbox.objects.filter(pk__in=[r.pk for r in done]).update(
                 processed_at=timezone.now(), error=""
             )
         for row in failed:
             _save_done(row)
-    return len(done), (rows[-1].pk if rows else after), len(rows)
+    return len(done), last, last != after and (len(rows) == limit or last != rows[-1].pk)
 
 
 def drain_once(*, retries: bool = False, older_than: float = 0.0) -> int:
     """One pass over the waiting rows, batch after batch in arrival order; each row is
     tried at most once per pass. Returns how many were processed."""
-    processed, after = 0, 0
-    while True:
-        done, after, seen = process_batch(after=after, retries=retries, older_than=older_than)
+    processed, after, more = 0, 0, True
+    while more:
+        done, after, more = process_batch(after=after, retries=retries, older_than=older_than)
         processed += done
-        if seen < settings.VOS_PUSH_BATCH:
-            return processed
+    return processed
 
 
 # How often a lingering drain looks for pushes whose wake-up was held back.

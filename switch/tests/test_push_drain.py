@@ -71,8 +71,13 @@ def wake_ups(monkeypatch):
 
 
 # --- Batches, in order ---------------------------------------------------------------------
-def test_it_drains_the_inbox_in_batches_in_arrival_order(client, pushing, recorded, settings):
+@pytest.mark.parametrize("cut_by_time", [False, True], ids=["by size", "by work time"])
+def test_it_drains_the_inbox_in_batches_in_arrival_order(
+    client, pushing, recorded, settings, monkeypatch, cut_by_time
+):
     settings.VOS_PUSH_BATCH = 3
+    if cut_by_time:  # every batch's work time is over after its first row
+        monkeypatch.setattr(push_inbox, "BATCH_SECONDS", -1.0)
     numbers = [f"8000{n:04d}" for n in range(8)]
     numbers.insert(4, "bad")
     for at, e164 in enumerate(numbers):
