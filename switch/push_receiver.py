@@ -20,8 +20,13 @@ NUL characters, a key given twice, nesting past MAX_NESTING, past MAX_PUSH_BYTES
 object, a missing or ill-typed field, an unknown message) gets VOS's non-zero retCode with
 HTTP 200, a log line and a count (``count_refusal``; ``refusals()`` for /healthz and the
 operations health page), never a 500: VOS re-sends a push that got an error status.
-A good one is written to the inbox and answered
-``{"retCode": 0}`` at once; a task does the work. PushDtmfInfo(s) are answered now by
+A good one is committed to the inbox and answered
+``{"retCode": 0}`` at once; the worker, woken at most once a second, does the work
+(``switch.push_inbox``).
+
+The push URL takes a lean path (``PushPathMiddleware``): no session, authentication,
+scope, MFA, messages or audit middleware runs for it, and the server comes from the
+cache (``push_server``), not a query. PushDtmfInfo(s) are answered now by
 the IVR rule table (``telephony.ivr_media.dtmf.answer``), since VOS waits for the menu to run.
 """
 

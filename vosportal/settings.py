@@ -561,6 +561,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "alerts.tasks.probe_vos_servers",
         "schedule": float(ALERTS_PROBE_INTERVAL),
     },
-    # Pushes whose task was lost (VOS_PUSH_SWEEP_AFTER_SECONDS).
+    # The pushes' safety net: those no wake-up reached (VOS_PUSH_SWEEP_AFTER_SECONDS),
+    # and retries of failed ones (switch.push_inbox.sweep).
     "sweep-vos-pushes": {"task": "switch.tasks.sweep_pushes", "schedule": 30.0},
 }
