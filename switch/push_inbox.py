@@ -22,6 +22,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from switch import push_handlers, tasks
@@ -48,6 +50,37 @@ def dedupe_key(name: str, payload: dict) -> str:
         return uuid.uuid4().hex
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{name}\n{canonical}".encode()).hexdigest()
+
+
+def _snapshot_of(server_id: int, name: str, account) -> tuple:
+    """What a snapshot message states the value of: the account's balance, or the
+    server's alarm list."""
+    return (server_id, name, account if name == "CustomerMoneyChange" else None)
+
+
+def _newest_done(rows: list[PushInbox]) -> dict[tuple, int]:
+    """For the snapshots among ``rows``: the newest id of the same snapshot already
+    processed after the first of them, in one query for the batch (``_superseded`` for
+    a batch)."""
+    snapshots = [row for row in rows if row.name in SNAPSHOT_PUSHES]
+    if not snapshots:
+        return {}
+    done = (
+        PushInbox.objects.filter(
+            server_id__in={row.server_id for row in snapshots},
+            name__in={row.name for row in snapshots},
+            pk__gt=snapshots[0].pk,
+            processed_at__isnull=False,
+        )
+        .annotate(account=KT("payload__account"))
+        .values("server_id", "name", "account")
+        .annotate(newest=Max("pk"))
+    )
+    found: dict[tuple, int] = {}
+    for item in done:
+        key = _snapshot_of(item["server_id"], item["name"], item["account"])
+        found[key] = max(found.get(key, 0), item["newest"])
+    return found
 
 
 def _superseded(row: PushInbox) -> bool:
@@ -180,10 +213,13 @@ def process(inbox_id: int) -> bool:
         return done
 
 
-def _process_row(row: PushInbox) -> bool:
-    """Apply one waiting row (in the caller's transaction, the row locked); its outcome
-    is set on the row, not saved. Returns whether it is done (applied or superseded)."""
-    if not _superseded(row):
+def _process_row(row: PushInbox, superseded: bool | None = None) -> bool:
+    """Apply one waiting row (in the caller's transaction, the row locked) unless
+    ``superseded`` (asked here when not told); its outcome is set on the row, not
+    saved. Returns whether it is done (applied or superseded)."""
+    if superseded is None:
+        superseded = _superseded(row)
+    if not superseded:
         try:
             with transaction.atomic():
                 apply(row.server, row.name, row.payload)
@@ -241,9 +277,12 @@ def process_batch(*, after: int = 0, retries: bool = False, older_than: float = 
             .select_related("server")
             .order_by("pk")[:limit]
         )
+        newest = _newest_done(rows)  # a batch in order supersedes nothing of its own
         done, failed, last = [], [], after
         for row in rows:
-            (done if _process_row(row) else failed).append(row)
+            key = _snapshot_of(row.server_id, row.name, row.payload.get("account"))
+            superseded = row.name in SNAPSHOT_PUSHES and newest.get(key, 0) > row.pk
+            (done if _process_row(row, superseded) else failed).append(row)
             last = row.pk
             if time.monotonic() - started > BATCH_SECONDS:
                 break

@@ -102,6 +102,19 @@ def test_it_keeps_the_latest_balance_across_batches(client, pushing, settings):
     assert not PushInbox.objects.filter(processed_at__isnull=True).exists()
 
 
+def test_it_skips_a_balance_older_than_one_processed_already(client, pushing):
+    """Rows are processed out of order now and then (a retry, a row committed late): a
+    batch skips a snapshot older than one of the same account processed already."""
+    for account, money in (("acme", 10), ("manila-bpo", 5), ("acme", 20)):
+        push(client, pushing, "CustomerMoneyChange", {"account": account, "money": money})
+    newest = PushInbox.objects.order_by("pk").last()
+    assert push_inbox.process(newest.pk) is True
+    assert push_inbox.drain() == 2
+    assert BalanceReading.objects.get(vos_account="acme").money == Decimal(20)
+    assert BalanceReading.objects.get(vos_account="manila-bpo").money == Decimal(5)
+    assert not PushInbox.objects.filter(processed_at__isnull=True).exists()
+
+
 def test_it_sees_the_pushes_that_came_while_it_lingered(pushing, recorded):
     """A push committed while the wake-up key held sent no wake-up: the drain woken for
     that interval looks again until the interval is over, and once more after it."""
