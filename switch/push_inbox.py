@@ -130,9 +130,10 @@ def store(server, name: str, payload: dict) -> PushInbox | None:
 # frees the key (the next push tries again); the beat sweep is the safety net.
 #
 # A process that sent a wake-up itself knows, without asking the cache, that the drain it
-# woke will look again after ``sent + interval`` (the drain starts after it was sent, and
-# lingers the interval): its pushes until then need no wake-up at all. Not so when tasks
-# run eagerly (no lingering drain): then every push asks the cache.
+# woke will look again after ``sent + interval`` (the drain lingers until then, by the
+# wake-up's own time stamp): its pushes until then need no wake-up at all. Not so when
+# tasks run eagerly (no lingering drain): then every push asks the cache. A wake-up that
+# waited in the broker past its interval (a worker down) does one pass, no lingering.
 WAKE_KEY = "push:wake"
 _wake_sent_at = [float("-inf")]  # time.monotonic() of this process's last wake-up sent
 
@@ -151,7 +152,7 @@ def wake() -> None:
         return
     sent_at = time.monotonic()
     try:
-        tasks.drain_pushes.delay()
+        tasks.drain_pushes.delay(time.time())
     except Exception as exc:  # kombu's errors vary by transport
         log.warning("push wake-up not sent (%s); the sweep will process the inbox", exc)
         try:

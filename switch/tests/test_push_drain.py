@@ -6,6 +6,7 @@ arrival order."""
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 
 import pytest
@@ -66,7 +67,7 @@ def recorded(monkeypatch):
 def wake_ups(monkeypatch):
     """The wake-ups sent to the broker (none reaches a worker here)."""
     sent = []
-    monkeypatch.setattr(tasks.drain_pushes, "delay", lambda: sent.append(1))
+    monkeypatch.setattr(tasks.drain_pushes, "delay", lambda sent_at: sent.append(sent_at))
     return sent
 
 
@@ -159,8 +160,8 @@ def test_it_tries_again_at_the_next_push_when_the_broker_refused_the_wake_up(
 ):
     tried = []
 
-    def broker_down():
-        tried.append(1)
+    def broker_down(sent_at):
+        tried.append(sent_at)
         raise ConnectionError("broker unreachable")
 
     monkeypatch.setattr(tasks.drain_pushes, "delay", broker_down)
@@ -180,6 +181,15 @@ def test_it_processes_each_push_in_its_own_request_when_tasks_run_eagerly(
             push(client, pushing, "PhoneOnline", online(f"8000000{n}", n))
         assert len(recorded) == n + 1
     assert not PushInbox.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_it_lingers_only_until_the_wake_ups_interval_is_over(monkeypatch, settings):
+    settings.VOS_PUSH_WAKE_SECONDS = 1
+    lingered = []
+    monkeypatch.setattr(push_inbox, "drain", lambda linger=0.0: lingered.append(linger) or 0)
+    tasks.drain_pushes(time.time())  # a fresh wake-up: until its interval is over
+    tasks.drain_pushes(time.time() - 3600)  # waited in the broker (a worker down): one pass
+    assert 0 < lingered[0] <= 1 + tasks.CLOCK_MARGIN_SECONDS and lingered[1] == 0
 
 
 # --- The server, from the cache --------------------------------------------------------------
