@@ -20,23 +20,32 @@ NUL characters, a key given twice, nesting past MAX_NESTING, past MAX_PUSH_BYTES
 object, a missing or ill-typed field, an unknown message) gets VOS's non-zero retCode with
 HTTP 200, a log line and a count (``count_refusal``; ``refusals()`` for /healthz and the
 operations health page), never a 500: VOS re-sends a push that got an error status.
-A good one is written to the inbox and answered
-``{"retCode": 0}`` at once; a task does the work. PushDtmfInfo(s) are answered now by
+A good one is committed to the inbox and answered
+``{"retCode": 0}`` at once; the worker, woken at most once a second, does the work
+(``switch.push_inbox``).
+
+The push URL takes a lean path (``PushPathMiddleware``): no session, authentication,
+scope, MFA, messages or audit middleware runs for it, and the server comes from the
+cache (``push_server``), not a query. PushDtmfInfo(s) are answered now by
 the IVR rule table (``telephony.ivr_media.dtmf.answer``), since VOS waits for the menu to run.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
 import math
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.db import transaction
+from django.http import Http404, HttpResponseForbidden, HttpResponseNotFound, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -330,12 +339,91 @@ def accepted_payload(server: VosServer, name: str, body: bytes) -> dict:
     return payload
 
 
+# --- The server, from the cache ---------------------------------------------------------
+# Every enabled server by name, in one cache entry: one cache read instead of a query.
+# Any save or delete of a VosServer forgets it (switch.apps connects
+# ``forget_push_servers``), now and again on commit (a push between the two must not
+# cache the old values); the timeout covers a change made behind the ORM's back. Each
+# process keeps what it read for PUSH_SERVERS_LOCAL_SECONDS more (a cache read costs
+# more than the rest of the receiver's own work), so another process sees a change at
+# most that much later; the process that made it, at once.
+PUSH_SERVERS_KEY = "push:servers"
+PUSH_SERVERS_SECONDS = 300
+PUSH_SERVERS_LOCAL_SECONDS = 1.0
+_local_servers: list = [float("-inf"), {}]  # [time.monotonic() read, {name: server}]
+
+
+def push_server(name: str) -> VosServer | None:
+    """The enabled server called ``name``, from the cache (filled on a miss)."""
+    read_at, servers = _local_servers
+    now = time.monotonic()
+    if now >= read_at + PUSH_SERVERS_LOCAL_SECONDS:
+        servers = cache.get(PUSH_SERVERS_KEY)
+        if servers is None:
+            servers = {s.name: s for s in VosServer.objects.filter(enabled=True)}
+            cache.set(PUSH_SERVERS_KEY, servers, PUSH_SERVERS_SECONDS)
+        _local_servers[:] = [now, servers]
+    return servers.get(name)
+
+
+def forget_push_servers(**kwargs) -> None:
+    """A VosServer changed (post_save, post_delete): the next push reads them afresh."""
+
+    def forget():
+        _local_servers[:] = [float("-inf"), {}]
+        cache.delete(PUSH_SERVERS_KEY)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+# --- The lean path ----------------------------------------------------------------------
+PUSH_PREFIX = "/vos/push/"
+
+
+@functools.lru_cache(maxsize=256)
+def _push_route(urlconf, path: str):
+    """The URLconf's match for ``path`` when it is the push receiver, else None."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return match if match.func is receive else None
+
+
+class PushPathMiddleware:
+    """VOS's pushes skip the portal's middleware: sessions, authentication, the scope,
+    MFA, messages, the audit context, CSP, htmx. Placed right after the request id (so
+    log lines keep it), it sends a request for the push receiver straight to it; every
+    check of the receiver itself (token, source address, body limits, hostile bodies)
+    is in the view. The host is checked against ALLOWED_HOSTS as CommonMiddleware would,
+    and a plain-HTTP push where SECURE_SSL_REDIRECT asks for HTTPS takes the full path
+    (which redirects it, as before). A refused token or server is a bare 404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if not path.startswith(PUSH_PREFIX):
+            return self.get_response(request)
+        match = _push_route(getattr(request, "urlconf", None) or settings.ROOT_URLCONF, path)
+        if match is None or (settings.SECURE_SSL_REDIRECT and not request.is_secure()):
+            return self.get_response(request)
+        request.get_host()  # DisallowedHost (a 400) for a host not in ALLOWED_HOSTS
+        request.resolver_match = match
+        try:
+            return match.func(request, *match.args, **match.kwargs)
+        except Http404:
+            return HttpResponseNotFound()
+
+
 @csrf_exempt
 @require_POST
 def receive(request, token: str, server_name: str, name: str):
     """Every answer to a caller that knows the token is HTTP 200 with a retCode: VOS
     re-sends a push that got an error status, so a 500 would keep coming back."""
-    server = VosServer.objects.filter(name=server_name, enabled=True).first()
+    server = push_server(server_name)
     if server is None or not _token_matches(server, token):
         log.warning("push refused: unknown server or token (%s)", server_name[:64])
         count_refusal(server.name if server else UNKNOWN_SERVER, REASON_UNKNOWN_SERVER)

@@ -134,6 +134,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vosportal.middleware.RequestIdMiddleware",
+    # VOS's pushes go straight to their receiver: none of the middleware below runs.
+    "switch.push_receiver.PushPathMiddleware",
     # Balances a page read are written after its answer (web.after): a GET writes nothing.
     "web.after.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -384,6 +386,16 @@ VOS_PUSH_TOKEN = env_str("VOS_PUSH_TOKEN", "")
 VOS_PUSH_TRUSTED_PROXIES = env_list("VOS_PUSH_TRUSTED_PROXIES", [])
 # Waiting pushes older than this are processed by the sweep (their task was lost).
 VOS_PUSH_SWEEP_AFTER_SECONDS = env_int("VOS_PUSH_SWEEP_AFTER_SECONDS", 30, minimum=0)
+# No broker message per push: a stored push wakes the worker at most once per this many
+# seconds, and the woken task drains the inbox in batches of VOS_PUSH_BATCH, in arrival
+# order (switch.push_inbox).
+VOS_PUSH_WAKE_SECONDS = env_int("VOS_PUSH_WAKE_SECONDS", 1, minimum=1)  # whole: a cache TTL
+VOS_PUSH_BATCH = env_int("VOS_PUSH_BATCH", 200, minimum=1)
+# Off (PostgreSQL only): a push is answered once its row is committed, before the commit
+# reaches the disk (synchronous_commit off for that INSERT alone). A crash of PostgreSQL
+# or of the machine, not of the portal, then loses up to ~0.6 s of answered pushes; one
+# VOS sender is no longer held to one disk flush per push.
+VOS_PUSH_DURABLE_COMMIT = env_bool("VOS_PUSH_DURABLE_COMMIT", True)
 VOS_PUSH_KEEP_DAYS = env_int("VOS_PUSH_KEEP_DAYS", 7, minimum=1)
 
 # --- Live state: live calls, online phones ----------------------------------------------
@@ -573,6 +585,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "alerts.tasks.probe_vos_servers",
         "schedule": float(ALERTS_PROBE_INTERVAL),
     },
-    # Pushes whose task was lost (VOS_PUSH_SWEEP_AFTER_SECONDS).
+    # The pushes' safety net: those no wake-up reached (VOS_PUSH_SWEEP_AFTER_SECONDS),
+    # and retries of failed ones (switch.push_inbox.sweep).
     "sweep-vos-pushes": {"task": "switch.tasks.sweep_pushes", "schedule": 30.0},
 }

@@ -303,7 +303,7 @@ def test_it_keeps_a_push_when_the_broker_is_down(
     def broker_down(*args):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.process_push, "delay", broker_down)
+    monkeypatch.setattr(tasks.drain_pushes, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         answer = push(client, server, "CustomerMoneyChange", {"account": "acme", "money": 5})
     assert answer.json() == {"retCode": 0} and len(callbacks) == 1
