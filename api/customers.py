@@ -4,7 +4,7 @@ services and the key's Scope (a foreign id is 404, a role without the right 403)
 from __future__ import annotations
 
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Status, Query, Router, Schema
 from pydantic import Field
 
 from accounts.models import Tenant
@@ -110,7 +110,7 @@ def create_customer(request, body: CustomerCreate):
     tenant, _ = customer_services.create_customer(
         scope, agent=agent, payload=payload, as_reseller=body.as_reseller
     )
-    return 201, as_customer(tenant)
+    return Status(201, as_customer(tenant))
 
 
 @router.get(
@@ -227,7 +227,7 @@ def create_phone(request, customer_id: int, body: PhoneCreate):
     if body.memo:
         fields["memo"] = body.memo
     password = phone_services.create_phone(request.scope, tenant, fields)
-    return 201, {"e164": body.e164, "password": password}
+    return Status(201, {"e164": body.e164, "password": password})
 
 
 @router.patch(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ninja import Header, Router
+from ninja import Status, Header, Router
 
 from accounts.roles import Action
 from api.customers import WRITE_ERRORS, need
@@ -49,14 +49,14 @@ def as_transfer(transfer: MoneyTransfer) -> dict:
     }
 
 
-def _move(request, customer_id: int, key: str, run) -> tuple[int, dict]:
+def _move(request, customer_id: int, key: str, run) -> Status:
     scope = request.scope
     need(scope, Action.MOVE_MONEY)
     customer = scope.account_or_404(customer_id)
     key = ledger_key(request, key)
     repeated = MoneyTransfer.objects.filter(idempotency_key=key).exists()
     transfer = run(scope, customer, key)
-    return (200 if repeated else 201), as_transfer(transfer)
+    return Status(200 if repeated else 201, as_transfer(transfer))
 
 
 @router.post(

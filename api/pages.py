@@ -12,7 +12,7 @@ PAGES: list[Page] = [
     Page(
         "api_key_list",
         SIGNED_IN,
-        nav=Nav(_("API keys"), order=915, action=Action.MANAGE_USERS, group=SETTINGS_MENU),
+        nav=Nav(_("API keys"), order=916, action=Action.MANAGE_USERS, group=SETTINGS_MENU),
     ),
     Page("api_key_revoke", OBJECT, "api_key"),
     Page("api_docs", PUBLIC),

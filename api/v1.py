@@ -21,7 +21,7 @@ from api.problems import PROBLEM_JSON, ApiProblem, problem_response, unauthorize
 from billing.money.services import MoneyRefused
 from customers.services import CustomerRefused, TenantNotSaved
 from switch import vos
-from vos3000.errors import VosError, VosValidationError
+from vos3000.errors import VosApiError, VosError, VosValidationError
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +72,22 @@ def _unauthenticated(request, exc):
     return problem_response(request, unauthorized("Send an API key: Authorization: Bearer …"))
 
 
+# The first parts of a location name where a field came from (the body, the query, a
+# parameter's own name): the field's name is what follows.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file", "filters"}
+
+
+def _field_name(loc) -> str:
+    parts = [str(part) for part in loc]
+    while len(parts) > 1 and parts[0] in _SOURCES:
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, exc):
     errors = [
-        {
-            "field": ".".join(str(part) for part in error.get("loc", ())[1:])
-            or str(error.get("loc", ("?",))[0]),
-            "message": str(error.get("msg", "invalid")),
-        }
+        {"field": _field_name(error.get("loc", ())), "message": str(error.get("msg", "invalid"))}
         for error in exc.errors
     ]
     return problem_response(
@@ -114,6 +122,14 @@ def _vos_invalid(request, exc):
             "Some fields are not valid.",
             errors=[{"field": exc.field, "message": exc.message}],
         ),
+    )
+
+
+@api.exception_handler(VosApiError)
+def _vos_refused(request, exc):
+    return problem_response(
+        request,
+        ApiProblem(409, "switch_refused", "The switch refused", vos.describe_error(exc)),
     )
 
 
