@@ -4,7 +4,7 @@ services and the key's Scope (a foreign id is 404, a role without the right 403)
 from __future__ import annotations
 
 from django.utils import timezone
-from ninja import Status, Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts.models import Tenant
@@ -96,10 +96,7 @@ def create_customer(request, body: CustomerCreate):
     need(scope, Action.CHANGE)
     if not scope.is_provider:
         raise forbidden("Only resellers and the platform create accounts.")
-    if body.agent_id is not None:
-        agent = scope.tenant_or_404(body.agent_id)
-    else:
-        agent = scope.tenant
+    agent = scope.tenant if body.agent_id is None else scope.tenant_or_404(body.agent_id)
     if agent.kind != Tenant.Kind.RESELLER:
         raise OutOfScope("the agent must be a reseller")
     payload = {"account": body.account, "name": body.name or body.account}
@@ -121,7 +118,9 @@ def read_customer(request, customer_id: int):
 
 
 @router.patch(
-    "/customers/{customer_id}", response={200: Customer, **WRITE_ERRORS}, summary="Change a customer"
+    "/customers/{customer_id}",
+    response={200: Customer, **WRITE_ERRORS},
+    summary="Change a customer",
 )
 def update_customer(request, customer_id: int, body: CustomerUpdate):
     tenant = _changeable(request, customer_id)

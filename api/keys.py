@@ -22,7 +22,7 @@ from accounts.scope import Scope
 from api.models import ApiKey
 from api.problems import ApiProblem, forbidden, unauthorized
 
-TOKEN_PREFIX = "vosp_"
+TOKEN_PREFIX = "vosp_"  # noqa: S105 - the tokens' visible prefix, not a secret
 _TOKEN = re.compile(r"^vosp_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # last_used_at is written at most this often per key (not one write per request).

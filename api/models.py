@@ -46,4 +46,3 @@ class ApiKey(models.Model):
     @property
     def ip_list(self) -> list[str]:
         return [line.strip() for line in self.allowed_ips.splitlines() if line.strip()]
-

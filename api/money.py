@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ninja import Status, Header, Router
+from ninja import Header, Router, Status
 
 from accounts.roles import Action
 from api.customers import WRITE_ERRORS, need
@@ -19,7 +19,9 @@ from billing.money import services as money_services
 
 router = Router(tags=["money"])
 
-IDEMPOTENCY_HELP = "Any unique string (up to 200 characters); the same key again returns the first result"
+IDEMPOTENCY_HELP = (
+    "Any unique string (up to 200 characters); the same key again returns the first result"
+)
 
 
 def ledger_key(request, idempotency_key: str) -> str:

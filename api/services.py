@@ -12,7 +12,9 @@ from api.keys import new_token
 from api.models import ApiKey
 
 
-def create_key(scope, *, name, role, read_only, expires_at=None, allowed_ips="") -> tuple[ApiKey, str]:
+def create_key(
+    scope, *, name, role, read_only, expires_at=None, allowed_ips=""
+) -> tuple[ApiKey, str]:
     """A key of the user's tenant acting as the user with ``role`` (checked by the form:
     one of ``scope.grantable_roles``). Returns the key and its token, shown once."""
     scope.require(Action.MANAGE_USERS)

@@ -78,7 +78,11 @@ ACTIONS: dict[str, Action] = {
     "user.view_as.stop": Action(USERS, _("View-as stopped"), _("Stopped viewing as %(target)s")),
     "api.key.create": Action(USERS, _("API key created"), _("Created the API key %(target)s")),
     "api.key.revoke": Action(USERS, _("API key revoked"), _("Revoked the API key %(target)s")),
-    "api.key.write": Action(USERS, _("Change made with an API key"), _("Used the API key %(target)s to change something")),
+    "api.key.write": Action(
+        USERS,
+        _("Change made with an API key"),
+        _("Used the API key %(target)s to change something"),
+    ),
     # Accounts
     "tenant.create": Action(ACCOUNTS, _("Account created"), _("Created the account %(target)s")),
     "tenant.update": Action(ACCOUNTS, _("Account changed"), _("Changed the account %(target)s")),

@@ -103,7 +103,9 @@ def test_it_refuses_a_key_used_from_another_address(client, world):
 def test_it_refuses_writes_with_a_read_only_key(client, world):
     _, token = make_key(world.reseller, read_only=True)
     answer = client.post(
-        f"/api/v1/customers/{world.manila.pk}/lock", content_type="application/json", **bearer(token)
+        f"/api/v1/customers/{world.manila.pk}/lock",
+        content_type="application/json",
+        **bearer(token),
     )
     assert answer.status_code == 403 and answer.json()["code"] == "read_only_key"
     assert client.get(f"/api/v1/customers/{world.manila.pk}", **bearer(token)).status_code == 200
@@ -197,7 +199,9 @@ def test_it_creates_changes_locks_and_unlocks_a_customer(client, world, reseller
     made = answer.json()
     assert made["account"] == "api-new" and made["parent_id"] == world.globaltel.pk
     url = f"/api/v1/customers/{made['id']}"
-    answer = client.patch(url, {"memo": "crm 42"}, content_type="application/json", **bearer(reseller_token))
+    answer = client.patch(
+        url, {"memo": "crm 42"}, content_type="application/json", **bearer(reseller_token)
+    )
     assert answer.status_code == 200 and answer.json()["memo"] == "crm 42"
     answer = client.post(url + "/lock", content_type="application/json", **bearer(reseller_token))
     assert answer.json()["locked"] is True
@@ -256,16 +260,26 @@ def test_it_lists_creates_and_resets_phones(client, world, reseller_token):
     url = f"/api/v1/customers/{world.manila.pk}/phones"
     phones = client.get(url, **bearer(reseller_token)).json()
     assert "80002001" in [phone["e164"] for phone in phones]
-    answer = client.post(url, {"e164": "80002099"}, content_type="application/json", **bearer(reseller_token))
+    answer = client.post(
+        url, {"e164": "80002099"}, content_type="application/json", **bearer(reseller_token)
+    )
     assert answer.status_code == 201, answer.json()
     assert len(answer.json()["password"]) >= 8
     answer = client.patch(
-        url + "/80002099", {"memo": "desk"}, content_type="application/json", **bearer(reseller_token)
+        url + "/80002099",
+        {"memo": "desk"},
+        content_type="application/json",
+        **bearer(reseller_token),
     )
     assert answer.status_code == 200 and answer.json()["memo"] == "desk"
     answer = client.post(url + "/80002099/reset-password", **bearer(reseller_token))
     assert answer.status_code == 200 and answer.json()["password"]
-    assert client.patch(url + "/80009999", {}, content_type="application/json", **bearer(reseller_token)).status_code == 404
+    assert (
+        client.patch(
+            url + "/80009999", {}, content_type="application/json", **bearer(reseller_token)
+        ).status_code
+        == 404
+    )
 
 
 def test_it_puts_vos_failures_in_words_without_the_address(client, world, reseller_token):
@@ -286,7 +300,12 @@ def test_it_creates_a_key_shown_once_and_revokes_it(client, world):
     assert page.status_code == 200
     answer = client.post(
         "/settings/api-keys/",
-        {"name": "CRM", "role": Role.RESELLER_OPERATOR, "read_only": "", "allowed_ips": "10.0.0.0/8"},
+        {
+            "name": "CRM",
+            "role": Role.RESELLER_OPERATOR,
+            "read_only": "",
+            "allowed_ips": "10.0.0.0/8",
+        },
     )
     assert answer.status_code == 200
     key = ApiKey.objects.get()
