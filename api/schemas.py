@@ -3,9 +3,9 @@ document. Amounts are decimal strings (never floats); times are ISO 8601 in UTC.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
@@ -116,3 +116,98 @@ class PhoneUpdate(Schema):
 class PhonePassword(Schema):
     e164: str
     password: str = Field(description="Shown once")
+
+
+class Cdr(Schema):
+    id: int
+    start: datetime
+    stop: datetime
+    account: str
+    caller_e164: str
+    callee_e164: str
+    hold_time: int = Field(description="Talk time in seconds")
+    fee: str
+    fee_prefix: str
+    end_reason: int | None
+    agent_fee: str | None = Field(None, description="Resellers and the platform only")
+    caller_gateway: str | None = Field(None, description="The platform only")
+    callee_gateway: str | None = Field(None, description="The platform only")
+
+
+class CdrPage(Schema):
+    items: list[Cdr]
+    next_after: str | None = Field(description="Pass as ?after= for older calls; null at the end")
+
+
+class CdrExportStart(Schema):
+    date_from: date
+    date_to: date
+    account: Annotated[str, StringConstraints(max_length=64)] = ""
+    caller_prefix: Annotated[str, StringConstraints(max_length=32, pattern=r"^[0-9]*$")] = ""
+    callee_prefix: Annotated[str, StringConstraints(max_length=32, pattern=r"^[0-9]*$")] = ""
+    format: Literal["csv", "xlsx"] = "csv"
+    raw: bool = Field(False, description="Field names and codes instead of words")
+
+
+class CdrExportJob(Schema):
+    id: int
+    status: str
+    rows_written: int
+    download_url: str | None = Field(description="When the file is ready (the API key's)")
+    expires_at: datetime
+
+
+class FeeReportStart(Schema):
+    customer_id: int
+    kind: Literal["customer_fee", "phone_fee", "location_fee"] = "customer_fee"
+    period: Literal["day", "month"] = "day"
+    first_day: date
+    last_day: date
+    whole_subtree: bool = Field(False, description="A reseller: every customer below it")
+
+
+class FeeReportRow(Schema):
+    period: str
+    account: str
+    e164: str
+    area_code: str
+    area_name: str
+    calls: int
+    seconds: int
+    fee: str | None = Field(description="null when VOS did not say")
+
+
+class FeeReport(Schema):
+    id: int
+    status: str
+    customer_id: int
+    first_day: date
+    last_day: date
+    error: str
+    rows: list[FeeReportRow]
+
+
+class RateRow(Schema):
+    prefix: str
+    area_code: str
+    area_name: str
+    fee_per_minute: str
+    period: int = Field(description="Billing period in seconds")
+
+
+class RateTable(Schema):
+    group: str
+    items: list[RateRow]
+    truncated: bool
+
+
+class Price(Schema):
+    number: str
+    group: str
+    rated: bool = Field(description="False when no rate matches: the switch refuses the call")
+    prefix: str | None = None
+    area_name: str | None = None
+    fee_per_minute: str | None = None
+    seconds: int
+    fee_time: int | None = None
+    fee: str | None = None
