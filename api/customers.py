@@ -10,7 +10,7 @@ from pydantic import Field
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope
-from api.problems import forbidden
+from api.problems import ApiProblem, forbidden
 from api.schemas import (
     Balance,
     Customer,
@@ -98,7 +98,13 @@ def create_customer(request, body: CustomerCreate):
         raise forbidden("Only resellers and the platform create accounts.")
     agent = scope.tenant if body.agent_id is None else scope.tenant_or_404(body.agent_id)
     if agent.kind != Tenant.Kind.RESELLER:
-        raise OutOfScope("the agent must be a reseller")
+        raise ApiProblem(
+            422,
+            "invalid",
+            "Invalid request",
+            "Name the reseller to create the account under.",
+            errors=[{"field": "agent_id", "message": "a reseller's id is required"}],
+        )
     payload = {"account": body.account, "name": body.name or body.account}
     if body.fee_rate_group:
         payload["feeRateGroup"] = body.fee_rate_group
