@@ -21,6 +21,7 @@ from api.schemas import (
     CdrPage,
     FeeReport,
     FeeReportStart,
+    Id,
     Price,
     Problem,
     RateTable,
@@ -140,7 +141,7 @@ def start_cdr_export(request, body: CdrExportStart):
 @router.get(
     "/cdr-exports/{export_id}", response={200: CdrExportJob, **JOB_ERRORS}, summary="An export"
 )
-def read_cdr_export(request, export_id: int):
+def read_cdr_export(request, export_id: Id):
     return as_export(request, cdr_selectors.cdr_export_or_404(request.scope, export_id))
 
 
@@ -163,7 +164,7 @@ def read_cdr_export(request, export_id: int):
         }
     },
 )
-def download_cdr_export(request, export_id: int):
+def download_cdr_export(request, export_id: Id):
     scope = request.scope
     job = cdr_selectors.cdr_export_or_404(scope, export_id)
     if job.status != CdrExport.Status.DONE or job.is_expired or not job.file_name:
@@ -250,12 +251,12 @@ def start_fee_report(request, body: FeeReportStart):
 @router.get(
     "/fee-reports/{report_id}", response={200: FeeReport, **JOB_ERRORS}, summary="A fee report"
 )
-def read_fee_report(request, report_id: int):
+def read_fee_report(request, report_id: Id):
     return as_report(report_selectors.report_job_or_404(request.scope, report_id))
 
 
 # --- Rates and prices ------------------------------------------------------------------------
-def _rated_customer(request, customer_id: int) -> Tenant:
+def _rated_customer(request, customer_id: Id) -> Tenant:
     tenant = request.scope.customer_or_404(customer_id)
     if not tenant.is_linked:
         raise OutOfScope(f"tenant {tenant.pk} has no VOS account")
@@ -272,7 +273,7 @@ class RateQuery(Schema):
     summary="A customer's rates",
     tags=["rates"],
 )
-def customer_rates(request, customer_id: int, query: Query[RateQuery]):
+def customer_rates(request, customer_id: Id, query: Query[RateQuery]):
     tenant = _rated_customer(request, customer_id)
     group, rates = rate_selectors.customer_rates(request.scope, tenant)
     found = rate_selectors.search_rates(rates, query.q)
@@ -302,7 +303,7 @@ class PriceQuery(Schema):
     summary="The price of a call",
     tags=["rates"],
 )
-def call_price(request, customer_id: int, query: Query[PriceQuery]):
+def call_price(request, customer_id: Id, query: Query[PriceQuery]):
     tenant = _rated_customer(request, customer_id)
     group, rates = rate_selectors.customer_rates(request.scope, tenant)
     quote = rating.quote(rates, query.number, samples=(query.seconds,))

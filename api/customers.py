@@ -12,13 +12,16 @@ from accounts.roles import Action
 from accounts.scope import OutOfScope
 from api.problems import ApiProblem, forbidden
 from api.schemas import (
+    MAX_ID,
     Balance,
     Customer,
     CustomerCreate,
     CustomerPage,
     CustomerUpdate,
+    Id,
     Phone,
     PhoneCreate,
+    PhoneNumber,
     PhonePassword,
     PhoneUpdate,
     Problem,
@@ -55,11 +58,11 @@ def as_customer(tenant: Tenant) -> dict:
     }
 
 
-def _account(request, customer_id: int) -> Tenant:
+def _account(request, customer_id: Id) -> Tenant:
     return request.scope.account_or_404(customer_id)
 
 
-def _changeable(request, customer_id: int) -> Tenant:
+def _changeable(request, customer_id: Id) -> Tenant:
     scope = request.scope
     need(scope, Action.CHANGE)
     tenant = _account(request, customer_id)
@@ -69,8 +72,12 @@ def _changeable(request, customer_id: int) -> Tenant:
 
 
 class ListFilters(Schema):
-    q: str = Field("", max_length=100, description="Account, name or memo contains")
-    after: int | None = Field(None, ge=0, description="The next_after of the previous page")
+    q: str = Field(
+        "", max_length=100, pattern=r"^[^\x00]*$", description="Account, name or memo contains"
+    )
+    after: int | None = Field(
+        None, ge=0, le=MAX_ID, description="The next_after of the previous page"
+    )
     limit: int = Field(50, ge=1, le=PAGE_MAX)
 
 
@@ -119,7 +126,7 @@ def create_customer(request, body: CustomerCreate):
 @router.get(
     "/customers/{customer_id}", response={200: Customer, **READ_ERRORS}, summary="Read a customer"
 )
-def read_customer(request, customer_id: int):
+def read_customer(request, customer_id: Id):
     return as_customer(_account(request, customer_id))
 
 
@@ -128,7 +135,7 @@ def read_customer(request, customer_id: int):
     response={200: Customer, **WRITE_ERRORS},
     summary="Change a customer",
 )
-def update_customer(request, customer_id: int, body: CustomerUpdate):
+def update_customer(request, customer_id: Id, body: CustomerUpdate):
     tenant = _changeable(request, customer_id)
     payload = {}
     if body.name is not None:
@@ -146,7 +153,7 @@ def update_customer(request, customer_id: int, body: CustomerUpdate):
 @router.post(
     "/customers/{customer_id}/lock", response={200: Customer, **WRITE_ERRORS}, summary="Lock"
 )
-def lock_customer(request, customer_id: int):
+def lock_customer(request, customer_id: Id):
     tenant = _changeable(request, customer_id)
     customer_services.set_lock(request.scope, tenant, True)
     tenant.refresh_from_db()
@@ -156,7 +163,7 @@ def lock_customer(request, customer_id: int):
 @router.post(
     "/customers/{customer_id}/unlock", response={200: Customer, **WRITE_ERRORS}, summary="Unlock"
 )
-def unlock_customer(request, customer_id: int):
+def unlock_customer(request, customer_id: Id):
     tenant = _changeable(request, customer_id)
     customer_services.set_lock(request.scope, tenant, False)
     tenant.refresh_from_db()
@@ -172,7 +179,7 @@ def _amount(value) -> str | None:
     response={200: Balance, **READ_ERRORS, 502: Problem},
     summary="Read a balance from VOS",
 )
-def read_balance(request, customer_id: int):
+def read_balance(request, customer_id: Id):
     """Read from VOS now; ``read_at`` says when."""
     tenant = _account(request, customer_id)
     if not tenant.is_linked:
@@ -188,7 +195,7 @@ def read_balance(request, customer_id: int):
 
 
 # --- Phones ------------------------------------------------------------------------------
-def _customer(request, customer_id: int) -> Tenant:
+def _customer(request, customer_id: Id) -> Tenant:
     tenant = request.scope.customer_or_404(customer_id)
     if not tenant.is_linked:
         raise OutOfScope(f"tenant {tenant.pk} has no VOS account")
@@ -210,7 +217,7 @@ def as_phone(row: dict) -> dict:
     summary="List a customer's phones",
     tags=["phones"],
 )
-def list_phones(request, customer_id: int):
+def list_phones(request, customer_id: Id):
     tenant = _customer(request, customer_id)
     return [as_phone(row) for row in phone_selectors.phones(request.scope, tenant)]
 
@@ -221,7 +228,7 @@ def list_phones(request, customer_id: int):
     summary="Create a phone (its password is shown once)",
     tags=["phones"],
 )
-def create_phone(request, customer_id: int, body: PhoneCreate):
+def create_phone(request, customer_id: Id, body: PhoneCreate):
     need(request.scope, Action.CHANGE)
     tenant = _customer(request, customer_id)
     fields = {"e164": body.e164}
@@ -241,7 +248,7 @@ def create_phone(request, customer_id: int, body: PhoneCreate):
     summary="Change a phone",
     tags=["phones"],
 )
-def update_phone(request, customer_id: int, e164: str, body: PhoneUpdate):
+def update_phone(request, customer_id: Id, e164: PhoneNumber, body: PhoneUpdate):
     need(request.scope, Action.CHANGE)
     tenant = _customer(request, customer_id)
     phone = phone_selectors.phone_or_404(request.scope, tenant, e164)
@@ -264,7 +271,7 @@ def update_phone(request, customer_id: int, e164: str, body: PhoneUpdate):
     summary="Give a phone a new password (shown once)",
     tags=["phones"],
 )
-def reset_phone_password(request, customer_id: int, e164: str):
+def reset_phone_password(request, customer_id: Id, e164: PhoneNumber):
     need(request.scope, Action.CHANGE)
     tenant = _customer(request, customer_id)
     phone = phone_selectors.phone_or_404(request.scope, tenant, e164)

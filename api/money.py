@@ -12,7 +12,7 @@ from ninja import Header, Router, Status
 from accounts.roles import Action
 from api.customers import WRITE_ERRORS, need
 from api.problems import ApiProblem
-from api.schemas import Problem, TopUp, Transfer
+from api.schemas import Id, Problem, TopUp, Transfer
 from billing.models import MoneyTransfer
 from billing.money import selectors as money_selectors
 from billing.money import services as money_services
@@ -51,7 +51,7 @@ def as_transfer(transfer: MoneyTransfer) -> dict:
     }
 
 
-def _move(request, customer_id: int, key: str, run) -> Status:
+def _move(request, customer_id: Id, key: str, run) -> Status:
     scope = request.scope
     need(scope, Action.MOVE_MONEY)
     customer = scope.account_or_404(customer_id)
@@ -68,7 +68,7 @@ def _move(request, customer_id: int, key: str, run) -> Status:
 )
 def topup(
     request,
-    customer_id: int,
+    customer_id: Id,
     body: TopUp,
     idempotency_key: str = Header(..., alias="Idempotency-Key", description=IDEMPOTENCY_HELP),
 ):
@@ -90,7 +90,7 @@ def topup(
 )
 def reversal(
     request,
-    customer_id: int,
+    customer_id: Id,
     body: TopUp,
     idempotency_key: str = Header(..., alias="Idempotency-Key", description=IDEMPOTENCY_HELP),
 ):
@@ -109,5 +109,5 @@ def reversal(
     response={200: Transfer, 401: Problem, 403: Problem, 404: Problem, 429: Problem},
     summary="A transfer's state",
 )
-def read_transfer(request, transfer_id: int):
+def read_transfer(request, transfer_id: Id):
     return as_transfer(money_selectors.money_transfer_or_404(request.scope, transfer_id))

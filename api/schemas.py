@@ -7,11 +7,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Schema
+from ninja import Path, Schema
 from pydantic import Field, StringConstraints
 
 Account = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\w.@+-]+$")]
 E164 = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z*#+]+$")]
+# Ids in paths and bodies: positive, and small enough for any database's integer.
+MAX_ID = 2**53
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+PhoneNumber = Annotated[str, Path(pattern=r"^[0-9A-Za-z*#+]{1,64}$")]
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=4)]
 
 
@@ -56,7 +61,7 @@ class CustomerPage(Schema):
 class CustomerCreate(Schema):
     account: Account
     name: Annotated[str, StringConstraints(max_length=64)] = ""
-    agent_id: int | None = Field(
+    agent_id: BodyId | None = Field(
         None, description="The reseller to create it under; default: the key's own tenant"
     )
     fee_rate_group: Annotated[str, StringConstraints(max_length=64)] = ""
@@ -158,7 +163,7 @@ class CdrExportJob(Schema):
 
 
 class FeeReportStart(Schema):
-    customer_id: int
+    customer_id: BodyId
     kind: Literal["customer_fee", "phone_fee", "location_fee"] = "customer_fee"
     period: Literal["day", "month"] = "day"
     first_day: date
