@@ -74,6 +74,6 @@ def test_it_answers_generated_requests_within_the_schema(api_keys, live_server, 
                         checks=CHECKS,
                     )
                 except AssertionError as exc:
-                    raise AssertionError(f"{who}: {operation.label}: {exc}") from exc
+                    raise AssertionError(f"{who}: {case.operation.label}: {exc}") from exc
 
         answers()
