@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from api import selectors, services
 from api.forms import ApiKeyForm
+from web.htmx import client_redirect, is_htmx
 
 
 @login_required
@@ -38,5 +39,8 @@ def api_key_revoke(request, key_id: int):
 
 
 def api_docs(request):
-    """The OpenAPI document in Swagger UI, served from our own static files."""
+    """The OpenAPI document in Swagger UI, served from our own static files. A page of
+    its own (not the portal's layout): htmx asking for it navigates there instead."""
+    if is_htmx(request):
+        return client_redirect(request.path)
     return render(request, "api/docs.html")
