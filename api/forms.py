@@ -16,10 +16,10 @@ MAX_IPS = 20
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     role = forms.ChoiceField(label=_("Role"))
-    read_only = forms.BooleanField(
-        label=_("Read only"),
-        required=False,
-        initial=True,
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=[("read", _("Read only")), ("write", _("Read and write"))],
+        initial="read",
         help_text=_("A read-only key may read but never change anything."),
     )
     expires_at = forms.DateTimeField(
@@ -38,6 +38,13 @@ class ApiKeyForm(forms.Form):
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+
+    @property
+    def key_fields(self) -> dict:
+        """The cleaned form as ``services.create_key`` takes it."""
+        data = dict(self.cleaned_data)
+        data["read_only"] = data.pop("access") != "write"
+        return data
 
     def clean_expires_at(self):
         value = self.cleaned_data.get("expires_at")

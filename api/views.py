@@ -23,7 +23,7 @@ def api_key_list(request):
     roles = scope.grantable_roles(scope.tenant)
     form = ApiKeyForm(request.POST or None, roles=roles)
     if request.method == "POST" and form.is_valid():
-        key, token = services.create_key(scope, **form.cleaned_data)
+        key, token = services.create_key(scope, **form.key_fields)
         # The token is shown on this answer only: it is stored hashed.
         return render(request, "api/key_created.html", {"key": key, "token": token})
     return render(request, "api/key_list.html", {"keys": keys, "form": form})

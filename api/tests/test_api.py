@@ -303,7 +303,7 @@ def test_it_creates_a_key_shown_once_and_revokes_it(client, world):
         {
             "name": "CRM",
             "role": Role.RESELLER_OPERATOR,
-            "read_only": "",
+            "access": "write",
             "allowed_ips": "10.0.0.0/8",
         },
     )
@@ -322,7 +322,9 @@ def test_it_creates_a_key_shown_once_and_revokes_it(client, world):
 
 def test_it_offers_no_role_above_the_managers_own(client, world):
     client.force_login(world.reseller)
-    answer = client.post("/settings/api-keys/", {"name": "x", "role": Role.PLATFORM_ADMIN})
+    answer = client.post(
+        "/settings/api-keys/", {"name": "x", "role": Role.PLATFORM_ADMIN, "access": "read"}
+    )
     assert answer.status_code == 200 and not ApiKey.objects.exists()
     assert "role" in answer.context["form"].errors
 
