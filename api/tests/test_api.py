@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import requests
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -333,3 +334,11 @@ def test_it_hides_the_key_page_from_roles_that_manage_no_users(client, world):
     viewer = UserFactory(tenant=world.manila, role=Role.CUSTOMER_VIEWER)
     client.force_login(viewer)
     assert client.get("/settings/api-keys/").status_code == 404
+
+
+def test_it_needs_no_csrf_token_with_a_key(world, reseller_token):
+    """Keys, not cookies: a script's POST carries no CSRF token and needs none."""
+    strict = Client(enforce_csrf_checks=True)
+    url = f"/api/v1/customers/{world.manila.pk}/lock"
+    answer = strict.post(url, content_type="application/json", **bearer(reseller_token))
+    assert answer.status_code == 200, answer.content
