@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "alerts",
     "webhooks",
     "dashboard",
+    # The API (/api/v1/): above the feature areas, whose selectors and services it uses.
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -339,6 +341,10 @@ USE_TZ = True
 # each amount on the pages.
 MONEY_DECIMALS = env_int("MONEY_DECIMALS", 2, minimum=0)
 RATE_DECIMALS = env_int("RATE_DECIMALS", 4, minimum=0)
+
+# --- API ---------------------------------------------------------------------------------
+# Requests per API key, on the shared cache: "<count>/<s|min|hour>"; over it -> 429.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/min")
 CURRENCY = env_str("CURRENCY", "")
 
 # --- Logging -----------------------------------------------------------------------------

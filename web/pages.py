@@ -22,6 +22,8 @@ Policies:
     ALLAUTH       allauth's own pages; allauth applies its own rules, the suite checks
                   only that anonymous users are not served private pages
     DJANGO_ADMIN  the Django admin: staff only, through allauth's login
+    API           the API's routes (``api:`` names): keys, not sessions; every route is
+                  walked by api/tests/test_isolation_api.py with its own policy table
 """
 
 from __future__ import annotations
@@ -43,9 +45,10 @@ PLATFORM = "platform"
 OBJECT = "object"
 ALLAUTH = "allauth"
 DJANGO_ADMIN = "django_admin"
+API = "api"
 
 
-_POLICY_NAMES = {PUBLIC, SIGNED_IN, PLATFORM, OBJECT, ALLAUTH, DJANGO_ADMIN}
+_POLICY_NAMES = {PUBLIC, SIGNED_IN, PLATFORM, OBJECT, ALLAUTH, DJANGO_ADMIN, API}
 
 
 # The menus of the navigation: at most seven entries per role (docs/architecture.md).
@@ -126,6 +129,7 @@ class Page:
 # Whole families, by URL namespace or name prefix, whose rules live in their package.
 FAMILIES: dict[str, str] = {
     "admin:": DJANGO_ADMIN,
+    "api:": API,
     "account_": ALLAUTH,
     "mfa_": ALLAUTH,
     "usersessions_": ALLAUTH,

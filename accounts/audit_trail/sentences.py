@@ -76,6 +76,13 @@ ACTIONS: dict[str, Action] = {
     "user.preferences": Action(USERS, _("Preferences changed")),
     "user.view_as.start": Action(USERS, _("View-as started"), _("Started viewing as %(target)s")),
     "user.view_as.stop": Action(USERS, _("View-as stopped"), _("Stopped viewing as %(target)s")),
+    "api.key.create": Action(USERS, _("API key created"), _("Created the API key %(target)s")),
+    "api.key.revoke": Action(USERS, _("API key revoked"), _("Revoked the API key %(target)s")),
+    "api.key.write": Action(
+        USERS,
+        _("Change made with an API key"),
+        _("Used the API key %(target)s to change something"),
+    ),
     # Accounts
     "tenant.create": Action(ACCOUNTS, _("Account created"), _("Created the account %(target)s")),
     "tenant.update": Action(ACCOUNTS, _("Account changed"), _("Changed the account %(target)s")),
@@ -325,6 +332,7 @@ KINDS = {
     "accounts.user": _("User"),
     "accounts.invitation": _("Invitation"),
     "accounts.auditexport": _("Audit export"),
+    "api.apikey": _("API key"),
     "billing.moneytransfer": _("Money transfer"),
     "billing.ledgerentry": _("Money transfer step"),
     "billing.moneysettings": _("Money settings"),

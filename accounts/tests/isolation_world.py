@@ -182,6 +182,7 @@ APP_MAKER_MODULES = (
     "billing.tariffs.tests.isolation_makers",
     "switch.server_admin.tests.isolation_makers",
     "webhooks.tests.isolation_makers",
+    "api.tests.isolation_makers",
 )
 
 

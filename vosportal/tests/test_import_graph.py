@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("web",),
     ("accounts",),
     ("switch",),
-    ("customers", "billing", "telephony", "alerts", "webhooks", "dashboard"),
+    ("customers", "billing", "telephony", "alerts", "webhooks", "dashboard", "api"),
     ("vosportal",),
 ]
 OURS = {package for layer in LAYERS for package in layer}
