@@ -36,3 +36,21 @@ def test_every_page_area_keeps_its_views_beside_its_urls():
             if "tests" in urls.parts:
                 continue
             assert (urls.parent / "views.py").exists() or urls.parent.name == "switch", urls
+
+
+def test_it_tests_and_sorts_every_app_of_ours():
+    """A new app's tests run in ``make test`` and its imports sort as ours (pyproject)."""
+    import tomllib
+
+    from django.conf import settings
+
+    ours = {
+        name.split(".")[0]
+        for name in settings.INSTALLED_APPS
+        if (ROOT / name.split(".")[0]).is_dir()
+    }
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    tested = set(config["tool"]["pytest"]["ini_options"]["testpaths"])
+    first_party = set(config["tool"]["ruff"]["lint"]["isort"]["known-first-party"])
+    assert ours - tested == set(), "add these to testpaths"
+    assert ours - first_party == set(), "add these to known-first-party"
