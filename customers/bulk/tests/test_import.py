@@ -43,9 +43,9 @@ def _upload(client, text, kind="customers", name="people.csv", data=None):
 
 
 def _job(response) -> BulkImport:
-    assert response.status_code == 302, getattr(response, "context", None) and response.context[
-        "form"
-    ].errors
+    assert response.status_code == 302, (
+        getattr(response, "context", None) and response.context["form"].errors
+    )
     return BulkImport.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
 
 
@@ -91,9 +91,10 @@ def test_it_checks_every_row_in_words_before_making_anything(client, globaltel):
     assert "1 to make, 1 already there, 8 with errors." in page
     assert "Run the import" in page
     # Nothing was made by the check.
-    assert client_for(globaltel.server).call("GetCustomer", {"accounts": ["bulk-01"]})[
-        "infoCustomers"
-    ] == []
+    assert (
+        client_for(globaltel.server).call("GetCustomer", {"accounts": ["bulk-01"]})["infoCustomers"]
+        == []
+    )
     assert AuditEvent.objects.filter(action="customers.bulk_import.upload").count() == 1
 
 
