@@ -49,6 +49,8 @@ KEEP = timedelta(days=7)
 INLINE_ROWS = 5
 # Progress is saved after this many rows.
 SAVE_EVERY = 20
+# ... and the results so far after this many (a worker that stops keeps them).
+SAVE_RESULTS_EVERY = 500
 
 FAILED_OUTCOMES = ("failed", "phone_failed")
 
@@ -481,10 +483,12 @@ def run_import(job_id: int, only_failed: bool = False) -> None:
                 if plan.errors:
                     continue
                 done += 1
-                if done % SAVE_EVERY == 0:
+                if done % SAVE_RESULTS_EVERY == 0:
                     BulkImport.objects.filter(pk=job.pk).update(
                         rows_done=done, results=sorted(results.values(), key=_by_line)
                     )
+                elif done % SAVE_EVERY == 0:
+                    BulkImport.objects.filter(pk=job.pk).update(rows_done=done)
             ordered = sorted(results.values(), key=_by_line)
             name = _write_results(job, ordered)
         BulkImport.objects.filter(pk=job.pk).update(
