@@ -23,6 +23,7 @@ BENCHMARKS = [
     "cdr_search",
     "cdr_export",
     "live_watchers",
+    "bulk_import",
 ]
 IN_PROCESS = "--in-process"
 

@@ -94,6 +94,19 @@ ACTIONS: dict[str, Action] = {
         ACCOUNTS, _("Rate groups granted"), _("Changed the rate groups %(target)s may use")
     ),
     "alerts.threshold.set": Action(ACCOUNTS, _("Low-balance threshold set")),
+    "customers.bulk_import.upload": Action(
+        ACCOUNTS, _("Import file checked"), _("Checked the file %(target)s")
+    ),
+    "customers.bulk_import.run": Action(ACCOUNTS, _("Import run"), _("Ran %(target)s")),
+    "customers.bulk_import.retry": Action(
+        ACCOUNTS, _("Import's failed rows run again"), _("Ran the failed rows of %(target)s")
+    ),
+    "customers.bulk_action": Action(
+        ACCOUNTS, _("Action on many accounts"), _("Started %(target)s")
+    ),
+    "customers.bulk_file_downloaded": Action(
+        ACCOUNTS, _("Bulk file downloaded"), _("Downloaded the file of %(target)s")
+    ),
     # Money
     "money.topup.requested": Action(MONEY, _("Top-up requested"), _("Requested %(target)s")),
     "money.adjustment.requested": Action(
@@ -338,6 +351,8 @@ KINDS = {
     "billing.moneysettings": _("Money settings"),
     "billing.feerategrant": _("Rate group grant"),
     "billing.cdrexport": _("Call export"),
+    "customers.bulkimport": _("Import"),
+    "customers.bulkaction": _("Action on many accounts"),
     "billing.cdrpulljob": _("Call pull"),
     "billing.reportjob": _("Report"),
     "switch.vosserver": _("VOS server"),

@@ -168,6 +168,7 @@ OWN_REFUSED: set[tuple[str, str]] = {
 # tenant, then the object inside it); every parameter must then come from the maker.
 APP_MAKER_MODULES = (
     "customers.tests.isolation_makers",
+    "customers.bulk.tests.isolation_makers",
     "telephony.phones.tests.isolation_makers",
     "billing.rates.tests.isolation_makers",
     "billing.money.tests.isolation_makers",

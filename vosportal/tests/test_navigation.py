@@ -85,6 +85,7 @@ PROVIDER_MENUS = [
         "Customers",
         [
             ("Customers", "customer_list"),
+            ("Import", "bulk_import_start"),
             ("Account tree", "tenant_list"),
             ("Limited numbers", "limited_group_list"),
         ],
