@@ -216,3 +216,80 @@ class Price(Schema):
     seconds: int
     fee_time: int | None = None
     fee: str | None = None
+
+
+# --- Bulk imports and exports ----------------------------------------------------------------
+class BulkProgress(Schema):
+    done: int
+    total: int = Field(description="Rows the run writes (the preview's ready and skipped rows)")
+    percent: int
+
+
+class ImportCounts(Schema):
+    rows: int = Field(description="Rows read from the file")
+    ready: int = Field(description="Preview: rows to be written")
+    skipped: int = Field(description="Preview: rows that exist already")
+    refused: int = Field(description="Preview: rows with errors (never written)")
+    created: int = Field(description="Run: accounts or phones made")
+    failed: int = Field(description="Run: rows the switch refused (see retry-failed)")
+
+
+class ImportRow(Schema):
+    line: int = Field(description="The row's line in the file (the header is line 1)")
+    state: str = Field(description="Preview: ok, skip or error")
+    errors: list[str]
+    notes: list[str]
+    account: str
+    e164: str
+    outcome: str | None = Field(
+        None,
+        description=(
+            "Run: created, phone_added, skipped, failed, phone_failed or not_imported; "
+            "null before the run"
+        ),
+    )
+    message: str = ""
+
+
+class ImportJob(Schema):
+    id: int
+    kind: Literal["customers", "phones"]
+    status: str = Field(description="preview, pending, running, done or failed")
+    source_name: str
+    counts: ImportCounts
+    progress: BulkProgress
+    errors: list[ImportRow] = Field(description="The first rows with errors")
+    more_errors: int = Field(description="Rows with errors beyond those (see rows_url)")
+    rows_url: str = Field(description="Every row's check and result, paged")
+    results_url: str | None = Field(description="The per-row result file, when ready")
+    created_at: datetime
+    finished_at: datetime | None
+    expires_at: datetime
+
+
+class ImportRowPage(Schema):
+    items: list[ImportRow]
+    next_after: int | None = Field(description="Pass as ?after= for the next page")
+
+
+class BulkExportStart(Schema):
+    format: Literal["csv", "xlsx"] = "csv"
+    q: Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00]*$")] = Field(
+        "", description="Like the customer list's search: account, name or memo contains"
+    )
+    locked: bool = Field(False, description="Locked accounts only")
+    low: bool = Field(False, description="Low balances only")
+
+
+class BulkExportJob(Schema):
+    id: int
+    what: Literal["customers", "phones"]
+    status: str = Field(description="pending, running, done or failed")
+    format: Literal["csv", "xlsx"]
+    accounts: int = Field(description="Accounts the export is about")
+    progress: BulkProgress
+    rows_written: int
+    download_url: str | None = Field(description="When the file is ready (the API key's)")
+    created_at: datetime
+    finished_at: datetime | None
+    expires_at: datetime

@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 
 from accounts import audit
 from accounts.scope import OutOfScope
-from api import calls, customers, money
+from api import bulk, calls, customers, money
 from api.keys import authenticate
 from api.problems import PROBLEM_JSON, ApiProblem, problem_response, unauthorized
 from billing.money.services import MoneyRefused
@@ -61,6 +61,7 @@ api = PortalApi(
 api.add_router("/", customers.router)
 api.add_router("/", money.router)
 api.add_router("/", calls.router)
+api.add_router("/", bulk.router)
 
 
 @api.exception_handler(ApiProblem)

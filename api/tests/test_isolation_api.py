@@ -14,6 +14,7 @@ pages' rule that accounts are changed from above; ``forbidden``: 403, the role m
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ class Route:
     body: object = None  # a dict, or maker(world, role_name, own) -> dict
     query: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
+    multipart: bool = False  # the body is a form with a file (made afresh per call)
     own_refused: frozenset = frozenset()  # -> 404
     forbidden: frozenset = frozenset()  # -> 403
 
@@ -54,10 +56,17 @@ def _new_phone(world, role_name, own):
     return {"e164": str(next(_numbers))}
 
 
+def _import_file(world, role_name, own):
+    upload = io.BytesIO(f"account,name\niso-bulk-{next(_numbers)},Iso\n".encode())
+    upload.name = "isolation.csv"
+    return {"kind": "customers", "file": upload}
+
+
 MONEY = {"HTTP_IDEMPOTENCY_KEY": "isolation"}
 DAYS = {"date_from": "2026-03-01", "date_to": "2026-03-02"}
 C = "/api/v1/customers/{customer_id}"
 P = C + "/phones/{e164}"
+IMP = "/api/v1/imports/{import_id}"
 
 ROUTES: dict[tuple[str, str], Route] = {
     ("get", "/api/v1/customers"): Route(),
@@ -86,6 +95,16 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("get", "/api/v1/fee-reports/{report_id}"): Route(obj="report_job"),
     ("get", C + "/rates"): Route(obj="customer"),
     ("get", C + "/price"): Route(obj="customer", query={"number": "441234"}),
+    ("post", "/api/v1/imports"): Route(body=_import_file, multipart=True, forbidden=CUSTOMERS),
+    ("get", IMP): Route(obj="bulk_import"),
+    ("get", IMP + "/rows"): Route(obj="bulk_import"),
+    ("post", IMP + "/run"): Route(obj="bulk_import", own_refused=CUSTOMERS),
+    ("post", IMP + "/retry-failed"): Route(obj="bulk_import", own_refused=CUSTOMERS),
+    ("get", IMP + "/results"): Route(obj="bulk_import"),
+    ("post", "/api/v1/exports/customers"): Route(body={"q": "a"}, forbidden=CUSTOMERS),
+    ("post", "/api/v1/exports/phones"): Route(body={"format": "xlsx"}, forbidden=CUSTOMERS),
+    ("get", "/api/v1/exports/{export_id}"): Route(obj="bulk_action"),
+    ("get", "/api/v1/exports/{export_id}/file"): Route(obj="bulk_action"),
 }
 
 WRITES = {"post", "patch", "put", "delete"}
@@ -169,6 +188,8 @@ def _call(client, method, path, route, world, role_name, own, token):
     kwargs = {**bearer(token), **route.headers}
     if method == "get":
         return client.get(url, route.query, **kwargs)
+    if route.multipart:
+        return client.post(url, body, **kwargs)
     return getattr(client, method)(
         url, body if body is not None else {}, content_type="application/json", **kwargs
     )
