@@ -21,7 +21,7 @@ EVENT_TYPES: dict[str, object] = {
     "customer.created": _("A customer account was created"),
     "customer.locked": _("A customer account was locked"),
     "phone.registered": _("A phone registered (came online)"),
-    "export.ready": _("A call export is ready"),
+    "export.ready": _("An export is ready (calls, accounts or phones)"),
     "alarm.raised": _("The switch raised an alarm"),
 }
 # Events only the platform's endpoints receive.

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, events
 from accounts.models import Tenant
 from accounts.roles import Action
 from accounts.scope import OutOfScope, Scope
@@ -747,6 +748,17 @@ def _export(scope, job: BulkAction) -> None:
         file_name=name,
         results=[{"outcome": "done", "rows": counter["rows"]}],
         finished_at=timezone.now(),
+    )
+    events.announce(
+        "export.ready",
+        tenant_path=scope.tenant.path if scope.tenant else "",
+        data={
+            "export_id": job.pk,
+            "kind": "customers" if job.action == BulkAction.Action.EXPORT_CUSTOMERS else "phones",
+            "format": "xlsx" if xlsx else "csv",
+            "rows": counter["rows"],
+            "download_path": reverse("bulk_action_download", args=[job.pk]),
+        },
     )
 
 

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from accounts import events
 from accounts.models import Tenant
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
@@ -191,6 +192,27 @@ def test_it_exports_the_accounts_in_words_and_the_users_time_zone(
     assert "citylink" in accounts and "acme" not in accounts and "globaltel" not in accounts
     page = client.get(reverse("bulk_action_detail", args=[job.pk])).text
     assert "The export is ready" in page
+
+
+def test_it_announces_a_ready_export_to_the_webhooks(
+    client, globaltel, eager_tasks, django_capture_on_commit_callbacks
+):
+    heard = []
+
+    def hear(sender, event_type, tenant_path, data, **kwargs):
+        heard.append((event_type, tenant_path, data))
+
+    events.announced.connect(hear)
+    try:
+        job = _job(
+            _start(client, django_capture_on_commit_callbacks, action="export_customers", every="1")
+        )
+    finally:
+        events.announced.disconnect(hear)
+    [(_event, tenant_path, data)] = [entry for entry in heard if entry[0] == "export.ready"]
+    assert tenant_path == globaltel.tenant.path
+    assert data["export_id"] == job.pk and data["kind"] == "customers" and data["format"] == "csv"
+    assert data["download_path"] == reverse("bulk_action_download", args=[job.pk])
 
 
 def test_it_exports_the_phones_of_the_chosen_accounts_as_xlsx(
