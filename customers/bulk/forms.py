@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,8 +33,13 @@ class BulkActionForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())
     every = forms.BooleanField(required=False)
     group = forms.CharField(label=_("Fee rate group"), required=False, max_length=64)
+    # A top-up of nothing is no top-up: at least 0.01, as on the one-customer form.
     amount = PlainDecimalField(
-        label=_("Amount"), required=False, max_digits=12, decimal_places=2, min_value=0
+        label=_("Amount"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
     )
     format = forms.ChoiceField(
         label=_("Format"), required=False, choices=[("csv", "CSV"), ("xlsx", "XLSX")]

@@ -105,6 +105,7 @@ MONEY_FORMS = [
     ("customers.forms", "CustomerCreateForm", {"may_set_overdraft": True}, ["limitMoney"]),
     ("customers.forms", "CustomerEditForm", {"may_set_overdraft": True}, ["limitMoney"]),
     ("billing.tariffs.forms", "SuiteForm", {}, ["rentFee", "giftMoney"]),
+    ("customers.bulk.forms", "BulkActionForm", {}, ["amount"]),
     (
         "telephony.phones.forms",
         "PhoneSettingsForm",
