@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.http import FileResponse
 from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -30,7 +29,7 @@ from customers.bulk import files
 from customers.bulk import selectors as bulk_selectors
 from customers.bulk import services as bulk_services
 from customers.bulk.forms import ImportUploadForm
-from customers.models import BulkAction, BulkImport, BulkStatus
+from customers.models import BulkAction, BulkImport
 
 router = Router(tags=["bulk"])
 
@@ -59,10 +58,6 @@ def _provider(scope, action: str) -> None:
 
 def _progress(job) -> dict:
     return {"done": job.rows_done, "total": job.rows_total, "percent": job.percent}
-
-
-def _file_ready(job) -> bool:
-    return job.status == BulkStatus.DONE and not job.is_expired and bool(job.file_name)
 
 
 def _rows(job: BulkImport) -> list[dict]:
@@ -109,29 +104,13 @@ def as_import(request, job: BulkImport) -> dict:
         "rows_url": request.build_absolute_uri(reverse("api:bulk_import_rows", args=[job.pk])),
         "results_url": (
             request.build_absolute_uri(reverse("api:bulk_import_file", args=[job.pk]))
-            if _file_ready(job)
+            if bulk_services.file_ready(job)
             else None
         ),
         "created_at": job.created_at,
         "finished_at": job.finished_at,
         "expires_at": job.expires_at,
     }
-
-
-def _file(scope, job, filename: str) -> FileResponse:
-    if not _file_ready(job):
-        raise OutOfScope(f"bulk file {job.pk!r} not available")
-    path = files.bulk_dir() / job.file_name
-    if not path.is_file():
-        raise OutOfScope(f"bulk file {job.pk!r} gone")
-    bulk_services.record_download(scope, job)
-    xlsx = job.file_name.endswith(".xlsx")
-    return FileResponse(
-        open(path, "rb"),  # FileResponse closes it
-        as_attachment=True,
-        filename=f"{filename}.{'xlsx' if xlsx else 'csv'}",
-        content_type=XLSX if xlsx else "text/csv; charset=utf-8",
-    )
 
 
 # --- Imports ---------------------------------------------------------------------------------
@@ -239,7 +218,7 @@ def retry_import(request, import_id: Id):
 )
 def download_import(request, import_id: Id):
     job = bulk_selectors.bulk_import_or_404(request.scope, import_id)
-    return _file(request.scope, job, f"import-{job.pk}-results")
+    return bulk_services.download(request.scope, job, f"import-{job.pk}-results")
 
 
 # --- Exports of the customer list ------------------------------------------------------------
@@ -261,7 +240,7 @@ def as_export(request, job: BulkAction) -> dict:
         "rows_written": job.results[0].get("rows", 0) if job.results else 0,
         "download_url": (
             request.build_absolute_uri(reverse("api:bulk_export_file", args=[job.pk]))
-            if _file_ready(job)
+            if bulk_services.file_ready(job)
             else None
         ),
         "created_at": job.created_at,
@@ -333,4 +312,4 @@ def read_export(request, export_id: Id):
 def download_export(request, export_id: Id):
     job = _export_or_404(request, export_id)
     what = "customers" if job.action == BulkAction.Action.EXPORT_CUSTOMERS else "phones"
-    return _file(request.scope, job, f"{what}-{job.pk}")
+    return bulk_services.download(request.scope, job, f"{what}-{job.pk}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import FileResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -165,24 +164,8 @@ def read_cdr_export(request, export_id: Id):
     },
 )
 def download_cdr_export(request, export_id: Id):
-    scope = request.scope
-    job = cdr_selectors.cdr_export_or_404(scope, export_id)
-    if job.status != CdrExport.Status.DONE or job.is_expired or not job.file_name:
-        raise OutOfScope(f"CDR export {export_id!r} not available")
-    path = cdr_export.path_of(job)
-    if not path.is_file():
-        raise OutOfScope(f"CDR export {export_id!r} file gone")
-    cdr_export.record_download(scope, job)
-    if job.format == CdrExport.Format.XLSX:
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content_type = "text/csv; charset=utf-8"
-    return FileResponse(
-        open(path, "rb"),  # FileResponse closes it
-        as_attachment=True,
-        filename=f"calls-{job.pk}.{job.format}",
-        content_type=content_type,
-    )
+    job = cdr_selectors.cdr_export_or_404(request.scope, export_id)
+    return cdr_export.download(request.scope, job, f"calls-{job.pk}")
 
 
 # --- Fee reports -----------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import translation
 
@@ -118,6 +119,27 @@ def record_download(scope, job: CdrExport) -> None:
         target=job,
         tenant=scope.tenant,
         payload={"rows": job.rows_written, "format": job.format},
+    )
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(scope, job: CdrExport, filename: str) -> FileResponse:
+    """The finished export's file as an attachment named ``filename`` (the extension is
+    added), its download audited; an export not ready, expired or gone is out of scope."""
+    if job.status != CdrExport.Status.DONE or job.is_expired or not job.file_name:
+        raise OutOfScope(f"CDR export {job.pk!r} not available")
+    path = path_of(job)
+    if not path.is_file():
+        raise OutOfScope(f"CDR export {job.pk!r} file gone")
+    record_download(scope, job)
+    xlsx = job.format == CdrExport.Format.XLSX
+    return FileResponse(
+        open(path, "rb"),  # FileResponse closes it
+        as_attachment=True,
+        filename=f"{filename}.{job.format}",
+        content_type=XLSX_TYPE if xlsx else "text/csv; charset=utf-8",
     )
 
 

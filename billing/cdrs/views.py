@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 from accounts import audit
 from accounts.models import Tenant
 from accounts.roles import Action
-from accounts.scope import OutOfScope
 from billing.cdrs import columns as cdr_columns
 from billing.cdrs import export as cdr_export
 from billing.cdrs import live as cdr_live
@@ -186,25 +185,9 @@ def export_status(request, pk: int):
 
 @login_required
 def export_download(request, pk: int):
-    scope = request.scope
-    job = cdr_selectors.cdr_export_or_404(scope, pk)
-    if job.status != CdrExport.Status.DONE or job.is_expired or not job.file_name:
-        raise OutOfScope(f"CDR export {pk!r} not available")
-    path = cdr_export.path_of(job)
-    if not path.is_file():
-        raise OutOfScope(f"CDR export {pk!r} file gone")
-    cdr_export.record_download(scope, job)
+    job = cdr_selectors.cdr_export_or_404(request.scope, pk)
     first, last = job.filters.get("date_from", ""), job.filters.get("date_to", "")
-    if job.format == CdrExport.Format.XLSX:
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content_type = "text/csv; charset=utf-8"
-    return FileResponse(
-        open(path, "rb"),  # FileResponse closes it
-        as_attachment=True,
-        filename=f"calls-{first}-{last}-{job.pk}.{job.format}",
-        content_type=content_type,
-    )
+    return cdr_export.download(request.scope, job, f"calls-{first}-{last}-{job.pk}")
 
 
 RECENT_JOBS = 50

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -566,6 +567,33 @@ def record_download(scope, job) -> None:
         target=job,
         tenant=scope.tenant,
         payload={"file": job.file_name},
+    )
+
+
+def file_ready(job) -> bool:
+    """An import's result file or an action's export, finished and not yet purged."""
+    return job.status == BulkStatus.DONE and not job.is_expired and bool(job.file_name)
+
+
+def download(scope, job, filename: str) -> FileResponse:
+    """The job's file as an attachment named ``filename`` (the extension is added), its
+    download audited; a file not ready, expired or gone is out of scope."""
+    if not file_ready(job):
+        raise OutOfScope(f"bulk file {job.pk!r} not available")
+    path = files.bulk_dir() / job.file_name
+    if not path.is_file():
+        raise OutOfScope(f"bulk file {job.pk!r} gone")
+    record_download(scope, job)
+    xlsx = job.file_name.endswith(".xlsx")
+    return FileResponse(
+        open(path, "rb"),  # FileResponse closes it
+        as_attachment=True,
+        filename=f"{filename}.{'xlsx' if xlsx else 'csv'}",
+        content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if xlsx
+            else "text/csv; charset=utf-8"
+        ),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from customers.bulk import files
 from customers.bulk import selectors as bulk_selectors
 from customers.bulk import services as bulk_services
 from customers.bulk.forms import BulkActionForm, ImportUploadForm
-from customers.models import BulkAction, BulkImport, BulkStatus
+from customers.models import BulkAction, BulkImport
 from switch import vos
 from switch.shortcuts import require_provider
 from vos3000.errors import VosError
@@ -123,30 +123,10 @@ def import_retry(request, pk: int):
     return redirect("bulk_import_detail", pk=job.pk)
 
 
-def _file_response(scope, job, filename: str):
-    if job.status != BulkStatus.DONE or job.is_expired or not job.file_name:
-        raise OutOfScope(f"bulk file {job.pk!r} not available")
-    path = files.bulk_dir() / job.file_name
-    if not path.is_file():
-        raise OutOfScope(f"bulk file {job.pk!r} gone")
-    bulk_services.record_download(scope, job)
-    xlsx = job.file_name.endswith(".xlsx")
-    return FileResponse(
-        open(path, "rb"),  # FileResponse closes it
-        as_attachment=True,
-        filename=f"{filename}.{'xlsx' if xlsx else 'csv'}",
-        content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            if xlsx
-            else "text/csv; charset=utf-8"
-        ),
-    )
-
-
 @login_required
 def import_download(request, pk: int):
     job = bulk_selectors.bulk_import_or_404(request.scope, pk)
-    return _file_response(request.scope, job, f"import-{job.pk}-results")
+    return bulk_services.download(request.scope, job, f"import-{job.pk}-results")
 
 
 # --- Actions on the customer list --------------------------------------------------------
@@ -207,4 +187,4 @@ def action_download(request, pk: int):
     if not job.is_export:
         raise OutOfScope(f"bulk action {pk!r} has no file")
     name = "customers" if job.action == BulkAction.Action.EXPORT_CUSTOMERS else "phones"
-    return _file_response(request.scope, job, f"{name}-{job.pk}")
+    return bulk_services.download(request.scope, job, f"{name}-{job.pk}")
