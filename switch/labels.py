@@ -284,7 +284,9 @@ WORDS = {
     "Phone Offline": _("Phone offline"),
     "Phone Online": _("Phone online"),
     "Phone Under Consumption": _("Phone below its monthly minimum"),
-    "Poll": _("Poll"),
+    # The manual's "Poll" (forwardMethod) rings the numbers in turn, starting after the
+    # one rung last time: "Poll" read as jargon on the phone form (issue 14).
+    "Poll": _("Each in turn (round robin)"),
     "polyphonic ringtone": _("Polyphonic ringtone"),
     "Presentation allowed": _("Presentation allowed"),
     "Presentation restricted": _("Presentation restricted"),

@@ -91,7 +91,11 @@ def html_pages(client: Client) -> list[str]:
         except Resolver404:
             continue
         policy = up.policy_for(name)
-        if name in seen_names or not policy or policy[0] in NOT_CRAWLED:
+        # The API's routes and its Swagger UI page (vendored, a page of its own without the
+        # portal's header) are the API's, not the portal's pages.
+        if name in seen_names or not policy or policy[0] in NOT_CRAWLED | {up.API}:
+            continue
+        if name == "api_docs":
             continue
         seen_names.add(name)
         response = client.get(url)
