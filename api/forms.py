@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from web.widgets import DateTimeInput
 
 MAX_IPS = 20
 
@@ -25,7 +26,7 @@ class ApiKeyForm(forms.Form):
     expires_at = forms.DateTimeField(
         label=_("Expires"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
         help_text=_("Leave blank for a key that does not expire."),
     )
     allowed_ips = forms.CharField(
