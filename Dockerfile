@@ -13,4 +13,8 @@ RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput \
 USER vosportal
 
 EXPOSE 8000
-CMD ["gunicorn", "vosportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Threads, not sync workers: a page spends most of its time waiting on VOS (20 ms to a
+# read timeout's 30 s), and a thread waiting holds no core. With sync workers a switch
+# that hangs took every worker in three requests. Database connections: workers ×
+# threads per host (docs/scaling.md). benchmarks/harness.py starts this same command.
+CMD ["gunicorn", "vosportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "8", "--access-logfile", "-"]

@@ -1,6 +1,7 @@
 """The reseller's customer list at scale, in the production shape: 10,000 customers in
-the subtree, gunicorn sync workers on PostgreSQL and Redis, every VOS call 20 ms slower
-(the simulator's latency fault), real HTTP from another process (benchmarks.harness).
+the subtree, gunicorn as the Dockerfile runs it (threaded workers) on PostgreSQL and
+Redis, every VOS call 20 ms slower (the simulator's latency fault), real HTTP from
+another process (benchmarks.harness).
 
 Baselines, measured in the same run from the same driver process:
 
@@ -161,7 +162,8 @@ def run(customers: int, runs: int, users: int, workers: int, latency_ms: int) ->
             "customers_in_subtree": below,
             "sub_resellers": SUB_RESELLERS,
             "latency_ms_per_vos_call": latency_ms,
-            "gunicorn_sync_workers": workers,
+            "gunicorn_workers": workers,
+            "gunicorn_command": stack.gunicorn_command,
             "setup_seconds": setup_seconds,
         },
         "results": results,

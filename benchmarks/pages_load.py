@@ -1,9 +1,9 @@
 """The ledger, phones and gateways pages under 50 users, in the production shape.
 
-benchmarks.harness: gunicorn sync workers on PostgreSQL and Redis, every VOS call 20 ms
-slower, real HTTP from another process, each virtual user signed in with a session of
-its own. The data: 5,000 succeeded top-ups in the reseller's ledger, a customer with 400
-phones (16 pages) and one with 20 (one page), 60 routing gateways.
+benchmarks.harness: gunicorn as the Dockerfile runs it, on PostgreSQL and Redis, every
+VOS call 20 ms slower, real HTTP from another process, each virtual user signed in
+with a session of its own. The data: 5,000 succeeded top-ups in the reseller's ledger,
+a customer with 400 phones (16 pages) and one with 20 (one page), 60 routing gateways.
 
 Baselines in the same run: one raw VOS round trip (GetSoftSwitch POSTed straight to the
 simulator) and a trivial signed-in page (the notification list), also under the same
@@ -133,7 +133,8 @@ def run(users: int, requests: int, runs: int, workers: int, latency_ms: int) -> 
             "phones": PHONES,
             "phone_pages_of_large": large_pages,
             "latency_ms_per_vos_call": latency_ms,
-            "gunicorn_sync_workers": workers,
+            "gunicorn_workers": workers,
+            "gunicorn_command": stack.gunicorn_command,
             "users": users,
         },
         "results": results,

@@ -1,6 +1,6 @@
 """A burst of VOS pushes over real HTTP, on one connection, as VOS sends them.
 
-In the production shape (benchmarks.harness: gunicorn sync workers, PostgreSQL, Redis),
+In the production shape (benchmarks.harness: gunicorn as the Dockerfile runs it, PostgreSQL, Redis),
 one sender in another process POSTs section-3 messages (CustomerMoneyChange,
 PhoneOnline, CallStateReport, AlarmCurrentReport mixed) back to back to
 ``vos/push/<token>/<server>/<Name>``, from 127.0.0.1 (the simulator's address, which the
@@ -139,7 +139,7 @@ def run(pushes: int, workers: int, process: bool) -> dict:
     }
     rate = receiver["per_second"]
     return {
-        "dataset": {"pushes": pushes, "kinds": 4, "gunicorn_sync_workers": workers},
+        "dataset": {"pushes": pushes, "kinds": 4, "gunicorn_workers": workers},
         "results": results,
         "goals": [
             goal(

@@ -16,6 +16,7 @@ What lives where:
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +29,7 @@ from billing.models import MoneySettings
 from billing.money import readings
 from billing.rates.selectors import granted_groups
 from switch import vos
+from switch.models import VosServer
 from vos3000.client import datetime_from_ms
 from vos3000.errors import VosError
 from web import numbers
@@ -87,11 +89,12 @@ def customer_list(scope, *, q="", locked=False, low=False, account_type=None, so
 
 
 class Window:
-    """A list's queryset as the Paginator reads it, a page in one query whose inner part
-    finds the page's ids in the order shown, through the index that has that order and
-    what the list filters on (``accounts.models.LISTED``): at page 400 of 10,000 tenants
-    PostgreSQL walks the index alone, then reads 25 rows. The outer query keeps the
-    filters and the order (and the server, selected with each row)."""
+    """A list's queryset as the Paginator reads it, a page in two short queries: the
+    first finds the page's ids in the order shown, through the index that has that
+    order and what the list filters on (``accounts.models.LISTED``): at page 400 of
+    10,000 tenants PostgreSQL walks the index alone; the second reads those rows by
+    primary key, keeping the filters and the order (and the server, selected with each
+    row)."""
 
     ordered = True
 
@@ -107,8 +110,23 @@ class Window:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        ids = self.queryset.values("pk")[index]
-        return list(self.queryset.filter(pk__in=ids))
+        # The ids as a list, not a subquery: with the subquery PostgreSQL joined it to a
+        # scan of the whole subtree (6 ms at 10,000 tenants); with the list it reads the
+        # page's rows by primary key.
+        ids = list(self.queryset.values_list("pk", flat=True)[index])
+        if not ids:
+            return []
+        # The page's servers are read once (a page has one or two), not joined to every
+        # row: building a server per row was a third of a 100-row page's query time. The
+        # list never shows when an account was created or synced: not parsed either.
+        rows = list(
+            self.queryset.select_related(None).defer("created_at", "synced_at").filter(pk__in=ids)
+        )
+        servers = VosServer.objects.in_bulk({row.server_id for row in rows if row.server_id})
+        for row in rows:
+            if row.server_id:
+                row.server = servers[row.server_id]
+        return rows
 
 
 @dataclass
@@ -126,7 +144,54 @@ class Reading:
 def read_accounts(scope, tenants, *, source: str = "page") -> Reading:
     """One GetCustomer per VOS server for all ``tenants`` (a page of the list: one call
     whatever the page size). Readings are recorded; a failure is kept as words."""
-    reading = Reading()
+    return _start_reading(scope, tenants, source, soon=False).result()
+
+
+class PendingReading:
+    """A ``read_accounts`` under way (``read_accounts_soon``): the GetCustomer calls are
+    in flight; ``result()`` waits for them and makes the Reading on the caller's thread
+    (the money formatting uses the request's language; the readings are remembered
+    through the request's after-response hook)."""
+
+    def __init__(self, scope, source: str):
+        self.scope = scope
+        self.source = source
+        self.calls: list[tuple] = []  # (server, accounts asked, future)
+        self._reading: Reading | None = None
+
+    def result(self) -> Reading:
+        if self._reading is not None:
+            return self._reading
+        reading = Reading()
+        for server, accounts, future in self.calls:
+            try:
+                answer = future.result()
+            except VosError as exc:
+                reading.errors.append(vos.describe_error(exc))
+                continue
+            read_at = timezone.now()
+            # Only rows about the accounts asked for, which the guard has checked are in
+            # the scope: the same re-check as scope.keep_in_scope (stricter, even)
+            # without a second walk over the whole subtree's accounts.
+            asked = set(accounts)
+            rows = [row for row in answer.get("infoCustomers") or [] if row.get("account") in asked]
+            for info in rows:
+                reading.infos[(server.pk, info["account"])] = with_money(info)
+            reading.read_at = read_at
+            readings.remember_read(server, rows, self.source, read_at)
+        self._reading = reading
+        return reading
+
+
+def read_accounts_soon(scope, tenants, *, source: str = "page") -> PendingReading:
+    """Start ``read_accounts``'s calls (``vos.read_soon``) and return at once: a list page
+    counts its rows and renders its header while VOS answers. The guard has run for
+    every call by the time this returns."""
+    return _start_reading(scope, tenants, source, soon=True)
+
+
+def _start_reading(scope, tenants, source: str, *, soon: bool) -> PendingReading:
+    pending = PendingReading(scope, source)
     by_server: dict = {}
     for tenant in tenants:
         if tenant.is_linked and tenant.status == Tenant.Status.ACTIVE:
@@ -135,25 +200,20 @@ def read_accounts(scope, tenants, *, source: str = "page") -> Reading:
             )
             by_server[tenant.server_id][2].append(tenant)
     for server, accounts, known in by_server.values():
-        try:
-            # The tenants are loaded already: the guard checks them without a query.
-            answer = vos.call(
-                scope, server, "GetCustomer", {"accounts": accounts}, known_tenants=known
-            )
-        except VosError as exc:
-            reading.errors.append(vos.describe_error(exc))
-            continue
-        read_at = timezone.now()
-        # Only rows about the accounts asked for, which the guard has just checked are
-        # in the scope: the same re-check as scope.keep_in_scope (stricter, even)
-        # without a second walk over the whole subtree's accounts.
-        asked = set(accounts)
-        rows = [row for row in answer.get("infoCustomers") or [] if row.get("account") in asked]
-        for info in rows:
-            reading.infos[(server.pk, info["account"])] = with_money(info)
-        reading.read_at = read_at
-        readings.remember_read(server, rows, source, read_at)
-    return reading
+        payload = {"accounts": accounts}
+        # The tenants are loaded already: the guard checks them without a query.
+        if soon:
+            future = vos.read_soon(scope, server, "GetCustomer", payload, known_tenants=known)
+        else:
+            future = Future()
+            try:
+                future.set_result(
+                    vos.call(scope, server, "GetCustomer", payload, known_tenants=known)
+                )
+            except VosError as exc:
+                future.set_exception(exc)
+        pending.calls.append((server, accounts, future))
+    return pending
 
 
 def with_money(info: dict) -> dict:

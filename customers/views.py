@@ -8,11 +8,15 @@ from __future__ import annotations
 from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import conditional_escape as escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,6 +41,7 @@ from switch import vos
 from vos3000.errors import VosError, VosUnavailable, VosValidationError
 from web import querystring
 from web.htmx import redirect_after, render_page_or_partial
+from web.templatetags.portal import unknown
 
 
 def _get_account_for_user(request, tenant_id) -> Tenant:
@@ -81,25 +86,102 @@ def customer_list(request):
     values = form.values()
     per_page = values.pop("per_page")
     tenants = selectors.customer_list(scope, **values)
-    page = Paginator(selectors.Window(tenants), per_page).get_page(querystring.page_number(request))
-    rows = list(page.object_list)
+    page, pending = _page_reading_soon(scope, selectors.Window(tenants), per_page, request)
+    rows = page.object_list
     # One reverse() for the page, not one per row (a measurable part of a 100-row page).
     detail = reverse("customer_detail", args=[_PK_MARK])
     for tenant in rows:
         tenant.detail_url = detail.replace(str(_PK_MARK), str(tenant.pk))
-    reading = selectors.read_accounts(scope, rows)
+    # The template asks for the balances only where the table starts: the layout, the
+    # menu and the search form render while VOS answers.
+    reading = SimpleLazyObject(pending.result)
     query = request.GET.copy()
     query.pop("page", None)
+    listed = SimpleLazyObject(lambda: [(tenant, reading.info(tenant)) for tenant in rows])
+    threshold = _threshold()
     context = {
         "form": form,
         "page": page,
-        "rows": [(tenant, reading.info(tenant)) for tenant in rows],
+        "rows": listed,
+        "rows_html": SimpleLazyObject(lambda: customer_rows_html(listed, threshold)),
         "reading": reading,
         "query": query.urlencode(),
         "may_create": scope.can(Action.CHANGE) and scope.is_provider,
-        "threshold": _threshold(),
+        "threshold": threshold,
     }
     return render_page_or_partial(request, "customers/list.html", "results", context)
+
+
+def customer_rows_html(rows, threshold) -> SafeString:
+    """The list's table rows, made here rather than by a template loop: a 100-row page
+    spent more on the loop's variable lookups and filters than on everything else it
+    renders (benchmarks/customer_list.py). Every value from VOS or the database is
+    escaped; the words are translated once per page."""
+    words = {
+        "sub": _("sub-reseller"),
+        "types": {1: _("Phone card"), 2: _("Clearing")},
+        "general": _("General"),
+        "low": _("low"),
+        "locked": f'<span class="badge badge-bad">{escape(_("locked"))}</span>',
+        "normal": f'<span class="badge badge-ok">{escape(_("normal"))}</span>',
+        "unlinked": escape(_("This account is not linked to a VOS server.")),
+        "unread": escape(_("Not read from VOS.")),
+    }
+    missing = str(unknown(None))
+    sub_badge = f' <span class="badge">{escape(words["sub"])}</span>'
+    low_badge = f' <span class="badge badge-warn">{escape(words["low"])}</span>'
+
+    def shown(value) -> str:
+        return missing if value is None or value == "" else escape(value)
+
+    out = []
+    for tenant, info in rows:
+        pk = tenant.pk
+        reseller = tenant.kind == Tenant.Kind.RESELLER
+        customer = tenant.kind == Tenant.Kind.CUSTOMER
+        out.append(
+            f'<tr><td><label class="bulk-pick"><input type="checkbox" name="ids" value="{pk}"'
+            f' form="bulk-form" aria-labelledby="account-{pk}"></label></td>'
+            f'<td><a href="{escape(tenant.detail_url)}"><code id="account-{pk}">'
+            f"{escape(tenant.vos_account or '—')}</code></a></td>"
+            f"<td>{escape(tenant.name)}{sub_badge if reseller else ''}</td>"
+        )
+        if info:
+            kind = words["types"].get(info.get("type"), words["general"])
+            money = info.get("money")
+            low = money is not None and money < threshold and customer
+            out.append(
+                f"<td>{escape(kind)}</td>"
+                f'<td class="money"><span data-balance>{shown(info.get("moneyShown"))}</span>'
+                f"{low_badge if low else ''}</td>"
+                f'<td class="money">{shown(info.get("limitMoneyShown"))}</td>'
+                f'<td class="money">{shown(info.get("todayConsumptionShown"))}</td>'
+                f"<td>{words['locked'] if info.get('lockType') == 1 else words['normal']}</td>"
+                f"<td>{escape(Truncator(info.get('memo') or '').chars(40))}</td></tr>"
+            )
+        elif not tenant.server_id or not tenant.vos_account:
+            out.append(f'<td colspan="6"><small>{words["unlinked"]}</small></td></tr>')
+        else:
+            out.append(f'<td colspan="6"><small>{words["unread"]}</small></td></tr>')
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+def _page_reading_soon(scope, window, per_page: int, request):
+    """The page asked for and its balances' reading, already under way.
+
+    The rows come first (the page number taken at its word) so that VOS is asked while
+    the rows are counted: a page past the end is found by the count, and then the last
+    page is read instead (the first reading is dropped unseen)."""
+    paginator = Paginator(window, per_page)
+    number = querystring.page_number(request)
+    rows = window[(number - 1) * per_page : number * per_page]
+    pending = selectors.read_accounts_soon(scope, rows)
+    try:
+        number = paginator.validate_number(number)  # the count
+    except EmptyPage:
+        page = paginator.get_page(number)
+        return page, selectors.read_accounts_soon(scope, page.object_list)
+    return Page(rows, number, paginator), pending
 
 
 def _threshold():

@@ -4,8 +4,12 @@ request's scope first)."""
 
 from __future__ import annotations
 
+import atexit
+import contextvars
 import hashlib
+import os
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.utils.translation import gettext as _
 
@@ -114,6 +118,46 @@ def call(
     if is_write:
         audit.record(f"vos.{endpoint}", **event, result="ok", ret_code=answer.get("retCode", 0))
     return answer
+
+
+# Threads for reads started early (``read_soon``): a few per process are plenty, as a
+# request starts at most one or two.
+BACKGROUND_READ_THREADS = 4
+_background: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _background_pool() -> ThreadPoolExecutor:
+    """This process's pool, made on first use: after gunicorn's or Celery's fork, never
+    inherited across one (a forked child has the parent's pool object but no threads)."""
+    global _background
+    with _lock:
+        if _background is None or _background[0] != os.getpid():
+            pool = ThreadPoolExecutor(BACKGROUND_READ_THREADS, thread_name_prefix="vos-read")
+            atexit.register(pool.shutdown, wait=False, cancel_futures=True)
+            _background = (os.getpid(), pool)
+        return _background[1]
+
+
+def read_soon(
+    scope, server, endpoint: str, payload: dict, *, verified=frozenset(), known_tenants=()
+) -> Future:
+    """Start a READ now and return its future: the page does its own database and
+    template work while VOS answers, instead of after (a list page's VOS round trip is
+    most of its time). ``future.result()`` is what ``call`` returns, or raises what
+    ``call`` raises.
+
+    The guard runs here, on the caller's thread, before anything is sent (an account out
+    of scope raises OutOfScope at once, as with ``call``). Only the HTTP exchange runs on
+    the pool's thread: it touches no database (so no connection is opened there) and
+    reads are not audited. Writes are refused: a write's audit and its outcome belong
+    to the request that makes it."""
+    if endpoint not in catalog.ENDPOINTS or catalog.endpoint(endpoint).kind != "read":
+        raise ValueError(f"read_soon is for reads; {endpoint} is not one")
+    guard(scope, server, endpoint, payload, verified=verified, known_tenants=known_tenants)
+    client = client_for(server)
+    # The request id and the like travel with the call, as on the caller's thread.
+    context = contextvars.copy_context()
+    return _background_pool().submit(context.run, client.call, endpoint, payload)
 
 
 # A long value (an IVR audio's hex data: megabytes) is recorded by its size and hash only.

@@ -1,6 +1,8 @@
-"""The benchmark harness refuses to run without PostgreSQL and Redis (no fallback).
-Nothing is timed and no benchmark runs: the refusal comes before any setup."""
+"""The benchmark harness refuses to run without PostgreSQL and Redis (no fallback), and
+runs gunicorn as the Dockerfile does. Nothing is timed and no benchmark runs: the
+refusal comes before any setup."""
 
+import json
 import os
 import socket
 import subprocess
@@ -8,6 +10,7 @@ import sys
 
 import pytest
 
+from benchmarks import harness
 from benchmarks.common import ROOT
 from benchmarks.harness import Refused, check_services
 
@@ -80,3 +83,20 @@ def test_it_never_drops_a_database_that_holds_something_other_than_its_seed():
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_it_runs_the_dockerfiles_gunicorn_command_with_its_own_address_and_workers():
+    command = harness.dockerfile_gunicorn_command(
+        bind="127.0.0.1:9999", workers=2, access_log="/tmp/access.log"
+    )
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = json.loads(next(line for line in dockerfile.splitlines() if line.startswith("CMD "))[4:])
+    assert command[0] == "gunicorn" and command[1] == cmd[1]
+    assert command[command.index("--bind") + 1] == "127.0.0.1:9999"
+    assert command[command.index("--workers") + 1] == "2"
+    assert command[command.index("--access-logfile") + 1] == "/tmp/access.log"
+    # Everything else as the image runs it (the worker class and its threads).
+    for flag in ("--worker-class", "--threads"):
+        if flag in cmd:
+            assert command[command.index(flag) + 1] == cmd[cmd.index(flag) + 1]
+    assert "gthread" in cmd  # pages wait on VOS: threads, not sync workers

@@ -116,6 +116,19 @@ def test_it_pages_searches_filters_and_sorts(client, big_reseller, portal_sim):
     assert "<html" not in fragment.text and "c07" in fragment.text
 
 
+def test_it_answers_a_page_past_the_end_with_the_last_page_read(client, big_reseller, portal_sim):
+    client.get(reverse("customer_list"), {"per_page": 100})  # the balances, for the sort
+    before = vos_calls(portal_sim, "GetCustomer")
+    response = client.get(reverse("customer_list"), {"sort": "-balance", "page": 99})
+    assert response.status_code == 200
+    assert response.context["page"].number == 2
+    rows = response.context["rows"]
+    assert [t.vos_account for t, _ in rows][-1] == "c00"
+    assert all(info is not None for _, info in rows)  # balances of the page shown
+    # The guessed page 99 was empty: nothing was asked of VOS for it.
+    assert vos_calls(portal_sim, "GetCustomer") - before == 1
+
+
 def _t(account):
     return Tenant.objects.get(vos_account=account)
 

@@ -15,8 +15,8 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from billing.models import BalanceReading, FeeRateGroupGrant
 from customers.services import deletion_blockers, sync_tenants_from_vos
-from switch import vos
 from switch.vos import client_for
+from vos3000.client import VosClient
 
 UNKNOWN = "Unknown: the switch did not say"
 
@@ -41,18 +41,19 @@ def vos_info(server, account: str) -> dict:
 
 @pytest.fixture
 def money_left_out(monkeypatch):
-    """GetCustomer answers leave the amounts out, as a server leaving null fields out."""
-    real_call = vos.call
+    """GetCustomer answers leave the amounts out, as a server leaving null fields out
+    (at the client, so calls made now and reads started early are both affected)."""
+    real_call = VosClient.call
 
-    def call(scope, server, name, payload, **kwargs):
-        answer = real_call(scope, server, name, payload, **kwargs)
+    def call(self, name, payload, **kwargs):
+        answer = real_call(self, name, payload, **kwargs)
         if name == "GetCustomer":
             for info in answer.get("infoCustomers") or []:
                 for key in ("money", "limitMoney", "todayConsumption", "phoneBookLimit"):
                     info.pop(key, None)
         return answer
 
-    monkeypatch.setattr(vos, "call", call)
+    monkeypatch.setattr(VosClient, "call", call)
 
 
 def test_it_syncs_the_tenant_tree_from_sparse_answers(demo):

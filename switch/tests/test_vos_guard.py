@@ -10,6 +10,7 @@ from accounts.roles import Role
 from accounts.scope import OutOfScope, Scope
 from accounts.tests.factories import AdminFactory, ResellerFactory, TenantFactory, UserFactory
 from switch import vos
+from vos3000.client import VosUnavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +232,35 @@ def test_it_lets_tenants_add_phones_only_to_an_existing_own_account(tree, portal
         with pytest.raises(OutOfScope):
             vos.call(tree["reseller"], tree["server"], "CreatePhone", payload)
     assert sent(portal_sim, "CreatePhone") == 0
+
+
+# --- read_soon: a read started early, on a thread of the process -----------------------
+
+
+def test_it_reads_soon_what_call_reads(tree):
+    future = vos.read_soon(
+        tree["reseller"], tree["server"], "GetCustomer", {"accounts": ["manila-bpo"]}
+    )
+    assert future.result(timeout=10)["infoCustomers"][0]["account"] == "manila-bpo"
+
+
+def test_it_guards_a_soon_read_on_the_callers_thread(tree, portal_sim):
+    # Refused before the future exists: nothing sent, nothing queued.
+    with pytest.raises(OutOfScope):
+        vos.read_soon(tree["reseller"], tree["server"], "GetCustomer", {"accounts": ["acme"]})
+    assert sent(portal_sim, "GetCustomer") == 0
+
+
+def test_it_refuses_to_start_a_write_soon(tree, portal_sim):
+    with pytest.raises(ValueError):
+        vos.read_soon(
+            tree["admin"], tree["server"], "Pay", {"ownerName": "acme", "ownerType": 2, "money": 1}
+        )
+    assert sent(portal_sim, "Pay") == 0
+
+
+def test_it_raises_a_soon_reads_vos_error_from_its_result(tree, portal_sim):
+    portal_sim.control("fault", endpoint="GetCustomer", mode="http500", count=5)
+    future = vos.read_soon(tree["admin"], tree["server"], "GetCustomer", {"accounts": ["acme"]})
+    with pytest.raises(VosUnavailable):
+        future.result(timeout=30)
