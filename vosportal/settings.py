@@ -271,9 +271,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Sign-in: users, django-allauth, MFA, sessions ---------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, each loading a request's user with its tenant and whether it
+# has a TOTP authenticator in one query (accounts.backends). Sessions signed in through
+# the plain classes before they were swapped for these sign in again, once.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AllauthBackend",
 ]
 ACCOUNT_ADAPTER = "accounts.adapters.NoSignupAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -212,7 +212,7 @@ def invitation_accept(request, token):
         except ValidationError as exc:
             form.add_error("password1", exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.ModelBackend")
             # They typed the new password a moment ago: it counts as a fresh password
             # check, so MFA enrolment (next, for roles that need it) does not ask again.
             record_authentication(request, user, method="password", reauthenticated=True)
