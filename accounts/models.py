@@ -53,7 +53,9 @@ def carry_paths(rows, field: str, old_path: str, new_path: str) -> int:
 
 
 # What the customer list filters on, carried by its indexes (PostgreSQL's INCLUDE).
-LISTED = ["path", "kind", "status", "id"]
+# The server too: a page's accounts and servers come from the index alone, so its VOS read
+# starts before its rows are loaded (customers.selectors.Window.heads).
+LISTED = ["path", "kind", "status", "id", "server"]
 
 
 class Tenant(models.Model):

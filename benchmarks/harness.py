@@ -611,6 +611,36 @@ class Stack:
 # --- figures ----------------------------------------------------------------------------
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot, all cores (/proc/stat:
+    everything but idle and iowait)."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def closed_loop_floor(stack: Stack, spec: dict) -> tuple[dict, dict]:
+    """Drive ``spec`` (users with no think time) and say what the machine allowed.
+
+    With every core busy, N users that send again as soon as answered wait on average
+    N * (machine CPU per page) / cores, however the time is shared: that is the floor
+    under the mean latency on this machine, whatever the portal's own share. The CPU is
+    the whole machine's (gunicorn, PostgreSQL, Redis, the simulator and the load
+    driver), measured over the run."""
+    before = machine_busy_seconds()
+    result = stack.drive(spec)
+    busy = machine_busy_seconds() - before
+    pages = len(result["latencies_ms"])
+    cores = os.cpu_count() or 1
+    cpu_ms = busy * 1000 / pages
+    users = spec.get("users", 1)
+    return result, {
+        "machine_cpu_ms_per_page": round(cpu_ms, 2),
+        "machine_busy_share": round(busy / (result["seconds"] * cores), 2),
+        "mean_latency_floor_ms": round(users * cpu_ms / cores, 1),
+    }
+
+
 def latency(result: dict, baseline_ms: float | None = None) -> dict:
     """p50/p95 of a driver result, its rate, and both percentiles as ratios to a baseline."""
     ordered = sorted(result["latencies_ms"])

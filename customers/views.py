@@ -169,13 +169,15 @@ def customer_rows_html(rows, threshold) -> SafeString:
 def _page_reading_soon(scope, window, per_page: int, request):
     """The page asked for and its balances' reading, already under way.
 
-    The rows come first (the page number taken at its word) so that VOS is asked while
-    the rows are counted: a page past the end is found by the count, and then the last
-    page is read instead (the first reading is dropped unseen)."""
+    The page's accounts come first (from the index: the page number taken at its word)
+    and VOS is asked at once; the rows are then loaded and counted while it answers. A
+    page past the end is found by the count, and then the last page is read instead
+    (the first guess was empty: nothing was asked of VOS for it)."""
     paginator = Paginator(window, per_page)
     number = querystring.page_number(request)
-    rows = window[(number - 1) * per_page : number * per_page]
-    pending = selectors.read_accounts_soon(scope, rows)
+    heads = window.heads((number - 1) * per_page, number * per_page)
+    pending = selectors.read_accounts_soon(scope, heads)
+    rows = window.rows(heads)
     try:
         number = paginator.validate_number(number)  # the count
     except EmptyPage:
