@@ -63,6 +63,22 @@ def online(scope, tenant, e164s: list[str]) -> dict[str, dict]:
         tenant=tenant,
         verified=frozenset(e164s),
     )
+    return _registrations(answer, e164s)
+
+
+def online_soon(scope, tenant, e164s: list[str]):
+    """``online`` started now (``vos.read_soon``): a callable that waits for the answer
+    and returns what ``online`` returns (or raises its VosError). The page renders its
+    layout while VOS answers."""
+    if not e164s:
+        return dict
+    future = vos.read_soon(
+        scope, tenant.server, "GetPhoneOnline", {"e164s": list(e164s)}, verified=frozenset(e164s)
+    )
+    return lambda: _registrations(future.result(), e164s)
+
+
+def _registrations(answer: dict, e164s: list[str]) -> dict[str, dict]:
     wanted = set(e164s)
     return {
         row["e164"]: row
