@@ -144,18 +144,28 @@ def record_balances(server, infos, source: str, read_at: datetime | None = None)
     return len(updates) + len(created)
 
 
-def remember_vos_fields(server, infos) -> int:
+# What remember_vos_fields compares: a tenant loaded with these can be handed to it.
+VOS_FIELDS = ("pk", "vos_account", "name", "vos_memo", "vos_locked", "vos_type")
+
+
+def remember_vos_fields(server, infos, tenants=None) -> int:
     """Refresh the tenants' copy of name, memo, lock state and type from InfoCustomer
     dicts just read. Writes only what differs (usually nothing): one UPDATE per field
-    and new value, so a page of 100 rows costs a handful of statements at most."""
+    and new value, so a page of 100 rows costs a handful of statements at most.
+    ``tenants``: those accounts' tenants as the caller loaded them a moment ago (with
+    ``VOS_FIELDS``), compared instead of reading them again."""
     by_account = {info["account"]: info for info in infos if info.get("account")}
     if not by_account:
         return 0
     changes: dict[tuple[str, object], list[int]] = {}
     changed_rows = set()
-    for tenant in Tenant.objects.filter(server=server, vos_account__in=list(by_account)).only(
-        "pk", "vos_account", "name", "vos_memo", "vos_locked", "vos_type"
-    ):
+    if tenants is None:
+        tenants = Tenant.objects.filter(server=server, vos_account__in=list(by_account)).only(
+            *VOS_FIELDS
+        )
+    for tenant in tenants:
+        if tenant.server_id != server.pk or tenant.vos_account not in by_account:
+            continue
         info = by_account[tenant.vos_account]
         # Only what VOS said: a field a sparse answer left out keeps the copy we have.
         wanted = {"name": (info.get("name") or tenant.name)[:128]}
@@ -176,23 +186,36 @@ def remember_vos_fields(server, infos) -> int:
 
 
 def remember_read(
-    server, infos, source: str, read_at: datetime | None = None, *, announce: bool = False
+    server,
+    infos,
+    source: str,
+    read_at: datetime | None = None,
+    *,
+    announce: bool = False,
+    tenants=None,
 ) -> None:
     """After any GetCustomer a page made: the balance readings and the local copy, written
     after the response (at once outside a request). ``announce``: tell the low-balance
-    alerts too (``billing.events.balances_read``), after the readings are written."""
-    after.batch(_remember, (server, list(infos), source, read_at or timezone.now(), announce))
+    alerts too (``billing.events.balances_read``), after the readings are written.
+    ``tenants``: the page's tenants, loaded with ``VOS_FIELDS`` (remember_vos_fields)."""
+    after.batch(
+        _remember,
+        (server, list(infos), source, read_at or timezone.now(), announce, tenants),
+    )
 
 
 def _remember(items) -> None:
     """The readings a request gathered: one batch per server and source, the latest
     answer about an account winning."""
     batches: dict = {}
-    for server, infos, source, read_at, announce in items:
+    for server, infos, source, read_at, announce, tenants in items:
         batch = batches.setdefault(
             (server.pk, source),
-            {"server": server, "infos": {}, "read_at": read_at, "announce": False},
+            {"server": server, "infos": {}, "read_at": read_at, "announce": False, "tenants": []},
         )
+        # The loaded tenants are used only when every batch of this server had them.
+        if batch["tenants"] is not None:
+            batch["tenants"] = None if tenants is None else [*batch["tenants"], *tenants]
         for info in infos:
             if info.get("account"):
                 batch["infos"][info["account"]] = info
@@ -201,7 +224,7 @@ def _remember(items) -> None:
     for (_server_pk, source), batch in batches.items():
         server, infos = batch["server"], list(batch["infos"].values())
         record_balances(server, infos, source, batch["read_at"])
-        remember_vos_fields(server, infos)
+        remember_vos_fields(server, infos, batch["tenants"])
         if batch["announce"]:
             # Only the balances VOS said: a left-out money is unknown, not a zero to alert on.
             balances = {i["account"]: i["money"] for i in infos if i.get("money") is not None}
