@@ -854,12 +854,30 @@ def copy_xlsx_fits(total: int) -> bool:
     return connection.vendor == "postgresql" and total <= SHEET_ROWS
 
 
+# A zip member over this many bytes needs the Zip64 extension. A sheet stays well under it
+# (a million rows of the bench's calls: about 2 GB of XML), and a plain zip is what
+# rust_xlsxwriter and XlsxWriter write: Zip64 headers are written only for a sheet that
+# turns out larger, by writing it again.
+_ZIP_LIMIT = zipfile.ZIP64_LIMIT
+
+
+class _SheetNeedsZip64(Exception):
+    """The sheet's XML outgrew a plain zip member."""
+
+
 def copy_xlsx(path, rows, filters, fields: list[str], zone, raw: bool, progress) -> int:
     """Write ``rows`` (a search) as ``write_xlsx`` writes them on one sheet, newest first,
     PostgreSQL writing the sheet's rows with ``COPY``, a day at a time. ``progress(rows
     so far)`` after each day. Returns the number of rows; more than a sheet holds (calls
     that arrived after the count) fails with ``MoreRowsThanCounted``."""
-    written, batch, size = 0, [], 0
+    try:
+        return _copy_xlsx(path, rows, filters, fields, zone, raw, progress, zip64=False)
+    except _SheetNeedsZip64:
+        return _copy_xlsx(path, rows, filters, fields, zone, raw, progress, zip64=True)
+
+
+def _copy_xlsx(path, rows, filters, fields, zone, raw, progress, *, zip64: bool) -> int:
+    written, batch, size, sheet_bytes = 0, [], 0, 0
     parts = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL)
     with parts, connection.cursor() as cursor:
         parts.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -868,8 +886,16 @@ def copy_xlsx(path, rows, filters, fields: list[str], zone, raw: bool, progress)
         parts.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         parts.writestr("xl/styles.xml", _styles(numbers.rate_places()))
         copying = cursor.cursor  # psycopg's own cursor: COPY TO STDOUT
-        with parts.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(_sheet_head(fields, zone, raw).encode())
+        with parts.open("xl/worksheets/sheet1.xml", "w", force_zip64=zip64) as sheet:
+
+            def write(data: bytes) -> None:
+                nonlocal sheet_bytes
+                sheet_bytes += len(data)
+                if sheet_bytes > _ZIP_LIMIT - len(_SHEET_TAIL) and not zip64:
+                    raise _SheetNeedsZip64
+                sheet.write(data)
+
+            write(_sheet_head(fields, zone, raw).encode())
             until = filters.until
             while until > filters.since:
                 since = max(until - COPY_SLICE, filters.since)
@@ -892,10 +918,10 @@ def copy_xlsx(path, rows, filters, fields: list[str], zone, raw: bool, progress)
                             batch.append(block)
                             size += len(block)
                             if size >= _COPY_BATCH:
-                                sheet.write(b"".join(batch).replace(b"\n", b""))
+                                write(b"".join(batch).replace(b"\n", b""))
                                 batch, size = [], 0
                     if batch:
-                        sheet.write(b"".join(batch).replace(b"\n", b""))
+                        write(b"".join(batch).replace(b"\n", b""))
                         batch, size = [], 0
                     copied = copying.rowcount
                 if copied > 0:
@@ -904,7 +930,7 @@ def copy_xlsx(path, rows, filters, fields: list[str], zone, raw: bool, progress)
                         raise MoreRowsThanCounted
                     progress(written)
                 until = since
-            sheet.write(_SHEET_TAIL.encode())
+            write(_SHEET_TAIL.encode())
     return written
 
 

@@ -413,6 +413,34 @@ def test_it_writes_the_header_alone_by_copy_for_no_calls(tmp_path, xml_hostile_w
 
 
 @pytest.mark.postgres
+def test_it_writes_a_sheet_too_large_for_a_plain_zip_again_with_zip64(
+    tmp_path, xml_hostile_world, monkeypatch
+):
+    by_rust, by_plain, _, _ = both_xlsx(tmp_path, xml_hostile_world, "UTC", True, "en")
+    with zipfile.ZipFile(by_plain) as book:
+        plain = book.getinfo("xl/worksheets/sheet1.xml")
+    assert plain.extract_version < zipfile.ZIP64_VERSION and plain.file_size > 100_000
+    monkeypatch.setattr(cdr_export, "_ZIP_LIMIT", 100_000)  # outgrown half way
+    monkeypatch.setattr(cdr_export, "COPY_SLICE", timedelta(hours=5))
+    by_copy = tmp_path / "zip64.xlsx"
+    scope = Scope(AdminFactory())
+    form = CdrSearchForm(xml_hostile_world, scope=scope, time_zone="UTC")
+    assert form.is_valid(), form.errors
+    rows = cdr_selectors.search(scope, form.filters())
+    fields = cdr_columns.export_fields(scope)
+    zone = zoneinfo.ZoneInfo("UTC")
+    with translation.override("en"):
+        written = cdr_export.copy_xlsx(
+            by_copy, rows, form.filters(), fields, zone, True, lambda n: None
+        )
+    assert written == rows.count()
+    with zipfile.ZipFile(by_copy) as book:
+        assert book.testzip() is None
+        assert book.getinfo("xl/worksheets/sheet1.xml").extract_version == zipfile.ZIP64_VERSION
+    assert read_cells(by_copy) == read_cells(by_rust)
+
+
+@pytest.mark.postgres
 def test_it_refuses_to_drop_calls_that_overflow_the_copied_sheet(
     tmp_path, xml_hostile_world, monkeypatch
 ):
