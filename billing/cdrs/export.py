@@ -15,8 +15,8 @@ How the rows are written (1M rows on a 2-core machine: ``benchmarks/cdr_export.p
   constant memory.
 - XLSX on PostgreSQL, up to a sheet's rows: the same idea (``copy_xlsx``): ``COPY`` of a
   SELECT that writes each row as the sheet's XML, cells as ``write_xlsx`` writes them (a
-  test compares them cell by cell); Python deflates the bytes into the zip. Over twice
-  as fast as rustpy-xlsxwriter, in constant memory.
+  test compares them cell by cell); Python deflates the bytes into the zip. About half
+  rustpy-xlsxwriter's time, in constant memory.
 - XLSX on PostgreSQL over a sheet's rows: rustpy-xlsxwriter (``write_xlsx``), fed keyset
   chunks of values the server prepared, continuing on further sheets; several times
   faster than XlsxWriter, which took minutes.
@@ -630,8 +630,9 @@ def write_xlsx(path, rows, fields: list[str], zone, raw: bool, total: int, progr
 # carry the column's format as rust_xlsxwriter's do. Text needs no cut to Excel's 32,767
 # characters a cell: the CDR's text columns hold at most 128.
 
-# Deflate's level for the sheet: 1 is several times faster than 6 and the file is only a
-# little larger (``benchmarks/cdr_export.py``).
+# Deflate's level for the sheet. The bench's million rows under load (``-- --xlsx-level``):
+# level 1 48 s and 223 MB, level 3 51 s and 200 MB, level 6 75 s and 167 MB
+# (rust_xlsxwriter's file: 158 MB). Time first: the file is a download, once.
 XLSX_COMPRESSLEVEL = 1
 
 
@@ -673,8 +674,8 @@ def _xml_text_sql(column: str) -> str:
 _NEEDS_ESCAPE = "[&<>\n" + "".join(_NOT_IN_XML) + "]|_x"
 
 
-# Column letters: A..Z, AA..AZ (the export has fewer than 52 fields).
 def _column_letter(index: int) -> str:
+    """A column's letters (0: "A", 25: "Z", 26: "AA", ...)."""
     letters = ""
     index += 1
     while index:
@@ -683,7 +684,7 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-# Cell styles, as numbered in ``_STYLES``: the time format and the amount format.
+# Cell styles, as numbered in ``_styles()``: the time format and the amount format.
 _TIME_STYLE, _AMOUNT_STYLE = 1, 2
 
 
@@ -868,8 +869,9 @@ class _SheetNeedsZip64(Exception):
 def copy_xlsx(path, rows, filters, fields: list[str], zone, raw: bool, progress) -> int:
     """Write ``rows`` (a search) as ``write_xlsx`` writes them on one sheet, newest first,
     PostgreSQL writing the sheet's rows with ``COPY``, a day at a time. ``progress(rows
-    so far)`` after each day. Returns the number of rows; more than a sheet holds (calls
-    that arrived after the count) fails with ``MoreRowsThanCounted``."""
+    so far)`` after each day (from 0 again if the sheet is written again with Zip64).
+    Returns the number of rows; more than a sheet holds (calls that arrived after the
+    count) fails with ``MoreRowsThanCounted``."""
     try:
         return _copy_xlsx(path, rows, filters, fields, zone, raw, progress, zip64=False)
     except _SheetNeedsZip64:
