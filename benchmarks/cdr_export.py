@@ -336,7 +336,7 @@ def _goals(rows: int, results: dict) -> list[dict]:
         rust, before = baselines.get("rustpy"), baselines.get("xlsxwriter")
         named, ratio = [], None
         if rust:  # the previous writer: the ratio is to it
-            named.append(f"rustpy-xlsxwriter {rust['seconds']} s")
+            named.append(f"rustpy-xlsxwriter {rust['seconds']} s, {rust['file_mb']} MB file")
             ratio = round(xlsx["seconds"] / rust["seconds"], 3)
         if before:
             seconds = before.get("seconds_for_all_rows", before["seconds"])
@@ -348,7 +348,10 @@ def _goals(rows: int, results: dict) -> list[dict]:
         goals.append(
             _goal(
                 f"XLSX export, {label} ({xlsx.get('writer', '?')})",
-                now=f"{xlsx['seconds']} s, {xlsx['peak_rss_mb']} MB peak RSS",
+                now=(
+                    f"{xlsx['seconds']} s, {xlsx['file_mb']} MB file,"
+                    f" {xlsx['peak_rss_mb']} MB peak RSS"
+                ),
                 baseline=baseline,
                 ratio=ratio,
                 goal=f"≤ {GOAL_XLSX_SECONDS} s",
