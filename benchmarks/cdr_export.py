@@ -22,8 +22,9 @@ Baselines, in the same run, on the same rows and columns, newest first:
   read with psycopg's ``copy.read()`` into a file: the floor for writing those rows;
 - ``rustpy``: the writer XLSX exports of one sheet used before ``copy_xlsx``, and still
   use over a sheet: rustpy-xlsxwriter (``billing.cdrs.export.write_xlsx``) fed the
-  export's keyset chunks, all the rows, after the same COUNT (skip: ``--no-rustpy``).
-  The XLSX goal's ratio is to it;
+  export's keyset chunks, all the rows, after the same COUNT (skip: ``--no-rustpy``):
+  the writer alone, without the rest of the task (the scope, the form, the job's
+  updates), so the XLSX goal's ratio, which is to it, is a little unfair to the task;
 - ``xlsxwriter``: the writer before that, XlsxWriter in ``constant_memory`` mode
   (``billing.cdrs.export.XlsxSink`` fed by keyset chunks, as the task still does on
   SQLite), on ``--xlsxwriter-rows`` rows (all by default; with fewer its time is also
