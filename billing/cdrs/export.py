@@ -13,10 +13,15 @@ How the rows are written (1M rows on a 2-core machine: ``benchmarks/cdr_export.p
   SELECT formats every cell exactly as ``CsvSink`` would (``copy_csv``; a test compares
   the bytes). Python only moves bytes: 1.5 to 1.9 times a bare ``COPY`` of the rows, in
   constant memory.
-- XLSX on PostgreSQL: rustpy-xlsxwriter (``write_xlsx``), fed keyset chunks of values
-  the server prepared; several times faster than XlsxWriter, which took minutes.
-- Elsewhere (SQLite in development), and for an empty XLSX: ``CsvSink``/``XlsxSink``
-  (XlsxWriter in constant-memory mode) fed keyset chunks.
+- XLSX on PostgreSQL, up to a sheet's rows: the same idea (``copy_xlsx``): ``COPY`` of a
+  SELECT that writes each row as the sheet's XML, cells as ``write_xlsx`` writes them (a
+  test compares them cell by cell); Python deflates the bytes into the zip. About half
+  rustpy-xlsxwriter's time, in constant memory.
+- XLSX on PostgreSQL over a sheet's rows: rustpy-xlsxwriter (``write_xlsx``), fed keyset
+  chunks of values the server prepared, continuing on further sheets; several times
+  faster than XlsxWriter, which took minutes.
+- Elsewhere (SQLite in development): ``CsvSink``/``XlsxSink`` (XlsxWriter in
+  constant-memory mode) fed keyset chunks.
 
 Only the fields the requester's role may see are written (``billing.cdrs.columns``),
 times in the requester's time zone, named in the header. Column names and coded values
@@ -32,7 +37,9 @@ import csv
 import io
 import itertools
 import logging
+import re
 import secrets
+import zipfile
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 
@@ -179,6 +186,8 @@ def write(job_id: int) -> None:
         with translation.override(job.language or settings.LANGUAGE_CODE):
             if extension == "csv" and connection.vendor == "postgresql":
                 written = copy_csv(path, rows, form.filters(), fields, zone, job.raw, progress)
+            elif extension == "xlsx" and copy_xlsx_fits(total):
+                written = copy_xlsx(path, rows, form.filters(), fields, zone, job.raw, progress)
             elif extension == "xlsx" and fast_xlsx_fits(fields, zone, job.raw, total):
                 written = write_xlsx(path, rows, fields, zone, job.raw, total, progress)
             else:
@@ -601,6 +610,329 @@ def write_xlsx(path, rows, fields: list[str], zone, raw: bool, total: int, progr
     )
     if next(source, None) is not None:
         raise MoreRowsThanCounted
+    return written
+
+
+# --- XLSX on PostgreSQL: the server writes the sheet's XML rows --------------------------
+#
+# As ``copy_csv`` lets PostgreSQL write CSV, ``copy_xlsx`` lets it write each row of the
+# sheet as SpreadsheetML: ``COPY (SELECT '<row r="N"><c r="AN" ...>...</row>') TO
+# STDOUT``, a day per statement, row numbers by ``row_number()`` over the export's own
+# order. Python only deflates those bytes into the zip between a fixed head and tail,
+# next to the few small fixed parts of a workbook: constant memory, and the server's
+# formatting overlaps the compression (two processes, two cores).
+#
+# The cells are the ones ``write_xlsx`` (rust_xlsxwriter) writes: text as inline strings
+# (never a formula), escaped as rust_xlsxwriter escapes it (``_xml_text``); numbers as
+# numbers; times as Excel day numbers, the same float8 PostgreSQL computes for
+# ``write_xlsx``, written with the time format; amounts to the platform's places with the
+# amount format; empty text and NULL leave the cell out; the header row, and the columns,
+# carry the column's format as rust_xlsxwriter's do. Text needs no cut to Excel's 32,767
+# characters a cell: the CDR's text columns hold at most 128.
+
+# Deflate's level for the sheet. The bench's million rows under load (``-- --xlsx-level``):
+# level 1 48 s and 223 MB, level 3 51 s and 200 MB, level 6 75 s and 167 MB
+# (rust_xlsxwriter's file: 158 MB). Time first: the file is a download, once.
+XLSX_COMPRESSLEVEL = 1
+
+
+# rust_xlsxwriter's escapes, for text that would otherwise be read as something else: a
+# literal "_xHHHH_" (Excel's escape of a character) gets its "_" escaped, each one even
+# when two share an underscore, and then characters XML 1.0 cannot hold become "_xHHHH_".
+# Tab and LF are valid XML; LF is written as a character reference, so that a row is one
+# line of COPY's output.
+_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_NOT_IN_XML = [chr(code) for code in (*range(0x01, 0x09), *range(0x0B, 0x20), 0xFFFE, 0xFFFF)]
+_NOT_IN_XML_RE = re.compile("[" + re.escape("".join(_NOT_IN_XML)) + "]")
+_MARKUP = [("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\n", "&#10;")]
+
+
+def _xml_text(text: str) -> str:
+    """``text`` as the content of an inline string cell, escaped as rust_xlsxwriter
+    escapes it (and LF as a reference)."""
+    text = _ESCAPE_LIKE.sub("_x005F_", text)
+    text = _NOT_IN_XML_RE.sub(lambda found: f"_x{ord(found.group()):04X}_", text)
+    for char, reference in _MARKUP:
+        text = text.replace(char, reference)
+    return text
+
+
+def _xml_text_sql(column: str) -> str:
+    """``_xml_text`` in SQL, for a text column. Used only for the rows whose text has
+    something to escape (``_NEEDS_ESCAPE``): most rows have nothing, and their text goes
+    as it is."""
+    sql = f"regexp_replace({column}, '_(?=x[0-9A-Fa-f]{{4}}_)', '_x005F_', 'g')"
+    for char in _NOT_IN_XML:
+        sql = f"replace({sql}, chr({ord(char)}), '_x{ord(char):04X}_')"
+    for char, reference in _MARKUP:
+        sql = f"replace({sql}, chr({ord(char)}), '{reference}')"
+    return sql
+
+
+# Whether a text needs ``_xml_text_sql``: markup, LF, a character XML cannot hold, or
+# something like rust_xlsxwriter's escape. A regular expression for PostgreSQL.
+_NEEDS_ESCAPE = "[&<>\n" + "".join(_NOT_IN_XML) + "]|_x"
+
+
+def _column_letter(index: int) -> str:
+    """A column's letters (0: "A", 25: "Z", 26: "AA", ...)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# Cell styles, as numbered in ``_styles()``: the time format and the amount format.
+_TIME_STYLE, _AMOUNT_STYLE = 1, 2
+
+
+def _cell_styles(fields: list[str]) -> list[int]:
+    """The style of each column (0: none), as ``write_xlsx`` gives it."""
+    kinds = map(cdr_columns.kind_of, fields)
+    return [{"time": _TIME_STYLE, "money": _AMOUNT_STYLE}.get(kind, 0) for kind in kinds]
+
+
+def _xlsx_row_sql(fields: list[str], zone, raw: bool, first_row: int) -> tuple[str, list]:
+    """The SELECT expression (and its parameters) that writes a row of the sheet, rows
+    numbered from ``first_row`` in the export's order."""
+    places = numbers.rate_places()
+    number = (
+        'row_number() OVER (ORDER BY "billing_cdr"."start" DESC, "billing_cdr"."id" DESC)'
+        f" + {int(first_row) - 1}"
+    )
+    texts = [f for f in fields if cdr_columns.kind_of(f) == "text"]
+
+    def cells(escaped: bool) -> tuple[list[str], list]:
+        out, params = [], []
+        for index, (field, style) in enumerate(zip(fields, _cell_styles(fields), strict=True)):
+            kind, column = cdr_columns.kind_of(field), _column(field)
+            at = f"'<c r=\"{_column_letter(index)}' || {number} || '\""
+            if kind == "text":
+                value = _xml_text_sql(column) if escaped else column
+                out.append(
+                    f"CASE WHEN {column} <> '' THEN {at} t=\"inlineStr\"><is>"
+                    f"<t xml:space=\"preserve\">' || {value} || '</t></is></c>' END"
+                )
+                continue
+            if field in cdr_columns.WORDED and not raw:
+                words = _words_sql(field)
+                value = words.sql
+                params += [_xml_text(param) for param in words.params]
+                out.append(
+                    f'{at} t="inlineStr"><is><t xml:space="preserve">\' || ({value})'
+                    " || '</t></is></c>'"
+                )
+                continue
+            if kind == "time":
+                value = (
+                    f"((extract(epoch from ({column} AT TIME ZONE %s)) / 86400.0"
+                    f" + {_EXCEL_EPOCH_DAYS})::float8)::text"
+                )
+                params.append(zone.key)
+            elif kind == "money" and places != numbers.MAX_PLACES:
+                # round() on numeric is half away from zero, as write_xlsx's is.
+                value = f"round({column}, {int(places)})::text"
+            else:
+                value = f"{column}::text"
+            shown = f' s="{style}"' if style else ""
+            out.append(f"{at}{shown}><v>' || {value} || '</v></c>'")
+        return out, params
+
+    def row(escaped: bool) -> tuple[str, list]:
+        parts, params = cells(escaped)
+        # concat() skips a NULL cell; it takes at most 100 arguments.
+        groups = [parts[at : at + 50] for at in range(0, len(parts), 50)]
+        inner = ", ".join("concat(" + ", ".join(group) + ")" for group in groups)
+        return f"concat('<row r=\"', {number}, '\">', {inner}, '</row>')", params
+
+    plain, plain_params = row(escaped=False)
+    if not texts:
+        return plain, plain_params
+    escaped, escaped_params = row(escaped=True)
+    every_text = "concat(" + ", ".join(_column(f) for f in texts) + ")"
+    sql = f"CASE WHEN {every_text} ~ %s THEN {escaped} ELSE {plain} END"
+    return sql, [_NEEDS_ESCAPE, *escaped_params, *plain_params]
+
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+    'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<bookViews><workbookView/></bookViews><sheets><sheet name="CDRs" sheetId="1" '
+    'r:id="rId1"/></sheets></workbook>'
+)
+
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+    'Target="styles.xml"/></Relationships>'
+)
+
+
+def _styles(places: int) -> str:
+    """Three cell styles: none, the time format (``_TIME_STYLE``), the amount format."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<numFmts count="2"><numFmt numFmtId="164" formatCode="{_TIME_XLSX}"/>'
+        f'<numFmt numFmtId="165" formatCode="{_amount_xlsx(places)}"/></numFmts>'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        '</fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+        '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border>'
+        "<left/><right/><top/><bottom/><diagonal/></border></borders>"
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        '</cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" '
+        'borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" '
+        'xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" '
+        'borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1">'
+        '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    )
+
+
+# rust_xlsxwriter's width for a column of width 16 (XlsxWriter's padding included).
+_COLUMN_WIDTH = "16.7109375"
+
+
+def _sheet_head(fields: list[str], zone, raw: bool) -> str:
+    """The sheet up to its first data row: columns 16 wide with their formats, and the
+    header row (its cells in their column's format, as rust_xlsxwriter writes them)."""
+    styles = _cell_styles(fields)
+    columns = "".join(
+        f'<col min="{n}" max="{n}" width="{_COLUMN_WIDTH}"'
+        + (f' style="{style}"' if style else "")
+        + ' customWidth="1"/>'
+        for n, style in enumerate(styles, start=1)
+    )
+    titles = "".join(
+        f'<c r="{_column_letter(n)}1"'
+        + (f' s="{style}"' if style else "")
+        + f' t="inlineStr"><is><t xml:space="preserve">{_xml_text(title)}</t></is></c>'
+        for n, (title, style) in enumerate(zip(header(fields, zone, raw), styles, strict=True))
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{columns}</cols>'
+        f'<sheetData><row r="1">{titles}</row>'
+    )
+
+
+_SHEET_TAIL = (
+    '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+    'header="0.3" footer="0.3"/></worksheet>'
+)
+
+
+def copy_xlsx_fits(total: int) -> bool:
+    """Whether ``copy_xlsx`` can write this export: on PostgreSQL, on one sheet (a
+    longer one spans sheets: ``write_xlsx``)."""
+    return connection.vendor == "postgresql" and total <= SHEET_ROWS
+
+
+# A zip member over this many bytes needs the Zip64 extension. A sheet stays well under it
+# (a million rows of the bench's calls: about 2 GB of XML), and a plain zip is what
+# rust_xlsxwriter and XlsxWriter write: Zip64 headers are written only for a sheet that
+# turns out larger, by writing it again.
+_ZIP_LIMIT = zipfile.ZIP64_LIMIT
+
+
+class _SheetNeedsZip64(Exception):
+    """The sheet's XML outgrew a plain zip member."""
+
+
+def copy_xlsx(path, rows, filters, fields: list[str], zone, raw: bool, progress) -> int:
+    """Write ``rows`` (a search) as ``write_xlsx`` writes them on one sheet, newest first,
+    PostgreSQL writing the sheet's rows with ``COPY``, a day at a time. ``progress(rows
+    so far)`` after each day (from 0 again if the sheet is written again with Zip64).
+    Returns the number of rows; more than a sheet holds (calls that arrived after the
+    count) fails with ``MoreRowsThanCounted``."""
+    try:
+        return _copy_xlsx(path, rows, filters, fields, zone, raw, progress, zip64=False)
+    except _SheetNeedsZip64:
+        return _copy_xlsx(path, rows, filters, fields, zone, raw, progress, zip64=True)
+
+
+def _copy_xlsx(path, rows, filters, fields, zone, raw, progress, *, zip64: bool) -> int:
+    written, batch, size, sheet_bytes = 0, [], 0, 0
+    parts = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL)
+    with parts, connection.cursor() as cursor:
+        parts.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        parts.writestr("_rels/.rels", _ROOT_RELS)
+        parts.writestr("xl/workbook.xml", _WORKBOOK)
+        parts.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        parts.writestr("xl/styles.xml", _styles(numbers.rate_places()))
+        copying = cursor.cursor  # psycopg's own cursor: COPY TO STDOUT
+        with parts.open("xl/worksheets/sheet1.xml", "w", force_zip64=zip64) as sheet:
+
+            def write(data: bytes) -> None:
+                nonlocal sheet_bytes
+                sheet_bytes += len(data)
+                if sheet_bytes > _ZIP_LIMIT - len(_SHEET_TAIL) and not zip64:
+                    raise _SheetNeedsZip64
+                sheet.write(data)
+
+            write(_sheet_head(fields, zone, raw).encode())
+            until = filters.until
+            while until > filters.since:
+                since = max(until - COPY_SLICE, filters.since)
+                sql, params = _xlsx_row_sql(fields, zone, raw, first_row=written + 2)
+                part = rows.filter(start__gte=since, start__lt=until)
+                part = part.annotate(_xlsx_row=RawSQL(sql, params))  # noqa: S611 (constants; values are parameters)
+                query = part.order_by("-start", "-id").values_list("_xlsx_row").query
+                select = connection.ops.compose_sql(*query.sql_with_params())
+                # CSV whose quote and delimiter never occur in a row (they are escaped
+                # as "_xHHHH_", LF as a reference): each row comes as it is, plus LF.
+                statement = (
+                    f"COPY ({select}) TO STDOUT (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+                )
+                with transaction.atomic():
+                    # Day numbers written to the last digit that tells them apart (the
+                    # server's default, which a role or database may have changed).
+                    cursor.execute("SET LOCAL extra_float_digits = 1")
+                    with copying.copy(statement) as copy:
+                        for block in copy:
+                            batch.append(block)
+                            size += len(block)
+                            if size >= _COPY_BATCH:
+                                write(b"".join(batch).replace(b"\n", b""))
+                                batch, size = [], 0
+                    if batch:
+                        write(b"".join(batch).replace(b"\n", b""))
+                        batch, size = [], 0
+                    copied = copying.rowcount
+                if copied > 0:
+                    written += copied
+                    if written > SHEET_ROWS:
+                        raise MoreRowsThanCounted
+                    progress(written)
+                until = since
+            write(_SHEET_TAIL.encode())
     return written
 
 
