@@ -129,6 +129,16 @@ def test_it_answers_a_page_past_the_end_with_the_last_page_read(client, big_rese
     assert vos_calls(portal_sim, "GetCustomer") - before == 1
 
 
+def test_it_escapes_what_vos_and_the_tenant_say_in_the_rows(client, big_reseller):
+    client_for(big_reseller.server).call(
+        "ModifyCustomer", {"account": "c01", "memo": '<img src=x onerror="alert(1)">'}
+    )
+    Tenant.objects.filter(vos_account="c02").update(name="<script>alert(2)</script>")
+    body = client.get(reverse("customer_list"), {"q": "c0", "per_page": 100}).text
+    assert "<script>alert(2)" not in body and "&lt;script&gt;alert(2)" in body
+    assert "<img src=x" not in body and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
+
+
 def _t(account):
     return Tenant.objects.get(vos_account=account)
 
