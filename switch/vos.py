@@ -120,9 +120,10 @@ def call(
     return answer
 
 
-# Threads for reads started early (``read_soon``): a few per process are plenty, as a
-# request starts at most one or two.
-BACKGROUND_READ_THREADS = 4
+# Threads for reads started early (``read_soon``): a request starts one or two, and a
+# gunicorn process runs up to --threads requests (8 in the image) at once; a read that
+# had to wait for a free thread would lose what starting early won.
+BACKGROUND_READ_THREADS = 16
 _background: tuple[int, ThreadPoolExecutor] | None = None
 
 
