@@ -109,15 +109,20 @@ class SessionActivityMiddleware:
             and session.session_key
             and user is not None
             and user.is_authenticated
-            and cache.add(f"session-seen:{session.session_key}", 1, _LAST_SEEN_RESOLUTION)
         ):
+            # Even the once-a-minute check (a cache round trip) waits for the response.
             after.batch(_track_activity, request)
         return self.get_response(request)
 
 
 def _track_activity(requests) -> None:
     for request in requests:
-        if request.user.is_authenticated and request.session.session_key:
+        key = request.session.session_key
+        if (
+            request.user.is_authenticated
+            and key
+            and cache.add(f"session-seen:{key}", 1, _LAST_SEEN_RESOLUTION)
+        ):
             UserSession.objects.create_from_request(request)
 
 
