@@ -497,28 +497,29 @@ def _copy_records(server, infos: list[dict]) -> int:
         ).items()
     }
     columns = ", ".join(_column(name) for name in _COPY_FIELDS)
-    with transaction.atomic(), connection.cursor() as cursor:
-        stored = _already_stored(cursor, server, records, first, last)
-        new = [record for record in records if record[0] not in stored] if stored else records
-        if not new:
-            return 0
-        try:
-            with (
-                transaction.atomic(),
-                connection.cursor() as writer,
-                writer.copy(f"COPY billing_cdr ({columns}) FROM STDIN") as copy,
-            ):
+    new = records
+    try:
+        # One transaction, no savepoint: a refused COPY takes the look and the COPY
+        # back together, and the way below starts again in a transaction of its own.
+        with transaction.atomic(), connection.cursor() as cursor:
+            stored = _already_stored(cursor, server, records, first, last)
+            if stored:
+                new = [record for record in records if record[0] not in stored]
+            if not new:
+                return 0
+            with cursor.copy(f"COPY billing_cdr ({columns}) FROM STDIN") as copy:
                 for block in _copy_blocks(server_id, new, owners):
                     copy.write(block)
             return len(new)
-        except Exception as exc:
-            from psycopg import IntegrityError as Refused
+    except Exception as exc:
+        from psycopg import IntegrityError as Refused
 
-            if not isinstance(exc, IntegrityError | Refused):
-                raise
-        # Another writer stored some of these since the look: stage them, and let the
-        # unique key (and the column comparison) decide, set-wise, probing the start
-        # index per staged row (not hashing the day, whatever the planner guesses).
+        if not isinstance(exc, IntegrityError | Refused):
+            raise
+    # Another writer stored some of these since the look: stage them, and let the
+    # unique key (and the column comparison) decide, set-wise, probing the start
+    # index per staged row (not hashing the day, whatever the planner guesses).
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
             " SET LOCAL enable_material = off"
