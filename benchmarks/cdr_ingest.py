@@ -19,11 +19,23 @@ Measured in the same run, every figure also as a ratio to its baseline:
   fetch (goal >= 0.9x) and against the concurrent fetch;
 - ``store_in_pull``: the time spent in ``cdr_store.store`` during that pull (shares
   the interpreter with the fetchers' JSON parsing);
-- ``raw_copy_baseline``: a raw ``COPY`` of one day's rows into the REAL partitioned
-  table ``billing_cdr`` (values prepared outside the timing; rolled back after);
+- ``raw_copy_into_empty_table``: a raw ``COPY`` of one day's rows into the REAL
+  partitioned table ``billing_cdr`` before anything is stored (values prepared outside
+  the timing, written with psycopg's ``write_row``; one COPY, rolled back after);
+- ``raw_copy_baseline``: the same COPY after the pull, into the table as ``store``
+  then finds it (every index holding the pulled rows), under a server of its own,
+  rolled back: the baseline of ``store``. It commits nothing and is one statement,
+  where ``store`` makes one transaction per batch (a look-up, a COPY, a commit);
 - ``store``: ``cdr_store.store`` alone on those same records, batch by batch as the
   pull sends them, under another server (new keys: every row is written), records/s
-  (goal >= 20,000/s) and as a ratio to the raw COPY;
+  (goal >= 20,000/s) and as a ratio to the raw COPY. The raw COPY and the store are
+  measured in turns, ``ROUNDS`` times (each turn under new servers), and the medians
+  compared; every turn's seconds are in ``rounds_seconds``;
+- ``cpu_us_per_record`` (fetch, pull, raw COPY, store): the CPU each step costs per
+  record in this process (every thread), the simulator's process and this
+  connection's PostgreSQL backend, from /proc: on a shared 2-core machine the pull's
+  wall time is bounded by the CPU the three need together, which the wall times alone
+  do not show;
 - ``repull_idempotent``: the last two days pulled again (all records already there:
   the idempotent path the relook takes every run), against the plain fetch.
 
@@ -37,6 +49,7 @@ import argparse
 import logging
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +61,9 @@ from benchmarks.common import ROOT, write_result
 from benchmarks.sim_getcdr import ensure_dataset
 
 NAME = "cdr_ingest"
+
+# Turns of (raw COPY, store) whose medians are compared.
+ROUNDS = 3
 
 GOALS = {"store_records_per_s": 20_000, "pull_ratio_to_fetch_baseline": 0.9}
 
@@ -135,6 +151,52 @@ class _Simulator:
             self.process.kill()
 
 
+class _CpuClock:
+    """CPU seconds used so far by this process (every thread), the simulator's process
+    and this connection's PostgreSQL backend, read from /proc (Linux, PostgreSQL on
+    this host; a figure it cannot read is None). On a shared machine wall time depends
+    on what else runs; the CPU a step costs per record does much less."""
+
+    def __init__(self, simulator):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        self.pids = {"portal": os.getpid(), "simulator": simulator.process.pid, "postgres": backend}
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _seconds(self, pid: int) -> float | None:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+
+    def read(self) -> dict:
+        return {name: self._seconds(pid) for name, pid in self.pids.items()}
+
+    @staticmethod
+    def used(before: dict, after: dict, into: dict | None = None) -> dict:
+        """CPU seconds by process between two readings (added to ``into``)."""
+        into = into if into is not None else dict.fromkeys(before, 0.0)
+        for name in before:
+            if before[name] is None or after[name] is None or into[name] is None:
+                into[name] = None
+            else:
+                into[name] += after[name] - before[name]
+        return into
+
+    @staticmethod
+    def per_record(used: dict, records: int) -> dict:
+        """Microseconds of CPU per record, by process."""
+        return {
+            name: None if seconds is None else round(seconds * 1e6 / records, 1)
+            for name, seconds in used.items()
+        }
+
+
 def _rate(rows: int, seconds: float) -> dict:
     return {
         "records": rows,
@@ -143,9 +205,10 @@ def _rate(rows: int, seconds: float) -> dict:
     }
 
 
-def _raw_copy(server, infos: list[dict]) -> float:
+def _raw_copy(server, infos: list[dict], cpu=None, cpu_used=None) -> float:
     """Seconds to ``COPY`` these records, as rows prepared beforehand, into the real
-    partitioned ``billing_cdr`` (its partitions and every index), rolled back after."""
+    partitioned ``billing_cdr`` (its partitions and every index), rolled back after
+    (the CPU of the COPY added to ``cpu_used`` when given a ``cpu`` clock)."""
     from django.db import connection, transaction
 
     from billing.cdrs import store as cdr_store
@@ -154,11 +217,14 @@ def _raw_copy(server, infos: list[dict]) -> float:
     cdr_store.ensure_partitions(row[cdr_store._START] for row in rows)
     columns = ", ".join(cdr_store._column(name) for name in cdr_store._COPY_FIELDS)
     with transaction.atomic(), connection.cursor() as cursor:
+        cpu_before = cpu.read() if cpu else None
         started = time.perf_counter()
         with cursor.copy(f"COPY billing_cdr ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         seconds = time.perf_counter() - started
+        if cpu:
+            cpu.used(cpu_before, cpu.read(), cpu_used)
         transaction.set_rollback(True)
     return seconds
 
@@ -240,15 +306,20 @@ def _measure(simulator, customers, cdrs, days, batch, fetchers) -> dict:
     middle = pulled_days[len(pulled_days) // 2]
 
     # Baselines: the plain fetch (one call at a time), then with the pull's concurrency.
+    cpu = _CpuClock(simulator)
+    cpu_before = cpu.read()
     fetched, seconds, one_day = _fetch_all(client, pulled_days, batches, 1, middle)
     fetch = _rate(fetched, seconds)
+    fetch["cpu_us_per_record"] = cpu.per_record(cpu.used(cpu_before, cpu.read()), fetched)
     fetched_again, seconds, _kept = _fetch_all(client, pulled_days, batches, fetchers, None)
     assert fetched_again == fetched
     fetch_concurrent = _rate(fetched, seconds)
 
-    # The database's own write speed: COPY of the middle day into billing_cdr.
+    # The database's own write speed into the empty table: COPY of the middle day into
+    # billing_cdr (under a server of its own: its keys are not the pull's).
     one_day_records = [info for infos in one_day for info in infos]
-    raw = _rate(len(one_day_records), _raw_copy(server, one_day_records))
+    empty = VosServer.objects.create(name="bench-raw-empty", base_url=simulator.base_url)
+    raw_empty = _rate(len(one_day_records), _raw_copy(empty, one_day_records))
     assert Cdr.objects.count() == 0, "the raw COPY was not rolled back"
 
     # The pull, with the time inside store() measured apart.
@@ -263,9 +334,11 @@ def _measure(simulator, customers, cdrs, days, batch, fetchers) -> dict:
 
     cdr_store.store = timed_store
     try:
+        cpu_before = cpu.read()
         started = time.perf_counter()
         job = cdr_pull.pull_server(server, now=now)
         pull_seconds = time.perf_counter() - started
+        pull_cpu = cpu.per_record(cpu.used(cpu_before, cpu.read()), job.fetched)
         store_seconds = in_store[0]
 
         # The last two days owed again (as a relook re-pulls them): all already stored.
@@ -279,17 +352,35 @@ def _measure(simulator, customers, cdrs, days, batch, fetchers) -> dict:
     assert job.fetched == fetched == job.inserted == Cdr.objects.count(), "lost or doubled"
     assert again.inserted == 0 and again.fetched > 0
 
-    # store() alone on the middle day's records, batch by batch as the pull sends them,
-    # under another server: new keys, so every row is written next to the pulled ones.
-    other = VosServer.objects.create(name="bench-b", base_url=simulator.base_url)
-    started = time.perf_counter()
-    written = sum(real_store(other, infos).inserted for infos in one_day if infos)
-    store_alone_seconds = time.perf_counter() - started
-    assert written == len(one_day_records)
+    # The baseline of store(): the same COPY into the table as store() finds it (the
+    # pull's rows in it), under a server of its own, rolled back; then store() alone on
+    # the middle day's records, batch by batch as the pull sends them, under another
+    # server: new keys, so every row is written next to the pulled ones. In turns,
+    # ROUNDS times, each under servers of their own: the median of each is reported
+    # (on a shared machine one sample of either can be off by half).
+    raw_seconds, store_seconds_each = [], []
+    raw_cpu, store_cpu = dict.fromkeys(cpu.pids, 0.0), dict.fromkeys(cpu.pids, 0.0)
+    for turn in range(ROUNDS):
+        filled = VosServer.objects.create(name=f"bench-raw-{turn}", base_url=simulator.base_url)
+        raw_seconds.append(_raw_copy(filled, one_day_records, cpu, raw_cpu))
+        other = VosServer.objects.create(name=f"bench-b-{turn}", base_url=simulator.base_url)
+        cpu_before = cpu.read()
+        started = time.perf_counter()
+        written = sum(real_store(other, infos).inserted for infos in one_day if infos)
+        store_seconds_each.append(time.perf_counter() - started)
+        cpu.used(cpu_before, cpu.read(), store_cpu)
+        assert written == len(one_day_records)
+    raw = _rate(len(one_day_records), statistics.median(raw_seconds))
+    raw["rounds_seconds"] = [round(seconds, 3) for seconds in raw_seconds]
+    raw["cpu_us_per_record"] = cpu.per_record(raw_cpu, len(one_day_records) * ROUNDS)
+    store_alone_seconds = statistics.median(store_seconds_each)
 
     pull = _rate(job.fetched, pull_seconds)
+    pull["cpu_us_per_record"] = pull_cpu
     store_in_pull = _rate(job.fetched, store_seconds)
     store = _rate(written, store_alone_seconds)
+    store["rounds_seconds"] = [round(seconds, 3) for seconds in store_seconds_each]
+    store["cpu_us_per_record"] = cpu.per_record(store_cpu, written * ROUNDS)
     repull = _rate(again.fetched, repull_seconds)
     pull["ratio_to_fetch_baseline"] = round(pull["records_per_s"] / fetch["records_per_s"], 3)
     pull["ratio_to_fetch_concurrent_baseline"] = round(
@@ -324,6 +415,7 @@ def _measure(simulator, customers, cdrs, days, batch, fetchers) -> dict:
             "pull": pull,
             "store_in_pull": store_in_pull,
             "raw_copy_baseline": raw,
+            "raw_copy_into_empty_table": raw_empty,
             "store": store,
             "repull_idempotent": repull,
         },

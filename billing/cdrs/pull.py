@@ -402,10 +402,16 @@ def _fetch(run: _Run, window: Window, batch: list[str]) -> dict[date, list[dict]
         "GetCdr",
         {"accounts": batch, "beginTime": format_day(window[0]), "endTime": format_day(window[-1])},
     )
-    by_day: dict[date, list[dict]] = defaultdict(list)
+    # By the number of the UTC day (whole days of ms since 1970, as ``utc_day`` of the
+    # start's datetime gives them), made a date once per day, not once per record.
+    by_number: dict[int, list[dict]] = defaultdict(list)
     for info in answer.get("infoCdrs") or []:
-        by_day[utc_day(cdr_store.ms_to_datetime(info.get("start") or 0))].append(info)
-    return by_day
+        by_number[int(info.get("start") or 0) // _DAY_MS].append(info)
+    return {_EPOCH + timedelta(days=number): infos for number, infos in by_number.items()}
+
+
+_DAY_MS = 86_400_000
+_EPOCH = date(1970, 1, 1)
 
 
 def _pull_days(run: _Run, days: list[date]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -267,15 +268,16 @@ def store(server, infos: list[dict]) -> StoreResult:
     InfoCdr column (a row an older portal stored under its ``whole_record_key``: the
     re-look pull after an upgrade must not store it again). No key is computed twice
     and no JSON is made per record."""
+    if connection.vendor == "postgresql":
+        return StoreResult(fetched=len(infos), inserted=_copy_records(server, infos))
     rows = _rows(server, infos)
     if not rows:
         return StoreResult(fetched=len(infos), inserted=0)
     starts = [row[_START] for row in rows]
-    first, last = min(starts), max(starts)
     ensure_partitions({_month(start) for start in starts})
-    if connection.vendor == "postgresql":
-        return StoreResult(fetched=len(infos), inserted=_copy_rows(server, rows, first, last))
-    return StoreResult(fetched=len(infos), inserted=_bulk_create(server, rows, first, last))
+    return StoreResult(
+        fetched=len(infos), inserted=_bulk_create(server, rows, min(starts), max(starts))
+    )
 
 
 def _bulk_create(server, rows: list[tuple], first: datetime, last: datetime) -> int:
@@ -333,24 +335,27 @@ def _insert_sql() -> str:
 # this portal stored). LATERAL ... OFFSET 0 keeps the batch outside and the probe
 # inside, whatever the planner guesses of a month filled since its last ANALYZE
 # (joining the other way round, or hashing the whole day for every batch, makes a pull
-# quadratic).
+# quadratic). The keys and starts travel as two texts (the starts as COPY writes them),
+# split by the server: one literal to quote, not one per value.
 _STORED_SQL = (
     "SELECT s.k, c.natural_key = s.k, {others}"
-    " FROM unnest(%s::uuid[], %s::timestamptz[]) AS s(k, start)"
+    " FROM unnest(string_to_array(%s, ',')::uuid[], string_to_array(%s, ',')::timestamptz[])"
+    " AS s(k, start)"
     " CROSS JOIN LATERAL (SELECT natural_key, {fields} FROM billing_cdr"
     " WHERE start = s.start AND start >= %s AND start <= %s"
     " AND (natural_key = s.k OR server_id = %s) OFFSET 0) AS c"
 )
 
 
-def _already_stored(cursor, server, rows: list[tuple], first, last) -> set[str]:
-    """The keys (hex) of the rows stored before: by key, or by every column."""
+def _already_stored(cursor, server, records: list[tuple], first, last) -> set[str]:
+    """The keys (hex) of the records (``(key, start text, info)``) stored before: by key,
+    or by every column."""
     fields = ", ".join(_column(name) for name in _FIELDS)
     others = ", ".join(
         f"CASE WHEN c.natural_key <> s.k THEN c.{_column(name)} END" for name in _FIELDS
     )
-    keys = [row[_KEY] for row in rows]
-    starts = [row[_START] for row in rows]
+    keys = ",".join([key for key, _start, _info in records])
+    starts = ",".join([start for _key, start, _info in records])
     cursor.execute(
         _STORED_SQL.format(fields=fields, others=others), [keys, starts, first, last, server.pk]
     )
@@ -361,39 +366,160 @@ def _already_stored(cursor, server, rows: list[tuple], first, last) -> set[str]:
         else:
             alike.add(tuple(values))
     if alike:
-        stored |= {row[_KEY] for row in rows if row[4:] in alike}
+        # Rows of this server at the same instant under another key: calls that start
+        # together, or rows an older portal keyed otherwise. Only the records starting
+        # at those instants are converted to be compared.
+        instants = {values[_TIMES_AT] for values in alike}
+        stored |= {
+            key
+            for key, _start, info in records
+            if _time(info.get("start")) in instants and tuple(_field_values(info)) in alike
+        }
     return stored
 
 
-def _copy_rows(server, rows: list[tuple], first: datetime, last: datetime) -> int:
-    """PostgreSQL: find the rows already stored in two set-wise queries, then ``COPY``
-    the others straight into the partitioned table (PostgreSQL routes them to their
-    month and writes them in bulk): no per-row statement, no model instances, no
-    conflict handling per row. Returns the rows inserted."""
-    columns = ", ".join(_column(name) for name in _COPY_FIELDS)
-    with transaction.atomic(), connection.cursor() as cursor:
-        stored = _already_stored(cursor, server, rows, first, last)
-        new = [row for row in rows if row[_KEY] not in stored] if stored else rows
-        if not new:
-            return 0
-        try:
-            with (
-                transaction.atomic(),
-                connection.cursor() as writer,
-                writer.copy(f"COPY billing_cdr ({columns}) FROM STDIN") as copy,
-            ):
-                write = copy.write_row
-                for row in new:
-                    write(row)
-            return len(new)
-        except Exception as exc:
-            from psycopg import IntegrityError as Refused
+# COPY's text format, written here for the whole row (psycopg's ``write_row`` adapts
+# value by value): tab between columns, \N for null, and backslash, tab, newline and
+# the other control characters psycopg escapes written as escapes.
+_COPY_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+)
+_COPY_SPECIAL = re.compile("[\\\\\b\n\v\f\r]")  # and a tab, found by counting them
+_all_wires = itemgetter(*_WIRES)
+_TIMES_AT = len(_TEXT_WIRES)
+_MONEY_AT = _TIMES_AT + len(_TIME_WIRES)
+_WHOLE_AT = _MONEY_AT + len(_MONEY_WIRES)
+_TEXT_TABS = len(_TEXT_WIRES) - 1
+# The whole numbers in one C call: "%d" is int() for ints, floats and bools; a text
+# or a null refuses it and takes the long way (int() of it, 0 for null or "").
+_WHOLES_LINE = "\t".join(["%d"] * len(_WHOLE_WIRES))
 
-            if not isinstance(exc, IntegrityError | Refused):
-                raise
-        # Another writer stored some of these since the look: stage them, and let the
-        # unique key (and the column comparison) decide, set-wise, probing the start
-        # index per staged row (not hashing the day, whatever the planner guesses).
+
+def _copy_text(value) -> str:
+    return ("" if value is None else str(value)).translate(_COPY_ESCAPES)
+
+
+# The text of each minute a time falls in ("2026-12-06 00:17:"), made once per minute:
+# VOS's times are whole milliseconds, so the rest is two divisions, no datetime.
+_MINUTE_TEXTS: dict[int, str] = {}
+_LAST_MINUTE = 4_102_444_800_000 // 60_000  # 2100-01-01: beyond, the datetime's own text
+
+
+def _time_text(value) -> str:
+    """``_time(value)`` as COPY reads it ("2026-12-06 00:17:03.206+00:00")."""
+    ms = int(value or 0)
+    minute, rest = divmod(ms, 60_000)
+    try:
+        head = _MINUTE_TEXTS[minute]
+    except KeyError:
+        if not 0 <= minute < _LAST_MINUTE:
+            return str(_time(ms))
+        if len(_MINUTE_TEXTS) > 100_000:
+            _MINUTE_TEXTS.clear()
+        head = _MINUTE_TEXTS[minute] = f"{_time(minute * 60_000):%Y-%m-%d %H:%M:}"
+    return f"{head}{rest // 1000:02d}.{rest % 1000:03d}+00:00"
+
+
+_MONEY_TEXTS: dict = {}
+
+
+def _money_text(value) -> str:
+    """``_money(value)`` as COPY reads it: the Decimal's own text ("0.2520"), never a
+    float's. Amounts repeat, so each distinct one is converted once."""
+    try:
+        return _MONEY_TEXTS[value]
+    except KeyError:
+        text = _MONEY_TEXTS[value] = str(_money(value))
+        if len(_MONEY_TEXTS) > 65_536:  # a server of odd amounts: start again
+            _MONEY_TEXTS.clear()
+        return text
+    except TypeError:  # not hashable: a loose server's odd value
+        return str(_money(value))
+
+
+def _copy_line(head: str, info: dict) -> str:
+    """One record as a line of ``COPY``'s text format: ``head`` (server, key, tenant
+    and path, already written) and ``_FIELDS``, with the values ``_field_values`` gives
+    (missing or null fields: "", 0, 1970 for a time), converted by kind in bulk."""
+    try:  # a whole record (VOS sends every field): no copy
+        values = _all_wires(info)
+    except KeyError:
+        values = _all_wires({**_ABSENT, **info})
+    texts = values[:_TIMES_AT]
+    try:
+        text = "\t".join(texts)
+    except TypeError:  # a null, or a number where VOS sends text
+        text = "\t".join(["" if value is None else str(value) for value in texts])
+    if text.count("\t") != _TEXT_TABS or _COPY_SPECIAL.search(text):
+        text = "\t".join(map(_copy_text, texts))
+    wholes = values[_WHOLE_AT:]
+    try:
+        whole = _WHOLES_LINE % wholes
+    except TypeError:
+        whole = "\t".join([str(int(value or 0)) for value in wholes])
+    return "\t".join(
+        (
+            head,
+            text,
+            *map(_time_text, values[_TIMES_AT:_MONEY_AT]),
+            *map(_money_text, values[_MONEY_AT:_WHOLE_AT]),
+            whole,
+        )
+    )
+
+
+_LINES_PER_WRITE = 500
+
+
+def _copy_records(server, infos: list[dict]) -> int:
+    """PostgreSQL: find the records already stored in one set-wise query, then
+    ``COPY`` the others straight into the partitioned table (PostgreSQL routes them to
+    their month and writes them in bulk), as text lines made here, sent in blocks as
+    they are made: PostgreSQL files the first block into its indexes while the next is
+    made. No per-row statement, no model instances, no conflict handling per row.
+    Returns the rows inserted."""
+    server_id, seen, records, moments = server.pk, set(), [], []
+    for info in infos:
+        key = _key_hex(server_id, info)
+        if key not in seen:
+            seen.add(key)
+            moment = int(info.get("start") or 0)
+            moments.append(moment)
+            records.append((key, _time_text(moment), info))
+    if not records:
+        return 0
+    first, last = _time(min(moments)), _time(max(moments))
+    ensure_partitions({date(int(start[:4]), int(start[5:7]), 1) for _key, start, _info in records})
+    owners = {
+        account: f"{tenant_id}\t{_copy_text(path)}"
+        for account, (tenant_id, path) in tenants_by_account(
+            server, {_text(info.get("account")) for _key, _start, info in records}
+        ).items()
+    }
+    columns = ", ".join(_column(name) for name in _COPY_FIELDS)
+    new = records
+    try:
+        # One transaction, no savepoint: a refused COPY takes the look and the COPY
+        # back together, and the way below starts again in a transaction of its own.
+        with transaction.atomic(), connection.cursor() as cursor:
+            stored = _already_stored(cursor, server, records, first, last)
+            if stored:
+                new = [record for record in records if record[0] not in stored]
+            if not new:
+                return 0
+            with cursor.copy(f"COPY billing_cdr ({columns}) FROM STDIN") as copy:
+                for block in _copy_blocks(server_id, new, owners):
+                    copy.write(block)
+            return len(new)
+    except Exception as exc:
+        from psycopg import IntegrityError as Refused
+
+        if not isinstance(exc, IntegrityError | Refused):
+            raise
+    # Another writer stored some of these since the look: stage them, and let the
+    # unique key (and the column comparison) decide, set-wise, probing the start
+    # index per staged row (not hashing the day, whatever the planner guesses).
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
             " SET LOCAL enable_material = off"
@@ -404,10 +530,27 @@ def _copy_rows(server, rows: list[tuple], first: datetime, last: datetime) -> in
         )
         cursor.execute(f"TRUNCATE {_STAGE}")
         with cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
-            for row in new:
-                copy.write_row(row)
+            for block in _copy_blocks(server_id, new, owners):
+                copy.write(block)
         cursor.execute(_insert_sql(), [first, last])
         return cursor.rowcount
+
+
+_NO_TENANT = "\\N\t"  # tenant_id null, tenant_path ""
+
+
+def _copy_blocks(server_id: int, records: list[tuple], owners: dict[str, str]):
+    """The records' ``COPY`` lines, ``_LINES_PER_WRITE`` to a text."""
+    for begin in range(0, len(records), _LINES_PER_WRITE):
+        lines = [
+            _copy_line(
+                f"{server_id}\t{key}\t{owners.get(_text(info.get('account')), _NO_TENANT)}",
+                info,
+            )
+            for key, _start, info in records[begin : begin + _LINES_PER_WRITE]
+        ]
+        lines.append("")
+        yield "\n".join(lines)
 
 
 def _month(moment: datetime | date) -> date:
