@@ -1,6 +1,7 @@
 """CDR ingest: records per second from the simulator into the portal's CDR table, on
-PostgreSQL (a throwaway database made from DATABASE_URL, migrated at start, dropped at
-the end). Without a PostgreSQL DATABASE_URL it stops with exit status 2: SQLite is not
+PostgreSQL (a throwaway database made from DATABASE_URL, or from the bench's
+BENCH_DATABASE_URL when DATABASE_URL is not PostgreSQL, migrated at start, dropped at
+the end). Without PostgreSQL it stops with exit status 2: SQLite is not
 what production writes to, and its figures would mean nothing here.
 
 A simulator store of --customers accounts and --cdrs CDRs over --days UTC days is
@@ -230,6 +231,12 @@ def _raw_copy(server, infos: list[dict], cpu=None, cpu_used=None) -> float:
 
 
 def run(customers: int, cdrs: int, days: int, batch: int, fetchers: int) -> dict:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        # As the other benchmarks: the bench's PostgreSQL (BENCH_DATABASE_URL), which
+        # `python -m benchmarks` has checked answers; the throwaway database is made there.
+        from benchmarks.harness import service_urls
+
+        os.environ["DATABASE_URL"] = service_urls()[0]
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise NeedsPostgres
     path = ensure_dataset(customers, cdrs, days)
