@@ -179,9 +179,10 @@ class PendingReading:
     (the money formatting uses the request's language; the readings are remembered
     through the request's after-response hook)."""
 
-    def __init__(self, scope, source: str):
+    def __init__(self, scope, source: str, *, times: bool = True):
         self.scope = scope
         self.source = source
+        self.times = times  # with_money's
         self.calls: list[tuple] = []  # (server, accounts asked, future)
         self._reading: Reading | None = None
         # The page's tenants whole (Window.rows), when the caller has them: what the
@@ -205,22 +206,26 @@ class PendingReading:
             asked = set(accounts)
             rows = [row for row in answer.get("infoCustomers") or [] if row.get("account") in asked]
             for info in rows:
-                reading.infos[(server.pk, info["account"])] = with_money(info)
+                reading.infos[(server.pk, info["account"])] = with_money(info, times=self.times)
             reading.read_at = read_at
             readings.remember_read(server, rows, self.source, read_at, tenants=self.loaded_tenants)
         self._reading = reading
         return reading
 
 
-def read_accounts_soon(scope, tenants, *, source: str = "page") -> PendingReading:
+def read_accounts_soon(
+    scope, tenants, *, source: str = "page", times: bool = True
+) -> PendingReading:
     """Start ``read_accounts``'s calls (``vos.read_soon``) and return at once: a list page
     counts its rows and renders its header while VOS answers. The guard has run for
-    every call by the time this returns."""
-    return _start_reading(scope, tenants, source, soon=True)
+    every call by the time this returns. ``times``: as with_money's."""
+    return _start_reading(scope, tenants, source, soon=True, times=times)
 
 
-def _start_reading(scope, tenants, source: str, *, soon: bool) -> PendingReading:
-    pending = PendingReading(scope, source)
+def _start_reading(
+    scope, tenants, source: str, *, soon: bool, times: bool = True
+) -> PendingReading:
+    pending = PendingReading(scope, source, times=times)
     by_server: dict = {}
     for tenant in tenants:
         if tenant.is_linked and tenant.status == Tenant.Status.ACTIVE:
@@ -245,8 +250,9 @@ def _start_reading(scope, tenants, source: str, *, soon: bool) -> PendingReading
     return pending
 
 
-def with_money(info: dict) -> dict:
-    """An InfoCustomer with Decimals for its amounts and datetimes for its times."""
+def with_money(info: dict, *, times: bool = True) -> dict:
+    """An InfoCustomer with Decimals for its amounts and (``times``) datetimes for its
+    times (the list shows none: not made for its rows)."""
     out = dict(info)
     for key in ("money", "limitMoney", "todayConsumption"):
         out[key] = readings.as_money(info.get(key))
@@ -256,7 +262,7 @@ def with_money(info: dict) -> dict:
         out[key + "Shown"] = numbers.with_currency(shown)
         if key == "limitMoney" and numbers.is_unlimited(out[key]):
             out[key + "Shown"] = numbers.limit(out[key])  # VOS's "no limit"
-    for key in ("validTime", "startTime"):
+    for key in ("validTime", "startTime") if times else ():
         if info.get(key):
             out[key + "At"] = datetime_from_ms(int(info[key]))
     if out.get("money") is not None:

@@ -183,14 +183,14 @@ def _page_reading_soon(scope, window, per_page: int, request):
     paginator = Paginator(window, per_page)
     number = querystring.page_number(request)
     heads = window.heads((number - 1) * per_page, number * per_page)
-    pending = selectors.read_accounts_soon(scope, heads)
+    pending = selectors.read_accounts_soon(scope, heads, times=False)
     rows = window.rows(heads)
     pending.loaded_tenants = rows
     try:
         number = paginator.validate_number(number)  # the count
     except EmptyPage:
         page = paginator.get_page(number)
-        return page, selectors.read_accounts_soon(scope, page.object_list)
+        return page, selectors.read_accounts_soon(scope, page.object_list, times=False)
     return Page(rows, number, paginator), pending
 
 

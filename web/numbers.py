@@ -125,9 +125,13 @@ def grouped(value, places: int) -> str:
     text = plain(value, places)
     if not text:
         return ""
+    point, separator, size = _separators()
+    if size == 3 and separator == "," and point == ".":
+        # The common case in one step: Decimal's own grouping of a number already
+        # rounded to its places ("1234.50" -> "1,234.50").
+        return format(Decimal(text), ",f")
     sign = "-" if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
-    point, separator, size = _separators()
     groups = []
     while len(whole) > size:
         groups.insert(0, whole[-size:])
