@@ -19,7 +19,8 @@ Measures, signed in as the reseller's manager, random pages:
   trivial page's;
 - 20 users at once, no think time: p95 as a ratio to the round trip, and pages/s; and
   the machine's CPU per page over that run (every process) with the floor it puts under
-  the mean latency: users x CPU per page / cores (harness.closed_loop_floor).
+  the mean latency: users x CPU per page / cores (harness.closed_loop_floor); the
+  trivial page under the same load beside it (what the machine allows any page).
 
     python -m benchmarks customer_list [-- --customers 10000 --runs 60 --users 20
                                            --workers 2 --latency-ms 20]
@@ -169,6 +170,22 @@ def run(customers: int, runs: int, users: int, workers: int, latency_ms: int) ->
             **floor,
             "floor_ratio": round(floor["mean_latency_floor_ms"] / roundtrip, 2),
         }
+        # The trivial page under the same load: what this machine allows any page.
+        trivial, trivial_floor = closed_loop_floor(
+            stack,
+            {
+                "items": get([stack.url(TRIVIAL_PAGE)]),
+                "users": users,
+                "requests": per_user,
+                "warmup": 2,
+                "cookies": cookies,
+            },
+        )
+        base[f"trivial_page_{users}_users"] = {
+            **latency(trivial, roundtrip),
+            **trivial_floor,
+            "floor_ratio": round(trivial_floor["mean_latency_floor_ms"] / roundtrip, 2),
+        }
         setup_seconds = stack.setup_seconds
 
     return {
@@ -227,6 +244,13 @@ def goals(results: dict, users: int, workers: int) -> list[dict]:
             )
         )
     concurrent = results[f"concurrent_{users}_users_page_of_{PAGE_SIZES[0]}"]
+    trivial_loaded = base.get(f"trivial_page_{users}_users")
+    trivial_text = (
+        f"; the trivial page under the same load: p95 {trivial_loaded['p95_ms']:.0f} ms ="
+        f" {trivial_loaded['p95_ratio']:g}×, its floor {trivial_loaded['floor_ratio']:g}×"
+        if trivial_loaded
+        else ""
+    )
     rows.append(
         goal(
             f"customer list, {users} concurrent users, {workers} workers, no think time",
@@ -236,7 +260,7 @@ def goals(results: dict, users: int, workers: int) -> list[dict]:
                 f" the machine's floor for the mean: {concurrent['mean_latency_floor_ms']:.0f} ms"
                 f" = {concurrent['floor_ratio']:g}× ({users} users ×"
                 f" {concurrent['machine_cpu_ms_per_page']:.0f} ms CPU per page, all processes,"
-                f" / {CORES} cores)"
+                f" / {CORES} cores){trivial_text}"
             ),
             ratio=concurrent["p95_ratio"],
             goal="p95 ≤ 10× the round trip",

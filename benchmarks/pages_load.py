@@ -168,6 +168,13 @@ def goals(results: dict, users: int, workers: int) -> list[dict]:
             met=max(calls) <= 2,
         )
     ]
+    trivial = results["baselines"].get(f"trivial_page_{users}_users")
+    trivial_text = (
+        f"; the trivial page under the same load: p95 {trivial['p95_ms']:.0f} ms ="
+        f" {trivial['p95_ratio']:g}×, its floor {trivial['floor_ratio']:g}×"
+        if trivial and "floor_ratio" in trivial
+        else ""
+    )
     for page in ("ledger", "phones", "gateways"):
         figure = results[f"{page}_{users}_users"]
         rows.append(
@@ -179,6 +186,7 @@ def goals(results: dict, users: int, workers: int) -> list[dict]:
                     f" the machine's floor for the mean: {figure['mean_latency_floor_ms']:.0f} ms"
                     f" = {figure['floor_ratio']:g}× ({users} users ×"
                     f" {figure['machine_cpu_ms_per_page']:.0f} ms CPU per page / {CORES} cores)"
+                    + trivial_text
                 ),
                 ratio=figure["p95_ratio"],
                 goal=f"p95 ≤ {LOAD_GOAL}× the round trip",
