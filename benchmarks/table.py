@@ -28,6 +28,8 @@ def table(payloads: list[dict]) -> str:
     notes, without = [], []
     for payload in payloads:
         goals = payload.get("goals") or []
+        if not isinstance(goals, list):  # not rows of README's table: named below
+            goals = []
         if not goals:
             without.append(payload.get("benchmark", "?"))
         for row in goals:
@@ -41,6 +43,8 @@ def table(payloads: list[dict]) -> str:
             ]
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         load = payload.get("load_average") or {}
+        if not isinstance(load, dict):
+            load = {"after": load}
         machine = payload.get("machine") or {}
         if goals:
             notes.append(
