@@ -39,9 +39,9 @@ from benchmarks.harness import (
     RESELLER_EMAIL,
     SUB_RESELLERS,
     Stack,
-    closed_loop_floor,
     get,
     latency,
+    under_load,
 )
 
 NAME = "customer_list"
@@ -155,37 +155,16 @@ def run(customers: int, runs: int, users: int, workers: int, latency_ms: int) ->
                 "cpu_ratio_to_trivial_page": round(cpu / trivial_cpu, 2),
             }
         per_user = max(5, runs // 4)
-        concurrent, floor = closed_loop_floor(
-            stack,
-            {
-                "items": get(pages(PAGE_SIZES[0], users * (per_user + 2))),
-                "users": users,
-                "requests": per_user,
-                "warmup": 2,
-                "cookies": cookies,
-            },
+
+        def loaded(items: list[str]) -> dict:
+            spec = {"users": users, "requests": per_user, "warmup": 2, "cookies": cookies}
+            return under_load(stack, {**spec, "items": get(items)}, roundtrip)
+
+        results[f"concurrent_{users}_users_page_of_{PAGE_SIZES[0]}"] = loaded(
+            pages(PAGE_SIZES[0], users * (per_user + 2))
         )
-        results[f"concurrent_{users}_users_page_of_{PAGE_SIZES[0]}"] = {
-            **latency(concurrent, roundtrip),
-            **floor,
-            "floor_ratio": round(floor["mean_latency_floor_ms"] / roundtrip, 2),
-        }
         # The trivial page under the same load: what this machine allows any page.
-        trivial, trivial_floor = closed_loop_floor(
-            stack,
-            {
-                "items": get([stack.url(TRIVIAL_PAGE)]),
-                "users": users,
-                "requests": per_user,
-                "warmup": 2,
-                "cookies": cookies,
-            },
-        )
-        base[f"trivial_page_{users}_users"] = {
-            **latency(trivial, roundtrip),
-            **trivial_floor,
-            "floor_ratio": round(trivial_floor["mean_latency_floor_ms"] / roundtrip, 2),
-        }
+        base[f"trivial_page_{users}_users"] = loaded([stack.url(TRIVIAL_PAGE)])
         setup_seconds = stack.setup_seconds
 
     return {

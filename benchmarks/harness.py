@@ -641,6 +641,17 @@ def closed_loop_floor(stack: Stack, spec: dict) -> tuple[dict, dict]:
     }
 
 
+def under_load(stack: Stack, spec: dict, roundtrip_ms: float) -> dict:
+    """``closed_loop_floor``'s run as figures: p50/p95 and their ratios to the round
+    trip, pages/s, the machine's CPU per page and the floor, also as a ratio."""
+    result, floor = closed_loop_floor(stack, spec)
+    return {
+        **latency(result, roundtrip_ms),
+        **floor,
+        "floor_ratio": round(floor["mean_latency_floor_ms"] / roundtrip_ms, 2),
+    }
+
+
 def latency(result: dict, baseline_ms: float | None = None) -> dict:
     """p50/p95 of a driver result, its rate, and both percentiles as ratios to a baseline."""
     ordered = sorted(result["latencies_ms"])

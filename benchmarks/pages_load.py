@@ -36,9 +36,9 @@ from benchmarks.harness import (
     PHONES,
     RESELLER_EMAIL,
     Stack,
-    closed_loop_floor,
     get,
     latency,
+    under_load,
 )
 
 NAME = "pages_load"
@@ -115,21 +115,8 @@ def run(users: int, requests: int, runs: int, workers: int, latency_ms: int) -> 
         results["worker_cpu_ms_per_page"] = cpu
 
         def loaded(items: list, cookies: list[dict]) -> dict:
-            result, floor = closed_loop_floor(
-                stack,
-                {
-                    "items": get(items),
-                    "users": users,
-                    "requests": requests,
-                    "warmup": 1,
-                    "cookies": cookies,
-                },
-            )
-            return {
-                **latency(result, rt),
-                **floor,
-                "floor_ratio": round(floor["mean_latency_floor_ms"] / rt, 2),
-            }
+            spec = {"users": users, "requests": requests, "warmup": 1, "cookies": cookies}
+            return under_load(stack, {**spec, "items": get(items)}, rt)
 
         count = users * (requests + 1)
         results["baselines"][f"trivial_page_{users}_users"] = loaded(
