@@ -117,13 +117,15 @@ def customer_rows_html(rows, threshold) -> SafeString:
     spent more on the loop's variable lookups and filters than on everything else it
     renders (benchmarks/customer_list.py). Every value from VOS or the database is
     escaped; the words are translated once per page."""
+    # Outside the f-strings below: makemessages does not see a _() inside an f-string.
+    locked, normal = _("locked"), _("normal")
     words = {
         "sub": _("sub-reseller"),
         "types": {1: _("Phone card"), 2: _("Clearing")},
         "general": _("General"),
         "low": _("low"),
-        "locked": f'<span class="badge badge-bad">{escape(_("locked"))}</span>',
-        "normal": f'<span class="badge badge-ok">{escape(_("normal"))}</span>',
+        "locked": f'<span class="badge badge-bad">{escape(locked)}</span>',
+        "normal": f'<span class="badge badge-ok">{escape(normal)}</span>',
         "unlinked": escape(_("This account is not linked to a VOS server.")),
         "unread": escape(_("Not read from VOS.")),
     }
