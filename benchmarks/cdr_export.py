@@ -53,6 +53,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from benchmarks import cdr_data
 from benchmarks.common import goal as _goal
@@ -201,17 +202,7 @@ def _child_copy_csv(var_dir: str) -> dict:
             while block := copy.read():
                 out.write(block)
         count = raw.rowcount
-    seconds = time.perf_counter() - started
-    size = os.path.getsize(path)
-    os.unlink(path)
-    return {
-        "seconds": round(seconds, 2),
-        "rows": count,
-        "rows_per_s": round(count / seconds),
-        "file_mb": round(size / 2**20, 1),
-        "rss_before_mb": round(before, 1),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
-    }
+    return _file_written(Path(path), count, started, before)
 
 
 def _child_rustpy(var_dir: str) -> dict:
@@ -219,7 +210,6 @@ def _child_rustpy(var_dir: str) -> dict:
     (``billing.cdrs.export.write_xlsx``) fed the export's keyset chunks of values the
     server prepared, all the rows, after the same COUNT the task makes."""
     import zoneinfo
-    from pathlib import Path
 
     from billing.cdrs import export as cdr_export
 
@@ -252,7 +242,6 @@ def _child_xlsxwriter(rows_wanted: int, var_dir: str) -> dict:
     """XLSX as it was written before: XlsxWriter in constant_memory mode (XlsxSink), fed
     the export's keyset chunks, for the first ``rows_wanted`` rows."""
     import zoneinfo
-    from pathlib import Path
 
     from billing.cdrs import export as cdr_export
 
