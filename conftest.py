@@ -69,7 +69,12 @@ def _fresh_cache():
     if settings.configured:  # the pure vos3000 tests may run without Django (-p no:django)
         from django.core.cache import cache
 
+        from switch import servers
+
         cache.clear()
+        # This process's copy of the servers (switch.servers) goes with the cache: ids of
+        # one test's servers come again in the next one's (SQLite reuses them).
+        servers.forget_servers_here()
     yield
 
 

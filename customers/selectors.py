@@ -29,7 +29,7 @@ from billing.models import MoneySettings
 from billing.money import readings
 from billing.rates.selectors import granted_groups
 from switch import vos
-from switch.models import VosServer
+from switch.servers import servers_by_id
 from vos3000.client import datetime_from_ms
 from vos3000.errors import VosError
 from web import numbers
@@ -145,11 +145,12 @@ class Window:
 def _attach_servers(tenants: list[Tenant], servers: dict | None = None) -> None:
     """Each tenant's server, read once for all (a page has one or two), not joined to
     every row: building a server per row was a third of a 100-row page's query time.
-    ``servers``: those already read (by id); the others are read now."""
+    ``servers``: those already read (by id); the others come from the servers' cache
+    (``switch.servers``: no query before the page's VOS read can start)."""
     servers = dict(servers or {})
     missing = {t.server_id for t in tenants if t.server_id and t.server_id not in servers}
     if missing:
-        servers.update(VosServer.objects.in_bulk(missing))
+        servers.update(servers_by_id(missing))
     for tenant in tenants:
         if tenant.server_id:
             tenant.server = servers[tenant.server_id]

@@ -9,9 +9,10 @@ class SwitchConfig(AppConfig):
     verbose_name = "Switch gate"
 
     def ready(self):
-        # The push receiver reads the servers from the cache: a change forgets them.
-        forget = lazy("switch.push_receiver.forget_push_servers")
+        # Pages and the push receiver read the servers from the cache: a change forgets
+        # them.
+        forget = lazy("switch.servers.forget_servers")
         for uid, signal in (("saved", post_save), ("deleted", post_delete)):
             signal.connect(
-                forget, sender="switch.VosServer", weak=False, dispatch_uid=f"push-servers-{uid}"
+                forget, sender="switch.VosServer", weak=False, dispatch_uid=f"servers-{uid}"
             )

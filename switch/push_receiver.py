@@ -37,13 +37,11 @@ import ipaddress
 import json
 import logging
 import math
-import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
 from django.http import Http404, HttpResponseForbidden, HttpResponseNotFound, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.crypto import constant_time_compare
@@ -51,7 +49,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from switch import push_handlers, push_inbox
+from switch import push_handlers, push_inbox, servers
 from switch.models import VosServer
 from vos3000 import catalog
 from vos3000.errors import VosValidationError
@@ -340,41 +338,10 @@ def accepted_payload(server: VosServer, name: str, body: bytes) -> dict:
 
 
 # --- The server, from the cache ---------------------------------------------------------
-# Every enabled server by name, in one cache entry: one cache read instead of a query.
-# Any save or delete of a VosServer forgets it (switch.apps connects
-# ``forget_push_servers``), now and again on commit (a push between the two must not
-# cache the old values); the timeout covers a change made behind the ORM's back. Each
-# process keeps what it read for PUSH_SERVERS_LOCAL_SECONDS more (a cache read costs
-# more than the rest of the receiver's own work), so another process sees a change at
-# most that much later; the process that made it, at once.
-PUSH_SERVERS_KEY = "push:servers"
-PUSH_SERVERS_SECONDS = 300
-PUSH_SERVERS_LOCAL_SECONDS = 1.0
-_local_servers: list = [float("-inf"), {}]  # [time.monotonic() read, {name: server}]
-
-
 def push_server(name: str) -> VosServer | None:
-    """The enabled server called ``name``, from the cache (filled on a miss)."""
-    read_at, servers = _local_servers
-    now = time.monotonic()
-    if now >= read_at + PUSH_SERVERS_LOCAL_SECONDS:
-        servers = cache.get(PUSH_SERVERS_KEY)
-        if servers is None:
-            servers = {s.name: s for s in VosServer.objects.filter(enabled=True)}
-            cache.set(PUSH_SERVERS_KEY, servers, PUSH_SERVERS_SECONDS)
-        _local_servers[:] = [now, servers]
-    return servers.get(name)
-
-
-def forget_push_servers(**kwargs) -> None:
-    """A VosServer changed (post_save, post_delete): the next push reads them afresh."""
-
-    def forget():
-        _local_servers[:] = [float("-inf"), {}]
-        cache.delete(PUSH_SERVERS_KEY)
-
-    forget()
-    transaction.on_commit(forget)
+    """The enabled server called ``name``: from the cache (``switch.servers``), not a
+    query."""
+    return servers.enabled_server_named(name)
 
 
 # --- The lean path ----------------------------------------------------------------------

@@ -9,6 +9,8 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Tenant
@@ -127,6 +129,24 @@ def test_it_answers_a_page_past_the_end_with_the_last_page_read(client, big_rese
     assert all(info is not None for _, info in rows)  # balances of the page shown
     # The guessed page 99 was empty: nothing was asked of VOS for it.
     assert vos_calls(portal_sim, "GetCustomer") - before == 1
+
+
+def test_it_reads_the_accounts_server_from_the_cache_and_sees_an_edit_at_once(
+    client, big_reseller, portal_sim
+):
+    url = reverse("customer_list")
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert not [q for q in queries.captured_queries if "vosserver" in q["sql"].lower()]
+    # An admin points the server elsewhere: the next page asks the new address.
+    server = big_reseller.server
+    server.base_url = "http://127.0.0.1:9/"  # the discard port: nothing answers
+    server.save()
+    assert "balances read" not in client.get(url).text
+    server.base_url = portal_sim.base_url
+    server.save()
+    assert "balances read" in client.get(url).text
 
 
 def test_it_escapes_what_vos_and_the_tenant_say_in_the_rows(client, big_reseller):
