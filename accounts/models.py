@@ -52,10 +52,10 @@ def carry_paths(rows, field: str, old_path: str, new_path: str) -> int:
     )
 
 
-# What the customer list filters on, carried by its indexes (PostgreSQL's INCLUDE).
-# The server too: a page's accounts and servers come from the index alone, so its VOS read
-# starts before its rows are loaded (customers.selectors.Window.heads).
-LISTED = ["path", "kind", "status", "id", "server"]
+# What the customer list filters on and shows, carried by its indexes (PostgreSQL's
+# INCLUDE): a page's rows, with their servers, come from the index alone, in one
+# index-only scan, and its VOS read starts at once (customers.selectors.Window.heads).
+LISTED = ["path", "kind", "status", "id", "server", "name", "vos_memo", "vos_locked", "vos_type"]
 
 
 class Tenant(models.Model):
@@ -116,7 +116,11 @@ class Tenant(models.Model):
         # migration 0012: SQLite cannot write NULLS LAST in an index.
         indexes = [
             models.Index(fields=["vos_account"], name="tenant_by_account", include=LISTED),
-            models.Index(fields=["name", "vos_account"], name="tenant_by_name", include=LISTED),
+            models.Index(
+                fields=["name", "vos_account"],
+                name="tenant_by_name",
+                include=[f for f in LISTED if f != "name"],  # a key column already
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

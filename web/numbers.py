@@ -141,6 +141,26 @@ def grouped(value, places: int) -> str:
     return f"{out}{point}{fraction}" if fraction else out
 
 
+def money_shower():
+    """``show(amount)``: what ``with_currency(grouped(amount, money_places()))`` gives,
+    with the language, places and currency looked up once (a list page makes one and
+    shows its hundreds of amounts with it). ``amount``: a Decimal or None."""
+    places = money_places()
+    quantum = Decimal(1).scaleb(-places)
+    point, separator, size = _separators()
+    currency = settings.CURRENCY.strip()
+    common = size == 3 and separator == "," and point == "."
+
+    def show(amount: Decimal | None) -> str:
+        if not common or amount is None or not amount.is_finite():
+            return with_currency(grouped(amount, places))
+        number = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+        text = format(abs(number) if number == 0 else number, ",f")  # never "-0.00"
+        return f"{text}\u00a0{currency}" if currency else text
+
+    return show
+
+
 def with_currency(text: str) -> str:
     currency = settings.CURRENCY.strip()
     return f"{text}\u00a0{currency}" if text and currency else text

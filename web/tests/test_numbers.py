@@ -108,3 +108,33 @@ def test_it_writes_vos_unlimited_sentinel_as_no_limit():
     assert numbers.limit(1234) == "1,234" and numbers.limit(None) == ""
     assert portal.limit(12.5, 2) == "12.50"
     assert "—" in portal.limit(None)
+
+
+AMOUNTS = [
+    None,
+    Decimal("0"),
+    Decimal("-0.001"),
+    Decimal("0.005"),
+    Decimal("1234.5"),
+    Decimal("-1234567.891"),
+    Decimal("93.4407000000000"),
+    Decimal("2147483647"),
+    Decimal("9223372036854775807"),
+    Decimal("1E+3"),
+    Decimal("NaN"),
+    Decimal("-Infinity"),
+]
+
+
+def test_it_shows_money_with_the_one_shower_as_the_slow_path_does():
+    def slow(amount):
+        return numbers.with_currency(numbers.grouped(amount, numbers.money_places()))
+
+    for language in ("en", "zh-hans", "de"):
+        with translation.override(language):
+            show = numbers.money_shower()
+            assert [show(a) for a in AMOUNTS] == [slow(a) for a in AMOUNTS], language
+    with override_settings(MONEY_DECIMALS=3, CURRENCY="USD"):
+        show = numbers.money_shower()
+        assert [show(a) for a in AMOUNTS] == [slow(a) for a in AMOUNTS]
+        assert show(Decimal("1234.5")) == "1,234.500\u00a0USD"
