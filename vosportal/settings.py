@@ -134,6 +134,11 @@ INSTALLED_APPS = [
     "csp",
 ]
 
+# The writes a GET leaves for after its answer (web.after) go to one thread per process,
+# so a kept-alive connection's next request is not held up by them; the tests do them in
+# the response's close(), where they can see them done.
+AFTER_RESPONSE_IN_THREAD = env_bool("AFTER_RESPONSE_IN_THREAD", not TESTING)
+
 MIDDLEWARE = [
     "vosportal.middleware.RequestIdMiddleware",
     # VOS's pushes go straight to their receiver: none of the middleware below runs.

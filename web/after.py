@@ -12,13 +12,30 @@ once. A failure is logged, never raised: the answer has already gone.
 GET and HEAD. Other methods write anyway and keep their order (a balance read before a
 Pay is remembered before the Pay's answer is), so their work runs at once, as outside a
 request.
+
+With ``AFTER_RESPONSE_IN_THREAD`` (on, but in tests) the work is handed to one thread of
+the process, with its own database connection, instead of being done in ``close()``: a
+server that keeps the connection open (gunicorn's threaded workers, a browser's
+keep-alive) reads the next request on it only once ``close()`` has returned, so the
+writes held up the person's next page (10 ms after a 25-row list page whose balances had
+changed: mostly waiting on PostgreSQL, which a thread does without holding the GIL). The
+thread takes whatever requests have handed over meanwhile and does it in one go (one
+batch per function, as within a request). The tests do it in ``close()``, where they can
+see it done.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import logging
+import os
+import queue
+import threading
 from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections, connections
 
 log = logging.getLogger(__name__)
 
@@ -63,5 +80,74 @@ class AfterResponseMiddleware:
             # HttpResponse.close() calls its resource closers before request_finished
             # (which closes the database connection): the documented place for work
             # after the last byte (FileResponse closes its file there).
-            response._resource_closers.append(lambda: run(pending))
+            response._resource_closers.append(lambda: hand_over(pending))
         return response
+
+
+# --- The process's after-response thread ---------------------------------------------------
+_STOP = object()
+_thread: list = [None, None, None]  # [pid, thread, queue]: made again in a forked child
+_thread_lock = threading.Lock()
+
+
+def hand_over(pending: dict) -> None:
+    """``run(pending)`` now (tests, AFTER_RESPONSE_IN_THREAD off) or on the thread."""
+    if not getattr(settings, "AFTER_RESPONSE_IN_THREAD", False):
+        run(pending)
+        return
+    # The request's context (its id on log lines) goes along.
+    _queue().put((contextvars.copy_context(), pending))
+
+
+def _queue() -> queue.SimpleQueue:
+    pid, thread, work = _thread
+    if pid == os.getpid() and thread.is_alive():
+        return work
+    with _thread_lock:
+        if _thread[0] != os.getpid() or not _thread[1].is_alive():
+            work = queue.SimpleQueue()
+            thread = threading.Thread(
+                target=_work, args=(work,), name="after-response", daemon=True
+            )
+            thread.start()
+            _thread[:] = [os.getpid(), thread, work]
+        return _thread[2]
+
+
+def _work(work: queue.SimpleQueue) -> None:
+    while True:
+        taken = [work.get()]
+        while True:  # and whatever else is waiting: one batch for all
+            try:
+                taken.append(work.get_nowait())
+            except queue.Empty:
+                break
+        handed = [item for item in taken if item is not _STOP]
+        merged: dict = {}
+        for _context, pending in handed:
+            for fn, items in pending.items():
+                merged.setdefault(fn, []).extend(items)
+        if merged:
+            # A connection of this thread's own, checked as a request's is (its age,
+            # whether it still works) before and after each batch.
+            close_old_connections()
+            try:
+                handed[0][0].run(run, merged)
+            finally:
+                close_old_connections()
+        if len(handed) < len(taken):  # drain() asked the thread to end: with its
+            connections.close_all()  # connections, which no one else would close
+            return
+
+
+def drain(timeout: float = 5.0) -> None:
+    """Finish what has been handed over (a worker that exits; tests). The thread ends;
+    the next hand-over starts another."""
+    pid, thread, work = _thread
+    if pid != os.getpid() or thread is None or not thread.is_alive():
+        return
+    work.put(_STOP)
+    thread.join(timeout)
+
+
+atexit.register(drain)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -223,8 +223,16 @@ def _remember(items) -> None:
         batch["announce"] = batch["announce"] or announce
     for (_server_pk, source), batch in batches.items():
         server, infos = batch["server"], list(batch["infos"].values())
-        record_balances(server, infos, source, batch["read_at"])
-        remember_vos_fields(server, infos, batch["tenants"])
+        # One transaction for the batch (its statements committed one by one cost a
+        # commit each: 10 ms for a 25-row page whose readings changed), committed without
+        # waiting for the disk: these rows are copies of what VOS said, which the next
+        # read says again, and a crash that loses the last of them loses nothing else.
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            record_balances(server, infos, source, batch["read_at"])
+            remember_vos_fields(server, infos, batch["tenants"])
         if batch["announce"]:
             # Only the balances VOS said: a left-out money is unknown, not a zero to alert on.
             balances = {i["account"]: i["money"] for i in infos if i.get("money") is not None}
