@@ -149,17 +149,6 @@ def test_it_reads_the_accounts_server_from_the_cache_and_sees_an_edit_at_once(
     assert "balances read" in client.get(url).text
 
 
-def test_it_reads_a_page_of_rows_in_queries_that_do_not_grow_with_the_page(client, big_reseller):
-    url = reverse("customer_list")
-    counts = {}
-    for per_page in (25, 100, 25, 100):  # the first two remember what VOS said
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, {"per_page": per_page})
-        assert len(response.context["rows"]) == min(per_page, 30)
-        counts[per_page] = len(queries.captured_queries)
-    assert counts[25] == counts[100], counts
-
-
 def test_it_escapes_what_vos_and_the_tenant_say_in_the_rows(client, big_reseller):
     client_for(big_reseller.server).call(
         "ModifyCustomer", {"account": "c01", "memo": '<img src=x onerror="alert(1)">'}
