@@ -383,7 +383,7 @@ def test_it_hands_the_work_to_the_process_thread_with_its_own_connection(setting
             assert done == []  # not done in close()
     release.set()
     after.drain()
-    assert sorted(sum(done, [])) == ["1", "2", "3"]
+    assert sorted(n for batch in done for n in batch) == ["1", "2", "3"]
     assert len(done) <= 2  # the waiting ones taken together
     assert {name for name, _ in seen} == {"after-response"}
     assert all(count == Tenant.objects.count() > 0 for _, count in seen)
