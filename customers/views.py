@@ -150,9 +150,7 @@ class _Marks:
     def fill(self, response, **values: str):
         content = response.content
         for name, value in values.items():
-            content = content.replace(
-                f"<!--{self.token}:{name}-->".encode(), str(value).encode()
-            )
+            content = content.replace(f"<!--{self.token}:{name}-->".encode(), str(value).encode())
         response.content = content
         return response
 
