@@ -42,3 +42,32 @@ def test_it_loads_nobody_for_an_unknown_a_malformed_or_an_inactive_id():
     assert load_request_user("not a number") is None
     assert load_request_user(user.pk) is not None
     assert ModelBackend().get_user(user.pk) is None  # signed out, as Django's backend does
+
+
+def test_it_loads_a_session_as_djangos_database_store_does(client):
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+
+    from accounts.session_store import SessionStore
+
+    assert settings.SESSION_ENGINE == "accounts.session_store"
+    assert import_module(settings.SESSION_ENGINE).SessionStore is SessionStore
+    store = SessionStore()
+    store["colour"] = "blue"
+    store.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert SessionStore(store.session_key).load() == {"colour": "blue"}
+    assert len(queries.captured_queries) == 1
+    assert DjangoStore(store.session_key).load() == {"colour": "blue"}
+    # Expired, or unknown: empty, and a new key will be made (as Django's store does).
+    store.set_expiry(-1)
+    store.save()
+    for key in (store.session_key, "nosuchsessionkey0123456789abcdef"):
+        loaded = SessionStore(key)
+        assert loaded.load() == {} and loaded._session_key is None
+    # A signed-in client's pages load through it.
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get("/notifications/").status_code == 200
