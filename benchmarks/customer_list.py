@@ -10,7 +10,8 @@ Baselines, measured in the same run from the same driver process:
 - a trivial signed-in page (the notification list, empty: the layout, no VOS call);
 - a static file (whitenoise).
 
-Measures, signed in as the reseller's manager, random pages:
+Measures, signed in as the reseller's manager, random pages (the one-user figures and
+their baselines in three alternating turns, pooled: see single_user):
 
 - VOS calls per page at 25 and 100 rows (the simulator's counts): must not grow with the
   page size;
@@ -52,6 +53,8 @@ PAGE_SIZES = (25, 100)
 # preferences page is not trivial: about 3× the CPU of a 25-row customer list.)
 TRIVIAL_PAGE = "/notifications/"
 STATIC_FILE = "/static/css/app.css"
+# The single-user figures are measured in this many turns (single_user).
+ROUNDS = 3
 
 
 def _setup_django(directory: str) -> None:
@@ -73,22 +76,6 @@ def _setup_django(directory: str) -> None:
     for name in ("vos3000", "django.request", "accounts", "vosportal"):
         logging.getLogger(name).setLevel(logging.ERROR)
     call_command("migrate", verbosity=0)
-
-
-def baselines(stack: Stack, cookies: list[dict], runs: int) -> dict:
-    """The round trip, the trivial signed-in page (with its worker CPU) and a static file."""
-    roundtrip = stack.drive(
-        {"items": [["POST", stack.vos_url("GetSoftSwitch"), "{}"]], "requests": runs}
-    )
-    trivial, trivial_cpu = cpu_per_request(
-        stack, {"items": get([stack.url(TRIVIAL_PAGE)]), "requests": runs, "cookies": cookies}
-    )
-    static = stack.drive({"items": get([stack.url(STATIC_FILE)]), "requests": runs})
-    return {
-        "vos_roundtrip": latency(roundtrip),
-        "trivial_page": {**latency(trivial), "worker_cpu_ms": trivial_cpu},
-        "static_file": latency(static),
-    }
 
 
 def cpu_per_request(stack: Stack, spec: dict) -> tuple[dict, float]:
@@ -115,6 +102,85 @@ def vos_calls_per_request(stack: Stack, spec: dict) -> tuple[dict, float, dict]:
     return result, round(sum(by_endpoint.values()), 2), by_endpoint
 
 
+def single_user(stack: Stack, reseller, cookies: list[dict], pages, runs: int):
+    """One user: the baselines and both page sizes measured in turns, ROUNDS times, each
+    turn a share of ``runs`` requests (this machine's speed drifts by a fifth over
+    minutes: measured in turns, a slow spell falls on the pages and their baselines
+    alike). Latencies are pooled over the turns; CPU is summed over them."""
+    from accounts.models import Tenant
+
+    accounts = list(
+        Tenant.objects.filter(path__startswith=reseller.tenant.path)
+        .exclude(vos_account="")
+        .order_by("vos_account")
+        .values_list("vos_account", flat=True)[1000 : 1000 + max(PAGE_SIZES)]
+    )
+    kinds = {
+        "vos_roundtrip": lambda n: [["POST", stack.vos_url("GetSoftSwitch"), "{}"]],
+        "trivial_page": lambda n: get([stack.url(TRIVIAL_PAGE)]),
+        "static_file": lambda n: get([stack.url(STATIC_FILE)]),
+        # Each page size's own VOS call straight to the simulator, for the reader: what
+        # VOS itself takes to answer for that many accounts (not the goal's baseline).
+        **{
+            f"vos_get_customer_{size}": (
+                lambda n, size=size: [
+                    [
+                        "POST",
+                        stack.vos_url("GetCustomer"),
+                        json.dumps({"accounts": accounts[:size]}),
+                    ]
+                ]
+            )
+            for size in PAGE_SIZES
+        },
+        **{f"page_of_{size}": (lambda n, size=size: get(pages(size, n))) for size in PAGE_SIZES},
+    }
+    share = max(5, runs // ROUNDS)
+    pooled = {kind: {"latencies_ms": [], "seconds": 0.0} for kind in kinds}
+    cpu = dict.fromkeys(kinds, 0.0)
+    calls: dict = {kind: {} for kind in kinds}
+    for _ in range(ROUNDS):
+        for kind, items in kinds.items():
+            spec = {"items": items(share), "requests": share, "cookies": cookies, "warmup": 0}
+            cpu_before, vos_before = stack.worker_cpu_seconds(), stack.vos_requests()
+            result = stack.drive(spec)
+            cpu[kind] += stack.worker_cpu_seconds() - cpu_before
+            for name, count in stack.vos_requests().items():
+                calls[kind][name] = calls[kind].get(name, 0) + count - vos_before.get(name, 0)
+            pooled[kind]["latencies_ms"] += result["latencies_ms"]
+            pooled[kind]["seconds"] += result["seconds"]
+    done = share * ROUNDS
+
+    def cpu_ms(kind: str) -> float:
+        return round(cpu[kind] * 1000 / done, 2)
+
+    roundtrip = latency(pooled["vos_roundtrip"])["p50_ms"]
+    base = {
+        "vos_roundtrip": latency(pooled["vos_roundtrip"]),
+        "trivial_page": {
+            **latency(pooled["trivial_page"]),
+            "worker_cpu_ms": cpu_ms("trivial_page"),
+        },
+        "static_file": latency(pooled["static_file"]),
+        **{
+            f"vos_get_customer_{size}": latency(pooled[f"vos_get_customer_{size}"], roundtrip)
+            for size in PAGE_SIZES
+        },
+    }
+    results: dict = {"baselines": base, "rounds": ROUNDS}
+    for size in PAGE_SIZES:
+        kind = f"page_of_{size}"
+        by_endpoint = {name: round(count / done, 2) for name, count in calls[kind].items() if count}
+        results[f"single_user_page_of_{size}"] = {
+            **latency(pooled[kind], roundtrip),
+            "vos_calls_per_page": round(sum(by_endpoint.values()), 2),
+            "vos_calls_by_endpoint": by_endpoint,
+            "worker_cpu_ms": cpu_ms(kind),
+            "cpu_ratio_to_trivial_page": round(cpu_ms(kind) / cpu_ms("trivial_page"), 2),
+        }
+    return results, base
+
+
 def run(customers: int, runs: int, users: int, workers: int, latency_ms: int) -> dict:
     rng = random.Random(7)
     with Stack(customers=customers, workers=workers, latency_ms=latency_ms) as stack:
@@ -135,40 +201,8 @@ def run(customers: int, runs: int, users: int, workers: int, latency_ms: int) ->
             [stack.url(TRIVIAL_PAGE), *pages(PAGE_SIZES[0], 4), *pages(PAGE_SIZES[-1], 4)],
             cookies,
         )
-        base = baselines(stack, cookies[:1], runs)
+        results, base = single_user(stack, reseller, cookies[:1], pages, runs)
         roundtrip = base["vos_roundtrip"]["p50_ms"]
-        trivial_cpu = base["trivial_page"]["worker_cpu_ms"]
-
-        results: dict = {"baselines": base}
-        for per_page in PAGE_SIZES:
-            # The page's own VOS call straight to the simulator, for the reader: what
-            # VOS itself takes to answer for that many accounts (not the goal's baseline).
-            accounts = list(
-                Tenant.objects.filter(path__startswith=reseller.tenant.path)
-                .exclude(vos_account="")
-                .order_by("vos_account")
-                .values_list("vos_account", flat=True)[1000 : 1000 + per_page]
-            )
-            body = json.dumps({"accounts": accounts})
-            own_call = stack.drive(
-                {"items": [["POST", stack.vos_url("GetCustomer"), body]], "requests": runs}
-            )
-            base[f"vos_get_customer_{per_page}"] = latency(own_call, roundtrip)
-        for per_page in PAGE_SIZES:
-            spec = {
-                "items": get(pages(per_page, runs + 3)),
-                "requests": runs,
-                "cookies": cookies[:1],
-            }
-            measured, calls, by_endpoint = vos_calls_per_request(stack, spec)
-            _, cpu = cpu_per_request(stack, spec)
-            results[f"single_user_page_of_{per_page}"] = {
-                **latency(measured, roundtrip),
-                "vos_calls_per_page": calls,
-                "vos_calls_by_endpoint": by_endpoint,
-                "worker_cpu_ms": cpu,
-                "cpu_ratio_to_trivial_page": round(cpu / trivial_cpu, 2),
-            }
         per_user = max(5, runs // 4)
 
         def loaded(items: list[str]) -> dict:
