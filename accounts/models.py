@@ -54,7 +54,7 @@ def carry_paths(rows, field: str, old_path: str, new_path: str) -> int:
 
 # What the customer list filters on and shows, carried by its indexes (PostgreSQL's
 # INCLUDE): a page's rows, with their servers, come from the index alone, in one
-# index-only scan, and its VOS read starts at once (customers.selectors.Window.heads).
+# index-only scan, and its VOS read starts at once (customers.selectors.Window.rows).
 LISTED = ["path", "kind", "status", "id", "server", "name", "vos_memo", "vos_locked", "vos_type"]
 
 

@@ -94,14 +94,14 @@ class Window:
     (``accounts.models.LISTED``): at page 400 of 10,000 tenants PostgreSQL walks the
     index alone and reads no table row.
 
-    ``heads(start, stop)`` are the page's tenants with those fields (and their servers):
+    ``rows(start, stop)`` are the page's tenants with those fields (and their servers):
     enough for the guard, a GetCustomer, the rows shown and the comparison with what
     VOS says (``billing.money.readings.VOS_FIELDS``). The customer list starts its VOS
     read with them and then counts the subtree while VOS answers."""
 
     ordered = True
     # In the model's field order: Model.from_db takes values so.
-    HEAD_FIELDS = tuple(
+    ROW_FIELDS = tuple(
         f.attname
         for f in Tenant._meta.concrete_fields
         if f.attname
@@ -121,28 +121,24 @@ class Window:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        return self.heads(index.start or 0, index.stop)
+        return self.rows(index.start or 0, index.stop)
 
-    def heads(self, start: int, stop: int | None) -> list[Tenant]:
+    def rows(self, start: int, stop: int | None) -> list[Tenant]:
         """The page's tenants, read through the scoped queryset with the index's fields
         only (the others are deferred), each with its server. ``from_db`` as the ORM's
         own iterator makes them: a third of the cost of ``Tenant(**fields)`` a row."""
-        found = self.queryset.values_list(*self.HEAD_FIELDS)[start:stop]
+        found = self.queryset.values_list(*self.ROW_FIELDS)[start:stop]
         db = self.queryset.db
-        heads = [Tenant.from_db(db, self.HEAD_FIELDS, row) for row in found]
-        _attach_servers(heads)
-        return heads
+        rows = [Tenant.from_db(db, self.ROW_FIELDS, row) for row in found]
+        _attach_servers(rows)
+        return rows
 
 
-def _attach_servers(tenants: list[Tenant], servers: dict | None = None) -> None:
-    """Each tenant's server, read once for all (a page has one or two), not joined to
-    every row: building a server per row was a third of a 100-row page's query time.
-    ``servers``: those already read (by id); the others come from the servers' cache
-    (``switch.servers``: no query before the page's VOS read can start)."""
-    servers = dict(servers or {})
-    missing = {t.server_id for t in tenants if t.server_id and t.server_id not in servers}
-    if missing:
-        servers.update(servers_by_id(missing))
+def _attach_servers(tenants: list[Tenant]) -> None:
+    """Each tenant's server from the servers' cache (``switch.servers``: no query before
+    the page's VOS read can start), not joined to every row: building a server per row
+    was a third of a 100-row page's query time."""
+    servers = servers_by_id({t.server_id for t in tenants if t.server_id})
     for tenant in tenants:
         if tenant.server_id:
             tenant.server = servers[tenant.server_id]

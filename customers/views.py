@@ -229,14 +229,16 @@ def _page_reading_soon(scope, window, per_page: int, request):
     empty: nothing was asked of VOS for it)."""
     paginator = Paginator(window, per_page)
     number = querystring.page_number(request)
-    rows = window.heads((number - 1) * per_page, number * per_page)
+    rows = window.rows((number - 1) * per_page, number * per_page)
     pending = selectors.read_accounts_soon(scope, rows, times=False)
     pending.loaded_tenants = rows
     try:
         number = paginator.validate_number(number)  # the count
     except EmptyPage:
         page = paginator.get_page(number)
-        return page, selectors.read_accounts_soon(scope, page.object_list, times=False)
+        pending = selectors.read_accounts_soon(scope, page.object_list, times=False)
+        pending.loaded_tenants = page.object_list
+        return page, pending
     return Page(rows, number, paginator), pending
 
 

@@ -1,6 +1,6 @@
 # The customer list's indexes carry what a row shows too (accounts.models.LISTED: name,
 # memo, lock state and type): a page's rows are read by one index-only scan, with no
-# second query for the rows by id (customers.selectors.Window.heads).
+# second query for the rows by id (customers.selectors.Window.rows).
 
 from django.db import migrations, models
 
