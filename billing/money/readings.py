@@ -204,6 +204,12 @@ def remember_read(
     )
 
 
+def _outermost() -> bool:
+    """Whether an atomic block opened now is the outermost, judged as Django judges
+    ``atomic(durable=True)``: a test case's own transaction does not count."""
+    return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
 def _remember(items) -> None:
     """The readings a request gathered: one batch per server and source, the latest
     answer about an account winning."""
@@ -227,8 +233,11 @@ def _remember(items) -> None:
         # commit each: 10 ms for a 25-row page whose readings changed), committed without
         # waiting for the disk: these rows are copies of what VOS said, which the next
         # read says again, and a crash that loses the last of them loses nothing else.
+        # Only when the transaction is the batch's own: inside a caller's (a Pay answer
+        # recorded with its transfer) the caller's commit must wait for the disk.
+        outermost = _outermost()
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if outermost and connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
             record_balances(server, infos, source, batch["read_at"])

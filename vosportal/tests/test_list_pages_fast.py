@@ -415,3 +415,25 @@ def test_it_writes_a_pages_readings_in_one_transaction(client, world, monkeypatc
     assert opened and closed and opened[0] < writes[0] and writes[-1] < closed[-1], afterwards
     if db.vendor == "postgresql":
         assert "SET LOCAL synchronous_commit TO OFF" in afterwards
+
+
+def test_it_leaves_a_callers_transaction_waiting_for_the_disk(world):
+    """Readings remembered inside a caller's transaction (a Pay answer recorded with its
+    transfer) do not make the caller's commit skip the disk."""
+    from django.db import connection as db
+    from django.db import transaction
+    from django.utils import timezone
+
+    from billing.money import readings
+
+    seen: list[str] = []
+    infos = [{"account": "acme", "money": 1.5, "limitMoney": 0}]
+    with db.execute_wrapper(lambda execute, sql, *a: seen.append(sql) or execute(sql, *a)):
+        with transaction.atomic():
+            readings._remember([(world.server, infos, "pay", timezone.now(), False, None)])
+        assert not [sql for sql in seen if "synchronous_commit" in sql]
+        assert BalanceReading.objects.filter(vos_account="acme", source="pay").exists()
+        seen.clear()
+        readings._remember([(world.server, infos, "page", timezone.now(), False, None)])
+    if db.vendor == "postgresql":  # its own transaction: written without waiting
+        assert "SET LOCAL synchronous_commit TO OFF" in seen
