@@ -485,6 +485,25 @@ class Cdr(models.Model):
         return self.hold_time > 0
 
 
+class CdrOldKeys(models.Model):
+    """The last CDR id an older portal may have stored under its whole-record key (a
+    hash of every InfoCdr field, ``billing.cdrs.store.whole_record_key``), recorded by
+    the upgrade that stopped using it (migration 0013: the table's last id then; 0 on
+    a portal that never used it). One row, or none for 0.
+
+    Only rows up to that id are compared column by column on the way in; every row
+    stored since is found again by its key alone, one probe of the unique index per
+    record, and two calls that differ only in their flowNo are two calls."""
+
+    last_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("CDR keys of an older portal")
+
+    def __str__(self) -> str:
+        return f"CDRs up to id {self.last_id} may carry an older portal's key"
+
+
 class CdrPullJob(models.Model):
     """One pull of a window of days from one VOS server: what the admins' pull page
     lists. A failed job's days stay owed (``CdrPullDay``) and are pulled again later."""

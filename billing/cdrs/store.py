@@ -24,7 +24,7 @@ from operator import itemgetter
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from accounts.models import Tenant, carry_paths
-from billing.models import Cdr
+from billing.models import Cdr, CdrOldKeys
 from vos3000 import catalog
 from vos3000.catalog.naming import python_name
 
@@ -259,15 +259,22 @@ def build_rows(server, infos: list[dict]) -> list[Cdr]:
     return [Cdr(**values) for values in prepared_rows(server, infos).values()]
 
 
+def old_keys_last_id() -> int:
+    """The last id that may carry an older portal's whole-record key (``CdrOldKeys``;
+    0: no row does)."""
+    return CdrOldKeys.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0
+
+
 def store(server, infos: list[dict]) -> StoreResult:
     """Write VOS's records, skipping those already stored. Safe to repeat and to run
     concurrently for the same day: the unique natural key has the last word.
 
     "Already stored" is decided set-wise, by the database, in two ways: the same
-    ``natural_key`` (the unique constraint), or a row of the same server equal in every
-    InfoCdr column (a row an older portal stored under its ``whole_record_key``: the
-    re-look pull after an upgrade must not store it again). No key is computed twice
-    and no JSON is made per record."""
+    ``natural_key`` (the unique constraint), or, among the rows an older portal may
+    have stored under its ``whole_record_key`` (ids up to ``CdrOldKeys.last_id``), a
+    row of the same server equal in every InfoCdr column: the re-look pull after an
+    upgrade must not store it again. No key is computed twice and no JSON is made per
+    record."""
     if connection.vendor == "postgresql":
         return StoreResult(fetched=len(infos), inserted=_copy_records(server, infos))
     rows = _rows(server, infos)
@@ -285,7 +292,8 @@ def _bulk_create(server, rows: list[tuple], first: datetime, last: datetime) -> 
     in Python, against the rows already stored in the batch's time span."""
     stored = Cdr.objects.filter(server_id=server.pk, start__gte=first, start__lte=last)
     keys = {key.hex for key in stored.values_list("natural_key", flat=True)}
-    same = set(stored.values_list(*_FIELDS))
+    old_last_id = old_keys_last_id()
+    same = set(stored.filter(pk__lte=old_last_id).values_list(*_FIELDS)) if old_last_id else ()
     new = []
     for row in rows:
         if row[_KEY] in keys or row[4:] in same:
@@ -306,18 +314,20 @@ def _column(name: str) -> str:
 
 
 def _same_row() -> str:
-    """SQL: the billing_cdr row ``c`` is the staged row ``s`` (same key, or the same
-    server and every InfoCdr column: a row an older portal keyed otherwise)."""
+    """SQL: the billing_cdr row ``c`` is the staged row ``s`` (same key, or, up to the
+    id given as the third parameter, the same server and every InfoCdr column: a row an
+    older portal keyed otherwise)."""
     same = " AND ".join(
         f"c.{_column(name)} = s.{_column(name)}" for name in ("server_id", *_FIELDS)
     )
-    return f"(c.natural_key = s.natural_key OR ({same}))"
+    return f"(c.natural_key = s.natural_key OR (c.id <= %s AND {same}))"
 
 
 def _insert_sql() -> str:
     """Staged rows into the partitioned table, less those stored before: the way when
     another writer wrote some of the same rows between ``_already_stored`` and the
-    ``COPY``; the unique key and the column comparison decide."""
+    ``COPY``; the unique key and the column comparison decide (parameters: the first
+    and last start, and ``CdrOldKeys.last_id``)."""
     columns = ", ".join(_column(name) for name in _COPY_FIELDS)
     return (
         f"INSERT INTO billing_cdr ({columns}) SELECT {columns} FROM {_STAGE} s"  # noqa: S608
@@ -327,52 +337,65 @@ def _insert_sql() -> str:
     )
 
 
-# The stored rows that start at one of the batch's instants, per (key, start) of the
-# batch: one probe of the start index each. A row under the same key is that record
-# (only the key comes back); a row of the same server under another key comes back
-# whole, to be compared column by column: the only candidates for "stored by an older
-# portal under its whole-record key" (none on a first pull, none on a re-pull of rows
-# this portal stored). LATERAL ... OFFSET 0 keeps the batch outside and the probe
-# inside, whatever the planner guesses of a month filled since its last ANALYZE
-# (joining the other way round, or hashing the whole day for every batch, makes a pull
-# quadratic). The keys and starts travel as two texts (the starts as COPY writes them),
-# split by the server: one literal to quote, not one per value.
-_STORED_SQL = (
-    "SELECT s.k, c.natural_key = s.k, {others}"
-    " FROM unnest(string_to_array(%s, ',')::uuid[], string_to_array(%s, ',')::timestamptz[])"
-    " AS s(k, start)"
-    " CROSS JOIN LATERAL (SELECT natural_key, {fields} FROM billing_cdr"
-    " WHERE start = s.start AND start >= %s AND start <= %s"
-    " AND (natural_key = s.k OR server_id = %s) OFFSET 0) AS c"
+# The batch's records of one month already stored under their key: one probe of the
+# month partition's unique index (natural_key, start) per (key, start), which finds
+# nothing for a new record and reads no row, whatever else starts at the same instant
+# (through the parent table, with the batch's time span to prune the months, the
+# planner probes the start index instead and reads every row at that instant).
+# LATERAL ... LIMIT keeps the batch outside and the probe inside, whatever the planner
+# guesses of a month filled since its last ANALYZE (joining the other way round, or
+# hashing the whole day for every batch, makes a pull quadratic). The keys and starts
+# travel as two texts (the starts as COPY writes them), split by the server: one
+# literal to quote, not one per value.
+_STORED_BY_KEY_SQL = (
+    "SELECT s.k FROM unnest(string_to_array(%s, ',')::uuid[],"
+    " string_to_array(%s, ',')::timestamptz[]) AS s(k, start)"
+    ' CROSS JOIN LATERAL (SELECT 1 FROM "{partition}" WHERE natural_key = s.k'
+    " AND start = s.start LIMIT 1) AS c"
+)
+
+# The rows an older portal may have keyed otherwise (ids up to CdrOldKeys.last_id) of
+# this server, at the instants of the batch's records not found by key: one probe of
+# the start index (start, id) per instant, whole rows back, compared column by column.
+_OLD_ROWS_SQL = (
+    "SELECT c.* FROM unnest(string_to_array(%s, ',')::timestamptz[]) AS s(start)"
+    " CROSS JOIN LATERAL (SELECT {fields} FROM billing_cdr WHERE start = s.start"
+    " AND start >= %s AND start <= %s AND id <= %s AND server_id = %s OFFSET 0) AS c"
 )
 
 
 def _already_stored(cursor, server, records: list[tuple], first, last) -> set[str]:
     """The keys (hex) of the records (``(key, start text, info)``) stored before: by key,
-    or by every column."""
+    or, among the rows an older portal may have keyed otherwise, by every column."""
+    months: dict[str, list[tuple]] = {}
+    for record in records:
+        months.setdefault(record[1][:7], []).append(record)  # "2026-12"
+    stored = set()
+    for month, in_month in months.items():
+        partition = partition_name(date(int(month[:4]), int(month[5:7]), 1))
+        keys = ",".join([key for key, _start, _info in in_month])
+        starts = ",".join([start for _key, start, _info in in_month])
+        # The partition's name is made here from a date, never from input.
+        cursor.execute(_STORED_BY_KEY_SQL.format(partition=partition), [keys, starts])
+        stored |= {key.hex for (key,) in cursor.fetchall()}
+    old_last_id = old_keys_last_id()
+    if not old_last_id:
+        return stored
+    rest = [record for record in records if record[0] not in stored]
+    if not rest:
+        return stored
     fields = ", ".join(_column(name) for name in _FIELDS)
-    others = ", ".join(
-        f"CASE WHEN c.natural_key <> s.k THEN c.{_column(name)} END" for name in _FIELDS
-    )
-    keys = ",".join([key for key, _start, _info in records])
-    starts = ",".join([start for _key, start, _info in records])
+    instants = ",".join({start for _key, start, _info in rest})
     cursor.execute(
-        _STORED_SQL.format(fields=fields, others=others), [keys, starts, first, last, server.pk]
+        _OLD_ROWS_SQL.format(fields=fields), [instants, first, last, old_last_id, server.pk]
     )
-    stored, alike = set(), set()
-    for key, same_key, *values in cursor.fetchall():
-        if same_key:
-            stored.add(key.hex)
-        else:
-            alike.add(tuple(values))
+    alike = {tuple(values) for values in cursor.fetchall()}
     if alike:
-        # Rows of this server at the same instant under another key: calls that start
-        # together, or rows an older portal keyed otherwise. Only the records starting
-        # at those instants are converted to be compared.
+        # Only the records starting at those rows' instants are converted to be compared.
         instants = {values[_TIMES_AT] for values in alike}
         stored |= {
             key
-            for key, _start, info in records
+            for key, _start, info in rest
             if _time(info.get("start")) in instants and tuple(_field_values(info)) in alike
         }
     return stored
@@ -532,7 +555,7 @@ def _copy_records(server, infos: list[dict]) -> int:
         with cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
             for block in _copy_blocks(server_id, new, owners):
                 copy.write(block)
-        cursor.execute(_insert_sql(), [first, last])
+        cursor.execute(_insert_sql(), [first, last, old_keys_last_id()])
         return cursor.rowcount
 
 

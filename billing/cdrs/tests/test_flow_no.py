@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from billing.cdrs import store as cdr_store
+from billing.cdrs.tests.old_portal import store_the_old_way
 from billing.models import Cdr
 from switch.models import VosServer
 
@@ -106,13 +107,7 @@ def test_it_does_not_store_again_what_was_stored_before_flow_no_was_its_identity
     """Stored under the whole-record key (VOS sent flowNo, the portal did not use it yet):
     the re-look pull after the upgrade finds it and stores nothing."""
     infos = [info(n, flowNo=5_000 + n) for n in range(4)]
-    legacy = [Cdr(**cdr_store.cdr_values(i)) for i in infos[:3]]
-    for row, record in zip(legacy, infos[:3], strict=True):
-        row.server_id = server.pk
-        row.natural_key = cdr_store.whole_record_key(server.pk, record)
-    # Written as an older portal would have: into the month's partition (PostgreSQL).
-    cdr_store.ensure_partitions(row.start for row in legacy)
-    Cdr.objects.bulk_create(legacy)
+    store_the_old_way(server, infos[:3])
     assert cdr_store.store(server, infos).inserted == 1
     assert cdr_store.store(server, infos).inserted == 0
     assert Cdr.objects.count() == 4

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from billing.cdrs import store as cdr_store
+from billing.cdrs.tests.old_portal import store_the_old_way, upgrade
 from billing.models import Cdr
 from switch.models import VosServer
 
@@ -36,16 +37,6 @@ def info(n: int, **extra) -> dict:
 @pytest.fixture
 def server():
     return VosServer.objects.create(name="field-vos", base_url="http://192.0.2.10:7391")
-
-
-def _stored_the_old_way(server, infos) -> None:
-    """Rows as a portal before this identity wrote them: keyed by every field (JSON)."""
-    rows = [Cdr(**cdr_store.cdr_values(record)) for record in infos]
-    for row, record in zip(rows, infos, strict=True):
-        row.server_id = server.pk
-        row.natural_key = cdr_store.whole_record_key(server.pk, record)
-    cdr_store.ensure_partitions(row.start for row in rows)
-    Cdr.objects.bulk_create(rows)
 
 
 def test_it_keys_a_record_without_a_flow_no_on_its_account_numbers_and_times(server):
@@ -95,18 +86,46 @@ def test_it_does_not_store_again_what_an_older_portal_stored_under_the_json_key(
     yet): the re-look pull after the upgrade finds them by their columns."""
     plain = [info(n) for n in range(4)]
     flowed = [info(n, flowNo=6_000 + n) for n in range(4, 8)]
-    _stored_the_old_way(server, plain[:3] + flowed[:3])
+    store_the_old_way(server, plain[:3] + flowed[:3])
     assert cdr_store.store(server, plain + flowed).inserted == 2
     assert cdr_store.store(server, plain + flowed).inserted == 0
     assert Cdr.objects.count() == 8
 
 
 def test_it_stores_a_call_that_differs_from_an_old_row_in_any_field(server):
-    _stored_the_old_way(server, [info(1)])
+    store_the_old_way(server, [info(1)])
     # Same account, numbers and times, another fee: not the old row (it was keyed on
     # every field), so it is stored, as an older portal would have stored it too.
     assert cdr_store.store(server, [info(1, fee=0.36)]).inserted == 1
     assert cdr_store.store(server, [info(1, fee=0.36)]).inserted == 0
+
+
+def test_it_stores_two_calls_alike_in_every_column_but_their_flow_no(server):
+    """Distinct flowNos are distinct calls, even alike in every column: only the rows an
+    older portal may have keyed otherwise are compared column by column."""
+    assert cdr_store.store(server, [info(1, flowNo=7_001)]).inserted == 1
+    assert cdr_store.store(server, [info(1, flowNo=7_002)]).inserted == 1
+    assert cdr_store.store(server, [info(1, flowNo=7_002), info(1, flowNo=7_001)]).inserted == 0
+    assert Cdr.objects.count() == 2
+
+
+def test_it_compares_columns_only_with_rows_stored_before_the_upgrade(server):
+    store_the_old_way(server, [info(1)])
+    # Stored after the upgrade: found by its key, never by its columns.
+    assert cdr_store.store(server, [info(2, flowNo=7_002)]).inserted == 1
+    assert cdr_store.store(server, [info(2, flowNo=7_003), info(1, flowNo=7_001)]).inserted == 1
+    assert Cdr.objects.count() == 3
+    assert Cdr.objects.filter(start=cdr_store.ms_to_datetime(info(2)["start"])).count() == 2
+
+
+def test_it_records_the_last_id_an_older_portal_may_have_keyed_at_the_upgrade(server):
+    upgrade()  # nothing stored yet: no row is compared by its columns
+    assert cdr_store.old_keys_last_id() == 0
+    rows = store_the_old_way(server, [info(1), info(2)])
+    assert cdr_store.old_keys_last_id() == max(row.pk for row in Cdr.objects.all()) > 0
+    assert len(rows) == 2
+    cdr_store.store(server, [info(3)])
+    assert cdr_store.old_keys_last_id() < Cdr.objects.latest("start").pk
 
 
 MONEY = ("fee", "agent_fee", "suite_fee", "agent_suite_fee")
@@ -144,7 +163,7 @@ def test_it_lets_the_unique_key_decide_when_another_writer_got_there_first(serve
     with the same column comparison, writes only what is new."""
     infos = [info(n) for n in range(6)]
     cdr_store.store(server, infos[:2])
-    _stored_the_old_way(server, [infos[2]])
+    store_the_old_way(server, [infos[2]])
     monkeypatch.setattr(cdr_store, "_already_stored", lambda *args: set())
     assert cdr_store.store(server, infos).inserted == 3
     assert cdr_store.store(server, infos).inserted == 0
