@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
@@ -265,19 +266,27 @@ def page_and_totals(
     together); otherwise (other databases, a "newer" page) as the two calls."""
     if connection.vendor != "postgresql" or after:
         return page_of(rows, before=before, after=after, size=size, fields=fields), totals_of(rows)
+    if rows.query.is_empty():  # a scope that may see no CDR (``.none()``): no SQL to send
+        return CdrPage(rows=[], newer=None, older=None), _totals(dict.fromkeys(_TOTALS))
     names = list(dict.fromkeys(("id", "start", "account", *fields)))
     position = parse_cursor(before)
-    scoped = rows.filter(_before(position)) if position is not None else rows
-    page_sql, page_params = (
-        scoped.order_by("-start", "-id").values_list(*names)[: size + 1].query.sql_with_params()
-    )
-    inner_sql, totals_params = (
-        rows.order_by().values_list("hold_time", "fee", "agent_fee").query.sql_with_params()
-    )
-    totals_sql = (
-        "SELECT count(*), count(*) FILTER (WHERE t.hold_time > 0), sum(t.hold_time),"  # noqa: S608
-        f" sum(t.fee), sum(t.agent_fee) FROM ({inner_sql}) AS t"
-    )
+    where = _where_of(rows)
+    if where is not None:
+        (page_sql, page_params), (totals_sql, totals_params) = _statements(
+            where, names, position, int(size)
+        )
+    else:
+        scoped = rows.filter(_before(position)) if position is not None else rows
+        page_sql, page_params = (
+            scoped.order_by("-start", "-id").values_list(*names)[: size + 1].query.sql_with_params()
+        )
+        inner_sql, totals_params = (
+            rows.order_by().values_list("hold_time", "fee", "agent_fee").query.sql_with_params()
+        )
+        totals_sql = (
+            "SELECT count(*), count(*) FILTER (WHERE t.hold_time > 0), sum(t.hold_time),"  # noqa: S608
+            f" sum(t.fee), sum(t.agent_fee) FROM ({inner_sql}) AS t"
+        )
     with connection.cursor() as cursor:
         cursor.execute(f"{page_sql}; {totals_sql}", [*page_params, *totals_params])
         found = [CdrRow(zip(names, values, strict=True)) for values in cursor.fetchall()]
@@ -291,3 +300,58 @@ def page_and_totals(
         older=cursor_of(found[-1]) if found and more_older else None,
     )
     return page, _totals(dict(zip(_TOTALS, sums, strict=True)))
+
+
+_TABLE = Cdr._meta.db_table
+
+
+def _where_of(rows) -> tuple[str, list] | None:
+    """The WHERE clause of a search (scope and filters, as the ORM compiles them), when
+    the search is the CDR table alone with nothing but filters: the page and the totals
+    are then written around it, instead of compiling two querysets that differ only in
+    what they select (two thirds of the portal's own time on a customer's day). None
+    for anything else, and when the ORM finds the filters match nothing or everything:
+    the caller compiles the querysets then."""
+    query = rows.query
+    if (
+        list(query.alias_map) != [_TABLE]
+        or query.annotations
+        or query.extra
+        or query.distinct
+        or query.combinator
+        or query.low_mark
+        or query.high_mark is not None
+    ):
+        return None
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except (EmptyResultSet, FullResultSet):
+        return None
+    return (sql, list(params)) if sql else None
+
+
+def _statements(where, names: list[str], position, size: int):
+    """The page's SELECT (newest first, one row more than the page to know if there is
+    an older one) and the totals' aggregate, both over ``where``; ``position``: the
+    (start, id) the page starts below, as ``_before`` spells it."""
+    where_sql, where_params = where
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return f"{quote(_TABLE)}.{quote(Cdr._meta.get_field(name).column)}"
+
+    start, pk = column("start"), column("id")
+    page_where, page_params = where_sql, list(where_params)
+    if position is not None:
+        page_where = f"({where_sql}) AND {start} <= %s AND ({start} < %s OR {pk} < %s)"
+        page_params += [position[0], position[0], position[1]]
+    page_sql = (
+        f"SELECT {', '.join(column(name) for name in names)} FROM {quote(_TABLE)}"  # noqa: S608
+        f" WHERE {page_where} ORDER BY {start} DESC, {pk} DESC LIMIT {size + 1}"
+    )
+    hold, fee, agent_fee = column("hold_time"), column("fee"), column("agent_fee")
+    totals_sql = (
+        f"SELECT count(*), count(*) FILTER (WHERE {hold} > 0), sum({hold}), sum({fee}),"  # noqa: S608
+        f" sum({agent_fee}) FROM {quote(_TABLE)} WHERE {where_sql}"
+    )
+    return (page_sql, page_params), (totals_sql, list(where_params))

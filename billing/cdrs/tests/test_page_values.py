@@ -104,3 +104,30 @@ def test_it_gives_the_same_page_and_totals_either_way(rows):
         page, totals = cdr_selectors.page_and_totals(rows, size=3, **cursor)
         assert page == cdr_selectors.page_of(rows, size=3, **cursor)
         assert totals == cdr_selectors.totals_of(rows)
+
+
+@pytest.mark.postgres
+def test_it_writes_the_page_and_totals_around_the_searchs_own_where(rows):
+    """The one-round-trip statements are written around the WHERE the ORM compiles for
+    the search: the same rows and totals as the querysets give, for narrowing filters
+    (prefixes, either number, a time span), at every cursor, and for a search that
+    matches nothing."""
+    searches = [
+        rows,
+        rows.filter(callee_e164__startswith="44207"),
+        rows.filter(caller_e164="5550001") | rows.filter(callee_e164="44207000003"),
+        rows.filter(start__gte=datetime(2025, 3, 1, 8, 2, tzinfo=UTC), hold_time__gt=0),
+        rows.filter(callee_e164__startswith="9%_"),  # LIKE's own characters, as text
+        rows.none(),
+    ]
+    for search in searches:
+        where = cdr_selectors._where_of(search)
+        assert (where is None) == (search is searches[-1])
+        cursor = {}
+        while True:
+            page, totals = cdr_selectors.page_and_totals(search, size=2, fields=["fee"], **cursor)
+            assert page == cdr_selectors.page_of(search, size=2, fields=["fee"], **cursor)
+            assert totals == cdr_selectors.totals_of(search)
+            if not page.older:
+                break
+            cursor = {"before": page.older}
