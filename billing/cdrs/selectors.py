@@ -313,8 +313,9 @@ def _where_of(rows) -> tuple[str, list] | None:
     for anything else, and when the ORM finds the filters match nothing or everything:
     the caller compiles the querysets then."""
     query = rows.query
+    # A filter on ``tenant_id`` leaves a join to the tenants that the ORM trims (unused).
     if (
-        list(query.alias_map) != [_TABLE]
+        [alias for alias, uses in query.alias_refcount.items() if uses] != [_TABLE]
         or query.annotations
         or query.extra
         or query.distinct
